@@ -1,0 +1,68 @@
+"""La aplicación ASGI: canal REST, chat web, salud (y, conforme se integran, Telegram,
+WhatsApp y el panel de asesores)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from bot import __version__
+from bot.canales import rest
+from bot.config import Ajustes, ajustes
+from bot.salud import estado_salud
+from bot.servicios import Servicios, crear_servicios
+
+log = logging.getLogger(__name__)
+WEB = Path(__file__).resolve().parent / "canales" / "web"
+MAXIMO_CUERPO = 1024 * 1024  # 1 MiB: más que eso no es un mensaje de chat
+
+
+class LimiteCuerpo(BaseHTTPMiddleware):
+    """Rechaza con 413 los cuerpos declarados demasiado grandes."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        largo = request.headers.get("content-length")
+        if largo and largo.isdigit() and int(largo) > MAXIMO_CUERPO:
+            return JSONResponse({"error": "El mensaje es demasiado grande."}, status_code=413)
+        return await call_next(request)
+
+
+def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None) -> FastAPI:
+    """La aplicación con sus servicios (se crean al arrancar si no se dan)."""
+    config = config or ajustes()
+
+    @asynccontextmanager
+    async def ciclo(app: FastAPI) -> AsyncIterator[None]:
+        propios = servicios is None
+        app.state.servicios = servicios or crear_servicios(config)
+        pendientes = await app.state.servicios.motor.procesar_pendientes_todas()
+        if pendientes:
+            log.info("bandeja recuperada", extra={"mensajes": pendientes})
+        try:
+            yield
+        finally:
+            if propios:
+                await app.state.servicios.cerrar()
+
+    app = FastAPI(title="Asistente de Ciudades Hermanas", version=__version__, lifespan=ciclo,
+                  docs_url=None, redoc_url=None)
+    app.add_middleware(LimiteCuerpo)
+    app.include_router(rest.router)
+
+    @app.get("/salud")
+    async def salud(request: Request) -> JSONResponse:
+        datos = await estado_salud(request.app.state.servicios)
+        return JSONResponse(datos, status_code=200 if datos["estado"] == "ok" else 503)
+
+    @app.get("/", include_in_schema=False)
+    async def chat_web() -> FileResponse:
+        return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
+
+    return app

@@ -1,0 +1,1 @@
+"""Catálogo INEGI de estados y municipios: carga al almacén y búsqueda tolerante."""

@@ -1,0 +1,175 @@
+"""La orden `hermanamientos` y sus subórdenes."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+
+import typer
+
+from bot import __version__
+from bot.config import ajustes
+
+app = typer.Typer(help="Asistente del Programa Mexicano de Ciudades Hermanas.",
+                  no_args_is_help=True, add_completion=False)
+catalogos_app = typer.Typer(help="Catálogo INEGI de estados y municipios.", no_args_is_help=True)
+app.add_typer(catalogos_app, name="catalogos")
+
+
+def _preparar_base() -> None:
+    """Migra la base y carga el catálogo (idempotente)."""
+    from bot.catalogos.carga import cargar_catalogos
+    from bot.db.migrar import migrar
+    from bot.db.sesion import Almacen
+
+    config = ajustes()
+    migrar(config.database_url)
+
+    async def cargar() -> None:
+        almacen = Almacen(config.database_url)
+        try:
+            async with almacen.escritura() as s:
+                await cargar_catalogos(s)
+        finally:
+            await almacen.cerrar()
+
+    asyncio.run(cargar())
+
+
+@app.command()
+def version() -> None:
+    """Muestra la versión."""
+    typer.echo(__version__)
+
+
+@app.command()
+def migrar() -> None:
+    """Aplica las migraciones pendientes a la base de datos (DATABASE_URL)."""
+    from bot.db.migrar import migrar as aplicar
+
+    aplicar(ajustes().database_url)
+    typer.echo("Base de datos al día.")
+
+
+@catalogos_app.command("cargar")
+def catalogos_cargar() -> None:
+    """Carga los 32 estados y 2,478 municipios (se puede correr varias veces)."""
+    from bot.catalogos.carga import cargar_catalogos
+    from bot.db.migrar import migrar as aplicar
+    from bot.db.sesion import Almacen
+
+    config = ajustes()
+    aplicar(config.database_url)
+
+    async def cargar() -> None:
+        almacen = Almacen(config.database_url)
+        try:
+            async with almacen.escritura() as s:
+                r = await cargar_catalogos(s)
+        finally:
+            await almacen.cerrar()
+        typer.echo(f"Catálogo cargado: {r.estados_nuevos} estados y {r.municipios_nuevos} "
+                   f"municipios nuevos, {r.actualizados} actualizados.")
+
+    asyncio.run(cargar())
+
+
+@catalogos_app.command("buscar")
+def catalogos_buscar(texto: str) -> None:
+    """Busca un municipio como lo escribiría una persona (prueba del buscador)."""
+    from bot.catalogos.busqueda import catalogo
+
+    encontrados = catalogo().buscar_municipio(texto)
+    if not encontrados:
+        typer.echo("No encontré ese municipio.")
+    for m in encontrados:
+        typer.echo(f"{m.clave_inegi}  {m.etiqueta}  ({m.puntaje:.0f})")
+
+
+@app.command()
+def servir(
+    host: str = typer.Option(None, help="Dirección (por omisión HOST o 127.0.0.1)."),
+    port: int = typer.Option(None, help="Puerto (por omisión PORT o 8000)."),
+    sin_nlu: bool = typer.Option(False, "--sin-nlu", help="No arrancar el servidor NLU."),
+) -> None:
+    """Migra, carga catálogos, arranca el NLU si hay modelo y sirve la aplicación."""
+    import uvicorn
+
+    from bot import registro
+    from bot.app import crear_app
+    from bot.arranque import iniciar_dependencias
+
+    registro.configurar()
+    config = ajustes()
+    _preparar_base()
+    detener = iniciar_dependencias(config, con_nlu=not sin_nlu)
+    try:
+        uvicorn.run(crear_app(config), host=host or config.host, port=port or config.port,
+                    log_level="warning", access_log=False)
+    finally:
+        detener()
+
+
+@app.command()
+def chat(usuario: str = typer.Option("terminal", help="Id del usuario de la conversación.")) -> None:
+    """Conversa con el asistente desde la terminal (también lee de una tubería)."""
+    from bot import registro
+    from bot.canales.terminal import correr
+    from bot.servicios import crear_servicios
+
+    registro.configurar("WARNING")
+    _preparar_base()
+    servicios = crear_servicios(ajustes())
+    correr(servicios.motor, usuario)
+
+
+@app.command()
+def salud() -> None:
+    """Muestra el estado de la base de datos y del NLU."""
+    from bot.salud import estado_salud
+    from bot.servicios import crear_servicios
+
+    async def consultar() -> dict[str, object]:
+        servicios = crear_servicios(ajustes())
+        try:
+            return await estado_salud(servicios)
+        finally:
+            await servicios.cerrar()
+
+    typer.echo(json.dumps(asyncio.run(consultar()), ensure_ascii=False, indent=2))
+
+
+def leer_contrasena(desde_stdin: bool) -> str:
+    """Contraseña pedida en la terminal (sin eco) o leída de la entrada estándar."""
+    import sys
+
+    if desde_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    primera = getpass.getpass("Contraseña: ")
+    if primera != getpass.getpass("Repítala: "):
+        raise typer.BadParameter("Las contraseñas no coinciden.")
+    return primera
+
+
+def _registrar_subordenes() -> None:
+    """Agrega las órdenes de los módulos que ya existen."""
+    import importlib
+
+    for modulo, atributo, nombre in (
+        ("bot.nlu.cli", "nlu_app", "nlu"),
+        ("bot.conocimiento.cli", "conocimiento_app", "conocimiento"),
+        ("bot.flujos.cli", "flujos_app", "flujos"),
+    ):
+        try:
+            sub = getattr(importlib.import_module(modulo), atributo)
+        except ModuleNotFoundError:
+            continue
+        app.add_typer(sub, name=nombre)
+
+
+_registrar_subordenes()
+
+
+if __name__ == "__main__":
+    app()

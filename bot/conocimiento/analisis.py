@@ -1,0 +1,88 @@
+"""Análisis léxico en español para la búsqueda: normaliza, quita palabras vacías y lematiza."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import Stemmer
+
+from bot.texto import normalizar
+
+# Abreviaturas y formas de chat frecuentes → palabra completa (ya normalizada).
+ABREVIATURAS: dict[str, str] = {
+    "q": "que", "k": "que", "ke": "que", "qe": "que", "xq": "porque", "pq": "porque",
+    "porq": "porque", "x": "por", "d": "de", "tb": "tambien", "tmb": "tambien",
+    "tbn": "tambien", "pa": "para", "dnd": "donde", "cdo": "cuando", "info": "informacion",
+    "doc": "documento", "docs": "documentos", "mpio": "municipio", "mun": "municipio",
+    "edo": "estado", "gob": "gobierno", "ayto": "ayuntamiento", "pdte": "presidente",
+    "pte": "presidente", "reg": "registro", "hermanamnto": "hermanamiento", "cd": "ciudad",
+    "cds": "ciudades", "eua": "eeuu", "usa": "eeuu", "eu": "eeuu", "tmbn": "tambien",
+}
+
+# Palabras que en este dominio significan lo mismo → una forma canónica (ya normalizada).
+SINONIMOS: dict[str, str] = {
+    "cancilleria": "sre", "papeles": "documentos",
+    "papeleria": "documentos", "tramites": "tramite", "ayuntamiento": "cabildo",
+    "alcalde": "presidente", "alcaldesa": "presidenta", "edil": "presidente",
+    "hermanarse": "hermanamiento", "hermanar": "hermanamiento", "hermanarnos": "hermanamiento",
+    "hermandad": "hermanamiento", "gringa": "eeuu",
+    "gringo": "eeuu", "gringas": "eeuu", "americana": "eeuu", "norteamericana": "eeuu",
+    "caduca": "vence", "caducan": "vence", "vencen": "vence", "expira": "vence",
+    "lct": "tratados", "amexcid": "amexcid", "municipios": "municipio",
+}
+
+# Frases de varias palabras → una sola forma (sobre texto ya normalizado).
+FRASES: dict[str, str] = {
+    "relaciones exteriores": "sre", "estados unidos": "eeuu", "ciudad de mexico": "cdmx",
+    "presidente municipal": "presidente", "presidenta municipal": "presidenta",
+}
+
+# Palabras vacías: artículos, preposiciones, pronombres, auxiliares y muletillas de chat.
+PALABRAS_VACIAS: frozenset[str] = frozenset(
+    """
+    a al algo algun alguna algunas alguno algunos ante antes aqui asi aun bajo bien cada casi
+    como con contra cual cuales cualquier cuando cuanto cuanta cuantos cuantas de del desde donde
+    dos durante e el ella ellas ello ellos en entre era eran es esa esas ese eso esos esta estan
+    estas este esto estos estoy fue fueron ha han has hay he la las le les lo los mas me mi mis
+    mucho muy nada ni no nos nosotros o os otra otras otro otros para pero poco por porque pues
+    que quien quienes se sea sean ser si sin sino sobre son su sus tal tambien tan tanto te ti
+    tiene tienen todo todos tu tus u un una unas uno unos usted ustedes y ya yo vez veces
+    hola buenas buenos buen dia dias tardes noches favor gracias oiga disculpe saber quisiera
+    gustaria podria puede puedo pueden hacer hace hago tengo tenemos tener estamos somos soy
+    va van voy vamos esto ese aquel etc ok oye pregunta duda dudas ayer hoy ahorita alguien
+    mismo misma nuestro nuestra nuestros nuestras le lo suyo sus mio mia seria sera cosa cosas
+    explica explicame dime digame quiero queremos necesitamos sabe sabes cual cuales ahi
+    """.split()
+)
+
+_lematizador = Stemmer.Stemmer("spanish")
+
+
+def palabras(texto: str) -> list[str]:
+    """Palabras normalizadas, con abreviaturas expandidas y sinónimos unificados."""
+    resultado: list[str] = []
+    normal = f" {normalizar(texto)} "
+    for frase, forma in FRASES.items():
+        if frase in normal:
+            normal = normal.replace(f" {frase} ", f" {forma} ")
+    for palabra in normal.split():
+        palabra = ABREVIATURAS.get(palabra, palabra)
+        palabra = SINONIMOS.get(palabra, palabra)
+        resultado.extend(palabra.split())
+    return resultado
+
+
+def es_vacia(palabra: str) -> bool:
+    """True si la palabra no aporta al significado de la pregunta."""
+    return palabra in PALABRAS_VACIAS
+
+
+@lru_cache(maxsize=20000)
+def lema(palabra: str) -> str:
+    """Raíz Snowball en español de una palabra ya normalizada."""
+    return str(_lematizador.stemWord(palabra))
+
+
+def terminos(texto: str) -> list[str]:
+    """Términos para el índice: palabras con contenido, lematizadas."""
+    return [lema(p) for p in palabras(texto) if not es_vacia(p)]

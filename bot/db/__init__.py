@@ -1,0 +1,1 @@
+"""Almacén central: modelos SQLAlchemy 2, conexión y migraciones Alembic."""

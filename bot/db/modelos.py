@@ -1,0 +1,285 @@
+"""Modelo de datos del almacén central (DISEÑO.md §5).
+
+Convención: el llamador abre la sesión y la transacción; aquí solo hay tablas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def ahora() -> dt.datetime:
+    """Momento actual en UTC (con zona)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Base declarativa de todas las tablas."""
+
+    type_annotation_map = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class Estado(Base):
+    """Entidad federativa (catálogo INEGI)."""
+
+    __tablename__ = "estado"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clave_inegi: Mapped[str] = mapped_column(String(2), unique=True)
+    nombre: Mapped[str] = mapped_column(String(80))
+    abreviatura: Mapped[str] = mapped_column(String(10))
+    codigo: Mapped[str] = mapped_column(String(4), unique=True)
+
+    municipios: Mapped[list[Municipio]] = relationship(back_populates="estado")
+
+
+class Municipio(Base):
+    """Municipio o alcaldía (catálogo INEGI, Censo 2020)."""
+
+    __tablename__ = "municipio"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clave_inegi: Mapped[str] = mapped_column(String(5), unique=True)
+    estado_id: Mapped[int] = mapped_column(ForeignKey("estado.id"), index=True)
+    nombre: Mapped[str] = mapped_column(String(120))
+    cabecera: Mapped[str | None] = mapped_column(String(120))
+    poblacion: Mapped[int | None] = mapped_column(Integer)
+
+    estado: Mapped[Estado] = relationship(back_populates="municipios")
+
+
+class Usuario(Base):
+    """Persona que escribe al asistente por un canal."""
+
+    __tablename__ = "usuario"
+    __table_args__ = (UniqueConstraint("canal", "id_externo", name="uq_usuario_canal_externo"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canal: Mapped[str] = mapped_column(String(16))
+    id_externo: Mapped[str] = mapped_column(String(64))
+    nombre: Mapped[str | None] = mapped_column(String(120))
+    rol: Mapped[str | None] = mapped_column(String(32))
+    estado_id: Mapped[int | None] = mapped_column(ForeignKey("estado.id"))
+    municipio_id: Mapped[int | None] = mapped_column(ForeignKey("municipio.id"))
+    consentimiento_en: Mapped[dt.datetime | None]
+    version_aviso: Mapped[str | None] = mapped_column(String(32))
+    bloqueo_canal: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonimizado_en: Mapped[dt.datetime | None]
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    ultimo_mensaje_en: Mapped[dt.datetime | None]
+
+    estado: Mapped[Estado | None] = relationship()
+    municipio: Mapped[Municipio | None] = relationship()
+
+
+class Conversacion(Base):
+    """Estado de la conversación de un usuario: modo, flujo activo, paso y respuestas parciales."""
+
+    __tablename__ = "conversacion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    usuario_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"), unique=True)
+    modo: Mapped[str] = mapped_column(String(8), default="bot")  # bot | humano
+    flujo: Mapped[str | None] = mapped_column(String(64))
+    paso: Mapped[str | None] = mapped_column(String(64))
+    respuestas: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    historial: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    fallos_paso: Mapped[int] = mapped_column(Integer, default=0)
+    fallos_nlu: Mapped[int] = mapped_column(Integer, default=0)
+    contexto: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ultima_actividad: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+    usuario: Mapped[Usuario] = relationship()
+
+
+class Mensaje(Base):
+    """Mensaje entrante o saliente. Los entrantes se guardan antes de procesarse (bandeja)."""
+
+    __tablename__ = "mensaje"
+    __table_args__ = (
+        UniqueConstraint("canal", "id_externo", name="uq_mensaje_canal_externo"),
+        Index("ix_mensaje_conversacion_pendiente", "conversacion_id", "procesado_en"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"), index=True)
+    direccion: Mapped[str] = mapped_column(String(8))  # entrada | salida
+    autor: Mapped[str] = mapped_column(String(16), default="usuario")  # usuario | bot | asesor
+    tipo: Mapped[str] = mapped_column(String(32), default="texto")  # texto|boton|archivo|no_soportado
+    canal: Mapped[str] = mapped_column(String(16))
+    id_externo: Mapped[str | None] = mapped_column(String(128))
+    texto: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str | None] = mapped_column(String(255))
+    botones: Mapped[list[Any] | None] = mapped_column(JSON)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # enlace, documento generado…
+    adjunto_id: Mapped[int | None] = mapped_column(ForeignKey("documento.id"))
+    responde_a_id: Mapped[int | None] = mapped_column(ForeignKey("mensaje.id"), index=True)
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    procesado_en: Mapped[dt.datetime | None]
+    envio: Mapped[str | None] = mapped_column(String(16))  # pendiente | enviado | plantilla | fallido
+    asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
+
+
+class Caso(Base):
+    """Expediente de una iniciativa de hermanamiento."""
+
+    __tablename__ = "caso"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folio: Mapped[str] = mapped_column(String(24), unique=True)
+    tipo: Mapped[str] = mapped_column(String(32))  # hermanamiento | acuerdo_amistad | cooperacion
+    ambito: Mapped[str] = mapped_column(String(16), default="internacional")  # o nacional
+    estatus: Mapped[str] = mapped_column(String(32), default="borrador", index=True)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"), index=True)
+    estado_id: Mapped[int] = mapped_column(ForeignKey("estado.id"), index=True)
+    municipio_id: Mapped[int] = mapped_column(ForeignKey("municipio.id"))
+    ciudad_contraparte: Mapped[str] = mapped_column(String(160))
+    pais_contraparte: Mapped[str] = mapped_column(String(80))
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    objetivos: Mapped[str] = mapped_column(Text, default="")
+    antecedentes: Mapped[str | None] = mapped_column(Text)
+    fecha_cabildo: Mapped[dt.date | None] = mapped_column(Date)
+    contacto: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comite: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    actualizado_en: Mapped[dt.datetime] = mapped_column(default=ahora, onupdate=ahora)
+
+    estado: Mapped[Estado] = relationship()
+    municipio: Mapped[Municipio] = relationship()
+    eventos: Mapped[list[EventoCaso]] = relationship(
+        back_populates="caso", order_by="EventoCaso.id"
+    )
+    documentos: Mapped[list[Documento]] = relationship(back_populates="caso")
+
+
+class SecuenciaFolio(Base):
+    """Último número de folio usado por estado y año."""
+
+    __tablename__ = "secuencia_folio"
+
+    estado_id: Mapped[int] = mapped_column(ForeignKey("estado.id"), primary_key=True)
+    anio: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ultimo: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EventoCaso(Base):
+    """Evento de la línea de tiempo de un caso (solo se agregan, nunca se editan)."""
+
+    __tablename__ = "evento_caso"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caso_id: Mapped[int] = mapped_column(ForeignKey("caso.id"), index=True)
+    tipo: Mapped[str] = mapped_column(String(40))
+    descripcion: Mapped[str] = mapped_column(Text, default="")
+    estatus_anterior: Mapped[str | None] = mapped_column(String(32))
+    estatus_nuevo: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(80))  # usuario:ID | asesor:ID | sistema
+    datos: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+    caso: Mapped[Caso] = relationship(back_populates="eventos")
+
+
+class Documento(Base):
+    """Archivo adjunto a un caso, guardado en el almacén de documentos."""
+
+    __tablename__ = "documento"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caso_id: Mapped[int | None] = mapped_column(ForeignKey("caso.id"), index=True)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    tipo: Mapped[str] = mapped_column(String(40))  # acta_cabildo | proyecto_acuerdo | …
+    nombre_archivo: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    tamano: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    ruta: Mapped[str] = mapped_column(String(500))
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+    caso: Mapped[Caso | None] = relationship(back_populates="documentos")
+
+
+asesor_estado = Table(
+    "asesor_estado",
+    Base.metadata,
+    Column("asesor_id", ForeignKey("asesor.id"), primary_key=True),
+    Column("estado_id", ForeignKey("estado.id"), primary_key=True),
+)
+
+
+class Asesor(Base):
+    """Asesor estatal, coordinador estatal o personal de la SRE."""
+
+    __tablename__ = "asesor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(120))
+    rol: Mapped[str] = mapped_column(String(24))  # asesor | coordinador_estatal | sre
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    telegram_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    codigo_vinculacion: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    activo: Mapped[bool] = mapped_column(Boolean, default=True)
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+    estados: Mapped[list[Estado]] = relationship(secondary=asesor_estado)
+
+
+class Escalamiento(Base):
+    """Traspaso de una conversación a una persona: solicitada → tomada → atendida → cerrada."""
+
+    __tablename__ = "escalamiento"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"), index=True)
+    caso_id: Mapped[int | None] = mapped_column(ForeignKey("caso.id"))
+    estado_id: Mapped[int | None] = mapped_column(ForeignKey("estado.id"), index=True)
+    motivo: Mapped[str] = mapped_column(String(40))
+    detalle: Mapped[str | None] = mapped_column(Text)
+    estado: Mapped[str] = mapped_column(String(16), default="solicitada", index=True)
+    asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
+    nivel: Mapped[str] = mapped_column(String(24), default="asesor")  # asesor|coordinador|nacional
+    solicitado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    tomado_en: Mapped[dt.datetime | None]
+    primera_respuesta_en: Mapped[dt.datetime | None]
+    cerrado_en: Mapped[dt.datetime | None]
+    nota_cierre: Mapped[str | None] = mapped_column(Text)
+
+    asesor: Mapped[Asesor | None] = relationship()
+    conversacion: Mapped[Conversacion] = relationship()
+
+
+class RetroalimentacionArticulo(Base):
+    """Respuesta del usuario a «¿Le fue útil?» sobre un artículo de la base de conocimiento."""
+
+    __tablename__ = "retroalimentacion_articulo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    articulo_id: Mapped[str] = mapped_column(String(80), index=True)
+    util: Mapped[bool] = mapped_column(Boolean)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora, server_default=func.now())

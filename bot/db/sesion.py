@@ -1,0 +1,105 @@
+"""Conexión al almacén: motor async de SQLAlchemy y fábricas de sesión.
+
+SQLite (por omisión) va en modo WAL; las unidades de trabajo que escriben piden el
+candado de escritura al empezar (BEGIN IMMEDIATE) para no chocar al subir de lectura a
+escritura. PostgreSQL usa psycopg 3 con el mismo código.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def url_async(url: str) -> str:
+    """La URL con el controlador async: sqlite+aiosqlite o postgresql+psycopg."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return u.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if u.get_backend_name() == "postgresql":
+        return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def url_sincrona(url: str) -> str:
+    """La URL con el controlador síncrono (para Alembic): sqlite o postgresql+psycopg."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return u.set(drivername="sqlite").render_as_string(hide_password=False)
+    if u.get_backend_name() == "postgresql":
+        return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def es_sqlite(url: str) -> bool:
+    """¿La URL apunta a SQLite?"""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _preparar_sqlite(motor: AsyncEngine) -> None:
+    @event.listens_for(motor.sync_engine, "connect")
+    def _al_conectar(conexion_dbapi: Any, _registro: Any) -> None:
+        conexion_dbapi.isolation_level = None  # SQLAlchemy emite BEGIN (abajo)
+        cursor = conexion_dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(motor.sync_engine, "begin")
+    def _al_empezar(conexion: Any) -> None:
+        inmediato = conexion.get_execution_options().get("escritura", False)
+        conexion.exec_driver_sql("BEGIN IMMEDIATE" if inmediato else "BEGIN")
+
+
+def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
+    """Motor async para la URL dada (sqlite:///… o postgresql://…)."""
+    if es_sqlite(url):
+        ruta = make_url(url).database
+        if ruta and ruta != ":memory:":
+            from pathlib import Path
+
+            Path(ruta).parent.mkdir(parents=True, exist_ok=True)
+        opciones.setdefault("connect_args", {"timeout": 15})
+        motor = create_async_engine(url_async(url), **opciones)
+        _preparar_sqlite(motor)
+        return motor
+    opciones.setdefault("pool_size", 10)
+    opciones.setdefault("max_overflow", 10)
+    opciones.setdefault("pool_pre_ping", True)
+    return create_async_engine(url_async(url), **opciones)
+
+
+class Almacen:
+    """El almacén central: un motor y dos fábricas de sesión (lectura y escritura)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.motor = crear_motor(url)
+        self.sqlite = es_sqlite(url)
+        self._lectura = async_sessionmaker(self.motor, expire_on_commit=False)
+        self._escritura = async_sessionmaker(
+            self.motor.execution_options(escritura=True), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def escritura(self) -> AsyncIterator[AsyncSession]:
+        """Una unidad de trabajo que escribe: confirma al salir, deshace si hay error."""
+        async with self._escritura() as sesion, sesion.begin():
+            yield sesion
+
+    @asynccontextmanager
+    async def lectura(self) -> AsyncIterator[AsyncSession]:
+        """Una unidad de trabajo de solo lectura."""
+        async with self._lectura() as sesion, sesion.begin():
+            yield sesion
+
+    async def cerrar(self) -> None:
+        """Libera las conexiones."""
+        await self.motor.dispose()

@@ -1,0 +1,49 @@
+"""Almacén de archivos en disco, direccionado por contenido (sha256)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+TIPOS_ADMITIDOS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+
+
+@dataclass(frozen=True)
+class ArchivoGuardado:
+    """Un archivo ya escrito en el almacén."""
+
+    sha256: str
+    ruta: Path
+    tamano: int
+
+
+class AlmacenDocumentos:
+    """Guarda bytes bajo `raiz/ab/abcdef…ext`; el mismo contenido se guarda una sola vez."""
+
+    def __init__(self, raiz: Path) -> None:
+        self.raiz = raiz
+
+    def guardar(self, contenido: bytes, mime: str) -> ArchivoGuardado:
+        """Escribe el archivo de forma atómica (temporal + rename) y lo sincroniza a disco."""
+        sha = hashlib.sha256(contenido).hexdigest()
+        ruta = self.raiz / sha[:2] / (sha + TIPOS_ADMITIDOS.get(mime, ".bin"))
+        if not ruta.exists():
+            ruta.parent.mkdir(parents=True, exist_ok=True)
+            temporal = ruta.with_suffix(ruta.suffix + ".tmp")
+            with open(temporal, "wb") as f:
+                f.write(contenido)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporal, ruta)
+        return ArchivoGuardado(sha, ruta, len(contenido))
+
+    def leer(self, ruta: str | Path) -> bytes:
+        """El contenido de un archivo guardado."""
+        return Path(ruta).read_bytes()

@@ -1,0 +1,78 @@
+"""Estructuras que entran y salen del intérprete de flujos (todas serializables a JSON)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.motor.mensajes import Respuesta
+
+
+@dataclass
+class EstadoFlujo:
+    """Dónde va el usuario dentro de un flujo; el motor lo guarda tras cada paso.
+
+    `pendiente` guarda lo que se está resolviendo en el paso (candidatos de municipio,
+    selección de varias opciones, confirmación de un dato prellenado, corrección);
+    `regreso` es el paso de resumen al que se vuelve tras corregir un dato.
+    """
+
+    flujo: str
+    paso: str
+    respuestas: dict[str, Any] = field(default_factory=dict)
+    historial: list[str] = field(default_factory=list)
+    fallos: int = 0
+    pendiente: dict[str, Any] | None = None
+    regreso: str | None = None
+
+    def a_json(self) -> dict[str, Any]:
+        """Copia en tipos JSON."""
+        return copy.deepcopy(asdict(self))
+
+    @classmethod
+    def desde_json(cls, datos: dict[str, Any]) -> EstadoFlujo:
+        """Reconstruye el estado desde `a_json` (ignora claves desconocidas)."""
+        return cls(
+            flujo=str(datos["flujo"]),
+            paso=str(datos["paso"]),
+            respuestas=copy.deepcopy(dict(datos.get("respuestas") or {})),
+            historial=list(datos.get("historial") or []),
+            fallos=int(datos.get("fallos") or 0),
+            pendiente=copy.deepcopy(datos.get("pendiente")),
+            regreso=datos.get("regreso"),
+        )
+
+
+@dataclass(frozen=True)
+class Entrada:
+    """Lo que mandó el usuario: texto, payload de un botón o un archivo.
+
+    `archivo` trae al menos `nombre`, `mime` y `tamano` (bytes); el motor puede añadir
+    una referencia propia (p. ej. `ref`) que se guarda tal cual en las respuestas.
+    """
+
+    texto: str = ""
+    payload: str | None = None
+    archivo: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Accion:
+    """Un efecto que el motor debe ejecutar (crear_caso, guardar_perfil, escalar…)."""
+
+    nombre: str
+    datos: dict[str, Any]
+
+
+@dataclass
+class Resultado:
+    """Lo que devuelve cada función del intérprete. `estado=None` = el flujo terminó.
+
+    Eventos: `completado`, `cancelado`, `tres_fallos`, `error_flujo` o None.
+    """
+
+    estado: EstadoFlujo | None
+    respuestas: list[Respuesta] = field(default_factory=list)
+    acciones: list[Accion] = field(default_factory=list)
+    evento: str | None = None

@@ -1,0 +1,505 @@
+"""Intérpretes de respuesta por tipo de paso, tolerantes a cómo escribe la gente."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.flujos.catalogo import CatalogoGeografico, estado_a_dict, municipio_a_dict
+from bot.flujos.definicion import Opcion, Paso
+from bot.flujos.fechas import leer_fecha
+from bot.flujos.modelos import Entrada
+from bot.flujos.paises import buscar_pais
+from bot.flujos.plantillas import fecha_larga
+from bot.motor.mensajes import Boton
+from bot.texto import normalizar
+
+SI = frozenset({
+    "si", "simon", "claro", "ok", "okay", "oki", "va", "vale", "de acuerdo", "acepto", "sip",
+    "sii", "siii", "por supuesto", "afirmativo", "correcto", "asi es", "esta bien", "dale",
+    "yes", "andale", "orale", "confirmo", "exacto", "perfecto", "si acepto", "claro que si",
+    "sale", "ya", "si por favor", "de acuerdo gracias", "aja", "cierto", "es correcto",
+})
+NO = frozenset({
+    "no", "nel", "nop", "nope", "negativo", "para nada", "no acepto", "no gracias",
+    "nada", "tampoco", "no es", "incorrecto", "nah", "nones", "no por ahora",
+})
+OMITIR = frozenset({
+    "omitir", "saltar", "brincar", "siguiente", "no tengo", "ninguno", "ninguna", "nada",
+    "no hay", "despues", "luego", "mas tarde", "lo subo despues", "na", "n a", "sin",
+    "ningunos", "no aplica", "paso",
+})
+LISTO = frozenset({"listo", "ya", "ya es todo", "es todo", "terminar", "termine", "eso es todo"})
+TODAS = frozenset({"todas", "todos", "todas las anteriores", "todas ellas"})
+TIPOS_ARCHIVO = ("pdf", "docx", "jpg", "jpeg", "png")
+_MIME = {
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+_CORREO = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+_TELEFONO_CARACTERES = re.compile(r"^[\d\s+\-().]+$")
+_NUMERO_OPCION = re.compile(r"^(?:la |el |opcion |numero |num |no )?(\d{1,2})$")
+_SEPARADORES = re.compile(r"\s*(?:[,;/+\n]|\by\b|\be\b)\s*")
+_PALABRAS_NUM = {
+    "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15,
+    "veinte": 20,
+}
+MAX_CANDIDATOS = 8
+
+
+@dataclass(frozen=True)
+class Lectura:
+    """Lo que se entendió: un valor (con su forma legible), un error, o algo por resolver.
+
+    Si `pendiente` viene, el paso sigue abierto y `aviso` + `botones` preguntan lo que falta.
+    """
+
+    valor: Any = None
+    texto: str = ""
+    error: str | None = None
+    pendiente: dict[str, Any] | None = None
+    aviso: str = ""
+    botones: list[Boton] = field(default_factory=list)
+
+    @property
+    def lista(self) -> bool:
+        """¿Hay valor definitivo?"""
+        return self.error is None and self.pendiente is None
+
+
+def es_pregunta(texto: str) -> bool:
+    """¿El texto parece una pregunta o duda en vez de un dato?"""
+    t = texto.strip()
+    if "?" in t or "¿" in t:
+        return True
+    n = normalizar(t)
+    return n.split(" ", 1)[0] in {"que", "como", "cual", "cuales", "cuando", "donde", "por",
+                                  "porque", "quien", "necesito", "puedo", "debo"} and len(n) > 12
+
+
+def leer_si_no(entrada: Entrada) -> bool | None:
+    """True, False o None si no se entiende."""
+    if entrada.payload in ("/si", "/no"):
+        return entrada.payload == "/si"
+    n = normalizar(entrada.texto)
+    if n in SI or n.startswith("si "):
+        return True
+    if n in NO or n.startswith("no "):
+        return False
+    return None
+
+
+def es_omitir(entrada: Entrada) -> bool:
+    """¿El usuario pidió saltar el dato?"""
+    return entrada.payload == "/omitir" or normalizar(entrada.texto) in OMITIR
+
+
+def _titulo(op: Opcion) -> str:
+    return op.titulo
+
+
+def elegir_opcion(texto: str, opciones: Sequence[Opcion], payload: str | None = None) -> (
+    Opcion | None
+):
+    """La opción por payload (`/op valor`), número, título, valor, sinónimo o parecido."""
+    if payload and payload.startswith("/op "):
+        valor = payload[4:]
+        return next((o for o in opciones if o.valor == valor), None)
+    n = normalizar(texto)
+    if not n or not opciones:
+        return None
+    if m := _NUMERO_OPCION.match(n):
+        i = int(m[1])
+        return opciones[i - 1] if 1 <= i <= len(opciones) else None
+    if n in _PALABRAS_NUM and 1 <= _PALABRAS_NUM[n] <= len(opciones):
+        return opciones[_PALABRAS_NUM[n] - 1]
+    formas: dict[str, int] = {}
+    for i, o in enumerate(opciones):
+        for forma in (o.titulo, o.valor.replace("_", " "), *o.sinonimos):
+            formas.setdefault(normalizar(forma), i)
+    if n in formas:
+        return opciones[formas[n]]
+    contienen = {i for f, i in formas.items() if re.search(rf"\b{re.escape(n)}\b", f)}
+    if len(contienen) == 1 and len(n) >= 3:
+        return opciones[contienen.pop()]
+    if len(n) < 4:
+        return None
+    hallados = process.extract(n, list(formas), scorer=fuzz.WRatio, limit=6, score_cutoff=86)
+    distintos: dict[int, float] = {}
+    for forma, puntaje, _ in hallados:
+        distintos.setdefault(formas[forma], puntaje)
+    if not distintos:
+        return None
+    orden = sorted(distintos.items(), key=lambda par: -par[1])
+    if len(orden) > 1 and orden[0][1] - orden[1][1] < 4:
+        return None
+    return opciones[orden[0][0]]
+
+
+def botones_de_opciones(opciones: Sequence[Opcion]) -> list[Boton]:
+    """Un botón por opción, con payload `/op <valor>`."""
+    return [Boton(titulo=o.titulo, payload=f"/op {o.valor}") for o in opciones]
+
+
+def _error(paso: Paso, por_omision: str) -> Lectura:
+    return Lectura(error=paso.validacion.mensaje or por_omision)
+
+
+def _leer_texto(paso: Paso, texto: str, minimo: int = 1) -> Lectura:
+    t = texto.strip()
+    v = paso.validacion
+    if len(t) < max(minimo, v.min_longitud or 0):
+        faltan = max(minimo, v.min_longitud or 0)
+        return _error(paso, f"Escriba al menos {faltan} caracteres, por favor.")
+    if v.max_longitud is not None and len(t) > v.max_longitud:
+        return _error(paso, f"Es demasiado largo: use como máximo {v.max_longitud} caracteres.")
+    if v.regex and not re.fullmatch(v.regex, t):
+        return _error(paso, "El dato no tiene el formato esperado.")
+    return Lectura(valor=t, texto=t)
+
+
+def _leer_ciudad(paso: Paso, texto: str) -> Lectura:
+    t = texto.strip().strip(".")
+    letras = sum(c.isalpha() for c in t)
+    if letras < 2 or len(t) > 120:
+        return _error(paso, "Escriba el nombre de la ciudad, por ejemplo «San Antonio, Texas».")
+    return _leer_texto(paso, t, minimo=2)
+
+
+def _leer_numero(paso: Paso, texto: str) -> Lectura:
+    n = normalizar(texto).replace(" ", "")
+    crudo = texto.strip().replace(",", "").replace(" ", "")
+    valor: float | None
+    try:
+        valor = float(crudo)
+    except ValueError:
+        valor = float(_PALABRAS_NUM[n]) if n in _PALABRAS_NUM else None
+    if valor is None or valor != valor or valor in (float("inf"), float("-inf")):
+        return _error(paso, "Escriba solo el número, por ejemplo 3.")
+    v = paso.validacion
+    if (v.min is not None and valor < v.min) or (v.max is not None and valor > v.max):
+        rango = f"entre {v.min:g} y {v.max:g}" if v.min is not None and v.max is not None else (
+            f"de al menos {v.min:g}" if v.min is not None else f"de máximo {v.max:g}"
+        )
+        return _error(paso, f"El número debe ser {rango}.")
+    entero = int(valor) if valor.is_integer() else valor
+    return Lectura(valor=entero, texto=f"{entero}")
+
+
+def _leer_correo(paso: Paso, texto: str) -> Lectura:
+    t = texto.strip().strip("<>").lower()
+    t = t.removeprefix("mailto:")
+    if not _CORREO.match(t) or ".." in t or len(t) > 200:
+        return _error(
+            paso, "Ese correo no parece válido; debe verse como nombre@municipio.gob.mx."
+        )
+    return Lectura(valor=t, texto=t)
+
+
+def _leer_telefono(paso: Paso, texto: str) -> Lectura:
+    t = texto.strip()
+    digitos = re.sub(r"\D", "", t)
+    if _TELEFONO_CARACTERES.match(t):
+        if len(digitos) == 13 and digitos.startswith("521"):
+            digitos = digitos[3:]
+        elif len(digitos) == 12 and digitos.startswith("52"):
+            digitos = digitos[2:]
+        if len(digitos) == 10 and digitos[0] not in "01":
+            legible = f"{digitos[:2]} {digitos[2:6]} {digitos[6:]}"
+            return Lectura(valor=digitos, texto=legible)
+    return _error(paso, "Necesito un teléfono de 10 dígitos, por ejemplo 81 1234 5678.")
+
+
+def _leer_fecha(paso: Paso, texto: str, hoy: dt.date) -> Lectura:
+    v = paso.validacion
+    leida = leer_fecha(texto, hoy, permite_aun_no=v.permite_aun_no, no_futura=v.no_futura)
+    if leida.aun_no:
+        return Lectura(valor="aun_no", texto="aún no")
+    if leida.fecha is not None:
+        return Lectura(valor=leida.fecha.isoformat(), texto=fecha_larga(leida.fecha))
+    extra = " o «aún no»" if v.permite_aun_no else ""
+    if leida.problema == "futura":
+        return Lectura(error=f"Esa fecha todavía no llega. Escriba una fecha pasada{extra}.")
+    if leida.problema == "inexistente":
+        return Lectura(error="Esa fecha no existe en el calendario. Revise el día y el mes.")
+    if leida.problema == "aun_no_no_permitido":
+        return Lectura(error="Aquí necesito una fecha, por ejemplo 15/03/2025.")
+    return _error(paso, f"Escriba la fecha como 15/03/2025 o «15 de marzo de 2025»{extra}.")
+
+
+def _leer_pais(paso: Paso, texto: str) -> Lectura:
+    pais = buscar_pais(texto)
+    if pais is None:
+        return _error(paso, "No reconocí el país. Escríbalo en español, por ejemplo «Francia».")
+    return Lectura(valor={"codigo": pais.codigo, "nombre": pais.nombre}, texto=pais.nombre)
+
+
+def _leer_opcion(paso: Paso, entrada: Entrada) -> Lectura:
+    op = elegir_opcion(entrada.texto, paso.opciones, entrada.payload)
+    if op is None:
+        return _error(paso, "Elija una de las opciones con los botones o escriba su número.")
+    return Lectura(valor=op.valor, texto=op.titulo)
+
+
+def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None) -> Lectura:
+    elegidas: list[str] = list((pendiente or {}).get("seleccion", []))
+    por_valor = {o.valor: o for o in paso.opciones}
+
+    def cerrar(valores: list[str]) -> Lectura:
+        opciones = [por_valor[v] for v in valores if v in por_valor]
+        if len(opciones) > 1:
+            opciones = [o for o in opciones if not o.exclusiva] or opciones[:1]
+        return Lectura(valor=[o.valor for o in opciones], texto=", ".join(_titulo(o) for o in
+                                                                         opciones))
+
+    n = normalizar(entrada.texto)
+    if entrada.payload == "/listo" or (not entrada.payload and n in LISTO):
+        if elegidas:
+            return cerrar(elegidas)
+        return _error(paso, "Aún no elige ninguna opción. Pulse una o escriba sus números.")
+    if entrada.payload and entrada.payload.startswith("/op "):
+        op = elegir_opcion("", paso.opciones, entrada.payload)
+        if op is None:
+            return _error(paso, "Esa opción ya no está disponible; elija otra de la lista.")
+        if op.exclusiva:
+            return cerrar([op.valor])
+        if op.valor not in elegidas:
+            elegidas.append(op.valor)
+        restantes = [o for o in paso.opciones if o.valor not in elegidas and not o.exclusiva]
+        titulos = ", ".join(por_valor[v].titulo for v in elegidas if v in por_valor)
+        return Lectura(
+            pendiente={"tipo": "seleccion", "seleccion": elegidas},
+            aviso=f"Anotado: {titulos}. Puede elegir otra o pulsar «Listo».",
+            botones=[*botones_de_opciones(restantes), Boton("Listo", "/listo")],
+        )
+    if n in TODAS:
+        return cerrar([o.valor for o in paso.opciones if not o.exclusiva])
+    entera = elegir_opcion(entrada.texto, paso.opciones)
+    if entera is not None:
+        return cerrar([*elegidas, entera.valor])
+    trozos = [t for t in _SEPARADORES.split(entrada.texto.strip()) if t.strip()]
+    if len(trozos) == 1 and re.fullmatch(r"[\d\s]+", trozos[0]):
+        trozos = trozos[0].split()
+    desconocidos: list[str] = []
+    for trozo in trozos:
+        op = elegir_opcion(trozo, paso.opciones)
+        if op is None:
+            desconocidos.append(trozo.strip())
+        elif op.valor not in elegidas:
+            elegidas.append(op.valor)
+    if desconocidos or not elegidas:
+        if desconocidos and len(desconocidos) < len(trozos):
+            return _error(
+                paso, f"No reconocí «{desconocidos[0][:40]}». Use los números de la lista."
+            )
+        return _error(
+            paso, "Elija una o varias opciones; puede escribir sus números, p. ej. «1, 3»."
+        )
+    return cerrar(elegidas)
+
+
+def _leer_archivo(paso: Paso, entrada: Entrada) -> Lectura:
+    archivo = entrada.archivo
+    permitidos = [t.lower().lstrip(".") for t in paso.validacion.tipos_archivo] or list(
+        TIPOS_ARCHIVO
+    )
+    lista = ", ".join(t.upper() for t in permitidos if t != "jpeg")
+    if not archivo:
+        return _error(paso, f"Envíe el archivo como adjunto ({lista}).")
+    nombre = str(archivo.get("nombre") or "archivo")
+    extension = nombre.rsplit(".", 1)[-1].lower() if "." in nombre else ""
+    tipo = _MIME.get(str(archivo.get("mime") or ""), extension)
+    if tipo == "jpg" and "jpeg" in permitidos:
+        permitidos.append("jpg")
+    if tipo not in permitidos and extension not in permitidos:
+        return Lectura(error=f"Ese tipo de archivo no se admite. Envíe {lista}.")
+    tamano = archivo.get("tamano")
+    limite = paso.validacion.max_mb
+    if limite is not None and isinstance(tamano, int) and tamano > limite * 1024 * 1024:
+        return Lectura(error=f"El archivo pesa más de {limite:g} MB. Envíe uno más ligero.")
+    if isinstance(tamano, int) and tamano <= 0:
+        return Lectura(error="El archivo llegó vacío. Intente enviarlo de nuevo.")
+    return Lectura(valor=dict(archivo), texto=nombre)
+
+
+def _leer_estado(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) -> Lectura:
+    encontrado = catalogo.buscar_estado(texto) if catalogo and normalizar(texto) else None
+    if encontrado is None:
+        return _error(paso, "No reconocí el estado. Escriba su nombre, por ejemplo «Nuevo León».")
+    return Lectura(valor=estado_a_dict(encontrado), texto=encontrado.nombre)
+
+
+def _municipio_elegido(m: dict[str, Any]) -> Lectura:
+    return Lectura(valor=m, texto=f"{m['nombre']}, {m['estado_nombre']}")
+
+
+def _de_candidatos(entrada: Entrada, candidatos: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if entrada.payload and entrada.payload.startswith("/mun "):
+        clave = entrada.payload[5:]
+        return next((c for c in candidatos if c["clave_inegi"] == clave), None)
+    opciones = [
+        Opcion(
+            titulo=f"{c['nombre']} ({c['estado_nombre']})",
+            valor=c["clave_inegi"],
+            sinonimos=[c["estado_nombre"]],
+        )
+        for c in candidatos
+    ]
+    op = elegir_opcion(entrada.texto, opciones)
+    return next((c for c in candidatos if op and c["clave_inegi"] == op.valor), None)
+
+
+def _leer_municipio(
+    paso: Paso,
+    entrada: Entrada,
+    pendiente: dict[str, Any] | None,
+    variables: dict[str, Any],
+    catalogo: CatalogoGeografico | None,
+) -> Lectura:
+    candidatos: list[dict[str, Any]] = list((pendiente or {}).get("candidatos", []))
+    if candidatos:
+        elegido = _de_candidatos(entrada, candidatos)
+        if elegido is not None:
+            return _municipio_elegido(elegido)
+    if entrada.payload and entrada.payload.startswith("/mun "):
+        return Lectura(error="Esa opción ya no está vigente. Escriba de nuevo el municipio.")
+    if catalogo is None:
+        return Lectura(error="Por ahora no puedo consultar el catálogo de municipios.")
+    texto = entrada.texto.strip()
+    estado_clave: str | None = None
+    if paso.estado_de:
+        estado = variables.get(paso.estado_de)
+        if isinstance(estado, dict):
+            estado_clave = estado.get("clave_inegi")
+    if "," in texto:
+        nombre, _, resto = texto.rpartition(",")
+        estado_texto = catalogo.buscar_estado(resto)
+        if estado_texto is not None and nombre.strip():
+            texto, estado_clave = nombre, estado_texto.clave_inegi
+    if len(normalizar(texto)) < 2:
+        return _error(paso, "Escriba el nombre del municipio, por ejemplo «Apodaca».")
+    hallados = [municipio_a_dict(m) for m in catalogo.buscar_municipio(texto, estado_clave)]
+    if not hallados:
+        return _error(
+            paso, f"No encontré el municipio «{texto[:60]}». Revise cómo se escribe "
+            "o agregue el estado, p. ej. «Guadalupe, Nuevo León»."
+        )
+    if len(hallados) == 1:
+        return _municipio_elegido(hallados[0])
+    if len(hallados) > MAX_CANDIDATOS:
+        return Lectura(
+            error=f"Hay {len(hallados)} municipios con ese nombre. Escriba también el estado, "
+            "p. ej. «Benito Juárez, Quintana Roo»."
+        )
+    return Lectura(
+        pendiente={"tipo": "candidatos", "candidatos": hallados},
+        aviso="Encontré varios. ¿Cuál de estos?",
+        botones=[
+            Boton(f"{m['nombre']} ({m['estado_nombre']})", f"/mun {m['clave_inegi']}")
+            for m in hallados
+        ],
+    )
+
+
+def opciones_de_casos(casos: Any) -> list[Opcion]:
+    """Una opción por caso del contexto (`casos`: lista de dicts con `folio`)."""
+    if not isinstance(casos, list):
+        return []
+    opciones = []
+    for c in casos:
+        if isinstance(c, dict) and c.get("folio"):
+            ciudad = str(c.get("ciudad_contraparte") or "").strip()
+            titulo = f"{c['folio']} · {ciudad}" if ciudad else str(c["folio"])
+            opciones.append(Opcion(titulo=titulo[:60], valor=str(c["folio"])))
+    return opciones
+
+
+def _leer_caso(paso: Paso, entrada: Entrada, variables: dict[str, Any]) -> Lectura:
+    casos = variables.get("casos")
+    opciones = opciones_de_casos(casos)
+    folio: str | None = None
+    if entrada.payload and entrada.payload.startswith("/caso "):
+        folio = entrada.payload[6:]
+    else:
+        n = normalizar(entrada.texto).replace(" ", "")
+        por_folio = [o for o in opciones if normalizar(o.valor).replace(" ", "") == n]
+        por_final = [o for o in opciones if n.isdigit() and len(n) >= 3 and o.valor.endswith(n)]
+        if por_folio or len(por_final) == 1:
+            folio = (por_folio or por_final)[0].valor
+        elif (op := elegir_opcion(entrada.texto, opciones)) is not None:
+            folio = op.valor
+    caso = next(
+        (c for c in casos or [] if isinstance(c, dict) and str(c.get("folio")) == folio), None
+    )
+    if caso is None:
+        return _error(paso, "No encuentro ese folio entre sus casos. Elija uno de la lista "
+                      "o escríbalo como CH-2026-NL-0007.")
+    return Lectura(valor=dict(caso), texto=str(caso["folio"]))
+
+
+def leer(
+    paso: Paso,
+    entrada: Entrada,
+    *,
+    pendiente: dict[str, Any] | None,
+    variables: dict[str, Any],
+    catalogo: CatalogoGeografico | None,
+    hoy: dt.date,
+) -> Lectura:
+    """Interpreta la entrada según el tipo del paso (no aplica a `mensaje` ni `confirmacion`)."""
+    if paso.opcional and es_omitir(entrada):
+        return Lectura(valor=None, texto="(sin dato)")
+    texto = entrada.texto
+    t = paso.tipo
+    if t == "archivo":
+        return _leer_archivo(paso, entrada)
+    if entrada.archivo and not texto.strip():
+        return Lectura(error="Aquí no esperaba un archivo; responda con texto, por favor.")
+    if t == "si_no":
+        sino = leer_si_no(_si_no_con_opciones(paso, entrada))
+        if sino is None:
+            return _error(paso, "Responda «sí» o «no», por favor.")
+        return Lectura(valor=sino, texto="Sí" if sino else "No")
+    if t == "opcion":
+        return _leer_opcion(paso, entrada)
+    if t == "multiopcion":
+        return _leer_multiopcion(paso, entrada, pendiente)
+    if t == "municipio":
+        return _leer_municipio(paso, entrada, pendiente, variables, catalogo)
+    if t == "caso":
+        return _leer_caso(paso, entrada, variables)
+    if entrada.payload and not texto:
+        return _error(paso, "Ese botón no corresponde a esta pregunta; escriba su respuesta.")
+    lectores = {
+        "texto": lambda: _leer_texto(paso, texto),
+        "ciudad": lambda: _leer_ciudad(paso, texto),
+        "numero": lambda: _leer_numero(paso, texto),
+        "correo": lambda: _leer_correo(paso, texto),
+        "telefono": lambda: _leer_telefono(paso, texto),
+        "fecha": lambda: _leer_fecha(paso, texto, hoy),
+        "pais": lambda: _leer_pais(paso, texto),
+        "estado": lambda: _leer_estado(paso, texto, catalogo),
+    }
+    lector = lectores.get(t)
+    return lector() if lector else Lectura(error="Este paso no espera respuesta.")
+
+
+def _si_no_con_opciones(paso: Paso, entrada: Entrada) -> Entrada:
+    """Permite títulos propios en un paso si_no (p. ej. «Acepto» / «No acepto»)."""
+    if entrada.payload and entrada.payload.startswith("/op "):
+        valor = entrada.payload[4:]
+        return Entrada(payload="/si" if valor == "si" else "/no" if valor == "no" else None)
+    op = elegir_opcion(entrada.texto, paso.opciones) if paso.opciones else None
+    if op is not None and op.valor in ("si", "no") and not _NUMERO_OPCION.match(
+        normalizar(entrada.texto)
+    ):
+        return Entrada(payload=f"/{op.valor}")
+    return entrada

@@ -1,0 +1,89 @@
+"""Bandeja de entrada: cada mensaje se guarda antes de procesarse, una sola vez."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
+from bot.documentos.almacen import AlmacenDocumentos
+from bot.motor.mensajes import MensajeEntrante
+
+
+@dataclass(frozen=True)
+class Registro:
+    """Resultado de guardar un mensaje entrante."""
+
+    mensaje_id: int
+    conversacion_id: int
+    usuario_id: int
+    duplicado: bool
+
+
+async def usuario_y_conversacion(
+    sesion: AsyncSession, canal: str, id_externo: str, nombre: str | None = None
+) -> tuple[Usuario, Conversacion]:
+    """El usuario del canal y su conversación; los crea la primera vez."""
+    usuario = await sesion.scalar(
+        select(Usuario).where(Usuario.canal == canal, Usuario.id_externo == id_externo)
+    )
+    if usuario is None:
+        usuario = Usuario(canal=canal, id_externo=id_externo)
+        sesion.add(usuario)
+        await sesion.flush()
+    if nombre and not usuario.nombre and usuario.anonimizado_en is None:
+        usuario.nombre = nombre[:120]
+    conversacion = await sesion.scalar(
+        select(Conversacion).where(Conversacion.usuario_id == usuario.id)
+    )
+    if conversacion is None:
+        conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[], contexto={})
+        sesion.add(conversacion)
+        await sesion.flush()
+    return usuario, conversacion
+
+
+async def registrar_entrante(
+    sesion: AsyncSession, entrante: MensajeEntrante, documentos: AlmacenDocumentos
+) -> Registro:
+    """Guarda el mensaje (y su archivo) si no se había recibido ya ese id del canal."""
+    canal = entrante.canal.value
+    previo = await sesion.scalar(
+        select(Mensaje).where(Mensaje.canal == canal, Mensaje.id_externo == entrante.id_mensaje)
+    )
+    if previo is not None:
+        conversacion = await sesion.get(Conversacion, previo.conversacion_id)
+        assert conversacion is not None
+        return Registro(previo.id, previo.conversacion_id, conversacion.usuario_id, True)
+    usuario, conversacion = await usuario_y_conversacion(
+        sesion, canal, entrante.id_usuario, entrante.nombre_usuario
+    )
+    adjunto_id = None
+    texto = entrante.texto
+    tipo = "boton" if entrante.payload else "texto"
+    if entrante.archivo is not None:
+        guardado = documentos.guardar(entrante.archivo.contenido, entrante.archivo.mime)
+        documento = Documento(
+            usuario_id=usuario.id, tipo="sin_clasificar", nombre_archivo=entrante.archivo.nombre,
+            mime=entrante.archivo.mime, tamano=guardado.tamano, sha256=guardado.sha256,
+            ruta=str(guardado.ruta),
+        )
+        sesion.add(documento)
+        await sesion.flush()
+        adjunto_id = documento.id
+        texto = texto or f"[archivo: {entrante.archivo.nombre}]"
+        tipo = "archivo"
+    elif entrante.tipo_no_soportado:
+        texto = texto or f"[{entrante.tipo_no_soportado}]"
+        tipo = f"no_soportado:{entrante.tipo_no_soportado}"[:32]
+    mensaje = Mensaje(
+        conversacion_id=conversacion.id, direccion="entrada", autor="usuario", canal=canal,
+        id_externo=entrante.id_mensaje, texto=texto, payload=entrante.payload,
+        adjunto_id=adjunto_id, tipo=tipo,
+    )
+    sesion.add(mensaje)
+    usuario.ultimo_mensaje_en = ahora()
+    await sesion.flush()
+    return Registro(mensaje.id, conversacion.id, usuario.id, False)

@@ -1,0 +1,51 @@
+"""Lo que una ruta del motor ve de un mensaje mientras lo procesa."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.modelos import Conversacion, Mensaje, Usuario
+from bot.motor.comandos import Comando
+from bot.motor.mensajes import Respuesta
+
+if TYPE_CHECKING:
+    from bot.motor.motor import Motor
+
+
+@dataclass
+class Contexto:
+    """Un mensaje en proceso: la sesión abierta (unidad de trabajo), quién, qué y el análisis."""
+
+    motor: Motor
+    sesion: AsyncSession
+    usuario: Usuario
+    conversacion: Conversacion
+    mensaje: Mensaje
+    texto: str
+    payload: str | None
+    comando: Comando | None
+    analisis: Any | None  # bot.nlu.analisis.Analisis
+    primera_vez: bool = False
+    no_entendido: bool = False
+    notas: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def canal(self) -> str:
+        """Canal del usuario (rest, terminal, telegram, whatsapp)."""
+        return self.usuario.canal
+
+    @property
+    def intent(self) -> str | None:
+        """El intent del análisis, si lo hubo y supera la confianza mínima."""
+        if self.analisis is None or self.analisis.intent is None:
+            return None
+        minima = self.motor.confianza_minima
+        return str(self.analisis.intent) if self.analisis.confianza >= minima else None
+
+
+Ruta = Callable[[Contexto], Awaitable[list[Respuesta] | None]]
+"""Una ruta atiende el mensaje (devuelve respuestas) o lo deja pasar (None)."""

@@ -1,0 +1,238 @@
+"""El motor: guarda el mensaje, lo procesa en orden y devuelve respuestas neutrales.
+
+Camino de un mensaje (DISEÑO.md §4):
+1. `procesar` guarda el mensaje en la bandeja (único por canal + id del canal).
+2. Toma el candado de la conversación y procesa, en orden, todo lo pendiente de ella.
+3. Para cada mensaje: lee el estado; llama al NLU solo si es texto libre que nadie más
+   puede tomar; luego, en una unidad de trabajo que escribe, recorre las rutas (la primera
+   que responde gana), guarda respuestas y estado, y marca el mensaje como procesado.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
+from bot.db.sesion import Almacen
+from bot.documentos.almacen import AlmacenDocumentos
+from bot.motor import rutas_basicas
+from bot.motor.bandeja import registrar_entrante
+from bot.motor.cerrojos import CerrojosConversacion, candado_entre_procesos
+from bot.motor.comandos import reconocer
+from bot.motor.contexto import Contexto, Ruta
+from bot.motor.mensajes import Boton, DocumentoSaliente, MensajeEntrante, Respuesta
+from bot.texto import limpiar_entrada
+
+log = logging.getLogger(__name__)
+
+Analizador = Callable[[str], Awaitable[Any | None]]
+"""Función que analiza texto libre (NLU con respaldo); devuelve un Analisis o None."""
+Aceptador = Callable[[Conversacion, str, str | None], bool]
+"""¿Puede el estado actual tomar este texto/payload sin NLU? (p. ej. el paso de un flujo)."""
+
+
+class Motor:
+    """Procesa mensajes entrantes de cualquier canal con las rutas registradas."""
+
+    def __init__(
+        self,
+        almacen: Almacen,
+        documentos: AlmacenDocumentos,
+        analizador: Analizador | None = None,
+        confianza_minima: float = 0.55,
+    ) -> None:
+        self.almacen = almacen
+        self.documentos = documentos
+        self.analizador = analizador
+        self.confianza_minima = confianza_minima
+        self.cerrojos = CerrojosConversacion()
+        self.rutas_previas: list[Ruta] = list(rutas_basicas.RUTAS_INICIALES)
+        self.rutas: list[Ruta] = []
+        self.rutas_finales: list[Ruta] = list(rutas_basicas.RUTAS_FINALES)
+        self.aceptadores: list[Aceptador] = []
+        self.servicios: dict[str, Any] = {}
+
+    # --- API pública ---
+
+    async def procesar(self, entrante: MensajeEntrante) -> list[Respuesta]:
+        """Guarda, procesa en orden y devuelve las respuestas a este mensaje.
+
+        Un mensaje repetido (mismo canal e id) no se procesa de nuevo: se devuelven
+        las respuestas que ya se habían dado.
+        """
+        entrante = _limpiar(entrante)
+        registro = await self._registrar(entrante)
+        async with (
+            self.cerrojos.de(registro.conversacion_id),
+            candado_entre_procesos(self.almacen.motor, registro.conversacion_id),
+        ):
+            producidas = await self._procesar_pendientes(registro.conversacion_id)
+        if registro.mensaje_id in producidas:
+            return producidas[registro.mensaje_id]
+        return await self.respuestas_guardadas(registro.mensaje_id)
+
+    async def procesar_pendientes_todas(self) -> int:
+        """Procesa lo que quedó en la bandeja (p. ej. tras una caída). Devuelve cuántos."""
+        async with self.almacen.lectura() as s:
+            ids = (await s.scalars(
+                select(Mensaje.conversacion_id).where(
+                    Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None)
+                ).distinct()
+            )).all()
+        total = 0
+        for conversacion_id in ids:
+            async with (
+                self.cerrojos.de(conversacion_id),
+                candado_entre_procesos(self.almacen.motor, conversacion_id),
+            ):
+                total += len(await self._procesar_pendientes(conversacion_id))
+        return total
+
+    async def respuestas_guardadas(self, mensaje_id: int) -> list[Respuesta]:
+        """Las respuestas ya guardadas para un mensaje entrante."""
+        async with self.almacen.lectura() as s:
+            filas = (await s.scalars(
+                select(Mensaje).where(Mensaje.responde_a_id == mensaje_id).order_by(Mensaje.id)
+            )).all()
+            return [await self._a_respuesta(s, f) for f in filas]
+
+    # --- interno ---
+
+    async def _registrar(self, entrante: MensajeEntrante) -> Any:
+        for intento in range(3):
+            try:
+                async with self.almacen.escritura() as s:
+                    return await registrar_entrante(s, entrante, self.documentos)
+            except IntegrityError:  # otro proceso guardó el mismo id al mismo tiempo
+                if intento == 2:
+                    raise
+        raise AssertionError("inalcanzable")
+
+    async def _procesar_pendientes(self, conversacion_id: int) -> dict[int, list[Respuesta]]:
+        producidas: dict[int, list[Respuesta]] = {}
+        while True:
+            async with self.almacen.lectura() as s:
+                mensaje = await s.scalar(
+                    select(Mensaje).where(
+                        Mensaje.conversacion_id == conversacion_id,
+                        Mensaje.direccion == "entrada",
+                        Mensaje.procesado_en.is_(None),
+                    ).order_by(Mensaje.id).limit(1)
+                )
+                conversacion = await s.get(Conversacion, conversacion_id)
+            if mensaje is None or conversacion is None:
+                return producidas
+            analisis = await self._analizar_si_hace_falta(conversacion, mensaje)
+            producidas[mensaje.id] = await self._procesar_uno(mensaje.id, analisis)
+
+    async def _analizar_si_hace_falta(self, conversacion: Conversacion, mensaje: Mensaje) -> Any:
+        texto = mensaje.texto or ""
+        if (
+            self.analizador is None
+            or mensaje.payload
+            or mensaje.tipo != "texto"
+            or not texto.strip()
+            or conversacion.modo == "humano"
+            or reconocer(texto, None) is not None
+            or any(acepta(conversacion, texto, None) for acepta in self.aceptadores)
+        ):
+            return None
+        return await self.analizador(texto)
+
+    async def _procesar_uno(self, mensaje_id: int, analisis: Any) -> list[Respuesta]:
+        async with self.almacen.escritura() as s:
+            mensaje = await s.get(Mensaje, mensaje_id)
+            assert mensaje is not None
+            if mensaje.procesado_en is not None:  # otro proceso se adelantó
+                return []
+            conversacion = await s.get(Conversacion, mensaje.conversacion_id)
+            assert conversacion is not None
+            usuario = await s.get(Usuario, conversacion.usuario_id)
+            assert usuario is not None
+            anteriores = await s.scalar(
+                select(Mensaje.id).where(
+                    Mensaje.conversacion_id == conversacion.id, Mensaje.id < mensaje.id,
+                ).limit(1)
+            )
+            ctx = Contexto(
+                motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
+                mensaje=mensaje, texto=(mensaje.texto or "").strip(), payload=mensaje.payload,
+                comando=reconocer(mensaje.texto, mensaje.payload), analisis=analisis,
+                primera_vez=anteriores is None,
+            )
+            respuestas = await self._recorrer_rutas(ctx)
+            if not ctx.no_entendido:
+                conversacion.fallos_nlu = 0
+            elif not ctx.notas.get("fallo_contado"):
+                conversacion.fallos_nlu += 1
+            for respuesta in respuestas:
+                await self._guardar_respuesta(ctx, respuesta)
+            mensaje.procesado_en = ahora()
+            conversacion.ultima_actividad = ahora()
+            log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
+                                                 "conversacion_id": conversacion.id,
+                                                 "respuestas": len(respuestas)})
+            return respuestas
+
+    async def _recorrer_rutas(self, ctx: Contexto) -> list[Respuesta]:
+        for ruta in (*self.rutas_previas, *self.rutas, *self.rutas_finales):
+            respuestas = await ruta(ctx)
+            if respuestas is not None:
+                return respuestas
+        return []
+
+    async def _guardar_respuesta(self, ctx: Contexto, respuesta: Respuesta) -> None:
+        extra: dict[str, Any] = {}
+        if respuesta.enlace:
+            extra["enlace"] = respuesta.enlace
+        if respuesta.documento is not None:
+            guardado = self.documentos.guardar(respuesta.documento.contenido,
+                                               respuesta.documento.mime)
+            documento = Documento(
+                usuario_id=ctx.usuario.id, tipo="generado", nombre_archivo=respuesta.documento.nombre,
+                mime=respuesta.documento.mime, tamano=guardado.tamano, sha256=guardado.sha256,
+                ruta=str(guardado.ruta), caso_id=ctx.notas.get("caso_id"),
+            )
+            ctx.sesion.add(documento)
+            await ctx.sesion.flush()
+            extra["documento_id"] = documento.id
+        ctx.sesion.add(Mensaje(
+            conversacion_id=ctx.conversacion.id, direccion="salida", autor="bot",
+            canal=ctx.usuario.canal, texto=respuesta.texto,
+            botones=[{"titulo": b.titulo, "payload": b.payload} for b in respuesta.botones] or None,
+            extra=extra or None, responde_a_id=ctx.mensaje.id, procesado_en=ahora(),
+            tipo="documento" if respuesta.documento else "texto",
+        ))
+
+    async def _a_respuesta(self, s: Any, fila: Mensaje) -> Respuesta:
+        extra = fila.extra or {}
+        documento = None
+        if "documento_id" in extra:
+            doc = await s.get(Documento, extra["documento_id"])
+            if doc is not None:
+                documento = DocumentoSaliente(doc.nombre_archivo, doc.mime,
+                                              self.documentos.leer(doc.ruta))
+        return Respuesta(
+            texto=fila.texto,
+            botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
+            documento=documento,
+            enlace=extra.get("enlace"),
+        )
+
+
+def _limpiar(entrante: MensajeEntrante) -> MensajeEntrante:
+    """Quita caracteres de control y recorta textos enormes antes de guardar."""
+    from dataclasses import replace
+
+    return replace(
+        entrante,
+        texto=limpiar_entrada(entrante.texto or ""),
+        payload=limpiar_entrada(entrante.payload)[:255] if entrante.payload else None,
+        id_usuario=entrante.id_usuario[:64],
+        id_mensaje=entrante.id_mensaje[:128],
+    )

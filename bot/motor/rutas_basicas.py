@@ -1,0 +1,76 @@
+"""Rutas de base: saludo, menú, ayuda, tipos no admitidos y el «no le entendí»."""
+
+from __future__ import annotations
+
+from bot.motor.comandos import Comando
+from bot.motor.contexto import Contexto, Ruta
+from bot.motor.mensajes import Boton, Respuesta
+from bot.motor.menu import respuesta_menu
+from bot.motor.textos import texto
+
+_NOMBRES_NO_SOPORTADOS = {
+    "sticker": "stickers",
+    "voz": "notas de voz",
+    "audio": "audios",
+    "video": "videos",
+    "ubicacion": "ubicaciones",
+    "contacto": "contactos",
+    "reaccion": "reacciones",
+}
+
+
+async def no_soportado(ctx: Contexto) -> list[Respuesta] | None:
+    """Stickers, notas de voz, ubicaciones…: decir qué sí se admite."""
+    if not ctx.mensaje.tipo.startswith("no_soportado"):
+        return None
+    clave = ctx.mensaje.tipo.partition(":")[2]
+    return [Respuesta(texto("no_soportado", tipo=_NOMBRES_NO_SOPORTADOS.get(clave, "ese tipo de mensaje")))]
+
+
+async def vacio(ctx: Contexto) -> list[Respuesta] | None:
+    """Un mensaje sin texto, botón ni archivo."""
+    if ctx.texto or ctx.payload or ctx.mensaje.adjunto_id:
+        return None
+    return [Respuesta(texto("vacio"), botones=[Boton("Menú", "/menu")])]
+
+
+async def primera_vez(ctx: Contexto) -> list[Respuesta] | None:
+    """Primer contacto sin otra intención clara: saludo y menú."""
+    if not ctx.primera_vez or ctx.payload or (ctx.intent not in (None, "saludo")):
+        return None
+    return [Respuesta(texto("saludo", nombre=None)), respuesta_menu()]
+
+
+async def comandos(ctx: Contexto) -> list[Respuesta] | None:
+    """«menú» y «ayuda» en cualquier momento."""
+    if ctx.comando is Comando.MENU:
+        return [respuesta_menu()]
+    if ctx.comando is Comando.AYUDA:
+        return [Respuesta(texto("ayuda"), botones=[Boton("Menú", "/menu"),
+                                                   Boton("Hablar con un asesor", "/asesor")])]
+    return None
+
+
+async def charla(ctx: Contexto) -> list[Respuesta] | None:
+    """Saludos, despedidas y agradecimientos."""
+    intent = ctx.intent
+    if intent == "saludo":
+        return [Respuesta(texto("saludo", nombre=ctx.usuario.nombre)), respuesta_menu()]
+    if intent in ("despedida", "agradecer"):
+        return [Respuesta(texto("despedida"))]
+    if intent in ("menu", "ayuda"):
+        ctx.comando = Comando.MENU if intent == "menu" else Comando.AYUDA
+        return await comandos(ctx)
+    return None
+
+
+async def no_entendi(ctx: Contexto) -> list[Respuesta] | None:
+    """Última ruta: pedir otras palabras; a la segunda, ofrecer menú y asesor."""
+    ctx.no_entendido = True
+    segunda = ctx.conversacion.fallos_nlu >= 1
+    return [Respuesta(texto("no_entendi", segunda=segunda),
+                      botones=[Boton("Menú", "/menu"), Boton("Hablar con un asesor", "/asesor")])]
+
+
+RUTAS_INICIALES: list[Ruta] = [no_soportado, vacio, comandos, primera_vez]
+RUTAS_FINALES: list[Ruta] = [charla, no_entendi]

@@ -1,0 +1,142 @@
+"""Fixtures compartidas: base de datos real (SQLite en tmp, migrada con Alembic), motor y
+servidor HTTP real en un puerto libre."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+import pytest
+
+from bot.catalogos.carga import cargar_catalogos
+from bot.config import RAIZ, Ajustes
+from bot.db.migrar import migrar
+from bot.servicios import Servicios, crear_servicios
+
+pytest_plugins = [p for p in ("fixtures_nlu",) if (Path(__file__).parent / f"{p}.py").exists()]
+
+_PLANTILLA_BD = Path(os.environ.get("TMPDIR", "/tmp")) / f"hermanamientos-plantilla-{os.getpid()}.db"
+
+
+def _base_plantilla() -> Path:
+    """Una base migrada y con catálogo, hecha una vez por sesión de pruebas y copiada."""
+    if not _PLANTILLA_BD.exists():
+        url = f"sqlite:///{_PLANTILLA_BD}"
+        migrar(url)
+        import asyncio
+
+        from bot.db.sesion import Almacen
+
+        async def cargar() -> None:
+            almacen = Almacen(url)
+            async with almacen.escritura() as s:
+                await cargar_catalogos(s)
+            await almacen.cerrar()
+
+        asyncio.run(cargar())
+    return _PLANTILLA_BD
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for sufijo in ("", "-wal", "-shm"):
+        Path(f"{_PLANTILLA_BD}{sufijo}").unlink(missing_ok=True)
+
+
+@pytest.fixture
+def url_bd(tmp_path: Path) -> str:
+    """URL de una base SQLite nueva, migrada y con catálogo, propia de la prueba."""
+    import shutil
+
+    destino = tmp_path / "prueba.db"
+    shutil.copyfile(_base_plantilla(), destino)
+    return f"sqlite:///{destino}"
+
+
+@pytest.fixture
+def ajustes_prueba(url_bd: str, tmp_path: Path) -> Ajustes:
+    """Ajustes apuntando a la base y al almacén de documentos de la prueba, sin NLU."""
+    return Ajustes(
+        database_url=url_bd,
+        documentos_dir=tmp_path / "documentos",
+        nlu_url="http://127.0.0.1:9",  # nada escucha ahí: el motor usa su respaldo
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+async def servicios(ajustes_prueba: Ajustes) -> AsyncIterator[Servicios]:
+    """Servicios completos sobre la base de la prueba (sin servidor NLU)."""
+    s = crear_servicios(ajustes_prueba, con_nlu=False)
+    yield s
+    await s.cerrar()
+
+
+def puerto_libre() -> int:
+    """Un puerto TCP libre en 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServidorReal:
+    """La aplicación corriendo en un proceso aparte con uvicorn, como en producción."""
+
+    def __init__(self, entorno: dict[str, str], bitacora: Path) -> None:
+        self.puerto = puerto_libre()
+        self.url = f"http://127.0.0.1:{self.puerto}"
+        self.entorno = entorno
+        self.bitacora = bitacora
+        self.proceso: subprocess.Popen[bytes] | None = None
+        self._salida: BinaryIO | None = None
+
+    def iniciar(self) -> None:
+        self._salida = open(self.bitacora, "ab")  # noqa: SIM115 — se cierra en detener()
+        self.proceso = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "servir", "--sin-nlu", "--port", str(self.puerto)],
+            cwd=RAIZ, env=self.entorno, stdout=self._salida, stderr=self._salida,
+        )
+        limite = time.monotonic() + 60
+        while time.monotonic() < limite:
+            if self.proceso.poll() is not None:
+                raise RuntimeError(f"el servidor terminó: {self.bitacora.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/salud", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("el servidor no respondió a tiempo")
+
+    def detener(self, senal: int = 15) -> None:
+        if self.proceso and self.proceso.poll() is None:
+            self.proceso.send_signal(senal)
+            try:
+                self.proceso.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proceso.kill()
+                self.proceso.wait()
+        if self._salida is not None:
+            self._salida.close()
+            self._salida = None
+
+
+@pytest.fixture(scope="module")
+def servidor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServidorReal]:
+    """La aplicación real escuchando en un puerto libre, sobre una base propia del módulo."""
+    import shutil
+
+    tmp_path = tmp_path_factory.mktemp("servidor")
+    shutil.copyfile(_base_plantilla(), tmp_path / "servidor.db")
+    url_bd = f"sqlite:///{tmp_path / 'servidor.db'}"
+    entorno = {**os.environ, "DATABASE_URL": url_bd, "DOCUMENTOS_DIR": str(tmp_path / "docs"),
+               "NLU_URL": "http://127.0.0.1:9"}
+    s = ServidorReal(entorno, tmp_path / "servidor.log")
+    s.iniciar()
+    yield s
+    s.detener()

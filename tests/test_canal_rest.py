@@ -1,0 +1,69 @@
+"""Canal REST y chat web contra el servidor real (uvicorn en otro proceso)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import httpx
+
+from conftest import ServidorReal
+
+RUTA = "/webhooks/rest/webhook"
+
+
+def test_hola_por_rest_devuelve_formato_de_rasa(servidor: ServidorReal) -> None:
+    r = httpx.post(servidor.url + RUTA, json={"sender": "ana", "message": "hola"}, timeout=10)
+    assert r.status_code == 200
+    cuerpo = r.json()
+    assert isinstance(cuerpo, list) and cuerpo
+    assert all(e["recipient_id"] == "ana" for e in cuerpo)
+    assert "Ciudades Hermanas" in cuerpo[0]["text"]
+    botones = [b for e in cuerpo for b in e.get("buttons", [])]
+    assert {"title", "payload"} <= set(botones[0])
+
+
+def test_un_boton_se_pulsa_enviando_su_payload(servidor: ServidorReal) -> None:
+    httpx.post(servidor.url + RUTA, json={"sender": "beto", "message": "hola"}, timeout=10)
+    r = httpx.post(servidor.url + RUTA, json={"sender": "beto", "message": "/ayuda"}, timeout=10)
+    assert "cancelar" in r.json()[0]["text"]
+
+
+def test_reintento_con_el_mismo_message_id_no_duplica(servidor: ServidorReal) -> None:
+    cuerpo = {"sender": "caro", "message": "menu", "message_id": "abc-1"}
+    a = httpx.post(servidor.url + RUTA, json=cuerpo, timeout=10).json()
+    b = httpx.post(servidor.url + RUTA, json=cuerpo, timeout=10).json()
+    assert a == b
+
+
+def test_entrada_mala_da_400_en_espanol(servidor: ServidorReal) -> None:
+    malas = [b"no es json", b"[1,2]", b'{"message": "hola"}', b'{"sender": "", "message": "x"}',
+             b'{"sender": "x", "message": 5}']
+    for cuerpo in malas:
+        r = httpx.post(servidor.url + RUTA, content=cuerpo,
+                       headers={"content-type": "application/json"}, timeout=10)
+        assert r.status_code == 400, cuerpo
+        assert "error" in r.json()
+
+
+def test_cuerpo_enorme_da_413(servidor: ServidorReal) -> None:
+    r = httpx.post(servidor.url + RUTA, content=b"x" * (2 * 1024 * 1024),
+                   headers={"content-type": "application/json"}, timeout=10)
+    assert r.status_code == 413
+
+
+def test_mensajes_concurrentes_de_varios_usuarios(servidor: ServidorReal) -> None:
+    def conversar(i: int) -> int:
+        r = httpx.post(servidor.url + RUTA, json={"sender": f"u{i}", "message": "hola"},
+                       timeout=20)
+        return r.status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as grupo:
+        assert set(grupo.map(conversar, range(24))) == {200}
+
+
+def test_salud_y_chat_web(servidor: ServidorReal) -> None:
+    salud = httpx.get(servidor.url + "/salud", timeout=10).json()
+    assert salud["estado"] == "ok" and salud["base_de_datos"] == "ok" and salud["version"]
+    pagina = httpx.get(servidor.url + "/", timeout=10)
+    assert pagina.status_code == 200 and "text/html" in pagina.headers["content-type"]
+    assert RUTA in pagina.text
