@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.canales.emisores import RegistroEmisores
 from bot.config import Ajustes
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
@@ -23,6 +24,7 @@ class Servicios:
     documentos: AlmacenDocumentos
     motor: Motor
     nlu: Any | None = None
+    emisores: RegistroEmisores = field(default_factory=RegistroEmisores)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def cerrar(self) -> None:

@@ -28,30 +28,41 @@ SINONIMOS: dict[str, str] = {
     "hermandad": "hermanamiento", "gringa": "eeuu",
     "gringo": "eeuu", "gringas": "eeuu", "americana": "eeuu", "norteamericana": "eeuu",
     "caduca": "vence", "caducan": "vence", "vencen": "vence", "expira": "vence",
-    "lct": "tratados", "amexcid": "amexcid", "municipios": "municipio",
+    "lct": "tratados", "municipios": "municipio", "convenio": "acuerdo",
+    "convenios": "acuerdo", "acuerdos": "acuerdo", "escoger": "elegir", "escogemos": "elegir",
+    "escojo": "elegir", "elijo": "elegir", "elegimos": "elegir", "empiezo": "iniciar",
+    "empezar": "iniciar", "empezamos": "iniciar", "empieza": "iniciar", "inicio": "iniciar",
+    "iniciamos": "iniciar", "eliminar": "borrar", "eliminen": "borrar", "elimine": "borrar",
+    "eliminan": "borrar", "borren": "borrar", "borre": "borrar", "bot": "asistente",
+    "chatbot": "asistente", "robot": "asistente", "proceso": "procedimiento",
+    "machote": "formato", "plantilla": "formato",
 }
 
 # Frases de varias palabras → una sola forma (sobre texto ya normalizado).
 FRASES: dict[str, str] = {
     "relaciones exteriores": "sre", "estados unidos": "eeuu", "ciudad de mexico": "cdmx",
     "presidente municipal": "presidente", "presidenta municipal": "presidenta",
+    # Tipo de pregunta: una definición o un «cómo se hace».
+    "que es": "definicion", "que son": "definicion", "que significa": "definicion",
+    "en que consiste": "definicion", "como le hago": "pasos", "como le hacemos": "pasos",
+    "como se hace": "pasos", "que hay que hacer": "pasos", "que tengo que hacer": "pasos",
 }
 
 # Palabras vacías: artículos, preposiciones, pronombres, auxiliares y muletillas de chat.
 PALABRAS_VACIAS: frozenset[str] = frozenset(
     """
     a al algo algun alguna algunas alguno algunos ante antes aqui asi aun bajo bien cada casi
-    como con contra cual cuales cualquier cuando cuanto cuanta cuantos cuantas de del desde donde
+    como con contra cual cuales cualquier cuando de del desde donde
     dos durante e el ella ellas ello ellos en entre era eran es esa esas ese eso esos esta estan
     estas este esto estos estoy fue fueron ha han has hay he la las le les lo los mas me mi mis
     mucho muy nada ni no nos nosotros o os otra otras otro otros para pero poco por porque pues
     que quien quienes se sea sean ser si sin sino sobre son su sus tal tambien tan tanto te ti
     tiene tienen todo todos tu tus u un una unas uno unos usted ustedes y ya yo vez veces
     hola buenas buenos buen dia dias tardes noches favor gracias oiga disculpe saber quisiera
-    gustaria podria puede puedo pueden hacer hace hago tengo tenemos tener estamos somos soy
+    gustaria podria puede puedo pueden tengo tenemos tener estamos somos soy
     va van voy vamos esto ese aquel etc ok oye pregunta duda dudas ayer hoy ahorita alguien
     mismo misma nuestro nuestra nuestros nuestras le lo suyo sus mio mia seria sera cosa cosas
-    explica explicame dime digame quiero queremos necesitamos sabe sabes cual cuales ahi
+    explica explicame explicar explique dime digame quiero queremos necesitamos sabe sabes cual cuales ahi
     """.split()
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,7 +12,7 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.conocimiento.analisis import es_vacia, lema, palabras
+from bot.conocimiento.analisis import ABREVIATURAS, SINONIMOS, es_vacia, lema, palabras
 from bot.conocimiento.modelo import Articulo
 
 # Peso de cada campo del artículo (veces que se repite en el documento del índice).
@@ -20,7 +21,10 @@ PESO_RESUMEN = 2
 PESO_PREGUNTAS = 2
 # Mezcla del puntaje por artículo completo y por la pregunta de ejemplo más parecida.
 PESO_ARTICULO = 0.5
-SIMILITUD_MINIMA_CORRECCION = 82.0
+SIMILITUD_MINIMA_CORRECCION = 86.0
+# Frases de recomendación («confírmelo con la oficina estatal…»): se repiten en muchos
+# artículos y no dicen de qué trata cada uno, así que no entran al índice.
+_RECOMENDACION = re.compile(r"[^.\n]*conf[ií]rm[^.\n]*oficina estatal[^.\n]*\.?", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ def _texto_documento(articulo: Articulo) -> str:
     meta = articulo.meta
     partes = [meta.titulo] * PESO_TITULO + [meta.resumen] * PESO_RESUMEN
     partes += meta.preguntas * PESO_PREGUNTAS + [articulo.corta, articulo.detalle]
-    return "\n".join(partes)
+    return _RECOMENDACION.sub(" ", "\n".join(partes))
 
 
 def _bm25(documentos: list[list[str]]) -> bm25s.BM25:
@@ -69,7 +73,10 @@ class IndiceLexico:
                 self._dueno.append(i)
         self._preguntas = _bm25(preguntas)
         self._dueno_arr = np.array(self._dueno)
-        self._lista_vocabulario = sorted(self._vocabulario)
+        self._por_inicial: dict[str, list[str]] = {}
+        conocidas = self._vocabulario | set(SINONIMOS) | set(ABREVIATURAS.values())
+        for palabra in sorted(conocidas):
+            self._por_inicial.setdefault(palabra[0], []).append(palabra)
         self._corregir = lru_cache(maxsize=4096)(self._corregir_sin_cache)
 
     def _idf_de(self, frecuencia: int) -> float:
@@ -78,15 +85,19 @@ class IndiceLexico:
     def _corregir_sin_cache(self, palabra: str) -> str:
         if palabra in self._vocabulario or len(palabra) < 5 or palabra.isdigit():
             return palabra
+        # Una falta rara vez cambia la primera letra; la excepción común es la «h» muda.
+        candidatas = self._por_inicial.get(palabra[0], [])
+        if palabra[0] != "h":
+            candidatas = candidatas + self._por_inicial.get("h", [])
         mejor = process.extractOne(
-            palabra, self._lista_vocabulario, scorer=fuzz.ratio,
-            score_cutoff=SIMILITUD_MINIMA_CORRECCION,
+            palabra, candidatas, scorer=fuzz.ratio, score_cutoff=SIMILITUD_MINIMA_CORRECCION
         )
-        return str(mejor[0]) if mejor else palabra
+        return SINONIMOS.get(str(mejor[0]), str(mejor[0])) if mejor else palabra
 
     def terminos(self, texto: str) -> list[str]:
         """Términos de la consulta: sin palabras vacías, con faltas corregidas y lematizados."""
-        return [lema(self._corregir(p)) for p in palabras(texto) if not es_vacia(p)]
+        corregidas = (self._corregir(p) for p in palabras(texto) if not es_vacia(p))
+        return [lema(p) for p in corregidas if not es_vacia(p)]
 
     def puntuar(self, texto: str) -> Puntajes:
         """Puntajes léxicos de todos los artículos para una consulta libre."""

@@ -283,3 +283,52 @@ class RetroalimentacionArticulo(Base):
     util: Mapped[bool] = mapped_column(Boolean)
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora, server_default=func.now())
+
+
+class PayloadBoton(Base):
+    """Payload largo de un botón, guardado del lado del servidor (Telegram: ≤ 64 bytes)."""
+
+    __tablename__ = "payload_boton"
+
+    clave: Mapped[str] = mapped_column(String(24), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+
+class NotificacionAsesor(Base):
+    """Aviso enviado a un asesor por Telegram (para editarlo cuando otro toma el caso)."""
+
+    __tablename__ = "notificacion_asesor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalamiento_id: Mapped[int] = mapped_column(ForeignKey("escalamiento.id"), index=True)
+    asesor_id: Mapped[int] = mapped_column(ForeignKey("asesor.id"))
+    chat_id: Mapped[str] = mapped_column(String(32))
+    mensaje_id: Mapped[str] = mapped_column(String(32))
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+
+class Temporizador(Base):
+    """Temporizador persistente (p. ej. SLA de primera respuesta); sobrevive reinicios."""
+
+    __tablename__ = "temporizador"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo: Mapped[str] = mapped_column(String(40))
+    escalamiento_id: Mapped[int | None] = mapped_column(ForeignKey("escalamiento.id"), index=True)
+    nivel: Mapped[int] = mapped_column(Integer, default=0)
+    vence_en: Mapped[dt.datetime] = mapped_column(index=True)
+    ejecutado_en: Mapped[dt.datetime | None]
+    datos: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ConfiguracionEstado(Base):
+    """Ajustes de la oficina estatal: horario de atención y aviso de privacidad propio."""
+
+    __tablename__ = "configuracion_estado"
+
+    estado_id: Mapped[int] = mapped_column(ForeignKey("estado.id"), primary_key=True)
+    horario: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    aviso_privacidad: Mapped[str | None] = mapped_column(Text)
+    version_aviso: Mapped[str | None] = mapped_column(String(32))
+    actualizado_en: Mapped[dt.datetime] = mapped_column(default=ahora)

@@ -106,10 +106,13 @@ def _titulo(op: Opcion) -> str:
     return op.titulo
 
 
-def elegir_opcion(texto: str, opciones: Sequence[Opcion], payload: str | None = None) -> (
-    Opcion | None
-):
-    """La opción por payload (`/op valor`), número, título, valor, sinónimo o parecido."""
+def elegir_opcion(
+    texto: str, opciones: Sequence[Opcion], payload: str | None = None, *, exacta: bool = False
+) -> Opcion | None:
+    """La opción por payload (`/op valor`), número, título, valor, sinónimo o parecido.
+
+    Con `exacta`, solo por payload, número o forma escrita idéntica (sin aproximar).
+    """
     if payload and payload.startswith("/op "):
         valor = payload[4:]
         return next((o for o in opciones if o.valor == valor), None)
@@ -127,6 +130,8 @@ def elegir_opcion(texto: str, opciones: Sequence[Opcion], payload: str | None = 
             formas.setdefault(normalizar(forma), i)
     if n in formas:
         return opciones[formas[n]]
+    if exacta:
+        return None
     contienen = {i for f, i in formas.items() if re.search(rf"\b{re.escape(n)}\b", f)}
     if len(contienen) == 1 and len(n) >= 3:
         return opciones[contienen.pop()]
@@ -282,7 +287,7 @@ def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | 
         )
     if n in TODAS:
         return cerrar([o.valor for o in paso.opciones if not o.exclusiva])
-    entera = elegir_opcion(entrada.texto, paso.opciones)
+    entera = elegir_opcion(entrada.texto, paso.opciones, exacta=True)
     if entera is not None:
         return cerrar([*elegidas, entera.valor])
     trozos = [t for t in _SEPARADORES.split(entrada.texto.strip()) if t.strip()]

@@ -1,0 +1,1 @@
+"""Casos (expedientes de iniciativas): folio, estatus, eventos y consultas."""

@@ -1,0 +1,130 @@
+"""Operaciones sobre casos. El llamador abre la sesión y la transacción."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.casos.estatus import puede_pasar
+from bot.db.modelos import Caso, Documento, Estado, EventoCaso, SecuenciaFolio
+
+TIPOS_DOCUMENTO: dict[str, str] = {
+    "acta_cabildo": "Acta de Cabildo certificada",
+    "proyecto_acuerdo": "Proyecto de acuerdo bilingüe",
+    "perfil_ciudad": "Perfil de la ciudad contraparte",
+    "programa_trabajo": "Programa de trabajo (POA)",
+    "carta_intencion": "Carta de intención",
+    "oficio_solicitud": "Oficio de solicitud",
+    "otro": "Otro documento",
+}
+DOCUMENTOS_HABITUALES = ("acta_cabildo", "proyecto_acuerdo", "perfil_ciudad", "programa_trabajo")
+
+
+class TransicionNoPermitida(ValueError):
+    """El cambio de estatus no está entre los permitidos."""
+
+
+async def siguiente_folio(sesion: AsyncSession, estado: Estado, anio: int) -> str:
+    """Folio CH-<año>-<abreviatura del estado>-<consecutivo de 4 dígitos> (atómico)."""
+    nuevo = await sesion.scalar(
+        update(SecuenciaFolio)
+        .where(SecuenciaFolio.estado_id == estado.id, SecuenciaFolio.anio == anio)
+        .values(ultimo=SecuenciaFolio.ultimo + 1)
+        .returning(SecuenciaFolio.ultimo)
+    )
+    if nuevo is None:
+        sesion.add(SecuenciaFolio(estado_id=estado.id, anio=anio, ultimo=1))
+        await sesion.flush()
+        nuevo = 1
+    return f"CH-{anio}-{estado.abreviatura}-{nuevo:04d}"
+
+
+async def registrar_evento(
+    sesion: AsyncSession, caso: Caso, tipo: str, descripcion: str, actor: str,
+    estatus_anterior: str | None = None, estatus_nuevo: str | None = None,
+    datos: dict[str, Any] | None = None,
+) -> EventoCaso:
+    """Agrega un evento a la línea de tiempo del caso."""
+    evento = EventoCaso(caso_id=caso.id, tipo=tipo, descripcion=descripcion, actor=actor,
+                        estatus_anterior=estatus_anterior, estatus_nuevo=estatus_nuevo,
+                        datos=datos or {})
+    sesion.add(evento)
+    await sesion.flush()
+    return evento
+
+
+async def crear_caso(sesion: AsyncSession, datos: dict[str, Any], actor: str) -> Caso:
+    """Crea el caso en estatus «enviada» con su folio y su primer evento.
+
+    `datos`: estado_id, municipio_id, usuario_id, tipo, ambito, ciudad_contraparte,
+    pais_contraparte, areas, objetivos, antecedentes, fecha_cabildo, contacto.
+    """
+    estado = await sesion.get(Estado, datos["estado_id"])
+    if estado is None:
+        raise ValueError("estado desconocido")
+    anio = dt.datetime.now(dt.timezone.utc).year
+    caso = Caso(
+        folio=await siguiente_folio(sesion, estado, anio), estatus="enviada",
+        tipo=datos.get("tipo", "hermanamiento"), ambito=datos.get("ambito", "internacional"),
+        usuario_id=datos.get("usuario_id"), estado_id=estado.id,
+        municipio_id=datos["municipio_id"], ciudad_contraparte=datos["ciudad_contraparte"],
+        pais_contraparte=datos["pais_contraparte"], areas=list(datos.get("areas") or []),
+        objetivos=datos.get("objetivos") or "", antecedentes=datos.get("antecedentes"),
+        fecha_cabildo=datos.get("fecha_cabildo"), contacto=dict(datos.get("contacto") or {}),
+    )
+    sesion.add(caso)
+    await sesion.flush()
+    await registrar_evento(sesion, caso, "creado", "Iniciativa registrada y enviada a la "
+                           "oficina estatal de enlace.", actor, None, "enviada")
+    return caso
+
+
+async def cambiar_estatus(
+    sesion: AsyncSession, caso: Caso, nuevo: str, actor: str, comentario: str = ""
+) -> EventoCaso:
+    """Cambia el estatus si la transición está permitida y deja el evento."""
+    if not puede_pasar(caso.estatus, nuevo, caso.ambito):
+        raise TransicionNoPermitida(f"{caso.estatus} → {nuevo}")
+    anterior = caso.estatus
+    caso.estatus = nuevo
+    return await registrar_evento(sesion, caso, "estatus", comentario, actor, anterior, nuevo)
+
+
+async def caso_por_folio(sesion: AsyncSession, folio: str) -> Caso | None:
+    """El caso con ese folio (sin importar mayúsculas), con eventos y documentos."""
+    return await sesion.scalar(
+        select(Caso).where(Caso.folio == folio.strip().upper())
+        .options(selectinload(Caso.eventos), selectinload(Caso.documentos),
+                 selectinload(Caso.municipio), selectinload(Caso.estado))
+    )
+
+
+async def casos_de_usuario(sesion: AsyncSession, usuario_id: int) -> list[Caso]:
+    """Los casos que registró el usuario, el más reciente primero."""
+    return list((await sesion.scalars(
+        select(Caso).where(Caso.usuario_id == usuario_id).order_by(Caso.id.desc())
+        .options(selectinload(Caso.documentos), selectinload(Caso.municipio),
+                 selectinload(Caso.eventos), selectinload(Caso.estado))
+    )).all())
+
+
+def documentos_pendientes(caso: Caso) -> list[str]:
+    """Tipos habituales que el caso aún no tiene (práctica común, no requisito de ley)."""
+    tiene = {d.tipo for d in caso.documentos}
+    return [t for t in DOCUMENTOS_HABITUALES if t not in tiene]
+
+
+async def adjuntar_documento(
+    sesion: AsyncSession, caso: Caso, documento: Documento, tipo: str, actor: str
+) -> None:
+    """Liga un documento recibido al caso, con su tipo, y deja el evento."""
+    documento.caso_id = caso.id
+    documento.tipo = tipo
+    await registrar_evento(sesion, caso, "documento",
+                           f"Se recibió: {TIPOS_DOCUMENTO.get(tipo, tipo)} "
+                           f"({documento.nombre_archivo}).", actor,
+                           datos={"documento_id": documento.id, "sha256": documento.sha256})

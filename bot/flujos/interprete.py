@@ -1,0 +1,578 @@
+"""Intérprete puro de flujos: (estado, entrada, contexto) → (nuevo estado, respuestas, acciones).
+
+Sin red ni base de datos. El motor guarda `Resultado.estado`, ejecuta `Resultado.acciones`
+y envía `Resultado.respuestas`. El catálogo geográfico y la fecha de hoy se inyectan.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.flujos.catalogo import CatalogoGeografico
+from bot.flujos.definicion import FIN, Flujo, Opcion, Paso
+from bot.flujos.modelos import Accion, Entrada, EstadoFlujo, Resultado
+from bot.flujos.plantillas import evaluar, render, verdadera
+from bot.flujos.tipos import (
+    NO,
+    Lectura,
+    botones_de_opciones,
+    elegir_opcion,
+    es_pregunta,
+    leer,
+    leer_si_no,
+    opciones_de_casos,
+)
+from bot.motor.mensajes import Boton, Respuesta
+from bot.texto import normalizar
+
+ZONA = ZoneInfo("America/Mexico_City")
+MAX_SALTOS = 200
+BOTONES_TRES_FALLOS = [
+    Boton("Continuar después", "/despues"),
+    Boton("Hablar con un asesor", "/asesor"),
+]
+CONFIRMAR = frozenset({
+    "confirmar", "confirmo", "confirmado", "todo bien", "esta bien", "todo correcto",
+    "correcto", "enviar", "envialo", "adelante", "si confirmo", "confirmar y enviar",
+})
+CORREGIR = ("corregir", "cambiar", "modificar", "editar", "corrijo", "corrige", "cambio")
+_ARTICULOS = ("el ", "la ", "los ", "las ", "mi ", "de ", "del ", "su ")
+PAYLOADS_PROPIOS = ("/op ", "/mun ", "/caso ")
+PAYLOADS_FIJOS = frozenset({"/si", "/no", "/omitir", "/listo", "/confirmar", "/aun_no"})
+
+AYUDA_TIPO = {
+    "texto": "Escriba su respuesta en un mensaje.",
+    "ciudad": "Escriba el nombre de la ciudad; puede agregar la región, p. ej. «Lyon, Francia».",
+    "numero": "Escriba solo el número.",
+    "fecha": "Escriba la fecha como 15/03/2025 o «15 de marzo de 2025».",
+    "correo": "Escriba un correo como nombre@municipio.gob.mx.",
+    "telefono": "Escriba 10 dígitos; puede incluir +52, espacios o guiones.",
+    "municipio": "Escriba el nombre del municipio. Si hay varios con ese nombre, agregue el "
+    "estado: «Guadalupe, Nuevo León».",
+    "estado": "Escriba el nombre del estado, por ejemplo «Jalisco».",
+    "pais": "Escriba el país en español, por ejemplo «Estados Unidos» o «Francia».",
+    "opcion": "Pulse un botón o escriba el número de la opción.",
+    "multiopcion": "Puede elegir varias: escriba sus números separados por comas (p. ej. "
+    "«1, 3») o púlselas una por una y al final «Listo».",
+    "si_no": "Responda «sí» o «no».",
+    "archivo": "Envíe el archivo como adjunto (PDF, DOCX, JPG o PNG).",
+    "caso": "Elija uno de sus casos o escriba el folio, por ejemplo CH-2026-NL-0007.",
+    "confirmacion": "Escriba «confirmar» si todo está bien, o «corregir» y el dato, "
+    "por ejemplo «corregir correo».",
+    "mensaje": "",
+}
+AYUDA_GLOBAL = "En cualquier momento puede escribir «atrás», «cancelar», «menú» o «asesor»."
+
+
+def hoy_en_mexico() -> dt.date:
+    """La fecha de hoy en la Ciudad de México."""
+    return dt.datetime.now(ZONA).date()
+
+
+def _poner(destino: dict[str, Any], ruta: str, valor: Any) -> None:
+    partes = ruta.split(".")
+    for parte in partes[:-1]:
+        siguiente = destino.get(parte)
+        if not isinstance(siguiente, dict):
+            siguiente = {}
+            destino[parte] = siguiente
+        destino = siguiente
+    destino[partes[-1]] = valor
+
+
+def legible(valor: Any) -> str:
+    """Forma legible de un valor prellenado (municipio, estado, país, texto)."""
+    if isinstance(valor, dict):
+        nombre = str(valor.get("nombre") or valor.get("folio") or "")
+        if valor.get("estado_nombre"):
+            return f"{nombre}, {valor['estado_nombre']}"
+        return nombre
+    if isinstance(valor, bool):
+        return "Sí" if valor else "No"
+    if isinstance(valor, list):
+        return ", ".join(str(v) for v in valor)
+    return str(valor)
+
+
+class _Turno:
+    """Un turno de conversación sobre una copia del estado."""
+
+    def __init__(
+        self,
+        flujo: Flujo,
+        estado: EstadoFlujo,
+        contexto: dict[str, Any],
+        catalogo: CatalogoGeografico | None,
+        hoy: dt.date | None,
+    ) -> None:
+        self.flujo = flujo
+        self.estado = EstadoFlujo.desde_json(estado.a_json())
+        self.contexto = contexto
+        self.catalogo = catalogo
+        self.hoy = hoy or hoy_en_mexico()
+        self.salida: list[Respuesta] = []
+        self.acciones: list[Accion] = []
+        self.evento: str | None = None
+        self.terminado = False
+
+    # -- utilidades -------------------------------------------------------------------
+    def variables(self) -> dict[str, Any]:
+        """Nombres disponibles en plantillas y condiciones."""
+        v: dict[str, Any] = dict(self.contexto)
+        v["datos"] = self.flujo.datos
+        v.update(self.estado.respuestas)
+        v["respuestas"] = self.estado.respuestas
+        v["hoy"] = self.hoy.isoformat()
+        return v
+
+    def render(self, plantilla: str | None) -> str:
+        return render(plantilla, self.variables()) if plantilla else ""
+
+    def decir(
+        self, texto: str, botones: list[Boton] | None = None, enlace: str | None = None
+    ) -> None:
+        if texto or botones:
+            self.salida.append(Respuesta(texto=texto, botones=list(botones or []), enlace=enlace))
+
+    def resultado(self) -> Resultado:
+        if not any(r.texto or r.botones for r in self.salida):
+            self.decir("Listo." if self.terminado else AYUDA_TIPO.get(self._paso().tipo, "")
+                       or "¿Me repite su respuesta, por favor?")
+        return Resultado(
+            estado=None if self.terminado else self.estado,
+            respuestas=self.salida,
+            acciones=self.acciones,
+            evento=self.evento,
+        )
+
+    def _paso(self) -> Paso:
+        return self.flujo.paso(self.estado.paso)
+
+    def botones(self, paso: Paso) -> list[Boton]:
+        """Botones de un paso según su tipo, más los extra del YAML."""
+        b: list[Boton] = []
+        if paso.tipo in ("opcion", "multiopcion"):
+            b = botones_de_opciones(paso.opciones)
+        elif paso.tipo == "si_no":
+            titulos = {o.valor: o.titulo for o in paso.opciones}
+            b = [Boton(titulos.get("si", "Sí"), "/si"), Boton(titulos.get("no", "No"), "/no")]
+        elif paso.tipo == "caso":
+            b = [Boton(o.titulo, f"/caso {o.valor}")
+                 for o in opciones_de_casos(self.contexto.get("casos"))]
+        elif paso.tipo == "confirmacion":
+            b = [Boton("Confirmar", "/confirmar"), Boton("Corregir un dato", "/corregir")]
+        elif paso.tipo == "fecha" and paso.validacion.permite_aun_no:
+            b = [Boton("Aún no", "/aun_no")]
+        if paso.opcional:
+            b.append(Boton("Después" if paso.tipo == "archivo" else "Omitir", "/omitir"))
+        b.extend(Boton(self.render(x.titulo), x.payload) for x in paso.botones)
+        return b
+
+    def siguiente_de(self, paso: Paso) -> str:
+        s = paso.siguiente
+        if isinstance(s, str):
+            return s
+        if s:
+            variables = self.variables()
+            for rama in s:
+                if rama.si is None or verdadera(rama.si, variables):
+                    return rama.ir
+        return self.flujo.de_abajo(paso.id)
+
+    def datos_accion(self, paso: Paso) -> dict[str, Any]:
+        return {
+            "flujo": self.flujo.id,
+            "paso": paso.id,
+            "respuestas": copy.deepcopy(self.estado.respuestas),
+        }
+
+    def asignar(self, paso: Paso) -> None:
+        for ruta, expresion in paso.asignar.items():
+            _poner(self.estado.respuestas, ruta, evaluar(expresion, self.variables()))
+
+    # -- movimiento -------------------------------------------------------------------
+    def terminar(self, evento: str) -> None:
+        self.terminado = True
+        self.evento = self.evento or evento
+
+    def entrar(self, paso_id: str, *, directo: bool = False) -> None:
+        """Llega a `paso_id`: salta condiciones falsas, dice mensajes, para en una pregunta."""
+        for _ in range(MAX_SALTOS):
+            if paso_id == FIN or not self.flujo.tiene(paso_id):
+                self.terminar("completado")
+                return
+            paso = self.flujo.paso(paso_id)
+            if not directo and not verdadera(paso.condicion, self.variables()):
+                paso_id = self.siguiente_de(paso)
+                continue
+            directo_aqui, directo = directo, False
+            if not paso.espera_respuesta:
+                self.decir(self.render(paso.pregunta), self.botones(paso),
+                           self.render(paso.enlace) or None)
+                self.asignar(paso)
+                if paso.accion:
+                    self.acciones.append(Accion(paso.accion, self.datos_accion(paso)))
+                paso_id = self.siguiente_de(paso)
+                continue
+            self.estado.paso = paso.id
+            self.estado.fallos = 0
+            self.estado.pendiente = None
+            if not directo_aqui and paso.prellenar is not None:
+                valor = evaluar(paso.prellenar.desde, self.variables())
+                if valor not in (None, "", [], {}):
+                    if paso.prellenar.modo == "saltar":
+                        paso_id = self.completar(paso, valor, legible(valor), historial=False)
+                        continue
+                    self.estado.pendiente = {"tipo": "prellenado", "valor": valor}
+                    self.preguntar_prellenado(paso, valor)
+                    return
+            self.preguntar(paso)
+            return
+        self.decir("Tuve un problema con este trámite. Le comunico con un asesor si lo desea.",
+                   BOTONES_TRES_FALLOS)
+        self.terminar("error_flujo")
+
+    def preguntar(self, paso: Paso) -> None:
+        self.decir(self.render(paso.pregunta) or f"{paso.nombre}:", self.botones(paso),
+                   self.render(paso.enlace) or None)
+
+    def preguntar_prellenado(self, paso: Paso, valor: Any) -> None:
+        assert paso.prellenar is not None
+        plantilla = paso.prellenar.pregunta
+        texto = self.render(plantilla) if plantilla else (
+            f"Tengo registrado: {legible(valor)}. ¿Es correcto?"
+        )
+        self.decir(texto, [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
+
+    def completar(self, paso: Paso, valor: Any, texto: str, *, historial: bool = True) -> str:
+        """Guarda la respuesta, corre asignaciones y acciones; devuelve el paso que sigue."""
+        r = self.estado.respuestas
+        if paso.campo:
+            _poner(r, paso.campo, valor)
+            textos = r.get("textos")
+            if not isinstance(textos, dict):
+                textos = r["textos"] = {}
+            _poner(textos, paso.campo, texto)
+        self.asignar(paso)
+        if paso.acumular and paso.campo:
+            raiz = paso.campo.split(".")[0]
+            acumulados = r.get(paso.acumular)
+            if not isinstance(acumulados, list):
+                acumulados = r[paso.acumular] = []
+            acumulados.append(copy.deepcopy(r.pop(raiz, None)))
+            r["textos"].pop(raiz, None)
+        if historial:
+            self.estado.historial.append(paso.id)
+        self.estado.pendiente = None
+        self.estado.fallos = 0
+        if paso.accion:
+            self.acciones.append(Accion(paso.accion, self.datos_accion(paso)))
+        if self.estado.regreso and self.estado.regreso != paso.id:
+            destino, self.estado.regreso = self.estado.regreso, None
+            return destino
+        if paso.tipo == "confirmacion":
+            self.estado.regreso = None
+        return self.siguiente_de(paso)
+
+    def fallar(self, paso: Paso, mensaje: str, botones: list[Boton] | None = None) -> None:
+        self.estado.fallos += 1
+        if botones is None and paso.tipo in ("opcion", "multiopcion", "si_no", "caso"):
+            botones = self.botones(paso)
+        self.decir(mensaje, botones)
+        if self.estado.fallos % 3 == 0:
+            self.decir(
+                "Parece que esta pregunta se complicó. Puede intentarlo otra vez, "
+                "continuar después o hablar con un asesor.",
+                BOTONES_TRES_FALLOS,
+            )
+            self.evento = "tres_fallos"
+
+    # -- respuestas -------------------------------------------------------------------
+    def leer(self, paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None) -> Lectura:
+        if paso.tipo == "fecha" and entrada.payload == "/aun_no":
+            entrada = Entrada(texto="aún no")
+        return leer(paso, entrada, pendiente=pendiente, variables=self.variables(),
+                    catalogo=self.catalogo, hoy=self.hoy)
+
+    def aplicar(self, paso: Paso, lectura: Lectura) -> None:
+        if lectura.pendiente is not None:
+            self.estado.pendiente = lectura.pendiente
+            self.decir(lectura.aviso, lectura.botones)
+        elif lectura.error is not None:
+            self.fallar(paso, lectura.error)
+        else:
+            self.entrar(self.completar(paso, lectura.valor, lectura.texto))
+
+    def responder(self, paso: Paso, entrada: Entrada) -> None:
+        pendiente = self.estado.pendiente
+        if pendiente and pendiente.get("tipo") == "prellenado":
+            self.responder_prellenado(paso, entrada, pendiente["valor"])
+        elif paso.tipo == "confirmacion":
+            self.responder_resumen(paso, entrada)
+        elif not paso.espera_respuesta:
+            self.entrar(self.siguiente_de(paso))
+        else:
+            self.aplicar(paso, self.leer(paso, entrada, pendiente))
+
+    def responder_prellenado(self, paso: Paso, entrada: Entrada, valor: Any) -> None:
+        sino = leer_si_no(entrada)
+        if sino is True:
+            self.entrar(self.completar(paso, valor, legible(valor)))
+        elif sino is False:
+            self.estado.pendiente = None
+            self.preguntar(paso)
+        else:
+            lectura = self.leer(paso, entrada, None)
+            if lectura.error is not None:
+                self.fallar(paso, "Responda «sí» o «no», o escriba directamente el dato correcto.",
+                            [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
+            else:
+                self.aplicar(paso, lectura)
+
+    def corregibles(self, paso: Paso) -> list[Paso]:
+        if paso.corregir:
+            return [self.flujo.paso(i) for i in paso.corregir if self.flujo.tiene(i)]
+        previos = self.flujo.pasos[: self.flujo.pasos.index(paso)]
+        return [p for p in previos if p.espera_respuesta and p.campo and p.etiqueta]
+
+    def botones_corregir(self, paso: Paso) -> list[Boton]:
+        return [Boton(p.nombre, f"/corregir {p.id}") for p in self.corregibles(paso)]
+
+    def objetivo_correccion(self, paso: Paso, texto: str) -> Paso | None:
+        candidatos = self.corregibles(paso)
+        por_id = {p.id: p for p in candidatos}
+        if texto in por_id:
+            return por_id[texto]
+        n = normalizar(texto)
+        for articulo in _ARTICULOS:
+            n = n.removeprefix(articulo)
+        opciones = [
+            Opcion(
+                titulo=p.nombre,
+                valor=p.id,
+                sinonimos=[p.id.replace("_", " "), (p.campo or "").replace(".", " "),
+                           (p.campo or "").split(".")[-1].replace("_", " ")],
+            )
+            for p in candidatos
+        ]
+        op = elegir_opcion(n, opciones)
+        return por_id.get(op.valor) if op else None
+
+    def responder_resumen(self, paso: Paso, entrada: Entrada) -> None:
+        payload = entrada.payload or ""
+        n = normalizar(entrada.texto)
+        eligiendo = (self.estado.pendiente or {}).get("tipo") == "corregir"
+        if payload == "/confirmar" or (
+            not payload and (n in CONFIRMAR or (leer_si_no(entrada) is True and not eligiendo))
+        ):
+            self.entrar(self.completar(paso, True, "confirmado"))
+            return
+        objetivo: str | None = None
+        if payload.startswith("/corregir"):
+            objetivo = payload[len("/corregir"):].strip()
+        elif not payload:
+            palabra = next((c for c in CORREGIR if n == c or n.startswith(c + " ")), None)
+            if palabra is not None:
+                objetivo = n[len(palabra):].strip()
+            elif n in NO:
+                objetivo = ""
+            elif eligiendo:
+                objetivo = entrada.texto
+        if objetivo is None:
+            self.fallar(paso, AYUDA_TIPO["confirmacion"],
+                        [Boton("Confirmar", "/confirmar"), Boton("Corregir un dato", "/corregir")])
+            return
+        if not objetivo:
+            self.estado.pendiente = {"tipo": "corregir"}
+            self.decir("¿Qué dato desea corregir?", self.botones_corregir(paso))
+            return
+        destino = self.objetivo_correccion(paso, objetivo)
+        if destino is None:
+            self.fallar(paso, "No ubico ese dato. Elija cuál desea corregir:",
+                        self.botones_corregir(paso))
+            return
+        self.estado.regreso = paso.id
+        self.entrar(destino.id, directo=True)
+
+
+def _turno(
+    flujo: Flujo,
+    estado: EstadoFlujo,
+    contexto: dict[str, Any] | None,
+    catalogo: CatalogoGeografico | None,
+    hoy: dt.date | None,
+) -> _Turno:
+    if estado.flujo != flujo.id:
+        raise ValueError(f"el estado es del flujo «{estado.flujo}», no de «{flujo.id}»")
+    return _Turno(flujo, estado, dict(contexto or {}), catalogo, hoy)
+
+
+def iniciar(
+    flujo: Flujo,
+    contexto: dict[str, Any] | None = None,
+    respuestas_previas: dict[str, Any] | None = None,
+    *,
+    catalogo: CatalogoGeografico | None = None,
+    hoy: dt.date | None = None,
+) -> Resultado:
+    """Empieza el flujo (con respuestas previas opcionales) y hace la primera pregunta."""
+    estado = EstadoFlujo(
+        flujo=flujo.id,
+        paso=flujo.paso_inicial,
+        respuestas=copy.deepcopy(respuestas_previas or {}),
+    )
+    t = _turno(flujo, estado, contexto, catalogo, hoy)
+    t.entrar(flujo.paso_inicial)
+    return t.resultado()
+
+
+def avanzar(
+    flujo: Flujo,
+    estado: EstadoFlujo,
+    entrada: Entrada,
+    contexto: dict[str, Any] | None = None,
+    *,
+    catalogo: CatalogoGeografico | None = None,
+    hoy: dt.date | None = None,
+) -> Resultado:
+    """Toma la respuesta del usuario al paso actual y avanza (o explica qué se espera)."""
+    t = _turno(flujo, estado, contexto, catalogo, hoy)
+    if not flujo.tiene(t.estado.paso):
+        t.decir("Este trámite se actualizó; retomemos desde el principio con lo que ya tengo.")
+        t.estado.historial.clear()
+        t.entrar(flujo.paso_inicial)
+    else:
+        t.responder(t._paso(), entrada)
+    return t.resultado()
+
+
+def acepta(
+    flujo: Flujo,
+    estado: EstadoFlujo,
+    entrada: Entrada,
+    contexto: dict[str, Any] | None = None,
+    *,
+    catalogo: CatalogoGeografico | None = None,
+    hoy: dt.date | None = None,
+) -> bool:
+    """¿El paso actual puede tomar esta entrada? (Si no, el motor consulta al NLU.)"""
+    if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
+        return False
+    t = _turno(flujo, estado, contexto, catalogo, hoy)
+    paso = t._paso()
+    pendiente = t.estado.pendiente or {}
+    if entrada.payload:
+        p = entrada.payload
+        propios = p in PAYLOADS_FIJOS or p.startswith(PAYLOADS_PROPIOS) or p.startswith(
+            "/corregir"
+        )
+        return propios or any(b.payload == p for b in paso.botones)
+    if entrada.archivo:
+        return paso.tipo == "archivo"
+    texto = entrada.texto
+    if not texto.strip():
+        return False
+    if pendiente.get("tipo") == "prellenado" and leer_si_no(entrada) is not None:
+        return True
+    if paso.tipo == "confirmacion":
+        n = normalizar(texto)
+        return (n in CONFIRMAR or leer_si_no(entrada) is not None
+                or any(n == c or n.startswith(c + " ") for c in CORREGIR)
+                or (pendiente.get("tipo") == "corregir"
+                    and t.objetivo_correccion(paso, texto) is not None))
+    if paso.tipo in ("texto", "ciudad") and es_pregunta(texto):
+        return False
+    if not paso.espera_respuesta:
+        return False
+    lectura = t.leer(paso, entrada, None if pendiente.get("tipo") == "prellenado" else pendiente)
+    return lectura.error is None
+
+
+def recordatorio(
+    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None
+) -> list[Respuesta]:
+    """Recordatorio corto para retomar el paso actual tras una pregunta a mitad del flujo."""
+    if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
+        return []
+    t = _turno(flujo, estado, contexto, None, None)
+    paso = t._paso()
+    pendiente = t.estado.pendiente or {}
+    if pendiente.get("tipo") == "candidatos":
+        botones = [Boton(f"{c['nombre']} ({c['estado_nombre']})", f"/mun {c['clave_inegi']}")
+                   for c in pendiente.get("candidatos", [])]
+        return [Respuesta("Sigamos: ¿cuál de estos municipios es el suyo?", botones)]
+    if pendiente.get("tipo") == "prellenado":
+        t.preguntar_prellenado(paso, pendiente.get("valor"))
+        return t.salida
+    pregunta = t.render(paso.pregunta)
+    if paso.recordatorio:
+        texto = t.render(paso.recordatorio)
+    elif len(pregunta) <= 160:
+        texto = pregunta
+    else:
+        texto = f"Sigamos con «{flujo.titulo}»: falta {paso.nombre}."
+    botones = t.botones(paso)
+    if pendiente.get("tipo") == "seleccion":
+        botones.append(Boton("Listo", "/listo"))
+    return [Respuesta(f"Sigamos. {texto}", botones)]
+
+
+def atras(
+    flujo: Flujo,
+    estado: EstadoFlujo,
+    contexto: dict[str, Any] | None = None,
+    *,
+    catalogo: CatalogoGeografico | None = None,
+    hoy: dt.date | None = None,
+) -> Resultado:
+    """Regresa a la pregunta anterior (o deshace la selección en curso del paso actual)."""
+    t = _turno(flujo, estado, contexto, catalogo, hoy)
+    if not flujo.tiene(t.estado.paso):
+        t.entrar(flujo.paso_inicial)
+        return t.resultado()
+    paso = t._paso()
+    if t.estado.pendiente and t.estado.pendiente.get("tipo") in ("candidatos", "seleccion",
+                                                                   "corregir"):
+        t.estado.pendiente = None
+        t.preguntar(paso)
+    elif t.estado.historial:
+        anterior = t.estado.historial.pop()
+        t.entrar(anterior, directo=True)
+    else:
+        t.decir("Esta es la primera pregunta.")
+        t.preguntar(paso)
+    return t.resultado()
+
+
+def ayuda(
+    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None
+) -> Resultado:
+    """Explica qué se espera en el paso actual, sin moverlo."""
+    t = _turno(flujo, estado, contexto, None, None)
+    if not flujo.tiene(t.estado.paso):
+        t.decir(AYUDA_GLOBAL)
+        return t.resultado()
+    paso = t._paso()
+    texto = t.render(paso.ayuda) or AYUDA_TIPO.get(paso.tipo, "")
+    if paso.tipo == "fecha" and paso.validacion.permite_aun_no and not paso.ayuda:
+        texto += " Si todavía no ocurre, escriba «aún no»."
+    if paso.opcional and not paso.ayuda:
+        texto += " Si no lo tiene a la mano, escriba «omitir»."
+    t.decir(f"{texto}\n{AYUDA_GLOBAL}".strip(), t.botones(paso))
+    return t.resultado()
+
+
+def cancelar(
+    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None
+) -> Resultado:
+    """Abandona el flujo; el motor borra el estado."""
+    t = _turno(flujo, estado, contexto, None, None)
+    texto = t.render(flujo.al_cancelar) or (
+        f"Listo, dejé «{flujo.titulo}» sin terminar. Cuando quiera puede empezar de nuevo."
+    )
+    t.decir(texto)
+    t.terminar("cancelado")
+    return t.resultado()

@@ -1,0 +1,86 @@
+"""Análisis de respaldo por palabras clave para cuando el servidor NLU no responde.
+
+Es deliberadamente conservador: reconoce órdenes y peticiones claras (saludo, menú,
+asesor, trámite, privacidad...) y devuelve None ante lo demás, para que el motor busque en
+la base de conocimiento. Trabaja sobre `normalizar(texto)` (sin acentos ni signos).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.analisis import Analisis, Entidad, resolver_solapes
+from bot.texto import normalizar
+
+CONFIANZA_RESPALDO = 0.6
+
+# Orden importa: la primera regla que coincide gana (lo específico antes que lo general).
+_REGLAS: list[tuple[str, str]] = [
+    ("borrar_mis_datos", r"\b(borr\w*|elimin\w*|supr\w*|quit\w*)\b.*\b(mis )?(datos|informacion"
+     r"|info|historial|cuenta|perfil)\b|\bderecho al olvido\b|\bolviden\b"),
+    ("mis_datos", r"\b(mis datos|datos (tienen|guardan) de mi|que (datos|informacion) tienen"
+     r"|copia de mis datos|mi perfil)\b"),
+    ("privacidad", r"\b(privacidad|datos personales|confidencial|derechos arco|arco)\b"),
+    ("queja", r"\b(queja\w*|quejar\w*|reclam\w*|inconform\w*|pesim\w*|mal servicio"
+     r"|mala atencion)\b"),
+    ("hablar_asesor", r"\b(asesor\w*|humano|persona real|una persona|agente|operador"
+     r"|especialista)\b"),
+    ("cancelar", r"^(cancel\w*|ya no quiero\b.*|salir\b.*|detener\b.*|olvidalo|basta|stop"
+     r"|alto)$|\bcancel(a|ar|alo)\b"),
+    ("estado_tramite", r"\bch ?\d{4} ?[a-z]{2,4} ?\d{1,4}\b|\b(como va|estatus|status"
+     r"|seguimiento|en que va|en que etapa)\b"),
+    ("continuar_tramite", r"\b(continuar|continuemos|seguir con|retomar|reanudar|borrador)\b"),
+    ("subir_documento", r"\b(subir|adjunt\w*|anex\w*|cargar)\b.*\b(documento\w*|archivo\w*"
+     r"|acta|pdf|carta|oficio)\b|\b(subir|adjuntar) (un )?(documento|archivo)\b"),
+    ("registrar_iniciativa", r"\b(registrar|iniciar|empezar|nueva|nuevo|solicitar|proponer)\b"
+     r".*\b(iniciativa|tramite|solicitud|hermanamiento)\b"),
+    ("corregir", r"\b(me equivoque|corregir|corrige|puse mal|escribi mal|paso anterior)\b"),
+    ("ayuda", r"^(ayuda\w*|help|auxilio)\b|\b(no entiendo|necesito ayuda|que puedes hacer"
+     r"|como funciona(s)? (esto|el bot|el asistente))\b"),
+    ("menu", r"^(menu|inicio|opciones|menu principal|ver (el )?menu|volver al menu"
+     r"|regresar al (menu|inicio))$"),
+    ("agradecer", r"\b(gracias|grax|grcs|thx|se agradece|le agradezco|te agradezco)\b"),
+    ("despedida", r"^(adios|bye|chao|hasta luego|hasta pronto|hasta manana|nos vemos"
+     r"|me despido)\b"),
+    ("saludo", r"^(hola\w*|ola|buen(os|as)? (dias?|tardes|noches)|buenas|que tal|saludos"
+     r"|hey|hi)\b"),
+    ("afirmar", r"^(si|sip|claro|ok|okey|okay|va|sale|de acuerdo|correcto|afirmativo"
+     r"|por supuesto|esta bien|acepto|confirmo)( (si|claro|gracias|por favor))?$"),
+    ("negar", r"^(no|nop|nel|negativo|para nada|ninguno|ninguna)( (gracias|por ahora))?$"),
+]
+_COMPILADAS = [(intent, re.compile(patron)) for intent, patron in _REGLAS]
+
+_ENTIDADES = [
+    ("folio", re.compile(r"\bCH[- ]?\d{4}[- ]?[A-Z]{2,4}[- ]?\d{1,4}\b", re.I)),
+    ("correo", re.compile(r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")),
+    ("telefono", re.compile(
+        r"(?<![\w-])(?:\+?52[ -]?)?(?:\(\d{2,3}\)[ -]?|\d{2,3}[ -]?)\d{3,4}[ -]?\d{4}(?![\w-])"
+    )),
+]
+
+
+def entidades_basicas(texto: str) -> list[Entidad]:
+    """Folio, correo y teléfono por expresiones regulares (sin servidor)."""
+    crudas = [
+        Entidad(tipo, m.group().upper() if tipo == "folio" else m.group(), m.start(), m.end())
+        for tipo, patron in _ENTIDADES
+        for m in patron.finditer(texto)
+    ]
+    return resolver_solapes(crudas)
+
+
+def analizar_respaldo(texto: str) -> Analisis | None:
+    """Intención por palabras clave, o None si nada es claro."""
+    normal = normalizar(texto)
+    if not normal:
+        return None
+    for intent, patron in _COMPILADAS:
+        if patron.search(normal):
+            return Analisis(
+                texto=texto,
+                intent=intent,
+                confianza=CONFIANZA_RESPALDO,
+                entidades=entidades_basicas(texto),
+                ranking=[(intent, CONFIANZA_RESPALDO)],
+            )
+    return None
