@@ -32,14 +32,18 @@ fi
 
 info "Entrenando el modelo NLU (unos 2-4 minutos en 2 núcleos; el avance se ve abajo)"
 INICIO=$(date +%s)
+set +o pipefail  # el filtro de avance no debe decidir el resultado: lo decide el archivo
 (cd "$M" && .venv/bin/rasa train nlu --config config.yml --domain domain.yml --nlu data \
     --out models --fixed-model-name "nlu-$H" 2>&1) \
-  | grep --line-buffered -E 'Epochs:|Training|Finished|Your Rasa model|Error|error' \
-  | grep --line-buffered -v 'MovedIn20Warning' \
-  | awk '/Epochs:/ { printf "\r  %s", substr($0, 1, 110); fflush(); next } { print "\n  " $0; fflush() }'
+  | stdbuf -o0 tr '\r' '\n' \
+  | awk '/Epochs:/ { printf "\r  %s", substr($0, 1, 110); fflush(); next }
+         /Starting to train component|Your Rasa model|Error|error:/ {
+           sub(/^.*INFO +[a-z._]+ +- /, ""); print "\n  " $0; fflush() }'
+set -o pipefail
 echo
 [ -f "$M/models/nlu-$H.tar.gz" ] || falla "El entrenamiento no produjo $M/models/nlu-$H.tar.gz"
 # Conserva solo el modelo nuevo.
 find "$M/models" -name '*.tar.gz' ! -name "nlu-$H.tar.gz" -delete
 echo "$H" > "$ESTADO/modelo"
+echo "$(( $(date +%s) - INICIO ))" > "$ESTADO/modelo_segundos"
 info "Modelo listo en $(( $(date +%s) - INICIO )) s: $M/models/nlu-$H.tar.gz"

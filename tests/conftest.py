@@ -59,6 +59,82 @@ def url_bd(tmp_path: Path) -> str:
     return f"sqlite:///{destino}"
 
 
+_PLANTILLA_PG = "hermanamientos_plantilla"
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    from sqlalchemy import create_engine
+
+    from bot.db.sesion import url_sincrona
+
+    motor = create_engine(url_sincrona(url), isolation_level="AUTOCOMMIT")
+    try:
+        with motor.connect() as c:
+            c.exec_driver_sql(sql)
+    finally:
+        motor.dispose()
+
+
+def _url_pg(nombre: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["TEST_POSTGRES_URL"])
+    return base.set(database=nombre).render_as_string(hide_password=False)
+
+
+_plantilla_pg_lista = False
+
+
+def _base_pg(nombre: str) -> str:
+    """Una base PostgreSQL nueva, copiada de una plantilla migrada y con catálogo."""
+    global _plantilla_pg_lista
+    admin = os.environ["TEST_POSTGRES_URL"]
+    if not _plantilla_pg_lista:
+        _pg_admin(admin, f"DROP DATABASE IF EXISTS {_PLANTILLA_PG} WITH (FORCE)")
+        _pg_admin(admin, f"CREATE DATABASE {_PLANTILLA_PG}")
+        url = _url_pg(_PLANTILLA_PG)
+        migrar(url)
+        import asyncio
+
+        from bot.db.sesion import Almacen
+
+        async def cargar() -> None:
+            almacen = Almacen(url)
+            async with almacen.escritura() as s:
+                await cargar_catalogos(s)
+            await almacen.cerrar()
+
+        asyncio.run(cargar())
+        _plantilla_pg_lista = True
+    _pg_admin(admin, f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
+    _pg_admin(admin, f"CREATE DATABASE {nombre} TEMPLATE {_PLANTILLA_PG}")
+    return _url_pg(nombre)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_bd_ambas(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """La misma prueba sobre SQLite y sobre PostgreSQL (si hay TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        import shutil
+
+        destino = tmp_path / "prueba.db"
+        shutil.copyfile(_base_plantilla(), destino)
+        return f"sqlite:///{destino}"
+    if not os.environ.get("TEST_POSTGRES_URL"):
+        pytest.skip("sin TEST_POSTGRES_URL")
+    return _base_pg(f"prueba_{os.getpid()}")
+
+
+@pytest.fixture
+async def servicios_ambas(url_bd_ambas: str, tmp_path: Path) -> AsyncIterator[Servicios]:
+    """Servicios sobre SQLite y sobre PostgreSQL (pruebas del almacén y de concurrencia)."""
+    config = Ajustes(database_url=url_bd_ambas, documentos_dir=tmp_path / "documentos",
+                     nlu_url="http://127.0.0.1:9", _env_file=None)  # type: ignore[call-arg]
+    s = crear_servicios(config, con_nlu=False)
+    yield s
+    await s.cerrar()
+
+
 @pytest.fixture
 def ajustes_prueba(url_bd: str, tmp_path: Path) -> Ajustes:
     """Ajustes apuntando a la base y al almacén de documentos de la prueba, sin NLU."""

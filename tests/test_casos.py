@@ -29,41 +29,41 @@ async def _datos(servicios: Servicios, clave_mun: str = "19019") -> dict[str, ob
             "areas": ["educacion"], "objetivos": "Intercambio académico"}
 
 
-async def test_folio_con_formato_y_consecutivo(servicios: Servicios) -> None:
-    datos = await _datos(servicios)
+async def test_folio_con_formato_y_consecutivo(servicios_ambas: Servicios) -> None:
+    datos = await _datos(servicios_ambas)
     folios = []
     for _ in range(3):
-        async with servicios.almacen.escritura() as s:
+        async with servicios_ambas.almacen.escritura() as s:
             folios.append((await crear_caso(s, datos, "prueba")).folio)
     anio = dt.datetime.now(dt.timezone.utc).year
     assert folios == [f"CH-{anio}-NL-0001", f"CH-{anio}-NL-0002", f"CH-{anio}-NL-0003"]
-    async with servicios.almacen.escritura() as s:
-        otro = await crear_caso(s, await _datos(servicios, "14039"), "prueba")  # Guadalajara
+    async with servicios_ambas.almacen.escritura() as s:
+        otro = await crear_caso(s, await _datos(servicios_ambas, "14039"), "prueba")  # Guadalajara
     assert otro.folio == f"CH-{anio}-JAL-0001"
 
 
-async def test_folios_concurrentes_no_se_repiten(servicios: Servicios) -> None:
-    datos = await _datos(servicios)
+async def test_folios_concurrentes_no_se_repiten(servicios_ambas: Servicios) -> None:
+    datos = await _datos(servicios_ambas)
 
     async def uno() -> str:
-        async with servicios.almacen.escritura() as s:
+        async with servicios_ambas.almacen.escritura() as s:
             return (await crear_caso(s, datos, "prueba")).folio
 
     folios = await asyncio.gather(*(uno() for _ in range(10)))
     assert len(set(folios)) == 10
 
 
-async def test_transiciones_y_eventos(servicios: Servicios) -> None:
-    async with servicios.almacen.escritura() as s:
-        caso = await crear_caso(s, await _datos(servicios), "usuario:1")
+async def test_transiciones_y_eventos(servicios_ambas: Servicios) -> None:
+    async with servicios_ambas.almacen.escritura() as s:
+        caso = await crear_caso(s, await _datos(servicios_ambas), "usuario:1")
         folio = caso.folio
-    async with servicios.almacen.escritura() as s:
+    async with servicios_ambas.almacen.escritura() as s:
         caso = await caso_por_folio(s, folio.lower())
         assert caso is not None
         with pytest.raises(TransicionNoPermitida):
             await cambiar_estatus(s, caso, "registrada", "asesor:1")
         await cambiar_estatus(s, caso, "en_revision_estatal", "asesor:1", "Recibida")
-    async with servicios.almacen.lectura() as s:
+    async with servicios_ambas.almacen.lectura() as s:
         caso = await caso_por_folio(s, folio)
         assert caso is not None and caso.estatus == "en_revision_estatal"
         assert [e.estatus_nuevo for e in caso.eventos] == ["enviada", "en_revision_estatal"]
@@ -84,7 +84,7 @@ def test_cancelar_solo_desde_abiertos() -> None:
     assert en_palabras("turnada_sre").nombre == "Turnada a la SRE"
 
 
-async def test_estado_en_catalogo(servicios: Servicios) -> None:
-    async with servicios.almacen.lectura() as s:
+async def test_estado_en_catalogo(servicios_ambas: Servicios) -> None:
+    async with servicios_ambas.almacen.lectura() as s:
         nl = await s.scalar(select(Estado).where(Estado.clave_inegi == "19"))
     assert nl is not None and nl.abreviatura == "NL"

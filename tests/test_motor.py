@@ -16,43 +16,43 @@ def entrante(texto: str, id_mensaje: str, usuario: str = "u1", payload: str | No
     return MensajeEntrante(Canal.REST, usuario, id_mensaje, texto=texto, payload=payload)
 
 
-async def test_primer_contacto_saluda_y_muestra_menu(servicios: Servicios) -> None:
-    respuestas = await servicios.motor.procesar(entrante("hola", "m1"))
+async def test_primer_contacto_saluda_y_muestra_menu(servicios_ambas: Servicios) -> None:
+    respuestas = await servicios_ambas.motor.procesar(entrante("hola", "m1"))
     assert "Programa Mexicano de Ciudades Hermanas" in respuestas[0].texto
     payloads = [b.payload for r in respuestas for b in r.botones]
     assert "/iniciar registro_iniciativa" in payloads and "/asesor" in payloads
 
 
-async def test_menu_y_ayuda_en_cualquier_momento(servicios: Servicios) -> None:
-    await servicios.motor.procesar(entrante("hola", "m1"))
-    menu = await servicios.motor.procesar(entrante("Menú", "m2"))
+async def test_menu_y_ayuda_en_cualquier_momento(servicios_ambas: Servicios) -> None:
+    await servicios_ambas.motor.procesar(entrante("hola", "m1"))
+    menu = await servicios_ambas.motor.procesar(entrante("Menú", "m2"))
     assert len(menu[0].botones) >= 5
-    ayuda = await servicios.motor.procesar(entrante("", "m3", payload="/ayuda"))
+    ayuda = await servicios_ambas.motor.procesar(entrante("", "m3", payload="/ayuda"))
     assert "cancelar" in ayuda[0].texto and "asesor" in ayuda[0].texto
 
 
-async def test_no_entendi_ofrece_salidas_y_cambia_a_la_segunda(servicios: Servicios) -> None:
-    await servicios.motor.procesar(entrante("hola", "m1"))
-    primera = await servicios.motor.procesar(entrante("zxcv qwer", "m2"))
-    segunda = await servicios.motor.procesar(entrante("asdf ghjk", "m3"))
+async def test_no_entendi_ofrece_salidas_y_cambia_a_la_segunda(servicios_ambas: Servicios) -> None:
+    await servicios_ambas.motor.procesar(entrante("hola", "m1"))
+    primera = await servicios_ambas.motor.procesar(entrante("zxcv qwer", "m2"))
+    segunda = await servicios_ambas.motor.procesar(entrante("asdf ghjk", "m3"))
     assert primera[0].texto != segunda[0].texto
     assert {b.payload for b in segunda[0].botones} == {"/menu", "/asesor"}
 
 
-async def test_mensaje_vacio_y_tipo_no_soportado(servicios: Servicios) -> None:
-    await servicios.motor.procesar(entrante("hola", "m1"))
-    vacio = await servicios.motor.procesar(entrante("   \x00\x07 ", "m2"))
+async def test_mensaje_vacio_y_tipo_no_soportado(servicios_ambas: Servicios) -> None:
+    await servicios_ambas.motor.procesar(entrante("hola", "m1"))
+    vacio = await servicios_ambas.motor.procesar(entrante("   \x00\x07 ", "m2"))
     assert "No recibí texto" in vacio[0].texto
     sticker = MensajeEntrante(Canal.TELEGRAM, "u1", "m3", tipo_no_soportado="sticker")
-    respuesta = await servicios.motor.procesar(sticker)
+    respuesta = await servicios_ambas.motor.procesar(sticker)
     assert "stickers" in respuesta[0].texto and "PDF" in respuesta[0].texto
 
 
-async def test_reenvio_se_procesa_una_sola_vez(servicios: Servicios) -> None:
-    primera = await servicios.motor.procesar(entrante("hola", "repetido"))
-    otra_vez = await servicios.motor.procesar(entrante("hola", "repetido"))
+async def test_reenvio_se_procesa_una_sola_vez(servicios_ambas: Servicios) -> None:
+    primera = await servicios_ambas.motor.procesar(entrante("hola", "repetido"))
+    otra_vez = await servicios_ambas.motor.procesar(entrante("hola", "repetido"))
     assert [r.texto for r in otra_vez] == [r.texto for r in primera]
-    async with servicios.almacen.lectura() as s:
+    async with servicios_ambas.almacen.lectura() as s:
         entradas = await s.scalar(
             select(func.count()).select_from(Mensaje).where(Mensaje.direccion == "entrada"))
         salidas = await s.scalar(
@@ -61,22 +61,22 @@ async def test_reenvio_se_procesa_una_sola_vez(servicios: Servicios) -> None:
     assert salidas == len(primera)
 
 
-async def test_reenvios_concurrentes_se_procesan_una_vez(servicios: Servicios) -> None:
-    tareas = [servicios.motor.procesar(entrante("menu", "mismo-id")) for _ in range(10)]
+async def test_reenvios_concurrentes_se_procesan_una_vez(servicios_ambas: Servicios) -> None:
+    tareas = [servicios_ambas.motor.procesar(entrante("menu", "mismo-id")) for _ in range(10)]
     resultados = await asyncio.gather(*tareas)
     assert all(r and r[0].texto == resultados[0][0].texto for r in resultados)
-    async with servicios.almacen.lectura() as s:
+    async with servicios_ambas.almacen.lectura() as s:
         assert await s.scalar(select(func.count()).select_from(Mensaje).where(
             Mensaje.direccion == "entrada")) == 1
 
 
 async def test_orden_dentro_de_una_conversacion_con_entrega_concurrente(
-    servicios: Servicios,
+    servicios_ambas: Servicios,
 ) -> None:
     mensajes = [entrante(f"mensaje {i}", f"c{i}") for i in range(12)]
     # Se entregan todos a la vez; cada uno debe procesarse una vez y en orden de llegada.
-    await asyncio.gather(*(servicios.motor.procesar(m) for m in mensajes))
-    async with servicios.almacen.lectura() as s:
+    await asyncio.gather(*(servicios_ambas.motor.procesar(m) for m in mensajes))
+    async with servicios_ambas.almacen.lectura() as s:
         entradas = (await s.scalars(
             select(Mensaje).where(Mensaje.direccion == "entrada").order_by(Mensaje.id))).all()
         salidas = (await s.scalars(
@@ -88,28 +88,28 @@ async def test_orden_dentro_de_una_conversacion_con_entrega_concurrente(
     assert respondidos == [m.id for m in entradas]
 
 
-async def test_conversaciones_distintas_en_paralelo(servicios: Servicios) -> None:
-    tareas = [servicios.motor.procesar(entrante("hola", f"p{i}", usuario=f"u{i}"))
+async def test_conversaciones_distintas_en_paralelo(servicios_ambas: Servicios) -> None:
+    tareas = [servicios_ambas.motor.procesar(entrante("hola", f"p{i}", usuario=f"u{i}"))
               for i in range(8)]
     resultados = await asyncio.gather(*tareas)
     assert all("Programa Mexicano" in r[0].texto for r in resultados)
 
 
-async def test_bandeja_pendiente_se_recupera(servicios: Servicios) -> None:
+async def test_bandeja_pendiente_se_recupera(servicios_ambas: Servicios) -> None:
     from bot.motor.bandeja import registrar_entrante
 
-    async with servicios.almacen.escritura() as s:
-        await registrar_entrante(s, entrante("hola", "caido"), servicios.documentos)
-    assert await servicios.motor.procesar_pendientes_todas() == 1
-    async with servicios.almacen.lectura() as s:
+    async with servicios_ambas.almacen.escritura() as s:
+        await registrar_entrante(s, entrante("hola", "caido"), servicios_ambas.documentos)
+    assert await servicios_ambas.motor.procesar_pendientes_todas() == 1
+    async with servicios_ambas.almacen.lectura() as s:
         pendientes = await s.scalar(select(func.count()).select_from(Mensaje).where(
             Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None)))
     assert pendientes == 0
 
 
-async def test_texto_enorme_se_recorta_sin_romper(servicios: Servicios) -> None:
-    respuestas = await servicios.motor.procesar(entrante("a" * 50_000, "grande"))
+async def test_texto_enorme_se_recorta_sin_romper(servicios_ambas: Servicios) -> None:
+    respuestas = await servicios_ambas.motor.procesar(entrante("a" * 50_000, "grande"))
     assert respuestas
-    async with servicios.almacen.lectura() as s:
+    async with servicios_ambas.almacen.lectura() as s:
         guardado = await s.scalar(select(Mensaje.texto).where(Mensaje.id_externo == "grande"))
     assert guardado is not None and len(guardado) == 4096

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -30,16 +31,14 @@ class TransicionNoPermitida(ValueError):
 
 async def siguiente_folio(sesion: AsyncSession, estado: Estado, anio: int) -> str:
     """Folio CH-<año>-<abreviatura del estado>-<consecutivo de 4 dígitos> (atómico)."""
-    nuevo = await sesion.scalar(
-        update(SecuenciaFolio)
-        .where(SecuenciaFolio.estado_id == estado.id, SecuenciaFolio.anio == anio)
-        .values(ultimo=SecuenciaFolio.ultimo + 1)
-        .returning(SecuenciaFolio.ultimo)
-    )
-    if nuevo is None:
-        sesion.add(SecuenciaFolio(estado_id=estado.id, anio=anio, ultimo=1))
-        await sesion.flush()
-        nuevo = 1
+    dialecto = sesion.bind.dialect.name
+    insertar = postgresql.insert if dialecto == "postgresql" else sqlite.insert
+    sentencia = insertar(SecuenciaFolio).values(estado_id=estado.id, anio=anio, ultimo=1)
+    sentencia = sentencia.on_conflict_do_update(
+        index_elements=[SecuenciaFolio.estado_id, SecuenciaFolio.anio],
+        set_={"ultimo": SecuenciaFolio.ultimo + 1},
+    ).returning(SecuenciaFolio.ultimo)
+    nuevo = int((await sesion.execute(sentencia)).scalar_one())
     return f"CH-{anio}-{estado.abreviatura}-{nuevo:04d}"
 
 

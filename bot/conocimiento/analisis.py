@@ -35,7 +35,8 @@ SINONIMOS: dict[str, str] = {
     "iniciamos": "iniciar", "eliminar": "borrar", "eliminen": "borrar", "elimine": "borrar",
     "eliminan": "borrar", "borren": "borrar", "borre": "borrar", "bot": "asistente",
     "chatbot": "asistente", "robot": "asistente", "proceso": "procedimiento",
-    "machote": "formato", "plantilla": "formato",
+    "machote": "formato", "plantilla": "formato", "ciudades": "ciudad",
+    "estatal": "estado", "estatales": "estado", "estados": "estado",
 }
 
 # Frases de varias palabras → una sola forma (sobre texto ya normalizado).
@@ -46,6 +47,7 @@ FRASES: dict[str, str] = {
     "que es": "definicion", "que son": "definicion", "que significa": "definicion",
     "en que consiste": "definicion", "como le hago": "pasos", "como le hacemos": "pasos",
     "como se hace": "pasos", "que hay que hacer": "pasos", "que tengo que hacer": "pasos",
+    "que hace": "funciones", "que hacen": "funciones",
 }
 
 # Palabras vacías: artículos, preposiciones, pronombres, auxiliares y muletillas de chat.
@@ -59,7 +61,7 @@ PALABRAS_VACIAS: frozenset[str] = frozenset(
     que quien quienes se sea sean ser si sin sino sobre son su sus tal tambien tan tanto te ti
     tiene tienen todo todos tu tus u un una unas uno unos usted ustedes y ya yo vez veces
     hola buenas buenos buen dia dias tardes noches favor gracias oiga disculpe saber quisiera
-    gustaria podria puede puedo pueden tengo tenemos tener estamos somos soy
+    gustaria podria puede puedo pueden hacer hace hago hacemos hacen tengo tenemos tener estamos somos soy
     va van voy vamos esto ese aquel etc ok oye pregunta duda dudas ayer hoy ahorita alguien
     mismo misma nuestro nuestra nuestros nuestras le lo suyo sus mio mia seria sera cosa cosas
     explica explicame explicar explique dime digame quiero queremos necesitamos sabe sabes cual cuales ahi

@@ -16,10 +16,11 @@ from bot.motor.mensajes import Respuesta
 Decision = Literal["respuesta", "opciones", "nada"]
 
 # Umbrales de decisión sobre el puntaje combinado (léxico × cobertura + bono del intent).
+# Elegidos sobre conocimiento/evaluacion.yaml: pocas respuestas directas equivocadas (≈ 2 %)
+# y las preguntas ajenas al tema terminan en «nada».
 UMBRAL_NADA = 0.30
-UMBRAL_RESPUESTA = 0.55
+UMBRAL_RESPUESTA = 0.35
 RAZON_DUDA = 0.80  # si el 2.º llega a este porcentaje del 1.º, se ofrecen opciones
-COBERTURA_SEGURA = 0.85  # con esta cobertura no se duda aunque el 2.º esté cerca
 # Bono del intent del NLU, multiplicado por su confianza.
 CONFIANZA_INTENT_MINIMA = 0.40
 BONO_PRINCIPAL = 0.60
@@ -98,7 +99,7 @@ class BaseConocimiento:
             for i in orden[:MAXIMO_OPCIONES * 2]
             if con_intent[i] > 0
         ]
-        decision = self._decidir(candidatos, float(lexico.cobertura[orden[0]]))
+        decision = self._decidir(candidatos)
         return ResultadoBusqueda(decision, candidatos, texto, intent)
 
     def _aplicar_intent(
@@ -116,14 +117,14 @@ class BaseConocimiento:
         return resultado
 
     @staticmethod
-    def _decidir(candidatos: list[ArticuloPuntuado], cobertura_mejor: float) -> Decision:
+    def _decidir(candidatos: list[ArticuloPuntuado]) -> Decision:
         if not candidatos or candidatos[0].puntaje < UMBRAL_NADA:
             return "nada"
         primero = candidatos[0].puntaje
         segundo = candidatos[1].puntaje if len(candidatos) > 1 else 0.0
         if primero < UMBRAL_RESPUESTA:
             return "opciones"
-        if segundo >= RAZON_DUDA * primero and cobertura_mejor < COBERTURA_SEGURA:
+        if segundo > RAZON_DUDA * primero:
             return "opciones"
         return "respuesta"
 

@@ -89,10 +89,14 @@ class IndiceLexico:
         candidatas = self._por_inicial.get(palabra[0], [])
         if palabra[0] != "h":
             candidatas = candidatas + self._por_inicial.get("h", [])
-        mejor = process.extractOne(
-            palabra, candidatas, scorer=fuzz.ratio, score_cutoff=SIMILITUD_MINIMA_CORRECCION
+        parecidas = process.extract(
+            palabra, candidatas, scorer=fuzz.ratio, score_cutoff=SIMILITUD_MINIMA_CORRECCION,
+            limit=3,
         )
-        return SINONIMOS.get(str(mejor[0]), str(mejor[0])) if mejor else palabra
+        for candidata, _, _ in parecidas:
+            if abs(len(candidata) - len(palabra)) <= 1:  # una falta, no otra palabra
+                return SINONIMOS.get(candidata, candidata)
+        return palabra
 
     def terminos(self, texto: str) -> list[str]:
         """Términos de la consulta: sin palabras vacías, con faltas corregidas y lematizados."""

@@ -206,7 +206,7 @@ class _Turno:
                 return
             paso = self.flujo.paso(paso_id)
             if not directo and not verdadera(paso.condicion, self.variables()):
-                paso_id = self.siguiente_de(paso)
+                paso_id = self.flujo.de_abajo(paso.id)  # un paso saltado cede al de abajo
                 continue
             directo_aqui, directo = directo, False
             if not paso.espera_respuesta:

@@ -1,0 +1,68 @@
+"""Órdenes `hermanamientos conocimiento validar|evaluar`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.benchmarks_md import escribir_seccion
+from bot.config import RAIZ
+from bot.conocimiento.base import BaseConocimiento
+from bot.conocimiento.evaluacion import evaluar as evaluar_base
+from bot.conocimiento.evaluacion import leer_conjunto, problemas_del_conjunto
+from bot.conocimiento.validacion import validar as validar_base
+
+DIRECTORIO = RAIZ / "conocimiento"
+CLAVE_BENCHMARK = "conocimiento"
+
+conocimiento_app = typer.Typer(help="Base de conocimiento: validar artículos y medir la búsqueda.")
+
+
+@conocimiento_app.command()
+def validar(
+    directorio: Path = typer.Option(DIRECTORIO, help="Carpeta con los artículos .md."),
+) -> None:
+    """Revisa front matter, fuentes, ids únicos y que cada pregunta de ejemplo recupere su artículo."""
+    cantidad, errores = validar_base(directorio)
+    if errores:
+        typer.echo(f"La base de conocimiento tiene {len(errores)} problema(s):", err=True)
+        for error in errores:
+            typer.echo(f"  - {error}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Base de conocimiento válida: {cantidad} artículos.")
+
+
+@conocimiento_app.command()
+def evaluar(
+    directorio: Path = typer.Option(DIRECTORIO, help="Carpeta con los artículos .md."),
+    escribir_benchmarks: bool = typer.Option(
+        False, "--escribir-benchmarks", help="Escribe el resultado en BENCHMARKS.md."
+    ),
+) -> None:
+    """Exactitud top-1 y top-3 sobre evaluacion.yaml, y p95 del tiempo de respuesta."""
+    try:
+        base = BaseConocimiento.cargar(directorio)
+        conjunto = leer_conjunto(directorio / "evaluacion.yaml")
+    except (ValueError, OSError) as exc:
+        typer.echo(f"No se pudo cargar la evaluación: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    problemas = problemas_del_conjunto(base, conjunto)
+    if problemas:
+        typer.echo("El conjunto de evaluación tiene problemas:", err=True)
+        for problema in problemas:
+            typer.echo(f"  - {problema}", err=True)
+        raise typer.Exit(code=1)
+    informe = evaluar_base(base, conjunto)
+    typer.echo(informe.tabla())
+    if informe.fallos:
+        typer.echo("\nFallos en top-1:")
+        for fallo in informe.fallos:
+            typer.echo(f"  - {fallo}")
+    if escribir_benchmarks:
+        cuerpo = (
+            f"`make evaluar-conocimiento` sobre `conocimiento/evaluacion.yaml` "
+            f"({len(base.articulos)} artículos).\n\n{informe.tabla()}"
+        )
+        escribir_seccion(CLAVE_BENCHMARK, "Base de conocimiento: exactitud y latencia", cuerpo)
+        typer.echo("\nResultado escrito en BENCHMARKS.md.")

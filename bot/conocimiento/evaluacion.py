@@ -1,0 +1,124 @@
+"""Evaluación propia: exactitud top-1/top-3 sobre evaluacion.yaml y latencia de respuesta."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+from bot.conocimiento.base import BaseConocimiento
+from bot.texto import normalizar
+
+
+class Par(BaseModel):
+    """Una pregunta de evaluación y el artículo que debe recuperar."""
+
+    pregunta: str = Field(min_length=2)
+    articulo: str
+
+
+class ConjuntoEvaluacion(BaseModel):
+    """El contenido de evaluacion.yaml."""
+
+    pares: list[Par] = Field(min_length=1)
+    fuera_de_tema: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Informe:
+    """Resultados de una evaluación."""
+
+    total: int
+    top1: float
+    top3: float
+    decisiones: Counter[str]
+    fuera_de_tema_nada: int
+    fuera_de_tema_total: int
+    p50_ms: float
+    p95_ms: float
+    fallos: list[str] = field(default_factory=list)
+
+    def tabla(self) -> str:
+        """Resumen en Markdown para la terminal y BENCHMARKS.md."""
+        d = self.decisiones
+        return "\n".join(
+            [
+                "| medida | valor | meta |",
+                "|---|---|---|",
+                f"| preguntas evaluadas | {self.total} | ≥ 80 |",
+                f"| exactitud top-1 | {self.top1:.1%} | ≥ 90 % |",
+                f"| exactitud top-3 | {self.top3:.1%} | ≥ 98 % |",
+                f"| decisiones (respuesta / opciones / nada) | {d['respuesta']} / "
+                f"{d['opciones']} / {d['nada']} | — |",
+                f"| fuera de tema que dan «nada» | {self.fuera_de_tema_nada} de "
+                f"{self.fuera_de_tema_total} | — |",
+                f"| tiempo de respuesta p50, sin NLU | {self.p50_ms:.2f} ms | — |",
+                f"| tiempo de respuesta p95, sin NLU | {self.p95_ms:.2f} ms | ≤ 30 ms |",
+            ]
+        )
+
+
+def leer_conjunto(ruta: Path) -> ConjuntoEvaluacion:
+    """Lee y valida evaluacion.yaml."""
+    return ConjuntoEvaluacion.model_validate(yaml.safe_load(ruta.read_text(encoding="utf-8")))
+
+
+def problemas_del_conjunto(base: BaseConocimiento, conjunto: ConjuntoEvaluacion) -> list[str]:
+    """Pares que apuntan a artículos inexistentes o que repiten preguntas de ejemplo."""
+    ejemplos = {normalizar(q) for a in base.articulos for q in a.meta.preguntas}
+    problemas = []
+    for par in conjunto.pares:
+        if base.articulo(par.articulo) is None:
+            problemas.append(f"«{par.pregunta}» apunta a un artículo que no existe: {par.articulo}")
+        if normalizar(par.pregunta) in ejemplos:
+            problemas.append(f"«{par.pregunta}» es una pregunta de ejemplo de un artículo")
+    return problemas
+
+
+def medir_latencia(
+    base: BaseConocimiento, preguntas: list[str], repeticiones: int = 5
+) -> tuple[float, float]:
+    """p50 y p95 (ms) de buscar + responder, sin NLU, sobre las preguntas dadas."""
+    tiempos: list[float] = []
+    for _ in range(repeticiones):
+        for pregunta in preguntas:
+            inicio = time.perf_counter()
+            base.responder(base.buscar(pregunta), canal_admite_enlaces=True)
+            tiempos.append((time.perf_counter() - inicio) * 1000)
+    cuantiles = statistics.quantiles(tiempos, n=100)
+    return statistics.median(tiempos), cuantiles[94]
+
+
+def evaluar(base: BaseConocimiento, conjunto: ConjuntoEvaluacion) -> Informe:
+    """Exactitud top-1/top-3, decisiones, preguntas fuera de tema y latencia."""
+    aciertos1 = aciertos3 = 0
+    decisiones: Counter[str] = Counter()
+    fallos: list[str] = []
+    for par in conjunto.pares:
+        resultado = base.buscar(par.pregunta)
+        ids = [c.articulo.id for c in resultado.articulos]
+        decisiones[resultado.decision] += 1
+        aciertos1 += ids[:1] == [par.articulo]
+        aciertos3 += par.articulo in ids[:3]
+        if ids[:1] != [par.articulo]:
+            fallos.append(f"«{par.pregunta}»: esperado {par.articulo}, obtenido {ids[:3]}")
+    nada = sum(base.buscar(q).decision == "nada" for q in conjunto.fuera_de_tema)
+    todas = [p.pregunta for p in conjunto.pares] + conjunto.fuera_de_tema
+    p50, p95 = medir_latencia(base, todas)
+    total = len(conjunto.pares)
+    return Informe(
+        total=total,
+        top1=aciertos1 / total,
+        top3=aciertos3 / total,
+        decisiones=decisiones,
+        fuera_de_tema_nada=nada,
+        fuera_de_tema_total=len(conjunto.fuera_de_tema),
+        p50_ms=p50,
+        p95_ms=p95,
+        fallos=fallos,
+    )
