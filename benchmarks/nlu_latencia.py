@@ -78,7 +78,8 @@ def tabla(resultados: dict[str, dict[str, float]]) -> str:
     filas = ["| Carga | Peticiones | p50 (ms) | p95 (ms) | Análisis/s |", "|---|---|---|---|---|"]
     for nombre, r in resultados.items():
         filas.append(
-            f"| {nombre} | {r['n']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['por_segundo']:.0f} |"
+            f"| {nombre} | {r['n']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} "
+            f"| {r['por_segundo']:.0f} |"
         )
     return "\n".join(filas)
 

@@ -92,6 +92,7 @@ def servir(
     host: str = typer.Option(None, help="Dirección (por omisión HOST o 127.0.0.1)."),
     port: int = typer.Option(None, help="Puerto (por omisión PORT o 8000)."),
     sin_nlu: bool = typer.Option(False, "--sin-nlu", help="No arrancar el servidor NLU."),
+    workers: int = typer.Option(1, help="Procesos de la aplicación (más de 1 requiere PostgreSQL)."),
 ) -> None:
     """Migra, carga catálogos, arranca el NLU si hay modelo y sirve la aplicación."""
     import uvicorn
@@ -99,14 +100,24 @@ def servir(
     from bot import registro
     from bot.app import crear_app
     from bot.arranque import iniciar_dependencias
+    from bot.db.sesion import es_sqlite
 
     registro.configurar()
     config = ajustes()
+    if workers > 1 and es_sqlite(config.database_url):
+        typer.echo("Con SQLite se usa un solo proceso. Para varios, use PostgreSQL "
+                   "(DATABASE_URL=postgresql://…).", err=True)
+        raise typer.Exit(2)
     _preparar_base()
     detener = iniciar_dependencias(config, con_nlu=not sin_nlu)
     try:
-        uvicorn.run(crear_app(config), host=host or config.host, port=port or config.port,
-                    log_level="warning", access_log=False)
+        if workers > 1:
+            uvicorn.run("bot.app:crear_app", factory=True, workers=workers,
+                        host=host or config.host, port=port or config.port,
+                        log_level="warning", access_log=False)
+        else:
+            uvicorn.run(crear_app(config), host=host or config.host, port=port or config.port,
+                        log_level="warning", access_log=False)
     finally:
         detener()
 

@@ -164,7 +164,9 @@ def puerto_libre() -> int:
 class ServidorReal:
     """La aplicación corriendo en un proceso aparte con uvicorn, como en producción."""
 
-    def __init__(self, entorno: dict[str, str], bitacora: Path) -> None:
+    def __init__(self, entorno: dict[str, str], bitacora: Path,
+                 argumentos: tuple[str, ...] = ()) -> None:
+        self.argumentos = argumentos
         self.puerto = puerto_libre()
         self.url = f"http://127.0.0.1:{self.puerto}"
         self.entorno = entorno
@@ -175,7 +177,8 @@ class ServidorReal:
     def iniciar(self) -> None:
         self._salida = open(self.bitacora, "ab")  # noqa: SIM115 — se cierra en detener()
         self.proceso = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "servir", "--sin-nlu", "--port", str(self.puerto)],
+            [sys.executable, "-m", "bot.cli", "servir", "--sin-nlu", "--port", str(self.puerto),
+             *self.argumentos],
             cwd=RAIZ, env=self.entorno, stdout=self._salida, stderr=self._salida,
         )
         limite = time.monotonic() + 60

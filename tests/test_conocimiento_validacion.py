@@ -83,10 +83,11 @@ def test_pregunta_que_no_recupera_su_articulo_falla(copia: Path) -> None:
     _editar(
         copia / "amaie.md",
         "  - ¿Qué es la AMAIE?\n",
-        "  - ¿Qué es la AMAIE?\n  - ¿Cuánto dura un hermanamiento? ¿Se vence? ¿Cómo se renueva o refrenda?\n",
+        "  - ¿Qué es la AMAIE?\n  - Oiga, ¿y cuánto dura un hermanamiento?\n",
     )
     _, errores = validar(copia)
-    assert any("amaie.md" in e and "recupera" in e for e in errores)
+    # Dos artículos se disputan la misma pregunta: alguno de los dos queda señalado.
+    assert any("recupera" in e and "amaie" in e for e in errores)
 
 
 def test_intent_informativo_sin_principal_falla(copia: Path) -> None:

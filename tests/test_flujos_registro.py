@@ -81,8 +81,12 @@ def test_camino_feliz_completo_en_20_mensajes_o_menos(sim: Simulacion) -> None:
     assert r["fecha_cabildo"] == "2025-03-15" and r["cabildo_pendiente"] is False
     assert set(r["archivos"]) == {"acta_cabildo", "proyecto_acuerdo", "perfil_ciudad",
                                   "programa_trabajo"}
-    assert r["enlace"] == {"nombre": "Laura Méndez", "cargo": "Directora de Asuntos Internacionales",
-                           "correo": "laura@apodaca.gob.mx", "telefono": "8112345678"}
+    assert r["enlace"] == {
+        "nombre": "Laura Méndez",
+        "cargo": "Directora de Asuntos Internacionales",
+        "correo": "laura@apodaca.gob.mx",
+        "telefono": "8112345678",
+    }
     assert "folio" in sim.texto
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from test_nlu_datos import prueba, quitar_anotaciones
 
 from bot.nlu.cliente import ClienteNLU
-from test_nlu_datos import prueba, quitar_anotaciones
 
 PISO = 0.90
 

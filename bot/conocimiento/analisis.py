@@ -54,18 +54,18 @@ FRASES: dict[str, str] = {
 PALABRAS_VACIAS: frozenset[str] = frozenset(
     """
     a al algo algun alguna algunas alguno algunos ante antes aqui asi aun bajo bien cada casi
-    como con contra cual cuales cualquier cuando de del desde donde
-    dos durante e el ella ellas ello ellos en entre era eran es esa esas ese eso esos esta estan
-    estas este esto estos estoy fue fueron ha han has hay he la las le les lo los mas me mi mis
-    mucho muy nada ni no nos nosotros o os otra otras otro otros para pero poco por porque pues
-    que quien quienes se sea sean ser si sin sino sobre son su sus tal tambien tan tanto te ti
-    tiene tienen todo todos tu tus u un una unas uno unos usted ustedes y ya yo vez veces
-    hola buenas buenos buen dia dias tardes noches favor gracias oiga disculpe saber quisiera
-    gustaria podria puede puedo pueden hacer hace hago hacemos hacen tengo tenemos tener estamos somos soy
-    va van voy vamos esto ese aquel etc ok oye pregunta duda dudas ayer hoy ahorita alguien
-    mismo misma nuestro nuestra nuestros nuestras le lo suyo sus mio mia seria sera cosa cosas
-    explica explicame explicar explique dime digame quiero queremos necesitamos sabe sabes cual cuales ahi
-    """.split()
+    como con contra cual cuales cualquier cuando de del desde donde dos durante e el ella ellas
+    ello ellos en entre era eran es esa esas ese eso esos esta estan estas este esto estos
+    estoy fue fueron ha han has hay he la las le les lo los mas me mi mis mucho muy nada ni no
+    nos nosotros o os otra otras otro otros para pero poco por porque pues que quien quienes se
+    sea sean ser si sin sino sobre son su sus tal tambien tan tanto te ti tiene tienen todo
+    todos tu tus u un una unas uno unos usted ustedes y ya yo vez veces hola buenas buenos buen
+    dia dias tardes noches favor gracias oiga disculpe saber quisiera gustaria podria puede
+    puedo pueden hacer hace hago hacemos hacen tengo tenemos tener estamos somos soy va van voy
+    vamos aquel etc ok oye pregunta duda dudas ayer hoy ahorita alguien mismo misma nuestro
+    nuestra nuestros nuestras suyo mio mia seria sera cosa cosas explica explicame explicar
+    explique dime digame quiero queremos necesitamos sabe sabes ahi
+    """.split()  # noqa: SIM905
 )
 
 _lematizador = Stemmer.Stemmer("spanish")

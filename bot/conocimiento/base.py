@@ -128,7 +128,9 @@ class BaseConocimiento:
             return "opciones"
         return "respuesta"
 
-    def responder(self, resultado: ResultadoBusqueda, canal_admite_enlaces: bool) -> list[Respuesta]:
+    def responder(
+        self, resultado: ResultadoBusqueda, canal_admite_enlaces: bool
+    ) -> list[Respuesta]:
         """Las respuestas del chat para un resultado: corta con fuente, opciones o «no encontré»."""
         if resultado.decision == "respuesta" and resultado.mejor is not None:
             return [render.respuesta_corta(resultado.mejor, canal_admite_enlaces)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -19,11 +20,12 @@ CLAVE_BENCHMARK = "conocimiento"
 conocimiento_app = typer.Typer(help="Base de conocimiento: validar artículos y medir la búsqueda.")
 
 
+OpcionDirectorio = Annotated[Path, typer.Option(help="Carpeta con los artículos .md.")]
+
+
 @conocimiento_app.command()
-def validar(
-    directorio: Path = typer.Option(DIRECTORIO, help="Carpeta con los artículos .md."),
-) -> None:
-    """Revisa front matter, fuentes, ids únicos y que cada pregunta de ejemplo recupere su artículo."""
+def validar(directorio: OpcionDirectorio = DIRECTORIO) -> None:
+    """Revisa front matter, fuentes, ids únicos y que cada pregunta recupere su artículo."""
     cantidad, errores = validar_base(directorio)
     if errores:
         typer.echo(f"La base de conocimiento tiene {len(errores)} problema(s):", err=True)
@@ -35,10 +37,11 @@ def validar(
 
 @conocimiento_app.command()
 def evaluar(
-    directorio: Path = typer.Option(DIRECTORIO, help="Carpeta con los artículos .md."),
-    escribir_benchmarks: bool = typer.Option(
-        False, "--escribir-benchmarks", help="Escribe el resultado en BENCHMARKS.md."
-    ),
+    directorio: OpcionDirectorio = DIRECTORIO,
+    escribir_benchmarks: Annotated[
+        bool,
+        typer.Option("--escribir-benchmarks", help="Escribe el resultado en BENCHMARKS.md."),
+    ] = False,
 ) -> None:
     """Exactitud top-1 y top-3 sobre evaluacion.yaml, y p95 del tiempo de respuesta."""
     try:

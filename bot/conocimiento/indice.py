@@ -118,9 +118,8 @@ class IndiceLexico:
         )
         pesos = [self._idf.get(t, self._idf_desconocido) for t in terminos]
         total = sum(pesos)
-        cobertura = np.array(
-            [sum(w for t, w in zip(terminos, pesos) if t in c) / total for c in self._conjuntos]
-        )
+        pares = list(zip(terminos, pesos, strict=True))
+        cobertura = np.array([sum(w for t, w in pares if t in c) / total for c in self._conjuntos])
         return Puntajes(_escalar(combinado), cobertura, tuple(terminos))
 
 

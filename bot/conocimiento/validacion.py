@@ -40,7 +40,9 @@ def _revisar_articulo(articulo: Articulo, hoy: dt.date) -> list[str]:
         errores.append(f"{nombre}: el archivo debe llamarse {articulo.id}.md (igual que su id)")
     largo = len(texto_corto(articulo))
     if largo > MAXIMO_CORTA:
-        errores.append(f"{nombre}: la respuesta corta mide {largo} caracteres (máximo {MAXIMO_CORTA})")
+        errores.append(
+            f"{nombre}: la respuesta corta mide {largo} caracteres (máximo {MAXIMO_CORTA})"
+        )
     if len(articulo.detalle) > MAXIMO_DETALLE:
         errores.append(f"{nombre}: la sección de detalle pasa de {MAXIMO_DETALLE} caracteres")
     if articulo.meta.revisado > hoy:
@@ -67,7 +69,8 @@ def _revisar_conjunto(articulos: list[Articulo]) -> list[str]:
         if principales[intent] == 0:
             errores.append(f"el intent '{intent}' no tiene artículo principal (principal_de)")
         elif principales[intent] > 1:
-            errores.append(f"el intent '{intent}' tiene {principales[intent]} artículos principales")
+            cuantos = principales[intent]
+            errores.append(f"el intent '{intent}' tiene {cuantos} artículos principales")
     preguntas = Counter(normalizar(q) for a in articulos for q in a.meta.preguntas)
     errores += [f"pregunta de ejemplo repetida: «{q}»" for q, n in preguntas.items() if n > 1]
     return errores

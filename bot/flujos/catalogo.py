@@ -153,6 +153,10 @@ class CatalogoEnMemoria:
         ]
         return cls(estados, municipios)
 
+    def municipio_por_clave(self, clave_inegi: str) -> MunicipioEncontrado | None:
+        """El municipio con esa clave de 5 dígitos, o None."""
+        return next((m for m in self._municipios if m.clave_inegi == clave_inegi), None)
+
     def buscar_estado(self, texto: str) -> EstadoEncontrado | None:
         """El estado que corresponde al texto, o None."""
         n = normalizar(texto)

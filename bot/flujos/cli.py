@@ -2,12 +2,13 @@
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
+from bot.config import RAIZ
 from bot.flujos.cargador import CARPETA_FLUJOS, ErrorFlujo, cargar_flujos
-from bot.flujos.catalogo import CatalogoEnMemoria
+from bot.flujos.catalogo import CatalogoEnMemoria, municipio_a_dict
 from bot.flujos.definicion import Flujo
 from bot.flujos.diagrama import escribir_diagramas
 from bot.flujos.simulador import Simulacion
@@ -17,7 +18,7 @@ flujos_app = typer.Typer(
     help="Flujos guiados: revisar, dibujar y probar en la terminal.", no_args_is_help=True
 )
 
-_CARPETA = typer.Option(CARPETA_FLUJOS, "--carpeta", help="Carpeta con los *.yaml.")
+Carpeta = Annotated[Path, typer.Option("--carpeta", help="Carpeta con los *.yaml.")]
 
 
 def _cargar(carpeta: Path) -> dict[str, Flujo]:
@@ -29,7 +30,7 @@ def _cargar(carpeta: Path) -> dict[str, Flujo]:
 
 
 @flujos_app.command()
-def validar(carpeta: Path = _CARPETA) -> None:
+def validar(carpeta: Carpeta = CARPETA_FLUJOS) -> None:
     """Revisa todos los flujos; sale con código 1 si encuentra problemas."""
     flujos = _cargar(carpeta)
     problemas = validar_flujos(flujos)
@@ -43,8 +44,10 @@ def validar(carpeta: Path = _CARPETA) -> None:
 
 @flujos_app.command()
 def diagrama(
-    carpeta: Path = _CARPETA,
-    salida: Path = typer.Option(None, "--salida", help="Por omisión, <carpeta>/diagramas."),
+    carpeta: Carpeta = CARPETA_FLUJOS,
+    salida: Annotated[
+        Path | None, typer.Option("--salida", help="Por omisión, <carpeta>/diagramas.")
+    ] = None,
 ) -> None:
     """Escribe un diagrama Mermaid por flujo en flujos/diagramas/<id>.md."""
     flujos = _cargar(carpeta)
@@ -63,9 +66,11 @@ def _entrada(linea: str) -> dict[str, Any]:
 
 @flujos_app.command()
 def probar(
-    flujo_id: str = typer.Argument(..., help="Id del flujo, p. ej. registro_iniciativa."),
-    carpeta: Path = _CARPETA,
-    municipio: str = typer.Option("", help="Clave INEGI del municipio del perfil, p. ej. 19006."),
+    flujo_id: Annotated[str, typer.Argument(help="Id del flujo, p. ej. registro_iniciativa.")],
+    carpeta: Carpeta = CARPETA_FLUJOS,
+    municipio: Annotated[
+        str, typer.Option(help="Clave INEGI del municipio del perfil, p. ej. 19006.")
+    ] = "",
 ) -> None:
     """Conversa con un flujo en la terminal (sin motor ni base de datos).
 
@@ -76,22 +81,15 @@ def probar(
     if flujo_id not in flujos:
         typer.echo(f"No existe el flujo «{flujo_id}». Hay: {', '.join(sorted(flujos))}", err=True)
         raise typer.Exit(1)
-    catalogo = CatalogoEnMemoria.desde_json(carpeta.parent / "datos" / "inegi")
+    catalogo = CatalogoEnMemoria.desde_json(RAIZ / "datos" / "inegi")
     contexto: dict[str, Any] = {}
-    if municipio:
-        hallado = next((m for m in catalogo.buscar_municipio("") if m), None)
-        del hallado
-        import json
-
-        datos = json.loads((carpeta.parent / "datos" / "inegi" / "municipios.json").read_text(
-            encoding="utf-8"))
-        fila = next((m for m in datos if m["cve_completa"] == municipio), None)
-        if fila:
-            contexto["perfil"] = {"nombre": "Usuario de prueba", "rol": "funcionario",
-                                  "municipio": {"clave_inegi": municipio,
-                                                "nombre": fila["nom_municipio"],
-                                                "estado_clave": fila["cve_entidad"],
-                                                "estado_nombre": fila["nom_entidad"]}}
+    fila = catalogo.municipio_por_clave(municipio) if municipio else None
+    if fila is not None:
+        contexto["perfil"] = {
+            "nombre": "Usuario de prueba",
+            "rol": "funcionario",
+            "municipio": municipio_a_dict(fila),
+        }
     sim = Simulacion(flujos[flujo_id], contexto, catalogo=catalogo, hoy=dt.date.today())
     _mostrar(sim.iniciar())
     while not sim.terminado:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.flujos.definicion import FIN, Flujo, Paso
@@ -12,8 +13,18 @@ _FORMAS = {
 }
 
 
+_BLOQUE = re.compile(r"\{%.*?%\}", re.S)
+_VARIABLE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.S)
+
+
 def _escapar(texto: str) -> str:
+    """Texto seguro para una etiqueta Mermaid (sin marcas Jinja ni comillas)."""
+    texto = _VARIABLE.sub(r"‹\1›", _BLOQUE.sub("", texto))
     return " ".join(texto.replace('"', "#quot;").split())[:90]
+
+
+def _id(paso_id: str) -> str:
+    return "FIN" if paso_id == FIN else paso_id
 
 
 def _nodo(paso: Paso) -> str:
@@ -32,28 +43,32 @@ def _nodo(paso: Paso) -> str:
     return f"    {paso.id}{abre}{etiqueta}{cierra}"
 
 
+def _flecha(origen: str, destino: str, etiqueta: str = "", punteada: bool = False) -> str:
+    flecha = "-.->" if punteada else "-->"
+    texto = f'|"{_escapar(etiqueta)}"|' if etiqueta else ""
+    return f"    {origen} {flecha}{texto} {_id(destino)}"
+
+
 def mermaid(flujo: Flujo) -> str:
     """El diagrama `flowchart` de un flujo."""
-    lineas = ["flowchart TD", "    inicio((inicio))", "    fin((fin))"]
+    lineas = ["flowchart TD", "    INICIO((inicio))", "    FIN((fin))"]
     lineas.extend(_nodo(p) for p in flujo.pasos)
-    lineas.append(f"    inicio --> {flujo.paso_inicial}")
+    lineas.append(_flecha("INICIO", flujo.paso_inicial))
     for paso in flujo.pasos:
         s = paso.siguiente
+        abajo = flujo.de_abajo(paso.id)
         if isinstance(s, str):
-            lineas.append(f"    {paso.id} --> {s}")
+            lineas.append(_flecha(paso.id, s))
         elif s:
-            for rama in s:
-                etiqueta = f'|"{_escapar(rama.si)}"|' if rama.si else ""
-                lineas.append(f"    {paso.id} -->{etiqueta} {rama.ir}")
+            lineas.extend(_flecha(paso.id, rama.ir, rama.si or "") for rama in s)
             if all(r.si is not None for r in s):
-                lineas.append(f"    {paso.id} --> {flujo.de_abajo(paso.id)}")
+                lineas.append(_flecha(paso.id, abajo))
         else:
-            lineas.append(f"    {paso.id} --> {flujo.de_abajo(paso.id)}")
+            lineas.append(_flecha(paso.id, abajo))
         if paso.condicion:
-            lineas.append(f'    {paso.id} -.->|"se salta"| {flujo.de_abajo(paso.id)}')
-        for objetivo in paso.corregir:
-            lineas.append(f"    {paso.id} -.->|corregir| {objetivo}")
-    return "\n".join(lineas).replace(f"--> {FIN}", "--> fin") + "\n"
+            lineas.append(_flecha(paso.id, abajo, "se salta", punteada=True))
+        lineas.extend(_flecha(paso.id, o, "corregir", punteada=True) for o in paso.corregir)
+    return "\n".join(lineas) + "\n"
 
 
 def documento(flujo: Flujo) -> str:

@@ -281,7 +281,8 @@ def tabla_municipios() -> _Tabla:
     extranjeras = {_clave(f) for f in tabla_ciudades().formas}
     for registro in registros:
         nombre = str(registro["nom_municipio"])
-        if _clave(nombre) in extranjeras and int(str(registro.get("poblacion_total") or 0)) < 100_000:
+        poblacion = int(str(registro.get("poblacion_total") or 0))
+        if _clave(nombre) in extranjeras and poblacion < 100_000:
             continue  # "San Antonio" o "Santo Domingo" casi siempre son la ciudad extranjera
         formas = [nombre]
         if nombre.startswith("Heroica "):

@@ -7,17 +7,22 @@ ya en `NLU_URL` (así no se duplica un servidor que otro proceso levantó).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from bot.config import RAIZ, ajustes
+from bot.config import RAIZ, Ajustes, ajustes
+
+log = logging.getLogger(__name__)
 
 DIR_MODELO = RAIZ / "rasa_modelo"
 RASA = DIR_MODELO / ".venv" / "bin" / "rasa"
@@ -114,16 +119,40 @@ def iniciar(espera_s: float = 180.0, url: str | None = None) -> EstadoServidor:
     raise ErrorNLU(f"El servidor NLU no respondió en {espera_s:.0f} s; vea {ARCHIVO_LOG}")
 
 
+def iniciar_si_hace_falta(config: Ajustes | None = None) -> Callable[[], None] | None:
+    """Para `servir`: arranca el NLU si hay modelo y nada responde; devuelve cómo detenerlo.
+
+    Devuelve None si no se arrancó nada (ya respondía, no hay modelo o falló el arranque:
+    el asistente sigue con el respaldo por palabras clave).
+    """
+    url = (config or ajustes()).nlu_url
+    if estado(url).responde:
+        log.info("NLU ya responde en %s", url)
+        return None
+    if modelo_actual() is None or not RASA.exists():
+        log.warning("Sin modelo NLU entrenado: se usará el respaldo por palabras clave")
+        return None
+    try:
+        iniciar(url=url)
+    except ErrorNLU as exc:
+        log.warning("No se pudo arrancar el NLU (%s): se usará el respaldo", exc)
+        return None
+    log.info("NLU arrancado en %s", url)
+
+    def _detener() -> None:
+        detener()
+
+    return _detener
+
+
 def detener(espera_s: float = 15.0) -> bool:
     """Detiene el servidor que arrancamos (según var/nlu.pid). True si había uno."""
     pid = _pid_vivo()
     if pid is None:
         ARCHIVO_PID.unlink(missing_ok=True)
         return False
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)  # grupo propio: se creó con start_new_session
-    except ProcessLookupError:
-        pass
     limite = time.monotonic() + espera_s
     while time.monotonic() < limite and _pid_vivo() is not None:
         _cosechar(pid)
@@ -137,7 +166,5 @@ def detener(espera_s: float = 15.0) -> bool:
 
 def _cosechar(pid: int) -> None:
     """Recoge el proceso hijo terminado (si es nuestro) para que no quede zombi."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

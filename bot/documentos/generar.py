@@ -1,0 +1,421 @@
+"""Documentos que se generan a partir de un caso: la ficha (PDF) y el borrador del oficio (DOCX).
+
+Todo texto que escribió el usuario se inserta como texto literal: en el PDF se dibuja tal cual
+(sin marcado) y en el DOCX lo escapa Jinja2 (autoescape), así que `<`, `&` o `{{` no rompen
+nada. Antes se quitan los caracteres de control, que el XML de Word no admite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
+
+from docxtpl import DocxTemplate
+from fpdf import FPDF
+from fpdf.enums import TableCellFillMode, XPos, YPos
+from fpdf.fonts import FontFace
+
+from bot.casos.estatus import en_palabras
+from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
+from bot.config import ajustes
+from bot.texto import limpiar_entrada
+
+if TYPE_CHECKING:
+    from bot.db.modelos import Caso
+
+TipoCaso = Literal["hermanamiento", "acuerdo_amistad", "cooperacion"]
+Ambito = Literal["internacional", "nacional"]
+
+PLANTILLA_OFICIO = Path(__file__).resolve().parent / "plantillas" / "oficio_solicitud_dictamen.docx"
+FUENTES_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+         "septiembre", "octubre", "noviembre", "diciembre")
+TIPOS: dict[str, str] = {
+    "hermanamiento": "Hermanamiento",
+    "acuerdo_amistad": "Acuerdo de amistad",
+    "cooperacion": "Cooperación específica",
+}
+_TIPO_EN_FRASE: dict[str, str] = {
+    "hermanamiento": "un acuerdo de hermanamiento",
+    "acuerdo_amistad": "un acuerdo de amistad",
+    "cooperacion": "un acuerdo de cooperación específica",
+}
+AREAS: dict[str, str] = {
+    "cultura": "Cultura", "educacion": "Educación", "turismo": "Turismo",
+    "economia": "Economía", "medio_ambiente": "Medio ambiente", "salud": "Salud",
+    "deporte": "Deporte y juventud", "desarrollo_urbano": "Desarrollo urbano",
+    "seguridad": "Seguridad", "ciencia": "Ciencia y tecnología",
+}
+LEYENDA = ("Documento informativo generado por el asistente del Programa Mexicano de Ciudades "
+           "Hermanas. No es un dictamen ni sustituye los documentos oficiales del trámite.")
+
+
+class Contacto(NamedTuple):
+    """Enlace municipal del caso."""
+
+    nombre: str
+    cargo: str
+    correo: str
+    telefono: str
+
+
+class DocumentoRecibido(NamedTuple):
+    """Un documento ya recibido: tipo legible, nombre del archivo y fecha de recepción."""
+
+    tipo: str
+    nombre_archivo: str
+    fecha: dt.date
+
+
+class EventoLinea(NamedTuple):
+    """Un renglón de la línea de tiempo."""
+
+    fecha: dt.datetime
+    descripcion: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatosCaso:
+    """Lo que necesitan la ficha y el oficio, ya en palabras (sin claves internas)."""
+
+    folio: str
+    tipo: TipoCaso
+    ambito: Ambito
+    estatus: str
+    municipio: str
+    estado: str
+    ciudad_contraparte: str
+    pais_contraparte: str
+    areas: list[str]
+    objetivos: str
+    antecedentes: str | None = None
+    fecha_cabildo: dt.date | None = None
+    contacto: Contacto = Contacto("", "", "", "")
+    documentos: list[DocumentoRecibido] = field(default_factory=list)
+    pendientes: list[str] = field(default_factory=list)
+    eventos: list[EventoLinea] = field(default_factory=list)
+    creado_en: dt.datetime
+
+
+# ---------------------------------------------------------------- datos desde la base de datos
+
+def _zona() -> ZoneInfo:
+    return ZoneInfo(ajustes().zona_horaria)
+
+
+def hora_local(momento: dt.datetime) -> dt.datetime:
+    """El momento en la zona horaria del asistente (un valor sin zona se toma como UTC)."""
+    if momento.tzinfo is None:
+        momento = momento.replace(tzinfo=dt.timezone.utc)
+    return momento.astimezone(_zona())
+
+
+def datos_documento(
+    caso: Caso, *, pendientes: Iterable[str] | None = None,
+    areas: Mapping[str, str] | None = None,
+) -> DatosCaso:
+    """Convierte un `Caso` (con estado, municipio, eventos y documentos ya cargados) en datos.
+
+    `pendientes`: textos de lo que falta; por omisión, los documentos habituales que el caso no
+    tiene. `areas`: nombres legibles de las áreas por clave (por omisión, los del registro).
+    """
+    nombres_area = dict(AREAS) | dict(areas or {})
+    contacto = caso.contacto or {}
+    if pendientes is None:
+        pendientes = [TIPOS_DOCUMENTO.get(t, t) for t in documentos_pendientes(caso)]
+    eventos = [
+        EventoLinea(hora_local(e.creado_en), _descripcion_evento(e.descripcion, e.estatus_nuevo))
+        for e in caso.eventos
+    ]
+    documentos = [
+        DocumentoRecibido(TIPOS_DOCUMENTO.get(d.tipo, d.tipo), d.nombre_archivo,
+                          hora_local(d.creado_en).date())
+        for d in caso.documentos
+    ]
+    return DatosCaso(
+        folio=caso.folio,
+        tipo=caso.tipo if caso.tipo in TIPOS else "hermanamiento",  # type: ignore[arg-type]
+        ambito="nacional" if caso.ambito == "nacional" else "internacional",
+        estatus=en_palabras(caso.estatus).nombre,
+        municipio=caso.municipio.nombre,
+        estado=caso.estado.nombre,
+        ciudad_contraparte=caso.ciudad_contraparte,
+        pais_contraparte=caso.pais_contraparte,
+        areas=[nombres_area.get(a, a) for a in caso.areas or []],
+        objetivos=caso.objetivos or "",
+        antecedentes=caso.antecedentes or None,
+        fecha_cabildo=caso.fecha_cabildo,
+        contacto=Contacto(*(str(contacto.get(k) or "") for k in Contacto._fields)),
+        documentos=documentos,
+        pendientes=list(pendientes),
+        eventos=eventos,
+        creado_en=hora_local(caso.creado_en),
+    )
+
+
+def _descripcion_evento(descripcion: str, estatus_nuevo: str | None) -> str:
+    """El texto del evento; si solo cambió el estatus, el nuevo estatus en palabras."""
+    if estatus_nuevo and not descripcion.strip():
+        return f"Estatus: {en_palabras(estatus_nuevo).nombre}."
+    return descripcion
+
+
+# ---------------------------------------------------------------- texto
+
+def fecha_larga(fecha: dt.date) -> str:
+    """«7 de marzo de 2026»."""
+    return f"{fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
+
+
+def _fecha_corta(fecha: dt.date) -> str:
+    return fecha.strftime("%d/%m/%Y")
+
+
+def _limpio(texto: str | None) -> str:
+    """Sin caracteres de control (salvo saltos de línea) ni espacios sobrantes."""
+    return limpiar_entrada(texto or "", maximo=20_000)
+
+
+# ---------------------------------------------------------------- ficha en PDF
+
+_GUINDA = (157, 36, 73)
+_GRIS_TEXTO = (60, 60, 60)
+_GRIS_SUAVE = (242, 240, 240)
+_GRIS_CELDA = (250, 249, 249)
+_MAX_EVENTOS = 15
+_LATIN1_EQUIVALENTES = str.maketrans({
+    "—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "·",
+    "€": "EUR", "\u00a0": " ",
+})
+
+
+class _Ficha(FPDF):
+    """Hoja carta con encabezado institucional y pie con la leyenda."""
+
+    def __init__(self, emitida: dt.datetime) -> None:
+        super().__init__(format="letter", unit="mm")
+        self.emitida = emitida
+        self.unicode = self._cargar_fuente()
+        self.set_margins(18, 24, 18)
+        self.set_auto_page_break(True, margin=26)
+        self.set_title("Ficha del caso")
+        self.set_author("Programa Mexicano de Ciudades Hermanas")
+        self.set_creation_date(emitida)
+
+    def _cargar_fuente(self) -> bool:
+        """DejaVu Sans si el sistema la tiene; si no, Helvetica (latin-1)."""
+        normal, negrita = FUENTES_DEJAVU / "DejaVuSans.ttf", FUENTES_DEJAVU / "DejaVuSans-Bold.ttf"
+        if normal.exists() and negrita.exists():
+            self.add_font("Texto", "", str(normal))
+            self.add_font("Texto", "B", str(negrita))
+            self.familia = "Texto"
+            return True
+        self.familia = "Helvetica"
+        return False
+
+    def t(self, texto: str | None) -> str:
+        """Texto seguro para la fuente en uso (sin perder acentos ni ñ)."""
+        limpio = _limpio(texto)
+        if self.unicode:
+            glifos = self.fonts["texto"].cmap if "texto" in self.fonts else {}
+            return "".join(c if c in "\n" or ord(c) in glifos else "?" for c in limpio)
+        limpio = limpio.translate(_LATIN1_EQUIVALENTES)
+        return limpio.encode("latin-1", errors="replace").decode("latin-1")
+
+    def fuente(self, tamano: float, negrita: bool = False) -> None:
+        self.set_font(self.familia, "B" if negrita else "", tamano)
+
+    def header(self) -> None:
+        self.set_fill_color(*_GUINDA)
+        self.rect(0, 0, self.w, 16, style="F")
+        self.set_xy(self.l_margin, 4.5)
+        self.set_text_color(255, 255, 255)
+        self.fuente(11.5, negrita=True)
+        self.cell(0, 7, self.t("Programa Mexicano de Ciudades Hermanas — Ficha del caso"))
+        self.set_text_color(*_GRIS_TEXTO)
+        self.set_y(self.t_margin)
+
+    def footer(self) -> None:
+        self.set_y(-22)
+        self.set_draw_color(*_GUINDA)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(1.5)
+        self.fuente(7.5)
+        self.set_text_color(90, 90, 90)
+        emitida = (f"Emitida el {fecha_larga(self.emitida)} a las "
+                   f"{self.emitida:%H:%M} (hora del centro de México). ")
+        self.multi_cell(0, 3.6, self.t(emitida + LEYENDA), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 4, self.t(f"Página {self.page_no()} de {{nb}}"), align="R")
+
+    def titulo(self, texto: str) -> None:
+        """Título de sección con una línea guinda debajo."""
+        if self.get_y() > self.h - 50:
+            self.add_page()
+        self.ln(3)
+        self.fuente(11, negrita=True)
+        self.set_text_color(*_GUINDA)
+        self.cell(0, 7, self.t(texto), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(*_GUINDA)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(2)
+        self.set_text_color(*_GRIS_TEXTO)
+
+    def parrafo(self, texto: str, tamano: float = 10) -> None:
+        self.fuente(tamano)
+        self.multi_cell(0, 5, self.t(texto), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def vinetas(self, elementos: list[str], vacio: str) -> None:
+        """Lista con viñetas, o una frase si no hay elementos."""
+        self.fuente(10)
+        if not elementos:
+            self.parrafo(vacio)
+            return
+        vineta = "•" if self.unicode else "·"
+        for elemento in elementos:
+            self.set_x(self.l_margin + 2)
+            self.cell(5, 5, vineta)
+            self.multi_cell(0, 5, self.t(elemento), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def tabla(self, filas: list[tuple[str, ...]], anchos: tuple[int, ...],
+              encabezados: tuple[str, ...] | None = None) -> None:
+        """Tabla con la primera columna (o el encabezado) resaltada."""
+        self.fuente(9.5)
+        estilo_titulo = FontFace(emphasis="BOLD", color=_GUINDA, fill_color=_GRIS_SUAVE)
+        with self.table(
+            col_widths=anchos, width=self.epw, line_height=5.2, text_align="LEFT",
+            first_row_as_headings=encabezados is not None, headings_style=estilo_titulo,
+            borders_layout="HORIZONTAL_LINES", padding=1.2,
+            cell_fill_mode=TableCellFillMode.EVEN_ROWS if encabezados
+            else TableCellFillMode.EVEN_COLUMNS,
+            cell_fill_color=_GRIS_CELDA if encabezados else _GRIS_SUAVE,
+        ) as tabla:
+            if encabezados:
+                fila = tabla.row()
+                for titulo in encabezados:
+                    fila.cell(self.t(titulo))
+            for valores in filas:
+                fila = tabla.row()
+                for i, valor in enumerate(valores):
+                    negrita = encabezados is None and i == 0
+                    fila.cell(self.t(valor), style=FontFace(emphasis="BOLD") if negrita else None)
+
+
+def _filas_datos(datos: DatosCaso) -> list[tuple[str, str]]:
+    contacto = datos.contacto
+    cabildo = (fecha_larga(datos.fecha_cabildo) if datos.fecha_cabildo
+               else "Pendiente (aún no se aprueba en Cabildo)")
+    enlace = "\n".join(x for x in (contacto.nombre, contacto.cargo) if x) or "Sin registrar"
+    filas = [
+        ("Tipo de acuerdo", TIPOS.get(datos.tipo, datos.tipo)),
+        ("Ámbito", "Internacional" if datos.ambito == "internacional"
+         else "Nacional (dos municipios mexicanos; no lleva dictamen de la SRE)"),
+        ("Estatus", datos.estatus),
+        ("Municipio", f"{datos.municipio}, {datos.estado}"),
+        ("Ciudad contraparte", datos.ciudad_contraparte),
+        ("País contraparte", datos.pais_contraparte),
+        ("Aprobación de Cabildo", cabildo),
+        ("Registrado el", fecha_larga(datos.creado_en)),
+        ("Enlace municipal", enlace),
+    ]
+    if contacto.correo:
+        filas.append(("Correo", contacto.correo))
+    if contacto.telefono:
+        filas.append(("Teléfono", contacto.telefono))
+    return filas
+
+
+def ficha_pdf(datos: DatosCaso, *, emitida: dt.datetime | None = None) -> bytes:
+    """La ficha del caso en PDF (carta, normalmente una o dos páginas)."""
+    pdf = _Ficha(hora_local(emitida or dt.datetime.now(dt.timezone.utc)))
+    pdf.add_page()
+    pdf.fuente(9)
+    pdf.cell(0, 5, pdf.t("Folio"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*_GUINDA)
+    pdf.fuente(24, negrita=True)
+    pdf.cell(0, 11, pdf.t(datos.folio), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*_GRIS_TEXTO)
+    pdf.fuente(11)
+    pdf.multi_cell(0, 6, pdf.t(f"{datos.municipio}, {datos.estado} — {datos.ciudad_contraparte}, "
+                               f"{datos.pais_contraparte}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.titulo("Datos del caso")
+    pdf.tabla(_filas_datos(datos), anchos=(30, 70))
+    pdf.titulo("Áreas de cooperación")
+    pdf.vinetas(datos.areas, "Sin áreas registradas.")
+    pdf.titulo("Objetivos")
+    pdf.parrafo(datos.objetivos or "Sin objetivos registrados.")
+    if datos.antecedentes:
+        pdf.titulo("Antecedentes")
+        pdf.parrafo(datos.antecedentes)
+
+    pdf.titulo("Documentos recibidos")
+    if datos.documentos:
+        pdf.tabla([(d.tipo, d.nombre_archivo, _fecha_corta(d.fecha)) for d in datos.documentos],
+                  anchos=(36, 46, 18), encabezados=("Documento", "Archivo", "Fecha"))
+    else:
+        pdf.parrafo("Aún no se ha recibido ningún documento.")
+    pdf.titulo("Documentos y pasos pendientes")
+    pdf.vinetas(datos.pendientes, "No hay pendientes registrados.")
+
+    pdf.titulo("Línea de tiempo")
+    eventos = sorted(datos.eventos, key=lambda e: e.fecha)
+    if len(eventos) > _MAX_EVENTOS:
+        pdf.parrafo(f"Se muestran los {_MAX_EVENTOS} eventos más recientes de {len(eventos)}.", 9)
+        eventos = eventos[-_MAX_EVENTOS:]
+    if eventos:
+        pdf.tabla([(f"{hora_local(e.fecha):%d/%m/%Y %H:%M}", e.descripcion) for e in eventos],
+                  anchos=(24, 76), encabezados=("Fecha", "Evento"))
+    else:
+        pdf.parrafo("Sin eventos registrados.")
+    return bytes(pdf.output())
+
+
+# ---------------------------------------------------------------- oficio en DOCX
+
+def _contexto_oficio(datos: DatosCaso) -> dict[str, Any]:
+    """Variables de la plantilla; los huecos sin dato quedan como [texto a completar]."""
+    internacional = datos.ambito == "internacional"
+    tipo = _TIPO_EN_FRASE.get(datos.tipo, "un acuerdo")
+    ciudad, pais = _limpio(datos.ciudad_contraparte), _limpio(datos.pais_contraparte)
+    if internacional:
+        asunto = f"Solicitud de dictamen de procedencia de {tipo} con {ciudad}, {pais}."
+    else:
+        asunto = f"Aviso de {tipo} con el municipio de {ciudad}, {pais}."
+    contacto = datos.contacto
+    return {
+        "internacional": internacional,
+        "asunto": asunto,
+        "folio": _limpio(datos.folio),
+        "tipo_acuerdo": tipo,
+        "municipio": _limpio(datos.municipio),
+        "estado": _limpio(datos.estado),
+        "ciudad": ciudad,
+        "pais": pais,
+        "areas": [_limpio(a) for a in datos.areas] or ["[áreas de cooperación por definir]"],
+        "objetivos": _limpio(datos.objetivos) or "[objetivos del acuerdo]",
+        "antecedentes": _limpio(datos.antecedentes),
+        "fecha_cabildo": fecha_larga(datos.fecha_cabildo) if datos.fecha_cabildo else "",
+        "contacto_nombre": _limpio(contacto.nombre) or "[nombre del enlace municipal]",
+        "contacto_cargo": _limpio(contacto.cargo) or "[cargo del enlace municipal]",
+        "contacto_correo": _limpio(contacto.correo) or "[correo]",
+        "contacto_telefono": _limpio(contacto.telefono) or "[teléfono]",
+    }
+
+
+def oficio_docx(datos: DatosCaso, plantilla: Path = PLANTILLA_OFICIO) -> bytes:
+    """Borrador editable del oficio: solicitud de dictamen (internacional) o aviso (nacional)."""
+    contexto = _contexto_oficio(datos)
+    documento = DocxTemplate(str(plantilla))
+    documento.render(contexto, autoescape=True)
+    propiedades = documento.docx.core_properties  # python-docx escapa estos valores
+    propiedades.title = f"Oficio del folio {contexto['folio']}"
+    propiedades.subject = contexto["asunto"]
+    salida = io.BytesIO()
+    documento.save(salida)
+    return salida.getvalue()

@@ -1,0 +1,62 @@
+"""Con PostgreSQL y 2 procesos uvicorn, una conversación se procesa en orden y una sola vez."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.db.sesion import url_sincrona
+from conftest import ServidorReal, _base_pg
+
+pytestmark = pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"),
+                                reason="sin TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def dos_procesos(tmp_path: Path) -> Iterator[tuple[ServidorReal, str]]:
+    url = _base_pg(f"varios_{os.getpid()}")
+    entorno = {**os.environ, "DATABASE_URL": url, "NLU_URL": "http://127.0.0.1:9",
+               "DOCUMENTOS_DIR": str(tmp_path / "docs")}
+    servidor = ServidorReal(entorno, tmp_path / "servidor.log", ("--workers", "2"))
+    servidor.iniciar()
+    yield servidor, url
+    servidor.detener()
+
+
+def test_orden_y_una_vez_con_dos_procesos(dos_procesos: tuple[ServidorReal, str]) -> None:
+    servidor, url = dos_procesos
+    total = 120
+
+    def enviar(i: int) -> int:
+        # Cada mensaje se entrega dos veces (como un reintento de la plataforma).
+        cuerpo = {"sender": "misma-persona", "message": f"mensaje {i}", "message_id": f"m{i}"}
+        return httpx.post(f"{servidor.url}/webhooks/rest/webhook", json=cuerpo,
+                          timeout=60).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(32) as grupo:
+        codigos = list(grupo.map(enviar, [i for i in range(total) for _ in range(2)]))
+    assert set(codigos) == {200}
+
+    motor = create_engine(url_sincrona(url))
+    with motor.connect() as c:
+        entradas = c.execute(text(
+            "SELECT id, procesado_en FROM mensaje WHERE direccion='entrada' ORDER BY id")).all()
+        salidas = c.execute(text(
+            "SELECT responde_a_id FROM mensaje WHERE direccion='salida' ORDER BY id")).all()
+    motor.dispose()
+    assert len(entradas) == total  # sin duplicados
+    assert all(e.procesado_en is not None for e in entradas)  # nada perdido
+    ids = [e.id for e in entradas]
+    # Procesados en orden de llegada: los tiempos crecen con el id…
+    assert [e.id for e in sorted(entradas, key=lambda e: (e.procesado_en, e.id))] == ids
+    # …y las respuestas se guardaron en ese mismo orden, una sola tanda contigua por mensaje:
+    # el primer mensaje recibe saludo y menú (2), cada uno de los demás una respuesta.
+    assert [clave for clave, _ in itertools.groupby(s.responde_a_id for s in salidas)] == ids
+    assert len(salidas) == 2 + (total - 1)
