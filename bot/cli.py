@@ -129,7 +129,7 @@ def chat(usuario: str = typer.Option("terminal", help="Id del usuario de la conv
     from bot.canales.terminal import correr
     from bot.servicios import crear_servicios
 
-    registro.configurar("WARNING")
+    registro.configurar("ERROR")
     _preparar_base()
     servicios = crear_servicios(ajustes())
     correr(servicios.motor, usuario)

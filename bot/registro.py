@@ -33,5 +33,5 @@ def configurar(nivel: str = "INFO") -> None:
     raiz = logging.getLogger()
     raiz.handlers[:] = [manejador]
     raiz.setLevel(nivel)
-    for ruidoso in ("httpx", "httpcore", "telegram", "aiosqlite", "apscheduler"):
+    for ruidoso in ("httpx", "httpcore", "telegram", "aiosqlite", "apscheduler", "bm25s"):
         logging.getLogger(ruidoso).setLevel(logging.WARNING)

@@ -77,7 +77,7 @@ def test_opciones_son_tres_botones_de_articulo(base: BaseConocimiento) -> None:
 def test_nada_ofrece_menu_y_asesor(base: BaseConocimiento) -> None:
     (respuesta,) = base.responder(base.buscar("receta de enchiladas"), canal_admite_enlaces=True)
     assert "No encontré" in respuesta.texto
-    assert [b.payload for b in respuesta.botones] == ["/menu", "/hablar_asesor"]
+    assert [b.payload for b in respuesta.botones] == ["/menu", "/asesor"]
 
 
 def test_articulo_inexistente(base: BaseConocimiento) -> None:

@@ -26,7 +26,8 @@ def test_primer_contacto_completo(flujo: Flujo, catalogo: CatalogoEnMemoria) -> 
     s.iniciar()
     assert "Aviso de privacidad simplificado" in s.texto
     assert {"/si", "/no", "/aviso_privacidad"} <= set(s.payloads)
-    assert not s.acepta(payload="/aviso_privacidad") or True  # lo atiende el motor
+    assert not s.acepta(payload="/aviso_privacidad")  # lo atiende el motor
+    assert s.acepta(payload="/si") and s.acepta("acepto")
     s.enviar("Acepto")
     assert [a.nombre for a in s.acciones] == ["guardar_consentimiento"]
     assert s.acciones[0].datos["respuestas"]["consentimiento"] is True

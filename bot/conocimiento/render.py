@@ -90,5 +90,5 @@ def respuesta_opciones(articulos: list[Articulo]) -> Respuesta:
 
 def respuesta_nada() -> Respuesta:
     """No hubo artículo adecuado: ofrece el menú o un asesor."""
-    botones = [Boton("Menú", "/menu"), Boton("Hablar con asesor", "/hablar_asesor")]
+    botones = [Boton("Menú", "/menu"), Boton("Hablar con un asesor", "/asesor")]
     return Respuesta(texto=_plantilla("nada.txt.j2"), botones=botones)

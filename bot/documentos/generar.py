@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from docxtpl import DocxTemplate
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
@@ -140,7 +140,7 @@ def datos_documento(
     ]
     return DatosCaso(
         folio=caso.folio,
-        tipo=caso.tipo if caso.tipo in TIPOS else "hermanamiento",  # type: ignore[arg-type]
+        tipo=cast(TipoCaso, caso.tipo if caso.tipo in TIPOS else "hermanamiento"),
         ambito="nacional" if caso.ambito == "nacional" else "internacional",
         estatus=en_palabras(caso.estatus).nombre,
         municipio=caso.municipio.nombre,
@@ -223,7 +223,8 @@ class _Ficha(FPDF):
         """Texto seguro para la fuente en uso (sin perder acentos ni ñ)."""
         limpio = _limpio(texto)
         if self.unicode:
-            glifos = self.fonts["texto"].cmap if "texto" in self.fonts else {}
+            fuente = self.fonts.get("texto")
+            glifos = fuente.cmap if isinstance(fuente, TTFFont) else {}
             return "".join(c if c in "\n" or ord(c) in glifos else "?" for c in limpio)
         limpio = limpio.translate(_LATIN1_EQUIVALENTES)
         return limpio.encode("latin-1", errors="replace").decode("latin-1")
@@ -250,7 +251,8 @@ class _Ficha(FPDF):
         self.set_text_color(90, 90, 90)
         emitida = (f"Emitida el {fecha_larga(self.emitida)} a las "
                    f"{self.emitida:%H:%M} (hora del centro de México). ")
-        self.multi_cell(0, 3.6, self.t(emitida + LEYENDA), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 3.6, self.t(emitida + LEYENDA), align="L",
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.cell(0, 4, self.t(f"Página {self.page_no()} de {{nb}}"), align="R")
 
     def titulo(self, texto: str) -> None:
@@ -282,7 +284,7 @@ class _Ficha(FPDF):
             self.cell(5, 5, vineta)
             self.multi_cell(0, 5, self.t(elemento), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def tabla(self, filas: list[tuple[str, ...]], anchos: tuple[int, ...],
+    def tabla(self, filas: Sequence[Sequence[str]], anchos: tuple[int, ...],
               encabezados: tuple[str, ...] | None = None) -> None:
         """Tabla con la primera columna (o el encabezado) resaltada."""
         self.fuente(9.5)

@@ -466,10 +466,8 @@ def acepta(
     pendiente = t.estado.pendiente or {}
     if entrada.payload:
         p = entrada.payload
-        propios = p in PAYLOADS_FIJOS or p.startswith(PAYLOADS_PROPIOS) or p.startswith(
-            "/corregir"
-        )
-        return propios or any(b.payload == p for b in paso.botones)
+        # Los botones extra del YAML (p. ej. /aviso_privacidad) los atiende el motor.
+        return p in PAYLOADS_FIJOS or p.startswith(PAYLOADS_PROPIOS) or p.startswith("/corregir")
     if entrada.archivo:
         return paso.tipo == "archivo"
     texto = entrada.texto

@@ -64,6 +64,13 @@ async def charla(ctx: Contexto) -> list[Respuesta] | None:
     return None
 
 
+async def fuera_de_alcance(ctx: Contexto) -> list[Respuesta] | None:
+    """Preguntas ajenas al programa: decirlo y ofrecer el menú."""
+    if ctx.intent != "fuera_de_alcance":
+        return None
+    return [respuesta_menu(texto("fuera_de_alcance"))]
+
+
 async def no_entendi(ctx: Contexto) -> list[Respuesta] | None:
     """Última ruta: pedir otras palabras; a la segunda, ofrecer menú y asesor."""
     ctx.no_entendido = True
@@ -73,4 +80,4 @@ async def no_entendi(ctx: Contexto) -> list[Respuesta] | None:
 
 
 RUTAS_INICIALES: list[Ruta] = [no_soportado, vacio, comandos, primera_vez]
-RUTAS_FINALES: list[Ruta] = [charla, no_entendi]
+RUTAS_FINALES: list[Ruta] = [charla, fuera_de_alcance, no_entendi]

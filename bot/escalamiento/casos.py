@@ -1,0 +1,128 @@
+"""Estatus de un caso (DISEÑO.md §5): solo transiciones permitidas, cada una con su evento y
+un aviso al usuario en palabras con el siguiente paso; notas internas de asesores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db.modelos import Asesor, Caso, Conversacion, EventoCaso, Usuario
+from bot.escalamiento import relevo
+from bot.escalamiento.asesores import autorizado
+from bot.escalamiento.resumen import NOMBRES_ESTATUS
+from bot.escalamiento.textos import texto
+from bot.motor.mensajes import Respuesta
+
+if TYPE_CHECKING:
+    from bot.servicios import Servicios
+
+_ABIERTOS_CANCELABLES = ("borrador", "enviada", "en_revision_estatal", "con_observaciones",
+                         "turnada_sre", "dictamen_favorable", "firmada")
+TRANSICIONES_CASO: dict[str, frozenset[str]] = {
+    "borrador": frozenset({"enviada"}),
+    "enviada": frozenset({"en_revision_estatal"}),
+    "en_revision_estatal": frozenset({"con_observaciones", "turnada_sre"}),
+    "con_observaciones": frozenset({"en_revision_estatal"}),
+    "turnada_sre": frozenset({"dictamen_favorable", "dictamen_no_favorable"}),
+    "dictamen_favorable": frozenset({"firmada"}),
+    "dictamen_no_favorable": frozenset(),
+    "firmada": frozenset({"registrada"}),
+    "registrada": frozenset(),
+    "cancelada": frozenset(),
+}
+for _estatus in _ABIERTOS_CANCELABLES:
+    TRANSICIONES_CASO[_estatus] = TRANSICIONES_CASO[_estatus] | {"cancelada"}
+SOLO_SRE = frozenset({"dictamen_favorable", "dictamen_no_favorable", "registrada"})
+"""Los dictámenes y el registro los emite la SRE."""
+
+
+class CambioInvalido(ValueError):
+    """La transición no está permitida (el mensaje se puede mostrar al asesor)."""
+
+
+def siguientes(caso: Caso, asesor: Asesor) -> list[str]:
+    """Estatus a los que este asesor puede mover el caso."""
+    return [e for e in sorted(TRANSICIONES_CASO.get(caso.estatus, frozenset()),
+                              key=list(NOMBRES_ESTATUS).index)
+            if asesor.rol == "sre" or e not in SOLO_SRE]
+
+
+async def caso_por_folio(sesion: AsyncSession, folio: str, asesor: Asesor) -> Caso | None:
+    """El caso del folio si el asesor lo puede ver (si no, None: no se revela que existe)."""
+    caso = await sesion.scalar(select(Caso).options(
+        selectinload(Caso.estado), selectinload(Caso.municipio))
+        .where(Caso.folio == folio.strip().upper()))
+    if caso is None or not autorizado(asesor, caso.estado_id):
+        return None
+    return caso
+
+
+async def cambiar_estatus(servicios: Servicios, sesion: AsyncSession, caso: Caso, nuevo: str,
+                          asesor: Asesor, comentario: str | None = None) -> EventoCaso:
+    """Mueve el caso si la transición está permitida; anota el evento y avisa al usuario."""
+    if not autorizado(asesor, caso.estado_id):
+        raise CambioInvalido("No encontré ese caso entre los de sus estados.")
+    nuevo = nuevo.strip().lower()
+    if nuevo not in NOMBRES_ESTATUS:
+        raise CambioInvalido(f"No conozco el estatus «{nuevo}».")
+    if nuevo not in siguientes(caso, asesor):
+        permitidos = ", ".join(siguientes(caso, asesor)) or "ninguno"
+        raise CambioInvalido(f"Desde «{caso.estatus}» solo puede pasar a: {permitidos}.")
+    comentario = (comentario or "").strip()[:1000] or None
+    anterior = caso.estatus
+    caso.estatus = nuevo
+    evento = EventoCaso(caso_id=caso.id, tipo="cambio_estatus", estatus_anterior=anterior,
+                        estatus_nuevo=nuevo, actor=f"asesor:{asesor.id}",
+                        descripcion=comentario or "", datos={"asesor": asesor.nombre})
+    sesion.add(evento)
+    await _avisar_usuario(servicios, sesion, caso, nuevo, comentario)
+    await sesion.flush()
+    return evento
+
+
+async def _avisar_usuario(servicios: Servicios, sesion: AsyncSession, caso: Caso, nuevo: str,
+                          comentario: str | None) -> None:
+    if caso.usuario_id is None:
+        return
+    usuario = await sesion.get(Usuario, caso.usuario_id)
+    conversacion = await sesion.scalar(select(Conversacion).where(
+        Conversacion.usuario_id == caso.usuario_id))
+    if usuario is None or conversacion is None or usuario.anonimizado_en is not None:
+        return
+    aviso = texto("estatus.txt.j2", folio=caso.folio, estatus=nuevo,
+                  nombre=NOMBRES_ESTATUS[nuevo], comentario=comentario)
+    ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="actualizacion_caso")
+
+
+async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: str) -> EventoCaso:
+    """Nota interna en la línea de tiempo (el usuario no la ve)."""
+    if not autorizado(asesor, caso.estado_id):
+        raise CambioInvalido("No encontré ese caso entre los de sus estados.")
+    nota = nota.strip()[:2000]
+    if not nota:
+        raise CambioInvalido("La nota está vacía.")
+    evento = EventoCaso(caso_id=caso.id, tipo="nota", descripcion=nota,
+                        actor=f"asesor:{asesor.id}", datos={"asesor": asesor.nombre})
+    sesion.add(evento)
+    await sesion.flush()
+    return evento
+
+
+async def nota_sin_caso(sesion: AsyncSession, conversacion: Conversacion, asesor: Asesor,
+                        nota: str) -> None:
+    """Nota interna de un traspaso sin caso: se guarda en el contexto de la conversación."""
+    from bot.db.modelos import ahora
+
+    nota = nota.strip()[:2000]
+    if not nota:
+        raise CambioInvalido("La nota está vacía.")
+    contexto = dict(conversacion.contexto or {})
+    notas = list(contexto.get("notas_asesor") or [])
+    notas.append({"asesor": asesor.nombre, "asesor_id": asesor.id, "texto": nota,
+                  "en": ahora().isoformat(timespec="seconds")})
+    contexto["notas_asesor"] = notas[-50:]
+    conversacion.contexto = contexto

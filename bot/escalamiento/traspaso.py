@@ -1,0 +1,284 @@
+"""Máquina de estados del traspaso (DISEÑO.md §5): solicitada → tomada → atendida → cerrada.
+
+Cada transición deja un EventoCaso cuando hay caso. La toma es atómica (el primero gana):
+`UPDATE … WHERE estado = 'solicitada'`. Los envíos y avisos salen al confirmar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.modelos import (
+    Asesor,
+    Caso,
+    Conversacion,
+    Escalamiento,
+    Estado,
+    EventoCaso,
+    Usuario,
+    ahora,
+)
+from bot.escalamiento import avisos, relevo, sla
+from bot.escalamiento.asesores import NOMBRES_ROL, autorizado
+from bot.escalamiento.diferidos import al_confirmar
+from bot.escalamiento.enrutamiento import destinatarios, estado_del_usuario
+from bot.escalamiento.horario import cuando, horario_de
+from bot.escalamiento.textos import texto
+from bot.motor.mensajes import Boton, Respuesta
+
+if TYPE_CHECKING:
+    from bot.servicios import Servicios
+
+log = logging.getLogger(__name__)
+
+ABIERTOS = ("solicitada", "tomada", "atendida")
+TRANSICIONES: dict[str, frozenset[str]] = {
+    "solicitada": frozenset({"tomada", "cerrada"}),
+    "tomada": frozenset({"atendida", "cerrada"}),
+    "atendida": frozenset({"cerrada"}),
+    "cerrada": frozenset(),
+}
+ESTATUS_CERRADOS = ("registrada", "cancelada", "dictamen_no_favorable")
+
+
+class TraspasoError(Exception):
+    """Una acción sobre el traspaso no procede; el mensaje se puede mostrar al asesor."""
+
+
+class NoAutorizado(TraspasoError):
+    """El asesor no atiende el estado del traspaso (o no es suyo)."""
+
+
+class TransicionInvalida(TraspasoError):
+    """El traspaso no está en un estado que permita esa acción."""
+
+
+@dataclass(frozen=True)
+class Toma:
+    """Resultado de intentar tomar un traspaso."""
+
+    gano: bool
+    escalamiento: Escalamiento
+    tomado_por: str | None = None
+
+
+def actor_de(asesor: Asesor | None) -> str:
+    """Quién hizo algo, como se anota en la línea de tiempo."""
+    return f"asesor:{asesor.id}" if asesor is not None else "sistema"
+
+
+async def abierto_de(sesion: AsyncSession, conversacion_id: int) -> Escalamiento | None:
+    """El traspaso abierto de la conversación, si hay."""
+    return await sesion.scalar(select(Escalamiento).where(
+        Escalamiento.conversacion_id == conversacion_id, Escalamiento.estado.in_(ABIERTOS))
+        .order_by(Escalamiento.id.desc()).limit(1))
+
+
+async def caso_abierto(sesion: AsyncSession, usuario_id: int) -> Caso | None:
+    """El caso más reciente del usuario que sigue en trámite."""
+    return await sesion.scalar(select(Caso).where(
+        Caso.usuario_id == usuario_id, Caso.estatus.not_in(ESTATUS_CERRADOS))
+        .order_by(Caso.id.desc()).limit(1))
+
+
+async def oficina(sesion: AsyncSession, estado_id: int | None) -> str:
+    """«la oficina de enlace de Jalisco» o la coordinación nacional."""
+    estado = await sesion.get(Estado, estado_id) if estado_id else None
+    if estado is None:
+        return "la coordinación nacional del programa (SRE)"
+    return f"la oficina estatal de enlace de {estado.nombre}"
+
+
+def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: str, actor: str,
+            descripcion: str = "", **datos: Any) -> None:
+    if esc.caso_id is None:
+        return
+    sesion.add(EventoCaso(caso_id=esc.caso_id, tipo=f"traspaso_{tipo}", descripcion=descripcion,
+                          actor=actor, datos={"escalamiento_id": esc.id, **datos}))
+
+
+def _pasar(esc: Escalamiento, nuevo: str) -> str:
+    anterior = esc.estado
+    if nuevo not in TRANSICIONES[anterior]:
+        raise TransicionInvalida(f"El traspaso está «{anterior}»; no puede pasar a «{nuevo}».")
+    esc.estado = nuevo
+    return anterior
+
+
+async def solicitar(
+    servicios: Servicios, sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion,
+    motivo: str, detalle: str | None = None, momento: dt.datetime | None = None,
+) -> list[Respuesta]:
+    """Abre un traspaso (o recuerda el que ya hay) y devuelve lo que se le dice al usuario."""
+    momento = momento or ahora()
+    existente = await abierto_de(sesion, conversacion.id)
+    if existente is not None:
+        conversacion.modo = "humano"
+        return [Respuesta(texto("solicitada.txt.j2", ya_existia=True, en_horario=True, oficina="",
+                                sla=0, horario="", cuando=""))]
+    estado_id = await estado_del_usuario(sesion, usuario)
+    caso = await caso_abierto(sesion, usuario.id)
+    if estado_id is None and caso is not None:
+        estado_id = caso.estado_id
+    nivel, _personas = await destinatarios(sesion, estado_id)
+    esc = Escalamiento(conversacion_id=conversacion.id, caso_id=caso.id if caso else None,
+                       estado_id=estado_id, motivo=motivo[:40], detalle=detalle, nivel=nivel,
+                       estado="solicitada", solicitado_en=momento)
+    sesion.add(esc)
+    await sesion.flush()
+    conversacion.modo = "humano"
+    conversacion.fallos_nlu = 0
+    _evento(sesion, esc, "solicitada", f"usuario:{usuario.id}", detalle or motivo, motivo=motivo)
+    horario = await horario_de(sesion, estado_id)
+    minutos = servicios.ajustes.sla_primera_respuesta_min
+    await sla.programar(sesion, esc, horario, minutos, momento)
+    al_confirmar(sesion, lambda: avisos.avisar_solicitud(servicios, esc.id))
+    log.info("traspaso solicitado", extra={"escalamiento_id": esc.id, "motivo": motivo,
+                                           "nivel": nivel})
+    aviso = texto("solicitada.txt.j2", ya_existia=False, en_horario=horario.abierto(momento),
+                  oficina=await oficina(sesion, estado_id), sla=minutos,
+                  horario=horario.describir(),
+                  cuando=cuando(horario.siguiente_apertura(momento), horario, momento))
+    return [Respuesta(aviso, botones=[Boton("Volver al asistente", "/cancelar")])]
+
+
+async def tomar(servicios: Servicios, sesion: AsyncSession, escalamiento_id: int,
+                asesor: Asesor, momento: dt.datetime | None = None) -> Toma:
+    """Intenta tomar el traspaso. Solo uno gana; los demás reciben quién lo tomó."""
+    momento = momento or ahora()
+    esc = await sesion.get(Escalamiento, escalamiento_id)
+    if esc is None or not autorizado(asesor, esc.estado_id):
+        raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
+    resultado = await sesion.execute(
+        update(Escalamiento)
+        .where(Escalamiento.id == escalamiento_id, Escalamiento.estado == "solicitada")
+        .values(estado="tomada", asesor_id=asesor.id, tomado_en=momento)
+        .execution_options(synchronize_session=False))
+    await sesion.refresh(esc)
+    if getattr(resultado, "rowcount", 0) != 1:
+        otro = await sesion.get(Asesor, esc.asesor_id) if esc.asesor_id else None
+        return Toma(False, esc, otro.nombre if otro else None)
+    _evento(sesion, esc, "tomada", actor_de(asesor), f"Tomado por {asesor.nombre}",
+            de="solicitada", a="tomada")
+    conversacion = await sesion.get(Conversacion, esc.conversacion_id)
+    assert conversacion is not None
+    conversacion.modo = "humano"
+    usuario = await sesion.get(Usuario, conversacion.usuario_id)
+    assert usuario is not None
+    lugar = await oficina(sesion, esc.estado_id)
+    if asesor.rol == "sre":
+        lugar = "la coordinación nacional del programa (SRE)"
+    aviso = texto("tomada.txt.j2", asesor=asesor.nombre, oficina=lugar,
+                  rol=NOMBRES_ROL.get(asesor.rol, asesor.rol))
+    ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="atencion_asesor")
+    nombre = asesor.nombre
+    al_confirmar(sesion, lambda: avisos.editar_avisos(
+        servicios, escalamiento_id, "Usted tomó esta conversación.", f"Lo tomó {nombre}.",
+        asesor.id))
+    log.info("traspaso tomado", extra={"escalamiento_id": esc.id, "asesor_id": asesor.id})
+    return Toma(True, esc, asesor.nombre)
+
+
+def _propio(esc: Escalamiento, asesor: Asesor) -> None:
+    if esc.asesor_id != asesor.id:
+        raise NoAutorizado("Esta conversación la atiende otra persona; tómela primero.")
+
+
+async def responder(servicios: Servicios, sesion: AsyncSession, esc: Escalamiento,
+                    asesor: Asesor, contenido: str, momento: dt.datetime | None = None) -> int:
+    """El asesor escribe al usuario: se guarda y se envía por el canal del usuario."""
+    contenido = contenido.strip()[:4000]
+    if not contenido:
+        raise TraspasoError("El mensaje está vacío.")
+    _propio(esc, asesor)
+    if esc.estado == "tomada":
+        _pasar(esc, "atendida")
+        esc.primera_respuesta_en = momento or ahora()
+        _evento(sesion, esc, "atendida", actor_de(asesor), "Primera respuesta enviada",
+                de="tomada", a="atendida")
+    elif esc.estado != "atendida":
+        raise TransicionInvalida("La conversación ya no está abierta.")
+    conversacion = await sesion.get(Conversacion, esc.conversacion_id)
+    assert conversacion is not None
+    usuario = await sesion.get(Usuario, conversacion.usuario_id)
+    assert usuario is not None
+    ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(contenido)],
+                                      autor="asesor", asesor_id=asesor.id)
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="respuesta_asesor")
+    return ids[0]
+
+
+async def cerrar(
+    servicios: Servicios, sesion: AsyncSession, esc: Escalamiento, asesor: Asesor | None,
+    nota: str | None = None, por_usuario: bool = False, momento: dt.datetime | None = None,
+) -> list[Respuesta]:
+    """Cierra el traspaso y devuelve la conversación al asistente con un marcador visible.
+
+    Si lo cierra el usuario, devuelve las respuestas (las guarda el motor); si lo cierra un
+    asesor, se guardan y se envían por el canal del usuario.
+    """
+    if asesor is not None and esc.estado != "solicitada":
+        _propio(esc, asesor)
+    if asesor is not None and not autorizado(asesor, esc.estado_id):
+        raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
+    anterior = _pasar(esc, "cerrada")
+    esc.cerrado_en = momento or ahora()
+    esc.nota_cierre = (nota or "").strip()[:2000] or None
+    quien = "usuario" if por_usuario else actor_de(asesor)
+    _evento(sesion, esc, "cerrada", quien, esc.nota_cierre or "Conversación devuelta al asistente",
+            de=anterior, a="cerrada")
+    conversacion = await sesion.get(Conversacion, esc.conversacion_id)
+    assert conversacion is not None
+    conversacion.modo = "bot"
+    conversacion.fallos_nlu = 0
+    conversacion.fallos_paso = 0
+    con_flujo = bool(conversacion.flujo)
+    botones = ([Boton("Continuar trámite", "/continuar")] if con_flujo else []) + [
+        Boton("Menú", "/menu")]
+    esc_id = esc.id
+    if anterior == "solicitada":
+        al_confirmar(sesion, lambda: avisos.editar_avisos(
+            servicios, esc_id, "", "Ya no está en espera (se cerró).", None))
+    if por_usuario:
+        return [Respuesta(texto("cancelada_usuario.txt.j2"), botones=botones)]
+    nombre = asesor.nombre if asesor is not None else "la oficina de enlace"
+    marcador = texto("cierre.txt.j2", asesor=nombre, nota=esc.nota_cierre, con_flujo=con_flujo)
+    usuario = await sesion.get(Usuario, conversacion.usuario_id)
+    assert usuario is not None
+    ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal,
+                                      [Respuesta(marcador, botones=botones)])
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="fin_atencion")
+    log.info("traspaso cerrado", extra={"escalamiento_id": esc.id})
+    return []
+
+
+async def iniciar_por_asesor(servicios: Servicios, sesion: AsyncSession, caso: Caso,
+                             asesor: Asesor) -> Escalamiento:
+    """Un asesor abre conversación con el usuario de un caso (queda tomada por él)."""
+    if not autorizado(asesor, caso.estado_id) or caso.usuario_id is None:
+        raise NoAutorizado("No puede escribir a ese usuario.")
+    conversacion = await sesion.scalar(select(Conversacion).where(
+        Conversacion.usuario_id == caso.usuario_id))
+    if conversacion is None:
+        raise TraspasoError("El usuario de este caso no tiene conversación.")
+    existente = await abierto_de(sesion, conversacion.id)
+    if existente is not None:
+        if existente.estado == "solicitada":
+            await tomar(servicios, sesion, existente.id, asesor)
+        return existente
+    momento = ahora()
+    esc = Escalamiento(conversacion_id=conversacion.id, caso_id=caso.id, estado_id=caso.estado_id,
+                       motivo="asesor", nivel="asesor", estado="solicitada", solicitado_en=momento)
+    sesion.add(esc)
+    await sesion.flush()
+    _evento(sesion, esc, "solicitada", actor_de(asesor), "Iniciado por el asesor", motivo="asesor")
+    conversacion.modo = "humano"
+    await tomar(servicios, sesion, esc.id, asesor, momento)
+    return esc
