@@ -40,7 +40,8 @@ def escribir_seccion(clave: str, titulo: str, cuerpo: str, archivo: Path = ARCHI
         f"Medido el {fecha} en: {maquina()}.\n\n{cuerpo.strip()}\n<!-- fin:{clave} -->"
     )
     texto = archivo.read_text(encoding="utf-8") if archivo.exists() else "# Mediciones\n"
-    patron = re.compile(rf"<!-- inicio:{re.escape(clave)} -->.*?<!-- fin:{re.escape(clave)} -->", re.S)
+    marca = re.escape(clave)
+    patron = re.compile(rf"<!-- inicio:{marca} -->.*?<!-- fin:{marca} -->", re.S)
     if patron.search(texto):
         texto = patron.sub(lambda _: bloque, texto)
     else:

@@ -92,7 +92,9 @@ def servir(
     host: str = typer.Option(None, help="Dirección (por omisión HOST o 127.0.0.1)."),
     port: int = typer.Option(None, help="Puerto (por omisión PORT o 8000)."),
     sin_nlu: bool = typer.Option(False, "--sin-nlu", help="No arrancar el servidor NLU."),
-    workers: int = typer.Option(1, help="Procesos de la aplicación (más de 1 requiere PostgreSQL)."),
+    workers: int = typer.Option(
+        1, help="Procesos de la aplicación (más de 1 requiere PostgreSQL)."
+    ),
 ) -> None:
     """Migra, carga catálogos, arranca el NLU si hay modelo y sirve la aplicación."""
     import uvicorn
@@ -123,7 +125,9 @@ def servir(
 
 
 @app.command()
-def chat(usuario: str = typer.Option("terminal", help="Id del usuario de la conversación.")) -> None:
+def chat(
+    usuario: str = typer.Option("terminal", help="Id del usuario de la conversación."),
+) -> None:
     """Conversa con el asistente desde la terminal (también lee de una tubería)."""
     from bot import registro
     from bot.canales.terminal import correr

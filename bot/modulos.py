@@ -38,9 +38,9 @@ def conectar(servicios: Servicios, con_nlu: bool = True) -> None:
     motor = servicios.motor
     motor.analizador = _analizador(servicios, con_nlu)
 
+    from bot.config import RAIZ
     from bot.conocimiento import rutas as rutas_conocimiento
     from bot.conocimiento.base import BaseConocimiento
-    from bot.config import RAIZ
 
     motor.servicios["conocimiento"] = BaseConocimiento.cargar(RAIZ / "conocimiento")
     motor.rutas.extend(rutas_conocimiento.RUTAS)

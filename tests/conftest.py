@@ -22,7 +22,8 @@ from bot.servicios import Servicios, crear_servicios
 
 pytest_plugins = [p for p in ("fixtures_nlu",) if (Path(__file__).parent / f"{p}.py").exists()]
 
-_PLANTILLA_BD = Path(os.environ.get("TMPDIR", "/tmp")) / f"hermanamientos-plantilla-{os.getpid()}.db"
+_TMP = Path(os.environ.get("TMPDIR", "/tmp"))
+_PLANTILLA_BD = _TMP / f"hermanamientos-plantilla-{os.getpid()}.db"
 
 
 def _base_plantilla() -> Path:

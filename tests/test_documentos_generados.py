@@ -230,3 +230,23 @@ async def test_datos_documento_desde_un_caso_real(servicios: Servicios) -> None:
     assert folio in _texto_pdf(ficha_pdf(datos))
     texto = _texto_docx(oficio_docx(datos))
     assert "un acuerdo de amistad" in texto and "San Antonio, Estados Unidos" in texto
+
+
+async def test_datos_documento_sin_cabildo_lo_pone_en_pendientes(servicios: Servicios) -> None:
+    async with servicios.almacen.escritura() as s:
+        municipio = await s.scalar(select(Municipio).where(Municipio.clave_inegi == "20067"))
+        assert municipio is not None  # Oaxaca de Juárez
+        caso = await crear_caso(s, {
+            "estado_id": municipio.estado_id, "municipio_id": municipio.id,
+            "ambito": "nacional", "ciudad_contraparte": "Los Cabos", "pais_contraparte": "México",
+            "areas": ["turismo"], "objetivos": "Promoción turística conjunta",
+        }, "usuario:2")
+        folio = caso.folio
+    async with servicios.almacen.lectura() as s:
+        leido = await caso_por_folio(s, folio)
+        assert leido is not None
+        datos = datos_documento(leido)
+    assert datos.ambito == "nacional" and datos.fecha_cabildo is None
+    assert datos.pendientes[0] == "Aprobación del acuerdo en sesión de Cabildo"
+    assert datos.contacto == Contacto("", "", "", "")
+    assert "no se solicita dictamen de procedencia" in _texto_docx(oficio_docx(datos))

@@ -59,7 +59,8 @@ async def webhook_rest(request: Request) -> JSONResponse:
     try:
         peticion = PeticionRest.model_validate(cuerpo)
     except ValidationError:
-        return _error(400, "Faltan datos: «sender» (texto de 1 a 64 caracteres) y «message» (texto).")
+        return _error(400, "Faltan datos: «sender» (texto de 1 a 64 caracteres) "
+                      "y «message» (texto).")
     id_mensaje = peticion.message_id or (peticion.metadata or {}).get("message_id")
     texto = peticion.message
     payload = texto if texto.startswith("/") else None

@@ -29,15 +29,22 @@ class TransicionNoPermitida(ValueError):
     """El cambio de estatus no está entre los permitidos."""
 
 
+def _dialecto(sesion: AsyncSession) -> str:
+    return sesion.get_bind().dialect.name
+
+
 async def siguiente_folio(sesion: AsyncSession, estado: Estado, anio: int) -> str:
     """Folio CH-<año>-<abreviatura del estado>-<consecutivo de 4 dígitos> (atómico)."""
-    dialecto = sesion.bind.dialect.name
-    insertar = postgresql.insert if dialecto == "postgresql" else sqlite.insert
-    sentencia = insertar(SecuenciaFolio).values(estado_id=estado.id, anio=anio, ultimo=1)
-    sentencia = sentencia.on_conflict_do_update(
-        index_elements=[SecuenciaFolio.estado_id, SecuenciaFolio.anio],
-        set_={"ultimo": SecuenciaFolio.ultimo + 1},
-    ).returning(SecuenciaFolio.ultimo)
+    insertar = postgresql.insert if _dialecto(sesion) == "postgresql" else sqlite.insert
+    sentencia = (
+        insertar(SecuenciaFolio)
+        .values(estado_id=estado.id, anio=anio, ultimo=1)
+        .on_conflict_do_update(
+            index_elements=[SecuenciaFolio.estado_id, SecuenciaFolio.anio],
+            set_={"ultimo": SecuenciaFolio.ultimo + 1},
+        )
+        .returning(SecuenciaFolio.ultimo)
+    )
     nuevo = int((await sesion.execute(sentencia)).scalar_one())
     return f"CH-{anio}-{estado.abreviatura}-{nuevo:04d}"
 

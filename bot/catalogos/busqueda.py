@@ -71,7 +71,9 @@ _ALIAS_MUNICIPIOS: dict[str, str] = {
     "neza": "15058",
 }
 _UMBRAL_DIFUSO = 86.0
-_SEPARADORES = re.compile(r"\s*(?:,|;|\ben el estado de\b|\bestado de\b|\bedo de\b|\ben\b|\bde\b)\s*")
+_SEPARADORES = re.compile(
+    r"\s*(?:,|;|\ben el estado de\b|\bestado de\b|\bedo de\b|\ben\b|\bde\b)\s*"
+)
 
 
 def forma_fonetica(texto: str) -> str:
@@ -169,7 +171,8 @@ class Catalogo:
     def buscar_estado(self, texto: str) -> EstadoEncontrado | None:
         """El estado que nombra el texto completo (abreviatura, nombre corto o con errores)."""
         forma = normalizar(texto)
-        forma = re.sub(r"^(el )?(estado|edo) de ", "", forma) if forma not in self._alias_estado else forma
+        if forma not in self._alias_estado:
+            forma = re.sub(r"^(el )?(estado|edo) de ", "", forma)
         if not forma:
             return None
         if forma in self._alias_estado:

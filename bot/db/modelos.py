@@ -129,7 +129,8 @@ class Mensaje(Base):
     conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"), index=True)
     direccion: Mapped[str] = mapped_column(String(8))  # entrada | salida
     autor: Mapped[str] = mapped_column(String(16), default="usuario")  # usuario | bot | asesor
-    tipo: Mapped[str] = mapped_column(String(32), default="texto")  # texto|boton|archivo|no_soportado
+    # texto | boton | archivo | documento | no_soportado:<tipo>
+    tipo: Mapped[str] = mapped_column(String(32), default="texto")
     canal: Mapped[str] = mapped_column(String(16))
     id_externo: Mapped[str | None] = mapped_column(String(128))
     texto: Mapped[str] = mapped_column(Text, default="")
@@ -140,7 +141,8 @@ class Mensaje(Base):
     responde_a_id: Mapped[int | None] = mapped_column(ForeignKey("mensaje.id"), index=True)
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
     procesado_en: Mapped[dt.datetime | None]
-    envio: Mapped[str | None] = mapped_column(String(16))  # pendiente | enviado | plantilla | fallido
+    # pendiente | enviado | plantilla | fallido
+    envio: Mapped[str | None] = mapped_column(String(16))
     asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
 
 

@@ -122,13 +122,15 @@ def datos_documento(
 ) -> DatosCaso:
     """Convierte un `Caso` (con estado, municipio, eventos y documentos ya cargados) en datos.
 
-    `pendientes`: textos de lo que falta; por omisión, los documentos habituales que el caso no
-    tiene. `areas`: nombres legibles de las áreas por clave (por omisión, los del registro).
+    `pendientes`: textos de lo que falta; por omisión, la aprobación de Cabildo (si no tiene
+    fecha) y los documentos habituales que el caso no tiene. `areas`: nombres legibles de las áreas por clave (por omisión, los del registro).
     """
     nombres_area = dict(AREAS) | dict(areas or {})
     contacto = caso.contacto or {}
     if pendientes is None:
         pendientes = [TIPOS_DOCUMENTO.get(t, t) for t in documentos_pendientes(caso)]
+        if caso.fecha_cabildo is None:
+            pendientes.insert(0, "Aprobación del acuerdo en sesión de Cabildo")
     eventos = [
         EventoLinea(hora_local(e.creado_en), _descripcion_evento(e.descripcion, e.estatus_nuevo))
         for e in caso.eventos
@@ -322,7 +324,7 @@ def _filas_datos(datos: DatosCaso) -> list[tuple[str, str]]:
         ("Ciudad contraparte", datos.ciudad_contraparte),
         ("País contraparte", datos.pais_contraparte),
         ("Aprobación de Cabildo", cabildo),
-        ("Registrado el", fecha_larga(datos.creado_en)),
+        ("Registrado el", fecha_larga(hora_local(datos.creado_en))),
         ("Enlace municipal", enlace),
     ]
     if contacto.correo:

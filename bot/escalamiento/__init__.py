@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.db.modelos import Caso
     from bot.servicios import Servicios
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def conectar(servicios: Servicios) -> None:

@@ -111,9 +111,9 @@ async def editar_avisos(servicios: Servicios, escalamiento_id: int, pie_ganador:
     for aviso in avisos:
         pie = pie_ganador if aviso.asesor_id == ganador_id else pie_otros
         try:
-            await bot.edit_message_text(chat_id=int(aviso.chat_id), message_id=int(aviso.mensaje_id),
-                                        text=cuerpos[pie], parse_mode="HTML",
-                                        reply_markup=teclado_aviso(escalamiento_id, False))
+            await bot.edit_message_text(
+                chat_id=int(aviso.chat_id), message_id=int(aviso.mensaje_id), text=cuerpos[pie],
+                parse_mode="HTML", reply_markup=teclado_aviso(escalamiento_id, False))
         except Exception:  # el aviso pudo borrarse; no es grave
             log.warning("no se pudo editar un aviso", extra={"aviso_id": aviso.id})
 

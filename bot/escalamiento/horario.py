@@ -34,7 +34,7 @@ class Horario:
 
     @classmethod
     def desde_json(cls, datos: dict[str, Any] | None) -> Horario:
-        """Lee `{"zona", "dias": [0..6], "inicio": "09:00", "fin": "18:00"}`; faltantes por omisión."""
+        """Lee `{"zona", "dias": [0..6], "inicio": "09:00", "fin": "18:00"}`."""
         datos = datos or {}
         base = cls()
         return cls(

@@ -8,8 +8,9 @@ from sqlalchemy import create_engine, pool
 from bot.db.modelos import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
-assert url, "falta sqlalchemy.url"
+url = config.get_main_option("sqlalchemy.url") or ""
+if not url:
+    raise RuntimeError("falta sqlalchemy.url en la configuración de Alembic")
 
 
 def correr_offline() -> None:

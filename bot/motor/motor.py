@@ -194,7 +194,8 @@ class Motor:
             guardado = self.documentos.guardar(respuesta.documento.contenido,
                                                respuesta.documento.mime)
             documento = Documento(
-                usuario_id=ctx.usuario.id, tipo="generado", nombre_archivo=respuesta.documento.nombre,
+                usuario_id=ctx.usuario.id, tipo="generado",
+                nombre_archivo=respuesta.documento.nombre,
                 mime=respuesta.documento.mime, tamano=guardado.tamano, sha256=guardado.sha256,
                 ruta=str(guardado.ruta), caso_id=ctx.notas.get("caso_id"),
             )

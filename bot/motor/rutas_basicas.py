@@ -24,7 +24,8 @@ async def no_soportado(ctx: Contexto) -> list[Respuesta] | None:
     if not ctx.mensaje.tipo.startswith("no_soportado"):
         return None
     clave = ctx.mensaje.tipo.partition(":")[2]
-    return [Respuesta(texto("no_soportado", tipo=_NOMBRES_NO_SOPORTADOS.get(clave, "ese tipo de mensaje")))]
+    tipo = _NOMBRES_NO_SOPORTADOS.get(clave, "ese tipo de mensaje")
+    return [Respuesta(texto("no_soportado", tipo=tipo))]
 
 
 async def vacio(ctx: Contexto) -> list[Respuesta] | None:

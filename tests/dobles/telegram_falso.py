@@ -205,14 +205,14 @@ class TelegramFalso:
             datos.update(json.loads(cuerpo) if cuerpo else {})
             return datos, None
         if tipo.startswith(("multipart/", "application/x-www-form-urlencoded")):
-            formulario = await peticion.form()
-            for clave, valor in formulario.multi_items():
-                if isinstance(valor, UploadFile):
-                    archivo = (valor.filename or "archivo", valor.content_type or "",
-                               await valor.read())
-                    datos[clave] = "<archivo>"
-                else:
-                    datos[clave] = valor
+            async with peticion.form() as formulario:
+                for clave, valor in formulario.multi_items():
+                    if isinstance(valor, UploadFile):
+                        archivo = (valor.filename or "archivo", valor.content_type or "",
+                                   await valor.read())
+                        datos[clave] = "<archivo>"
+                    else:
+                        datos[clave] = valor
         for clave in list(datos):
             valor = datos[clave]
             if clave in _JSON and isinstance(valor, str):

@@ -1,0 +1,43 @@
+"""Aviso a la oficina estatal de un caso nuevo (lo llama el flujo de registro)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.modelos import Caso, Estado, Municipio
+from bot.escalamiento import avisos
+from bot.escalamiento.diferidos import al_confirmar
+from bot.escalamiento.enrutamiento import destinatarios
+
+if TYPE_CHECKING:
+    from bot.servicios import Servicios
+
+log = logging.getLogger(__name__)
+
+
+async def notificar_caso_nuevo(servicios: Servicios, sesion: AsyncSession, caso: Caso) -> None:
+    """Tras confirmar, avisa por Telegram a los asesores del estado (o a quien siga en la
+    cadena) que se registró el caso, con botón «Ver caso». Sin Telegram no hace nada."""
+    if avisos.bot_telegram(servicios) is None:
+        return
+    _nivel, personas = await destinatarios(sesion, caso.estado_id)
+    estado = await sesion.get(Estado, caso.estado_id)
+    municipio = await sesion.get(Municipio, caso.municipio_id)
+    cuerpo = (f"<b>Caso nuevo {html.escape(caso.folio)}</b>\n"
+              f"{html.escape(municipio.nombre if municipio else '')}, "
+              f"{html.escape(estado.nombre if estado else '')}\n"
+              f"{html.escape(caso.tipo.replace('_', ' '))} con "
+              f"{html.escape(caso.ciudad_contraparte)}, {html.escape(caso.pais_contraparte)}\n"
+              f"Use /caso {html.escape(caso.folio)} para verlo.")
+    ids = [p.id for p in personas if p.telegram_id]
+
+    async def enviar() -> None:
+        for asesor_id in ids:
+            await avisos.enviar_a_asesor(servicios, asesor_id, cuerpo)
+
+    al_confirmar(sesion, enviar)
+    log.info("caso nuevo notificado", extra={"caso_id": caso.id, "asesores": len(ids)})

@@ -1,0 +1,157 @@
+"""Rutas del motor para los derechos de la persona: aviso, «mis datos» y «borrar mis datos».
+
+Cada ruta responde a su intent del NLU, a su payload de botón o a la frase exacta (para
+cuando el NLU no está); borrar pide confirmación y solo borra si la pidió hace poco.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.db.modelos import ahora
+from bot.motor.comandos import Comando
+from bot.motor.contexto import Contexto, Ruta
+from bot.motor.mensajes import Boton, Respuesta
+from bot.privacidad.anonimizar import anonimizar_usuario
+from bot.privacidad.aviso import PLANTILLAS, aviso
+from bot.privacidad.exportar import contar_mensajes, documento_json, recopilar
+from bot.texto import normalizar
+
+if TYPE_CHECKING:
+    from bot.motor.motor import Motor
+
+PAYLOAD_MIS_DATOS = "/mis_datos"
+PAYLOAD_BORRAR = "/borrar_mis_datos"
+PAYLOAD_CONFIRMAR = "/borrar_confirmar"
+PAYLOAD_CANCELAR = "/borrar_cancelar"
+PAYLOADS_AVISO = ("/aviso_integral", "/aviso_privacidad")
+CLAVE_PENDIENTE = "privacidad_borrado_solicitado"
+VIGENCIA_SOLICITUD = dt.timedelta(minutes=30)
+
+_FRASES: dict[str, set[str]] = {
+    "mis_datos": {"mis datos", "ver mis datos", "que datos tienen de mi", "mis datos personales"},
+    "borrar_mis_datos": {"borrar mis datos", "eliminar mis datos", "borrar mis datos personales",
+                         "eliminar mis datos personales"},
+    "privacidad": {"aviso de privacidad", "privacidad", "aviso de privacidad integral",
+                   "ver aviso completo"},
+}
+_CONFIRMAR = {"confirmar", "si borrar", "si borrar mis datos", "confirmo"}
+_MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+          "septiembre", "octubre", "noviembre", "diciembre")
+
+
+@lru_cache
+def _entorno() -> Environment:
+    return Environment(loader=FileSystemLoader(PLANTILLAS), autoescape=False,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _texto(plantilla: str, **variables: Any) -> str:
+    return _entorno().get_template(f"{plantilla}.txt.j2").render(**variables).strip()
+
+
+def _fecha_legible(valor: dt.datetime | None) -> str | None:
+    if valor is None:
+        return None
+    return f"{valor.day} de {_MESES[valor.month - 1]} de {valor.year}"
+
+
+def _pide(ctx: Contexto, intent: str, payloads: tuple[str, ...]) -> bool:
+    """¿El mensaje pide esto (por botón, por intent o con la frase exacta)?"""
+    if ctx.payload:
+        return ctx.payload.strip() in payloads
+    return ctx.intent == intent or normalizar(ctx.texto) in _FRASES[intent]
+
+
+def _solicitud_vigente(ctx: Contexto) -> bool:
+    marca = (ctx.conversacion.contexto or {}).get(CLAVE_PENDIENTE)
+    if not isinstance(marca, str):
+        return False
+    try:
+        momento = dt.datetime.fromisoformat(marca)
+    except ValueError:
+        return False
+    return ahora() - momento <= VIGENCIA_SOLICITUD
+
+
+def _marcar_solicitud(ctx: Contexto, activa: bool) -> None:
+    contexto = dict(ctx.conversacion.contexto or {})
+    if activa:
+        contexto[CLAVE_PENDIENTE] = ahora().isoformat()
+    else:
+        contexto.pop(CLAVE_PENDIENTE, None)
+    ctx.conversacion.contexto = contexto  # objeto nuevo: SQLAlchemy detecta el cambio
+
+
+async def aviso_integral(ctx: Contexto) -> list[Respuesta] | None:
+    """«Aviso de privacidad»: el aviso integral del estado de la persona (o el general)."""
+    if not _pide(ctx, "privacidad", PAYLOADS_AVISO):
+        return None
+    texto, _version = await aviso(ctx.sesion, ctx.usuario.estado_id, integral=True)
+    return [Respuesta(texto, botones=[Boton("Mis datos", PAYLOAD_MIS_DATOS),
+                                      Boton("Borrar mis datos", PAYLOAD_BORRAR),
+                                      Boton("Menú", "/menu")])]
+
+
+async def mis_datos(ctx: Contexto) -> list[Respuesta] | None:
+    """«Mis datos»: resumen de lo guardado y el detalle completo en JSON."""
+    if not _pide(ctx, "mis_datos", (PAYLOAD_MIS_DATOS,)):
+        return None
+    datos = await recopilar(ctx.sesion, ctx.usuario)
+    perfil = datos["perfil"]
+    lugar = ", ".join(p for p in (perfil["municipio"], perfil["estado"]) if p)
+    resumen = _texto(
+        "mis_datos", perfil=perfil, lugar=lugar, consentimiento=datos["consentimiento"],
+        fecha_consentimiento=_fecha_legible(ctx.usuario.consentimiento_en),
+        casos=datos["casos"], documentos=datos["documentos"],
+        num_mensajes=await contar_mensajes(ctx.sesion, ctx.usuario),
+    )
+    return [Respuesta(resumen, botones=[Boton("Borrar mis datos", PAYLOAD_BORRAR),
+                                        Boton("Menú", "/menu")]),
+            Respuesta("Detalle de sus datos (JSON).",
+                      documento=documento_json(datos, ctx.usuario.id))]
+
+
+async def borrar_mis_datos(ctx: Contexto) -> list[Respuesta] | None:
+    """«Borrar mis datos»: explica qué se borra y qué se conserva, y pide confirmar."""
+    if not _pide(ctx, "borrar_mis_datos", (PAYLOAD_BORRAR,)):
+        return None
+    datos = await recopilar(ctx.sesion, ctx.usuario)
+    _marcar_solicitud(ctx, activa=True)
+    return [Respuesta(_texto("borrar_explicacion", casos=datos["casos"]),
+                      botones=[Boton("Confirmar", PAYLOAD_CONFIRMAR),
+                               Boton("Cancelar", PAYLOAD_CANCELAR)])]
+
+
+async def confirmar_o_cancelar(ctx: Contexto) -> list[Respuesta] | None:
+    """Respuesta a la confirmación: borra, cancela o pide empezar por «borrar mis datos»."""
+    vigente = _solicitud_vigente(ctx)
+    forma = normalizar(ctx.texto) if not ctx.payload else ""
+    confirma = ctx.payload == PAYLOAD_CONFIRMAR or (vigente and forma in _CONFIRMAR)
+    cancela = ctx.payload == PAYLOAD_CANCELAR or (vigente and ctx.comando is Comando.CANCELAR)
+    if cancela:
+        _marcar_solicitud(ctx, activa=False)
+        return [Respuesta(_texto("borrado_cancelado"), botones=[Boton("Menú", "/menu")])]
+    if not confirma:
+        return None
+    if not vigente:
+        return [Respuesta(_texto("borrar_sin_solicitud"),
+                          botones=[Boton("Borrar mis datos", PAYLOAD_BORRAR)])]
+    resultado = await anonimizar_usuario(ctx.sesion, ctx.usuario)
+    return [Respuesta(_texto("borrado_listo", folios=resultado.casos_conservados),
+                      botones=[Boton("Menú", "/menu")])]
+
+
+RUTAS: list[Ruta] = [confirmar_o_cancelar, borrar_mis_datos, mis_datos, aviso_integral]
+"""En este orden: la confirmación antes que la petición, y borrar antes que consultar."""
+
+
+def conectar(motor: Motor) -> None:
+    """Agrega las rutas de privacidad a `motor.rutas` (una sola vez)."""
+    for ruta in RUTAS:
+        if ruta not in motor.rutas:
+            motor.rutas.append(ruta)
