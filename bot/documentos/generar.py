@@ -123,7 +123,8 @@ def datos_documento(
     """Convierte un `Caso` (con estado, municipio, eventos y documentos ya cargados) en datos.
 
     `pendientes`: textos de lo que falta; por omisión, la aprobación de Cabildo (si no tiene
-    fecha) y los documentos habituales que el caso no tiene. `areas`: nombres legibles de las áreas por clave (por omisión, los del registro).
+    fecha) y los documentos habituales que el caso no tiene. `areas`: nombres legibles de las
+    áreas por clave (por omisión, los del registro).
     """
     nombres_area = dict(AREAS) | dict(areas or {})
     contacto = caso.contacto or {}

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.casos import repositorio
+from bot.casos.estatus import ESTATUS, en_palabras, transiciones_permitidas
 from bot.db.modelos import Asesor, Caso, Conversacion, EventoCaso, Usuario
 from bot.escalamiento import relevo
 from bot.escalamiento.asesores import autorizado
@@ -19,22 +21,6 @@ from bot.motor.mensajes import Respuesta
 if TYPE_CHECKING:
     from bot.servicios import Servicios
 
-_ABIERTOS_CANCELABLES = ("borrador", "enviada", "en_revision_estatal", "con_observaciones",
-                         "turnada_sre", "dictamen_favorable", "firmada")
-TRANSICIONES_CASO: dict[str, frozenset[str]] = {
-    "borrador": frozenset({"enviada"}),
-    "enviada": frozenset({"en_revision_estatal"}),
-    "en_revision_estatal": frozenset({"con_observaciones", "turnada_sre"}),
-    "con_observaciones": frozenset({"en_revision_estatal"}),
-    "turnada_sre": frozenset({"dictamen_favorable", "dictamen_no_favorable"}),
-    "dictamen_favorable": frozenset({"firmada"}),
-    "dictamen_no_favorable": frozenset(),
-    "firmada": frozenset({"registrada"}),
-    "registrada": frozenset(),
-    "cancelada": frozenset(),
-}
-for _estatus in _ABIERTOS_CANCELABLES:
-    TRANSICIONES_CASO[_estatus] = TRANSICIONES_CASO[_estatus] | {"cancelada"}
 SOLO_SRE = frozenset({"dictamen_favorable", "dictamen_no_favorable", "registrada"})
 """Los dictámenes y el registro los emite la SRE."""
 
@@ -45,9 +31,8 @@ class CambioInvalido(ValueError):
 
 def siguientes(caso: Caso, asesor: Asesor) -> list[str]:
     """Estatus a los que este asesor puede mover el caso."""
-    return [e for e in sorted(TRANSICIONES_CASO.get(caso.estatus, frozenset()),
-                              key=list(NOMBRES_ESTATUS).index)
-            if asesor.rol == "sre" or e not in SOLO_SRE]
+    posibles = transiciones_permitidas(caso.estatus, caso.ambito)
+    return [e for e in ESTATUS if e in posibles and (asesor.rol == "sre" or e not in SOLO_SRE)]
 
 
 async def caso_por_folio(sesion: AsyncSession, folio: str, asesor: Asesor) -> Caso | None:
@@ -72,12 +57,12 @@ async def cambiar_estatus(servicios: Servicios, sesion: AsyncSession, caso: Caso
         permitidos = ", ".join(siguientes(caso, asesor)) or "ninguno"
         raise CambioInvalido(f"Desde «{caso.estatus}» solo puede pasar a: {permitidos}.")
     comentario = (comentario or "").strip()[:1000] or None
-    anterior = caso.estatus
-    caso.estatus = nuevo
-    evento = EventoCaso(caso_id=caso.id, tipo="cambio_estatus", estatus_anterior=anterior,
-                        estatus_nuevo=nuevo, actor=f"asesor:{asesor.id}",
-                        descripcion=comentario or "", datos={"asesor": asesor.nombre})
-    sesion.add(evento)
+    try:
+        evento = await repositorio.cambiar_estatus(sesion, caso, nuevo, f"asesor:{asesor.id}",
+                                                   comentario or "")
+    except repositorio.TransicionNoPermitida as error:
+        raise CambioInvalido("Esa transición no está permitida.") from error
+    evento.datos = {**(evento.datos or {}), "asesor": asesor.nombre}
     await _avisar_usuario(servicios, sesion, caso, nuevo, comentario)
     await sesion.flush()
     return evento
@@ -92,8 +77,10 @@ async def _avisar_usuario(servicios: Servicios, sesion: AsyncSession, caso: Caso
         Conversacion.usuario_id == caso.usuario_id))
     if usuario is None or conversacion is None or usuario.anonimizado_en is not None:
         return
-    aviso = texto("estatus.txt.j2", folio=caso.folio, estatus=nuevo,
-                  nombre=NOMBRES_ESTATUS[nuevo], comentario=comentario)
+    palabras = en_palabras(nuevo)
+    aviso = texto("estatus.txt.j2", folio=caso.folio, nombre=palabras.nombre,
+                  explicacion=palabras.explicacion, siguiente_paso=palabras.siguiente_paso,
+                  comentario=comentario)
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
     relevo.programar_entrega(servicios, sesion, ids, plantilla="actualizacion_caso")
 

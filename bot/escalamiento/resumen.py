@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.casos.estatus import ESTATUS
 from bot.db.modelos import Caso, Conversacion, Escalamiento, Estado, Mensaje, Municipio, Usuario
 
 MOTIVOS = {
@@ -18,12 +19,7 @@ MOTIVOS = {
     "flujo": "un paso del trámite requiere a una persona",
     "asesor": "un asesor inició la conversación",
 }
-NOMBRES_ESTATUS = {
-    "borrador": "Borrador", "enviada": "Enviada", "en_revision_estatal": "En revisión estatal",
-    "con_observaciones": "Con observaciones", "turnada_sre": "Turnada a la SRE",
-    "dictamen_favorable": "Dictamen favorable", "dictamen_no_favorable": "Dictamen no favorable",
-    "firmada": "Firmada", "registrada": "Registrada", "cancelada": "Cancelada",
-}
+NOMBRES_ESTATUS = {clave: e.nombre for clave, e in ESTATUS.items()}
 NOMBRES_TRASPASO = {"solicitada": "En espera", "tomada": "Tomada", "atendida": "Atendida",
                     "cerrada": "Cerrada"}
 

@@ -21,7 +21,7 @@ INTENTS = {"hablar_asesor": "solicitud_usuario", "queja": "queja"}
 
 def servicios_de(ctx: Contexto) -> Servicios:
     """Los servicios completos (los guarda `conectar` en `motor.servicios`)."""
-    return ctx.motor.servicios[CLAVE_SERVICIOS]  # type: ignore[no-any-return]
+    return ctx.motor.servicios[CLAVE_SERVICIOS]
 
 
 async def escalar(ctx: Contexto, motivo: str, detalle: str | None = None) -> list[Respuesta]:

@@ -89,14 +89,14 @@ async def aviso(
     """El aviso (simplificado o integral) que corresponde al estado, y su versión.
 
     Usa el texto propio del estado si su ConfiguracionEstado lo tiene; si no, el general.
-    La versión del aviso de un estado lleva su código delante (p. ej. «JAL-2026-01»).
+    La versión del aviso de un estado lleva su abreviatura delante (p. ej. «JAL-2026-01»).
     """
     if estado_id is not None:
         config = await sesion.get(ConfiguracionEstado, estado_id)
         if config is not None and config.aviso_privacidad and config.aviso_privacidad.strip():
             simplificado, completo = partes_aviso_estado(config.aviso_privacidad)
             estado = await sesion.get(Estado, estado_id)
-            codigo = estado.codigo if estado is not None else str(estado_id)
+            codigo = estado.abreviatura if estado is not None else str(estado_id)
             propia = config.version_aviso or f"{config.actualizado_en:%Y%m%d}"
             return (completo if integral else simplificado), f"{codigo}-{propia}"[:32]
     return aviso_general(integral, retencion_dias)

@@ -21,12 +21,11 @@ def _fecha(valor: dt.datetime | dt.date | None) -> str | None:
     return valor.isoformat() if valor is not None else None
 
 
-async def _nombre_lugar(sesion: AsyncSession, modelo: type[Estado | Municipio],
-                        ident: int | None) -> str | None:
-    if ident is None:
-        return None
-    fila = await sesion.get(modelo, ident)
-    return fila.nombre if fila is not None else None
+async def _lugar(sesion: AsyncSession, usuario: Usuario) -> tuple[str | None, str | None]:
+    """(estado, municipio) del perfil, por nombre."""
+    estado = await sesion.get(Estado, usuario.estado_id) if usuario.estado_id else None
+    municipio = await sesion.get(Municipio, usuario.municipio_id) if usuario.municipio_id else None
+    return (estado.nombre if estado else None), (municipio.nombre if municipio else None)
 
 
 def _documento(doc: Documento) -> dict[str, Any]:
@@ -66,6 +65,7 @@ async def recopilar(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
         .options(selectinload(Caso.eventos), selectinload(Caso.documentos),
                  selectinload(Caso.estado), selectinload(Caso.municipio)))).all())
     ids_casos = [c.id for c in casos]
+    estado, municipio = await _lugar(sesion, usuario)
     documentos = list((await sesion.scalars(
         select(Documento).where(or_(Documento.usuario_id == usuario.id,
                                     Documento.caso_id.in_(ids_casos)))
@@ -75,8 +75,7 @@ async def recopilar(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
         "perfil": {
             "canal": usuario.canal, "id_en_el_canal": usuario.id_externo,
             "nombre": usuario.nombre, "rol": usuario.rol,
-            "estado": await _nombre_lugar(sesion, Estado, usuario.estado_id),
-            "municipio": await _nombre_lugar(sesion, Municipio, usuario.municipio_id),
+            "estado": estado, "municipio": municipio,
             "creado_en": _fecha(usuario.creado_en),
             "ultimo_mensaje_en": _fecha(usuario.ultimo_mensaje_en),
             "anonimizado_en": _fecha(usuario.anonimizado_en),
