@@ -15,6 +15,10 @@ from starlette.responses import Response
 
 from bot import __version__
 from bot.canales import rest
+from bot.canales.telegram import canal as canal_telegram
+from bot.canales.telegram import webhook as webhook_telegram
+from bot.canales.whatsapp import canal as canal_whatsapp
+from bot.canales.whatsapp import webhook as webhook_whatsapp
 from bot.config import Ajustes, ajustes
 from bot.salud import estado_salud
 from bot.servicios import Servicios, crear_servicios
@@ -45,9 +49,19 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
         pendientes = await app.state.servicios.motor.procesar_pendientes_todas()
         if pendientes:
             log.info("bandeja recuperada", extra={"mensajes": pendientes})
+        app.state.telegram = await canal_telegram.iniciar_si_hay_token(app.state.servicios, config)
+        app.state.whatsapp = await canal_whatsapp.iniciar_si_esta_configurado(
+            app.state.servicios, config)
+        from bot.escalamiento import sla
+
+        tarea_sla = sla.iniciar_tarea(app.state.servicios)
         try:
             yield
         finally:
+            await sla.detener_tarea(tarea_sla)
+            for canal in (app.state.whatsapp, app.state.telegram):
+                if canal is not None:
+                    await canal.detener()
             if propios:
                 await app.state.servicios.cerrar()
 
@@ -55,6 +69,11 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
                   docs_url=None, redoc_url=None)
     app.add_middleware(LimiteCuerpo)
     app.include_router(rest.router)
+    from bot import panel
+
+    panel.montar(app)
+    app.include_router(webhook_telegram.router)
+    app.include_router(webhook_whatsapp.router)
 
     @app.get("/salud")
     async def salud(request: Request) -> JSONResponse:

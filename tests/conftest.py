@@ -185,12 +185,14 @@ class ServidorReal:
         limite = time.monotonic() + 60
         while time.monotonic() < limite:
             if self.proceso.poll() is not None:
+                self.detener()
                 raise RuntimeError(f"el servidor terminó: {self.bitacora.read_text()[-3000:]}")
             try:
                 if httpx.get(f"{self.url}/salud", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
+        self.detener()
         raise RuntimeError("el servidor no respondió a tiempo")
 
     def detener(self, senal: int = 15) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from jinja2 import DictLoader, Environment, StrictUndefined
@@ -92,13 +93,25 @@ def _mejor_corte(texto: str, limite: int) -> int:
     return limite
 
 
+@dataclass(frozen=True)
+class PiezaTelegram:
+    """Un mensaje de Telegram: su HTML y su versión simple por si el HTML es rechazado."""
+
+    html: str
+    plano: str
+
+
 def piezas_telegram(texto: str, enlace: str | None = None,
-                    limite: int = LIMITE_TELEGRAM) -> list[str]:
+                    limite: int = LIMITE_TELEGRAM) -> list[PiezaTelegram]:
     """El texto neutral en mensajes HTML de Telegram; el enlace va en el último."""
     reserva = 20 if enlace else 0
     trozos = partir(texto, limite - reserva)
-    return [html_telegram(t, enlace if i == len(trozos) - 1 else None)
-            for i, t in enumerate(trozos)]
+    piezas = []
+    for i, trozo in enumerate(trozos):
+        propio = enlace if i == len(trozos) - 1 else None
+        plano = texto_plano(trozo) + (f"\n\n{propio}" if propio else "")
+        piezas.append(PiezaTelegram(html_telegram(trozo, propio), plano))
+    return piezas
 
 
 def piezas_whatsapp(texto: str, enlace: str | None = None,

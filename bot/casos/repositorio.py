@@ -20,6 +20,7 @@ TIPOS_DOCUMENTO: dict[str, str] = {
     "programa_trabajo": "Programa de trabajo (POA)",
     "carta_intencion": "Carta de intención",
     "oficio_solicitud": "Oficio de solicitud",
+    "acuerdo_firmado": "Acuerdo firmado",
     "otro": "Otro documento",
 }
 DOCUMENTOS_HABITUALES = ("acta_cabildo", "proyecto_acuerdo", "perfil_ciudad", "programa_trabajo")

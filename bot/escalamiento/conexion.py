@@ -15,7 +15,8 @@ def conectar(servicios: Servicios) -> None:
     """Registra las rutas en `servicios.motor` (idempotente).
 
     - `modo_humano` va al principio de `rutas_previas` (el bot calla con una persona a cargo);
-    - `disparadores` va al final de `rutas_previas` (orden «asesor», intents);
+    - `disparadores` va justo después (orden «asesor», su botón, intents hablar_asesor/queja),
+      antes del saludo de primera vez y de los flujos: es una orden global;
     - `segundo_no_entendi` va justo antes del «no le entendí» final.
     Otros módulos pueden abrir un traspaso con `motor.servicios["escalar"](ctx, motivo, detalle)`.
     La tarea periódica del SLA la arranca el ciclo de vida de la app (`sla.iniciar_tarea`).
@@ -26,7 +27,7 @@ def conectar(servicios: Servicios) -> None:
     if rutas.modo_humano not in motor.rutas_previas:
         motor.rutas_previas.insert(0, rutas.modo_humano)
     if rutas.disparadores not in motor.rutas_previas:
-        motor.rutas_previas.append(rutas.disparadores)
+        motor.rutas_previas.insert(1, rutas.disparadores)
     if rutas.segundo_no_entendi not in motor.rutas_finales:
         try:
             indice = motor.rutas_finales.index(rutas_basicas.no_entendi)

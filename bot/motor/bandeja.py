@@ -33,8 +33,6 @@ async def usuario_y_conversacion(
         usuario = Usuario(canal=canal, id_externo=id_externo)
         sesion.add(usuario)
         await sesion.flush()
-    if nombre and not usuario.nombre and usuario.anonimizado_en is None:
-        usuario.nombre = nombre[:120]
     conversacion = await sesion.scalar(
         select(Conversacion).where(Conversacion.usuario_id == usuario.id)
     )
@@ -42,6 +40,9 @@ async def usuario_y_conversacion(
         conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[], contexto={})
         sesion.add(conversacion)
         await sesion.flush()
+    if nombre and (conversacion.contexto or {}).get("nombre_canal") != nombre[:80]:
+        # El nombre de la plataforma solo se propone; el perfil guarda el que confirme la persona.
+        conversacion.contexto = {**(conversacion.contexto or {}), "nombre_canal": nombre[:80]}
     return usuario, conversacion
 
 

@@ -43,10 +43,14 @@ async def primera_vez(ctx: Contexto) -> list[Respuesta] | None:
 
 
 async def comandos(ctx: Contexto) -> list[Respuesta] | None:
-    """«menú» y «ayuda» en cualquier momento."""
+    """«menú» y «ayuda» en cualquier momento. Con un flujo a medias, el menú ofrece
+    continuarlo y la ayuda la da el propio flujo (sobre el paso actual)."""
     if ctx.comando is Comando.MENU:
-        return [respuesta_menu()]
-    if ctx.comando is Comando.AYUDA:
+        menu = respuesta_menu()
+        if ctx.conversacion.flujo:
+            menu.botones.insert(0, Boton("Continuar trámite", "/continuar"))
+        return [menu]
+    if ctx.comando is Comando.AYUDA and not ctx.conversacion.flujo:
         return [Respuesta(texto("ayuda"), botones=[Boton("Menú", "/menu"),
                                                    Boton("Hablar con un asesor", "/asesor")])]
     return None

@@ -31,7 +31,7 @@ def retencion(
             await almacen.cerrar()
 
     total = asyncio.run(correr())
-    typer.echo(f"Retención de {plazo} días: {total} conversaciones anonimizadas.")
+    typer.echo(f"Conversaciones anonimizadas: {total} (retención de {plazo} días).")
 
 
 @privacidad_app.command("aviso")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -40,6 +41,8 @@ _FRASES: dict[str, set[str]] = {
                    "ver aviso completo"},
 }
 _CONFIRMAR = {"confirmar", "si borrar", "si borrar mis datos", "confirmo"}
+ROLES = {"funcionario": "funcionario municipal", "comite": "integrante de comité",
+         "ciudadano": "ciudadano", "asesor": "asesor estatal"}
 _MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
           "septiembre", "octubre", "noviembre", "diciembre")
 
@@ -55,9 +58,15 @@ def _texto(plantilla: str, **variables: Any) -> str:
 
 
 def _fecha_legible(valor: dt.datetime | None) -> str | None:
+    """«24 de noviembre de 2026», en la zona horaria del asistente."""
     if valor is None:
         return None
-    return f"{valor.day} de {_MESES[valor.month - 1]} de {valor.year}"
+    from bot.config import ajustes
+
+    if valor.tzinfo is None:  # SQLite devuelve UTC sin zona
+        valor = valor.replace(tzinfo=dt.timezone.utc)
+    local = valor.astimezone(ZoneInfo(ajustes().zona_horaria))
+    return f"{local.day} de {_MESES[local.month - 1]} de {local.year}"
 
 
 def _pide(ctx: Contexto, intent: str, payloads: tuple[str, ...]) -> bool:
@@ -106,7 +115,9 @@ async def mis_datos(ctx: Contexto) -> list[Respuesta] | None:
     lugar = ", ".join(p for p in (perfil["municipio"], perfil["estado"]) if p)
     resumen = _texto(
         "mis_datos", perfil=perfil, lugar=lugar, consentimiento=datos["consentimiento"],
+        rol=ROLES.get(perfil["rol"] or "", perfil["rol"]),
         fecha_consentimiento=_fecha_legible(ctx.usuario.consentimiento_en),
+        fecha_borrado=_fecha_legible(ctx.usuario.anonimizado_en),
         casos=datos["casos"], documentos=datos["documentos"],
         num_mensajes=await contar_mensajes(ctx.sesion, ctx.usuario),
     )
@@ -151,7 +162,11 @@ RUTAS: list[Ruta] = [confirmar_o_cancelar, borrar_mis_datos, mis_datos, aviso_in
 
 
 def conectar(motor: Motor) -> None:
-    """Agrega las rutas de privacidad a `motor.rutas` (una sola vez)."""
-    for ruta in RUTAS:
-        if ruta not in motor.rutas:
-            motor.rutas.append(ruta)
+    """Agrega las rutas de privacidad al principio de `motor.rutas` (una sola vez).
+
+    Van primero, como las órdenes globales: solo atienden su botón, su intent o su frase
+    exacta, y así ni la base de conocimiento ni un flujo se quedan con «aviso de privacidad»
+    o «borrar mis datos».
+    """
+    nuevas = [ruta for ruta in RUTAS if ruta not in motor.rutas]
+    motor.rutas[0:0] = nuevas

@@ -33,11 +33,11 @@ def texto(doble: TelegramFalso, chat_id: int, cuerpo: str, **extra: Any) -> dict
     return mensaje(doble, chat_id, text=cuerpo, **extra)
 
 
-def documento(doble: TelegramFalso, chat_id: int, nombre: str, mime: str, contenido: bytes,
+def documento(doble: TelegramFalso, chat_id: int, archivo: str, mime: str, contenido: bytes,
               **extra: Any) -> dict[str, Any]:
-    file_id = doble.subir_archivo(nombre, mime, contenido)
+    file_id = doble.subir_archivo(archivo, mime, contenido)
     return mensaje(doble, chat_id, document={
-        "file_id": file_id, "file_unique_id": file_id.lower(), "file_name": nombre,
+        "file_id": file_id, "file_unique_id": file_id.lower(), "file_name": archivo,
         "mime_type": mime, "file_size": len(contenido)}, **extra)
 
 

@@ -46,8 +46,10 @@ def validar_secreto(secreto: str) -> str:
     if not secreto or secreto.lower() in SECRETOS_POR_OMISION:
         raise ErrorConfiguracionTelegram(
             "El webhook de Telegram necesita TELEGRAM_WEBHOOK_SECRET propio (no vacío ni el de "
-            "ejemplo). Genere uno con: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+            "ejemplo). Genere uno con: "
+            "python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
     if not _SECRETO_VALIDO.match(secreto):
         raise ErrorConfiguracionTelegram(
-            "TELEGRAM_WEBHOOK_SECRET debe tener de 16 a 256 caracteres: letras, números, «_» o «-».")
+            "TELEGRAM_WEBHOOK_SECRET debe tener de 16 a 256 caracteres: letras, números, "
+            "«_» o «-».")
     return secreto

@@ -1,0 +1,134 @@
+"""Acciones de los flujos sobre casos: crear la iniciativa, adjuntar documentos, comité."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.casos.repositorio import (
+    adjuntar_documento,
+    caso_por_folio,
+    crear_caso,
+    registrar_evento,
+)
+from bot.db.modelos import Caso, Documento, Municipio
+from bot.documentos.generar import datos_documento, ficha_pdf, oficio_docx
+from bot.motor.contexto import Contexto
+from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
+
+log = logging.getLogger(__name__)
+MIME_PDF = "application/pdf"
+MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _actor(ctx: Contexto) -> str:
+    return f"usuario:{ctx.usuario.id}"
+
+
+async def _documento_recibido(ctx: Contexto, archivo: dict[str, Any] | None) -> Documento | None:
+    """El documento que el usuario envió (guardado en la bandeja), solo si es suyo."""
+    if not archivo or not archivo.get("ref"):
+        return None
+    documento = await ctx.sesion.get(Documento, int(archivo["ref"]))
+    if documento is None or documento.usuario_id != ctx.usuario.id:
+        return None
+    return documento
+
+
+async def documentos_del_caso(ctx: Contexto, caso: Caso) -> list[Respuesta]:
+    """La ficha del caso (PDF) y el borrador del oficio (DOCX), como respuestas."""
+    completo = await caso_por_folio(ctx.sesion, caso.folio)
+    assert completo is not None
+    datos = datos_documento(completo)
+    ctx.notas["caso_id"] = caso.id
+    return [
+        Respuesta("Le envío la ficha de su caso.",
+                  documento=DocumentoSaliente(f"ficha-{caso.folio}.pdf", MIME_PDF,
+                                              ficha_pdf(datos))),
+        Respuesta("Y el borrador editable del oficio de solicitud para su oficina estatal.",
+                  documento=DocumentoSaliente(f"oficio-{caso.folio}.docx", MIME_DOCX,
+                                              oficio_docx(datos))),
+    ]
+
+
+async def crear_iniciativa(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
+    """Crea el caso con folio a partir de las respuestas del registro y lo notifica."""
+    municipio = await ctx.sesion.scalar(
+        select(Municipio).where(Municipio.clave_inegi == (r.get("municipio") or {}).get(
+            "clave_inegi")))
+    if municipio is None:
+        return [Respuesta("No pude identificar el municipio. Escriba «atrás» para corregirlo.")]
+    fecha = r.get("fecha_cabildo")
+    enlace = r.get("enlace") or {}
+    caso = await crear_caso(ctx.sesion, {
+        "estado_id": municipio.estado_id, "municipio_id": municipio.id,
+        "usuario_id": ctx.usuario.id, "tipo": r.get("tipo") or "hermanamiento",
+        "ambito": r.get("ambito") or "internacional",
+        "ciudad_contraparte": str(r.get("ciudad") or "")[:160],
+        "pais_contraparte": str((r.get("pais") or {}).get("nombre") or "")[:80],
+        "areas": list(r.get("areas") or []), "objetivos": r.get("objetivos") or "",
+        "antecedentes": r.get("antecedentes"),
+        "fecha_cabildo": dt.date.fromisoformat(fecha) if fecha and fecha != "aun_no" else None,
+        "contacto": {k: enlace.get(k) for k in ("nombre", "cargo", "correo", "telefono")},
+    }, _actor(ctx))
+    for tipo, archivo in (r.get("archivos") or {}).items():
+        documento = await _documento_recibido(ctx, archivo)
+        if documento is not None:
+            await adjuntar_documento(ctx.sesion, caso, documento, tipo, _actor(ctx))
+    ctx.conversacion.contexto = {**(ctx.conversacion.contexto or {}), "caso_folio": caso.folio}
+    await _notificar(ctx, caso)
+    respuestas = [Respuesta(
+        f"Su iniciativa quedó registrada con el folio *{caso.folio}*. La recibió su oficina "
+        "estatal de enlace; le avisaré aquí cada vez que cambie de estatus.",
+        botones=[Boton("Ver seguimiento", "/iniciar seguimiento"),
+                 Boton("Subir documento", "/iniciar subir_documento")])]
+    return respuestas + await documentos_del_caso(ctx, caso)
+
+
+async def _notificar(ctx: Contexto, caso: Caso) -> None:
+    servicios = ctx.motor.servicios.get("servicios")
+    try:
+        from bot.escalamiento import notificar_caso_nuevo
+    except ModuleNotFoundError:  # pragma: no cover - el módulo siempre viene en el paquete
+        log.info("caso nuevo", extra={"caso_id": caso.id})
+        return
+    if servicios is not None:
+        await notificar_caso_nuevo(servicios, ctx.sesion, caso)
+
+
+async def _caso_elegido(ctx: Contexto, r: dict[str, Any]) -> Caso | None:
+    folio = (r.get("caso_elegido") or {}).get("folio")
+    if not folio:
+        return None
+    return await ctx.sesion.scalar(
+        select(Caso).where(Caso.folio == folio, Caso.usuario_id == ctx.usuario.id)
+        .options(selectinload(Caso.documentos)))
+
+
+async def registrar_documento(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
+    """Liga el archivo recibido al caso elegido."""
+    caso = await _caso_elegido(ctx, r)
+    documento = await _documento_recibido(ctx, r.get("archivo"))
+    if caso is None or documento is None:
+        return [Respuesta("No pude guardar el archivo en el caso. Intente de nuevo, por favor.")]
+    await adjuntar_documento(ctx.sesion, caso, documento, r.get("tipo_documento") or "otro",
+                             _actor(ctx))
+    return []
+
+
+async def registrar_comite(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
+    """Guarda los integrantes del comité (nombre y cargo) en el caso elegido."""
+    caso = await _caso_elegido(ctx, r)
+    integrantes = [{"nombre": str(i.get("nombre", ""))[:120], "cargo": str(i.get("cargo", ""))[:80]}
+                   for i in r.get("integrantes") or [] if isinstance(i, dict)]
+    if caso is None or not integrantes:
+        return [Respuesta("No pude registrar el comité. Intente de nuevo, por favor.")]
+    caso.comite = integrantes
+    await registrar_evento(ctx.sesion, caso, "comite",
+                           f"Se registraron {len(integrantes)} integrantes del comité.",
+                           _actor(ctx))
+    return []

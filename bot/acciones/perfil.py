@@ -1,0 +1,46 @@
+"""Acciones de la bienvenida: consentimiento y perfil del usuario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.modelos import Estado, Municipio
+from bot.motor.contexto import Contexto
+from bot.motor.mensajes import Respuesta
+from bot.privacidad.aviso import aviso
+from bot.privacidad.consentimiento import registrar_consentimiento
+
+
+async def guardar_consentimiento(ctx: Contexto, respuestas: dict[str, Any]) -> list[Respuesta]:
+    """Guarda la aceptación del aviso (fecha y versión); sin ella no se guarda el perfil."""
+    if respuestas.get("consentimiento"):
+        _, version = await aviso(ctx.sesion, ctx.usuario.estado_id, integral=False)
+        await registrar_consentimiento(ctx.sesion, ctx.usuario, str(version))
+    else:
+        ctx.conversacion.contexto = {**(ctx.conversacion.contexto or {}),
+                                     "consentimiento_rechazado": True}
+    return []
+
+
+async def guardar_perfil(ctx: Contexto, respuestas: dict[str, Any]) -> list[Respuesta]:
+    """Rol, estado, municipio y nombre del usuario (solo con consentimiento)."""
+    if ctx.usuario.consentimiento_en is None:
+        return []
+    usuario = ctx.usuario
+    usuario.rol = respuestas.get("rol") or usuario.rol
+    usuario.nombre = (respuestas.get("nombre") or usuario.nombre or "")[:120] or None
+    estado = respuestas.get("estado") or {}
+    municipio = respuestas.get("municipio") or {}
+    if municipio.get("clave_inegi"):
+        fila = await ctx.sesion.scalar(
+            select(Municipio).where(Municipio.clave_inegi == municipio["clave_inegi"]))
+        if fila is not None:
+            usuario.municipio_id, usuario.estado_id = fila.id, fila.estado_id
+    elif estado.get("clave_inegi"):
+        fila_e = await ctx.sesion.scalar(
+            select(Estado).where(Estado.clave_inegi == estado["clave_inegi"]))
+        if fila_e is not None:
+            usuario.estado_id, usuario.municipio_id = fila_e.id, None
+    return []

@@ -1,0 +1,220 @@
+"""El canal Telegram: la Application de PTB, sus manejadores y su arranque (sondeo o webhook).
+
+El manejador de usuarios solo traduce: update → `MensajeEntrante` → motor (que guarda primero
+y descarta reenvíos) → aviso al repartidor, que envía en orden lo que el motor guardó. Antes
+que él van los manejadores de asesores del módulo de escalamiento, si existe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.canales import bandeja_salida
+from bot.canales.bandeja_salida import Repartidor
+from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
+from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
+from bot.canales.telegram.limitador import LimitadorTelegram
+from bot.canales.telegram.procesador import ProcesadorPorChat
+from bot.canales.telegram.traduccion import ArchivoGrande, a_entrante
+from bot.config import Ajustes
+from bot.servicios import Servicios
+
+log = logging.getLogger(__name__)
+ACTUALIZACIONES = ["message", "callback_query"]
+TEXTO_ARCHIVO_GRANDE = ("El archivo «{nombre}» pesa más de {limite} MB y no lo puedo recibir. "
+                        "¿Me lo puede enviar en un archivo más ligero?")
+
+
+def manejadores_de_asesores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
+    """Los manejadores del módulo de escalamiento (lista vacía mientras no exista)."""
+    try:
+        from bot.escalamiento.telegram_asesores import manejadores_asesor
+    except ModuleNotFoundError:
+        return []
+    return list(manejadores_asesor(servicios))
+
+
+class CanalTelegram:
+    """La Application de PTB con sus límites, el repartidor y el emisor del canal."""
+
+    def __init__(self, servicios: Servicios, config: Ajustes,
+                 propios: AjustesTelegram | None = None) -> None:
+        self.servicios = servicios
+        self.config = config
+        self.propios = propios or AjustesTelegram()
+        self.secreto = ""
+        self.modo = self.propios.modo
+        self.app: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(config.telegram_token)
+            .base_url(config.telegram_api_url)
+            .base_file_url(url_archivos(config.telegram_api_url, self.propios.api_file_url))
+            .rate_limiter(LimitadorTelegram(self.propios.ritmo_chat_s, self.propios.global_por_s,
+                                            self.propios.reintentos))
+            .concurrent_updates(ProcesadorPorChat())
+            .connection_pool_size(64)
+            .pool_timeout(15)
+            .build()
+        )
+        self.repartidor = Repartidor(self._vaciar)
+        self._fallidos: set[int] = set()
+        self._arranque: asyncio.Task[None] | None = None
+        self._inicializada = False
+        self.listo = asyncio.Event()
+        for manejador in manejadores_de_asesores(servicios):
+            self.app.add_handler(manejador)
+        privado = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        self.app.add_handler(MessageHandler(privado, self._atender))
+        self.app.add_handler(CallbackQueryHandler(self._atender))
+        self.app.add_error_handler(self._error)
+        servicios.extras["telegram_bot"] = self.app.bot
+        servicios.emisores.registrar("telegram", EmisorTelegram(self.app.bot, servicios.almacen))
+
+    # --- manejadores ---
+
+    async def _atender(self, update: Update, contexto: ContextTypes.DEFAULT_TYPE) -> None:
+        del contexto
+        try:
+            await self._contestar_boton(update)
+            entrante = await a_entrante(update, self.servicios.almacen,
+                                        self.config.documento_max_bytes)
+            if entrante is None:
+                return
+            if isinstance(entrante, ArchivoGrande):
+                limite = self.config.documento_max_bytes // (1024 * 1024)
+                await self.app.bot.send_message(
+                    int(entrante.id_usuario),
+                    TEXTO_ARCHIVO_GRANDE.format(nombre=entrante.nombre, limite=limite))
+                return
+            await self.servicios.motor.procesar(entrante)
+            await bandeja_salida.marcar_bloqueo(self.servicios.almacen, "telegram",
+                                                entrante.id_usuario, False)
+            self.repartidor.avisar(entrante.id_usuario)
+        except Exception:
+            self._fallidos.add(update.update_id)
+            raise
+
+    async def _contestar_boton(self, update: Update) -> None:
+        """Contesta el callback (quita el «cargando») y retira el teclado ya usado."""
+        consulta = update.callback_query
+        if consulta is None:
+            return
+        try:
+            await consulta.answer()
+            if isinstance(consulta.message, Message) and consulta.message.reply_markup:
+                await consulta.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as error:  # un callback reenviado ya no se puede contestar
+            log.info("no se pudo contestar el botón: %s", error)
+
+    async def _error(self, update: object, contexto: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error al atender un update de Telegram", exc_info=contexto.error)
+
+    async def _vaciar(self, id_usuario: str) -> None:
+        await vaciar_bandeja(self.app.bot, self.servicios.almacen, self.servicios.documentos,
+                             id_usuario)
+
+    # --- webhook ---
+
+    async def recibir(self, datos: dict[str, Any]) -> bool:
+        """Procesa un update llegado por webhook; False si no quedó guardado (reintentar)."""
+        update = Update.de_json(datos, self.app.bot)
+        await self.app.update_processor.process_update(update, self.app.process_update(update))
+        fallo = update.update_id in self._fallidos
+        self._fallidos.discard(update.update_id)
+        return not fallo
+
+    # --- ciclo de vida ---
+
+    async def iniciar(self) -> None:
+        """Arranca según TELEGRAM_MODO (webhook exige un secreto propio)."""
+        if self.modo == "webhook":
+            self.secreto = validar_secreto(self.config.telegram_webhook_secret)
+        self._arranque = asyncio.create_task(self._arrancar())
+
+    async def _arrancar(self) -> None:
+        espera = 1.0
+        while True:
+            try:
+                await self.app.initialize()
+                self._inicializada = True
+                break
+            except InvalidToken:
+                log.error("TELEGRAM_TOKEN no es válido: el canal Telegram no arranca")
+                return
+            except (NetworkError, TimedOut) as error:
+                log.warning("Telegram no responde (%s); reintento en %.0f s", error, espera)
+                await asyncio.sleep(espera)
+                espera = min(espera * 2, 60)
+        await self.app.start()
+        if self.modo == "webhook":
+            if self.propios.webhook_url:
+                await self.registrar_webhook(self.propios.webhook_url)
+        elif self.app.updater is not None:
+            await self.app.updater.start_polling(allowed_updates=ACTUALIZACIONES)
+        await self._reanudar_pendientes()
+        self.listo.set()
+        log.info("canal Telegram activo", extra={"modo": self.modo})
+
+    async def registrar_webhook(self, url: str) -> None:
+        """Registra el webhook en Telegram con el secreto (y solo los updates que se usan)."""
+        secreto = validar_secreto(self.config.telegram_webhook_secret)
+        await self.app.bot.set_webhook(url, secret_token=secreto,
+                                       allowed_updates=ACTUALIZACIONES)
+
+    async def _reanudar_pendientes(self) -> None:
+        """Tras un reinicio, envía lo que quedó guardado sin enviar."""
+        from sqlalchemy import select
+
+        from bot.db.modelos import Conversacion, Mensaje, Usuario
+
+        async with self.servicios.almacen.lectura() as s:
+            usuarios = (await s.scalars(
+                select(Usuario.id_externo).distinct()
+                .join(Conversacion, Conversacion.usuario_id == Usuario.id)
+                .join(Mensaje, Mensaje.conversacion_id == Conversacion.id)
+                .where(Usuario.canal == "telegram", Mensaje.direccion == "salida",
+                       Mensaje.autor == "bot", Mensaje.responde_a_id.is_not(None),
+                       Mensaje.envio.is_(None))
+            )).all()
+        for id_usuario in usuarios:
+            self.repartidor.avisar(id_usuario)
+
+    async def detener(self) -> None:
+        """Deja de recibir, termina lo que se está enviando y cierra."""
+        if self._arranque is not None and not self._arranque.done():
+            self._arranque.cancel()
+            await asyncio.gather(self._arranque, return_exceptions=True)
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.repartidor.cerrar()
+        if self._inicializada:
+            await self.app.shutdown()
+            self._inicializada = False
+
+
+async def iniciar_si_hay_token(servicios: Servicios, config: Ajustes) -> CanalTelegram | None:
+    """El canal en marcha si TELEGRAM_TOKEN está puesto y TELEGRAM_MODO no es «no»."""
+    if not config.telegram_token:
+        return None
+    propios = AjustesTelegram()
+    if propios.modo == "no":
+        return None
+    canal = CanalTelegram(servicios, config, propios)
+    await canal.iniciar()
+    return canal

@@ -1,0 +1,49 @@
+"""`POST /telegram/webhook`: valida el secreto (tiempo constante) y entrega el update.
+
+Responde 200 cuando el mensaje quedó guardado (o era un reenvío); 401 con secreto malo o
+ausente; 400 si el cuerpo no es un update; 503/500 para que Telegram reintente.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+CABECERA = "x-telegram-bot-api-secret-token"
+
+
+def _respuesta(codigo: int, mensaje: str) -> JSONResponse:
+    return JSONResponse({"ok": codigo == 200, "mensaje": mensaje}, status_code=codigo)
+
+
+@router.post("/telegram/webhook", include_in_schema=False)
+async def webhook_telegram(request: Request) -> JSONResponse:
+    """Recibe un update de Telegram."""
+    canal = getattr(request.app.state, "telegram", None)
+    if canal is None or canal.modo != "webhook":
+        return _respuesta(404, "El canal de Telegram por webhook no está activo.")
+    recibido = request.headers.get(CABECERA, "")
+    if not hmac.compare_digest(recibido.encode("utf-8"), canal.secreto.encode("utf-8")):
+        return _respuesta(401, "Secreto inválido.")
+    if not canal.listo.is_set():
+        return _respuesta(503, "El canal todavía está arrancando.")
+    try:
+        datos = json.loads(await request.body())
+    except ValueError:
+        return _respuesta(400, "El cuerpo no es JSON.")
+    if not isinstance(datos, dict) or not isinstance(datos.get("update_id"), int):
+        return _respuesta(400, "El cuerpo no es un update de Telegram.")
+    try:
+        guardado = await canal.recibir(datos)
+    except (KeyError, TypeError, ValueError):
+        log.warning("update de Telegram mal formado")
+        return _respuesta(400, "El update está mal formado.")
+    if not guardado:
+        return _respuesta(500, "No se pudo guardar; reintente.")
+    return _respuesta(200, "ok")

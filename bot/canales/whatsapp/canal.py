@@ -1,0 +1,127 @@
+"""El canal WhatsApp: cliente pywa (async) apuntado a WHATSAPP_API_URL, atención de mensajes
+entrantes y repartidor de respuestas.
+
+`atender` solo traduce: descarga el archivo si trae, traduce un número a la opción ofrecida,
+entrega al motor (que guarda primero y descarta reenvíos) y avisa al repartidor, que marca
+como leído y envía en orden lo que el motor guardó.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+from dataclasses import replace
+
+import httpx
+from pywa_async import WhatsApp
+
+from bot.canales import payloads
+from bot.canales.bandeja_salida import Repartidor
+from bot.canales.whatsapp import ajustes as ajustes_wa
+from bot.canales.whatsapp.ajustes import AjustesWhatsApp
+from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
+from bot.canales.whatsapp.opciones import traducir_numero
+from bot.canales.whatsapp.traduccion import EntradaWhatsApp
+from bot.config import Ajustes
+from bot.motor.mensajes import ArchivoEntrante, Canal, MensajeEntrante
+from bot.servicios import Servicios
+
+log = logging.getLogger(__name__)
+
+
+class ArchivoDemasiadoGrande(ValueError):
+    """El archivo del usuario excede el tamaño admitido."""
+
+
+class CanalWhatsApp:
+    """Cliente pywa, enviador con límites, repartidor y emisor del canal."""
+
+    def __init__(self, servicios: Servicios, config: Ajustes,
+                 propios: AjustesWhatsApp | None = None) -> None:
+        self.servicios = servicios
+        self.config = config
+        self.propios = propios or AjustesWhatsApp()
+        self.sesion = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+        self.wa = WhatsApp(phone_id=config.whatsapp_phone_id, token=config.whatsapp_token,
+                           session=self.sesion, api_version=self.propios.version_api)
+        # pywa fija la URL de Meta; el cliente httpx es nuestro y la cambiamos por la configurada.
+        self.sesion.base_url = httpx.URL(
+            f"{config.whatsapp_api_url.rstrip('/')}/v{self.propios.version_api}")
+        self.enviador = EnviadorWhatsApp(self.wa, servicios.almacen, self.propios)
+        self.repartidor = Repartidor(self._vaciar)
+        self._por_leer: dict[str, str] = {}
+        self._candados: dict[str, asyncio.Lock] = {}
+        servicios.emisores.registrar("whatsapp", EmisorWhatsApp(self.enviador))
+
+    @property
+    def secreto_app(self) -> str:
+        return self.config.whatsapp_app_secret
+
+    @property
+    def token_verificacion(self) -> str:
+        return self.config.whatsapp_verify_token
+
+    async def _descargar(self, entrada: EntradaWhatsApp) -> ArchivoEntrante:
+        assert entrada.media_id is not None
+        info = await self.wa.get_media_url(entrada.media_id)
+        if info.file_size and info.file_size > self.config.documento_max_bytes:
+            raise ArchivoDemasiadoGrande(entrada.nombre_archivo)
+        contenido = await self.wa.get_media_bytes(info.url)
+        nombre = entrada.nombre_archivo or "documento"
+        mime = (entrada.mime or info.mime_type or mimetypes.guess_type(nombre)[0]
+                or "application/octet-stream")
+        return ArchivoEntrante(nombre, mime.split(";")[0].strip(), contenido)
+
+    async def _a_entrante(self, entrada: EntradaWhatsApp) -> MensajeEntrante:
+        archivo = None
+        texto, payload = entrada.texto, entrada.payload
+        if entrada.media_id is not None:
+            try:
+                archivo = await self._descargar(entrada)
+            except ArchivoDemasiadoGrande:
+                limite = self.config.documento_max_bytes // (1024 * 1024)
+                texto = f"[archivo de más de {limite} MB: {entrada.nombre_archivo}]"
+        elif payload is None and texto:
+            elegida = await traducir_numero(self.servicios.almacen, "whatsapp", entrada.wa_id,
+                                            texto)
+            if elegida is not None:
+                texto, payload = elegida.titulo, elegida.payload
+        return MensajeEntrante(
+            canal=Canal.WHATSAPP, id_usuario=entrada.wa_id, id_mensaje=entrada.wamid,
+            texto=texto, payload=payload, archivo=archivo, nombre_usuario=entrada.nombre,
+            tipo_no_soportado=entrada.no_soportado,
+        )
+
+    async def atender(self, entrada: EntradaWhatsApp) -> None:
+        """Guarda y procesa un mensaje (en orden por usuario) y agenda su respuesta."""
+        candado = self._candados.setdefault(entrada.wa_id, asyncio.Lock())
+        async with candado:
+            if entrada.payload is not None:
+                original = await payloads.expandir(self.servicios.almacen, entrada.payload)
+                entrada = replace(entrada, payload=original)
+            entrante = await self._a_entrante(entrada)
+            await self.servicios.motor.procesar(entrante)
+        self._por_leer[entrada.wa_id] = entrada.wamid
+        self.repartidor.avisar(entrada.wa_id)
+
+    async def _vaciar(self, wa_id: str) -> None:
+        wamid = self._por_leer.pop(wa_id, None)
+        if wamid is not None:
+            await self.enviador.marcar_leido(wamid)
+        await vaciar_bandeja(self.enviador, self.servicios.documentos, wa_id)
+
+    async def detener(self) -> None:
+        """Termina lo que se está enviando y cierra el cliente HTTP."""
+        await self.repartidor.cerrar()
+        await self.sesion.aclose()
+
+
+async def iniciar_si_esta_configurado(servicios: Servicios,
+                                      config: Ajustes) -> CanalWhatsApp | None:
+    """El canal listo si WHATSAPP_TOKEN y WHATSAPP_PHONE_ID están puestos (y los secretos del
+    webhook son propios; si no, se niega a arrancar)."""
+    if not (config.whatsapp_token and config.whatsapp_phone_id):
+        return None
+    ajustes_wa.validar(config)
+    return CanalWhatsApp(servicios, config)

@@ -1,0 +1,104 @@
+"""Guarda y recupera el estado del flujo en la conversación, y arma el contexto del flujo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.casos.estatus import en_palabras
+from bot.casos.repositorio import casos_de_usuario
+from bot.db.modelos import Caso, Conversacion, Estado, Municipio, Usuario
+from bot.flujos import EstadoFlujo
+
+
+def leer(conversacion: Conversacion) -> EstadoFlujo | None:
+    """El flujo activo de la conversación, o None."""
+    if not conversacion.flujo or not conversacion.paso:
+        return None
+    extra = conversacion.contexto or {}
+    return EstadoFlujo(
+        flujo=conversacion.flujo, paso=conversacion.paso,
+        respuestas=dict(conversacion.respuestas or {}),
+        historial=list(conversacion.historial or []), fallos=conversacion.fallos_paso,
+        pendiente=extra.get("pendiente"), regreso=extra.get("regreso"),
+    )
+
+
+def guardar(conversacion: Conversacion, estado: EstadoFlujo | None) -> None:
+    """Guarda el estado (None: no hay flujo activo). Asigna objetos nuevos para que
+    SQLAlchemy detecte el cambio en las columnas JSON."""
+    contexto = dict(conversacion.contexto or {})
+    if estado is None:
+        conversacion.flujo = conversacion.paso = None
+        conversacion.respuestas, conversacion.historial = {}, []
+        conversacion.fallos_paso = 0
+        contexto.pop("pendiente", None)
+        contexto.pop("regreso", None)
+    else:
+        datos = estado.a_json()
+        conversacion.flujo, conversacion.paso = estado.flujo, estado.paso
+        conversacion.respuestas = datos["respuestas"]
+        conversacion.historial = datos["historial"]
+        conversacion.fallos_paso = estado.fallos
+        contexto["pendiente"] = datos["pendiente"]
+        contexto["regreso"] = datos["regreso"]
+    conversacion.contexto = contexto
+
+
+def caso_a_dict(caso: Caso) -> dict[str, Any]:
+    """Un caso como lo leen las plantillas de los flujos."""
+    return {
+        "folio": caso.folio, "estatus": caso.estatus,
+        "estatus_texto": en_palabras(caso.estatus).nombre, "ambito": caso.ambito,
+        "tipo": caso.tipo, "ciudad_contraparte": caso.ciudad_contraparte,
+        "pais_contraparte": caso.pais_contraparte,
+        "fecha_cabildo": caso.fecha_cabildo.isoformat() if caso.fecha_cabildo else None,
+        "documentos": sorted({d.tipo for d in caso.documentos}),
+        "eventos": [{"fecha": e.creado_en.date().isoformat(), "descripcion": e.descripcion
+                     or en_palabras(e.estatus_nuevo or "").nombre} for e in caso.eventos],
+        "municipio": caso.municipio.nombre if caso.municipio else None,
+    }
+
+
+async def perfil(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
+    """El perfil del usuario en el formato de los flujos (estado y municipio como dicts)."""
+    estado = await sesion.get(Estado, usuario.estado_id) if usuario.estado_id else None
+    municipio = await sesion.get(Municipio, usuario.municipio_id) if usuario.municipio_id else None
+    if municipio is not None and estado is None:
+        estado = await sesion.get(Estado, municipio.estado_id)
+    return {
+        "nombre": usuario.nombre if usuario.anonimizado_en is None else None,
+        "rol": usuario.rol,
+        "estado": {"clave_inegi": estado.clave_inegi, "nombre": estado.nombre,
+                   "codigo": estado.codigo, "abreviatura": estado.abreviatura}
+        if estado else None,
+        "municipio": {"clave_inegi": municipio.clave_inegi, "nombre": municipio.nombre,
+                      "estado_clave": estado.clave_inegi if estado else None,
+                      "estado_nombre": estado.nombre if estado else None}
+        if municipio else None,
+    }
+
+
+async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion
+                   ) -> dict[str, Any]:
+    """Contexto de los flujos: perfil, casos (abiertos primero), caso en curso, nombre_canal."""
+    casos = await casos_de_usuario(sesion, usuario.id)
+    abiertos = [c for c in casos if en_palabras(c.estatus).abierto]
+    dicts = [caso_a_dict(c) for c in abiertos + [c for c in casos if c not in abiertos]]
+    caso_actual = (conversacion.contexto or {}).get("caso_folio")
+    caso = next((d for d in dicts if d["folio"] == caso_actual), None)
+    return {
+        "perfil": await perfil(sesion, usuario),
+        "casos": dicts,
+        "caso": caso,
+        "nombre_canal": (conversacion.contexto or {}).get("nombre_canal"),
+    }
+
+
+async def caso_del_usuario(sesion: AsyncSession, usuario: Usuario, folio: str) -> Caso | None:
+    """El caso con ese folio, solo si es del usuario (nunca el de otra persona)."""
+    return await sesion.scalar(
+        select(Caso).where(Caso.folio == folio.strip().upper(), Caso.usuario_id == usuario.id)
+    )

@@ -1,0 +1,183 @@
+"""Panel de asesores: acceso, sesión firmada, CSRF, límite de intentos, cabeceras,
+autorización por estado, acciones sobre traspasos y casos, tablero y exportación."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.app import crear_app
+from bot.db.modelos import Caso, Escalamiento
+from bot.escalamiento import conectar, diferidos
+from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.servicios import Servicios
+from dobles import escalamiento_datos as datos
+
+
+@pytest.fixture
+async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
+    conectar(servicios)
+    app = crear_app(servicios.ajustes, servicios)
+    app.state.servicios = servicios
+    transporte = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
+    async with httpx.AsyncClient(transport=transporte, base_url="http://panel.prueba") as c:
+        yield c
+    await diferidos.esperar()
+
+
+def _csrf(html: str) -> str:
+    encontrado = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert encontrado, html[:500]
+    return encontrado.group(1)
+
+
+async def entrar(cliente: httpx.AsyncClient, correo: str,
+                 contrasena: str = datos.CONTRASENA) -> httpx.Response:
+    pagina = await cliente.get("/panel/entrar")
+    return await cliente.post("/panel/entrar", data={
+        "correo": correo, "contrasena": contrasena, "csrf": _csrf(pagina.text)})
+
+
+async def _escenario(servicios: Servicios) -> dict[str, object]:
+    """Una persona de Jalisco por WhatsApp con caso y traspaso; otra de Nuevo León por REST."""
+    emisor = datos.EmisorGrabador()
+    servicios.emisores.registrar("whatsapp", emisor)
+    await datos.asesor(servicios, "ana@jal.gob.mx", nombre="Ana Pérez")
+    await datos.asesor(servicios, "sre@sre.gob.mx", "sre", ())
+    await datos.asesor(servicios, "leo@nl.gob.mx", estados=("NL",))
+    jal = await datos.usuario(servicios, "5213300000001", canal="whatsapp",
+                              nombre="<script>alert(1)</script>")
+    nl = await datos.usuario(servicios, "rest-nl", "NL")
+    folio_jal = await datos.caso(servicios, jal)
+    folio_nl = await datos.caso(servicios, nl, "NL")
+    await servicios.motor.procesar(MensajeEntrante(Canal.WHATSAPP, "5213300000001", "w1",
+                                                   texto="asesor"))
+    await servicios.motor.procesar(MensajeEntrante(Canal.REST, "rest-nl", "r1", texto="asesor"))
+    esc_jal = await datos.traspaso_de(servicios, jal)
+    esc_nl = await datos.traspaso_de(servicios, nl)
+    assert esc_jal is not None and esc_nl is not None
+    return {"emisor": emisor, "folio_jal": folio_jal, "folio_nl": folio_nl,
+            "esc_jal": esc_jal.id, "esc_nl": esc_nl.id}
+
+
+async def test_acceso_sesion_y_cabeceras(servicios: Servicios, cliente: httpx.AsyncClient
+                                         ) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
+    r = await cliente.get("/panel")
+    assert r.status_code == 303 and r.headers["location"] == "/panel/entrar"
+    mala = await entrar(cliente, "ana@jal.gob.mx", "otra-contrasena")
+    assert mala.status_code == 401 and "incorrectos" in mala.text
+    sin_csrf = await cliente.post("/panel/entrar", data={"correo": "ana@jal.gob.mx",
+                                                         "contrasena": datos.CONTRASENA})
+    assert sin_csrf.status_code == 400
+    r = await entrar(cliente, "ana@jal.gob.mx")
+    assert r.status_code == 303
+    galleta = r.headers["set-cookie"].lower()
+    assert "httponly" in galleta and "samesite=strict" in galleta and "path=/panel" in galleta
+    assert "max-age=28800" in galleta
+    bandeja = await cliente.get("/panel")
+    assert bandeja.status_code == 200 and "Bandeja" in bandeja.text
+    csp = bandeja.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert bandeja.headers["x-content-type-options"] == "nosniff"
+    # Una cookie alterada no vale.
+    valor = cliente.cookies.get("panel_sesion")
+    assert valor
+    cliente.cookies.set("panel_sesion", valor[:-2] + "xx", domain="panel.prueba", path="/panel")
+    assert (await cliente.get("/panel")).status_code == 303
+    # Cerrar sesión exige CSRF y borra la cookie.
+    await entrar(cliente, "ana@jal.gob.mx")
+    assert (await cliente.post("/panel/salir", data={"csrf": "falso"})).status_code == 400
+    token = _csrf((await cliente.get("/panel")).text)
+    salida = await cliente.post("/panel/salir", data={"csrf": token})
+    assert salida.status_code == 303 and (await cliente.get("/panel")).status_code == 303
+
+
+async def test_limite_de_intentos(servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    await datos.asesor(servicios, "lim@jal.gob.mx")
+    codigos = [(await entrar(cliente, "lim@jal.gob.mx", "equivocada-123")).status_code
+               for _ in range(6)]
+    assert codigos[:5] == [401] * 5 and codigos[5] == 429
+    assert (await entrar(cliente, "lim@jal.gob.mx")).status_code == 429
+
+
+async def test_autorizacion_por_estado(servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    e = await _escenario(servicios)
+    await entrar(cliente, "ana@jal.gob.mx")
+    bandeja = (await cliente.get("/panel")).text
+    assert str(e["folio_jal"]) in bandeja and str(e["folio_nl"]) not in bandeja
+    assert (await cliente.get(f"/panel/caso/{e['folio_nl']}")).status_code == 404
+    assert (await cliente.get(f"/panel/traspaso/{e['esc_nl']}")).status_code == 404
+    token = _csrf(bandeja)
+    r = await cliente.post(f"/panel/traspaso/{e['esc_nl']}/tomar", data={"csrf": token})
+    assert r.status_code == 404
+    r = await cliente.post(f"/panel/caso/{e['folio_nl']}/estatus",
+                           data={"csrf": token, "estatus": "en_revision_estatal"})
+    assert r.status_code == 404
+    assert (await cliente.get("/panel/tablero")).status_code == 403
+    async with servicios.almacen.lectura() as s:
+        esc = await s.get(Escalamiento, e["esc_nl"])
+        caso = await s.scalar(select(Caso).where(Caso.folio == e["folio_nl"]))
+    assert esc is not None and esc.estado == "solicitada"
+    assert caso is not None and caso.estatus == "enviada"
+
+
+async def test_tomar_responder_estatus_y_cerrar_entre_canales(
+    servicios: Servicios, cliente: httpx.AsyncClient,
+) -> None:
+    e = await _escenario(servicios)
+    emisor = e["emisor"]
+    assert isinstance(emisor, datos.EmisorGrabador)
+    await entrar(cliente, "ana@jal.gob.mx")
+    pagina = await cliente.get(f"/panel/traspaso/{e['esc_jal']}")
+    assert "    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textlt;script    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textgt;alert(1)    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textlt;/script    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textgt;" in pagina.text, pagina.text[pagina.text.find("Conversación"):][:600]
+    assert "<script>alert(1)" not in pagina.text
+    token = _csrf(pagina.text)
+    r = await cliente.post(f"/panel/traspaso/{e['esc_jal']}/tomar", data={"csrf": token},
+                           follow_redirects=True)
+    assert "Usted atiende" in r.text
+    r = await cliente.post(f"/panel/traspaso/{e['esc_jal']}/responder",
+                           data={"csrf": token, "texto": "Hola, soy Ana. ¿En qué le ayudo?"},
+                           follow_redirects=True)
+    assert "Mensaje enviado" in r.text
+    await diferidos.esperar()
+    textos = emisor.textos()
+    assert any("Le atiende Ana Pérez" in t for t in textos)
+    assert "*Ana Pérez:* Hola, soy Ana. ¿En qué le ayudo?" in textos
+    # La persona contesta por WhatsApp: el bot calla y el mensaje aparece en el panel.
+    assert await servicios.motor.procesar(MensajeEntrante(
+        Canal.WHATSAPP, "5213300000001", "w2", texto="Necesito saber qué sigue")) == []
+    pagina = await cliente.get(f"/panel/caso/{e['folio_jal']}")
+    assert "Necesito saber qué sigue" in pagina.text
+    r = await cliente.post(f"/panel/caso/{e['folio_jal']}/estatus", data={
+        "csrf": token, "estatus": "en_revision_estatal", "comentario": "Revisamos el acta"},
+        follow_redirects=True)
+    assert "Estatus actualizado" in r.text and "En revisión estatal" in r.text
+    r = await cliente.post(f"/panel/caso/{e['folio_jal']}/estatus", data={
+        "csrf": token, "estatus": "registrada"}, follow_redirects=True)
+    assert "no está permitida" in r.text
+    r = await cliente.post(f"/panel/traspaso/{e['esc_jal']}/cerrar",
+                           data={"csrf": token, "nota": "Quedó atendido"}, follow_redirects=True)
+    assert "Conversación cerrada" in r.text
+    await diferidos.esperar()
+    assert any("Terminó la conversación con Ana Pérez" in t for t in emisor.textos())
+    assert [p for _, _, p in emisor.enviados][-1] == "fin_atencion"
+
+
+async def test_tablero_csv_y_graficas(servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    e = await _escenario(servicios)
+    await entrar(cliente, "sre@sre.gob.mx")
+    tablero = await cliente.get("/panel/tablero")
+    assert tablero.status_code == 200
+    assert "Jalisco" in tablero.text and "Nuevo León" in tablero.text
+    assert re.search(r'id="en-espera">2<', tablero.text)
+    svg = await cliente.get("/panel/tablero/estatus.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<script" not in svg.content.lower() or b"kozea" not in svg.content
+    csv = await cliente.get("/panel/tablero.csv")
+    assert csv.status_code == 200 and str(e["folio_nl"]) in csv.text
+    assert csv.text.startswith("\ufefffolio,estado")
