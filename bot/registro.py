@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any
 
+from bot.privacidad.bitacora import FiltroDatosPersonales
+
 _CAMPOS_ESTANDAR = set(vars(logging.makeLogRecord({})))
 
 
@@ -30,6 +32,7 @@ def configurar(nivel: str = "INFO") -> None:
     """Bitácora a stderr en JSON; silencia el detalle de bibliotecas ruidosas."""
     manejador = logging.StreamHandler(sys.stderr)
     manejador.setFormatter(FormatoJSON())
+    manejador.addFilter(FiltroDatosPersonales())
     raiz = logging.getLogger()
     raiz.handlers[:] = [manejador]
     raiz.setLevel(nivel)

@@ -56,6 +56,8 @@ async def _escenario(servicios: Servicios) -> dict[str, object]:
     folio_nl = await datos.caso(servicios, nl, "NL")
     await servicios.motor.procesar(MensajeEntrante(Canal.WHATSAPP, "5213300000001", "w1",
                                                    texto="asesor"))
+    await servicios.motor.procesar(MensajeEntrante(Canal.WHATSAPP, "5213300000001", "w0",
+                                                   texto="<script>alert(1)</script>"))
     await servicios.motor.procesar(MensajeEntrante(Canal.REST, "rest-nl", "r1", texto="asesor"))
     esc_jal = await datos.traspaso_de(servicios, jal)
     esc_nl = await datos.traspaso_de(servicios, nl)
@@ -134,7 +136,8 @@ async def test_tomar_responder_estatus_y_cerrar_entre_canales(
     assert isinstance(emisor, datos.EmisorGrabador)
     await entrar(cliente, "ana@jal.gob.mx")
     pagina = await cliente.get(f"/panel/traspaso/{e['esc_jal']}")
-    assert "    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textlt;script    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textgt;alert(1)    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textlt;/script    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.textgt;" in pagina.text, pagina.text[pagina.text.find("Conversación"):][:600]
+    assert "Intercambio &lt;b&gt;académico&lt;/b&gt;" in pagina.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pagina.text
     assert "<script>alert(1)" not in pagina.text
     token = _csrf(pagina.text)
     r = await cliente.post(f"/panel/traspaso/{e['esc_jal']}/tomar", data={"csrf": token},
@@ -159,7 +162,7 @@ async def test_tomar_responder_estatus_y_cerrar_entre_canales(
     assert "Estatus actualizado" in r.text and "En revisión estatal" in r.text
     r = await cliente.post(f"/panel/caso/{e['folio_jal']}/estatus", data={
         "csrf": token, "estatus": "registrada"}, follow_redirects=True)
-    assert "no está permitida" in r.text
+    assert "solo puede pasar a" in r.text
     r = await cliente.post(f"/panel/traspaso/{e['esc_jal']}/cerrar",
                            data={"csrf": token, "nota": "Quedó atendido"}, follow_redirects=True)
     assert "Conversación cerrada" in r.text

@@ -55,6 +55,7 @@ def _preparar_sqlite(motor: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA secure_delete=ON")  # lo anonimizado no queda en páginas libres
         cursor.close()
 
     @event.listens_for(motor.sync_engine, "begin")

@@ -44,7 +44,7 @@ async def programar(sesion: AsyncSession, esc: Escalamiento, horario: Horario, m
 
 async def procesar_vencidos(servicios: Servicios, momento: dt.datetime | None = None) -> int:
     """Ejecuta los temporizadores vencidos; devuelve cuántos actuaron."""
-    momento = momento or ahora()
+    momento = (momento or ahora()).astimezone(dt.timezone.utc)
     async with servicios.almacen.lectura() as s:
         ids = (await s.scalars(select(Temporizador.id).where(
             Temporizador.tipo == TIPO, Temporizador.ejecutado_en.is_(None),

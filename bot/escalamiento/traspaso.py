@@ -68,6 +68,11 @@ class Toma:
     tomado_por: str | None = None
 
 
+def _utc(momento: dt.datetime | None) -> dt.datetime:
+    """El momento en UTC (SQLite guarda la hora sin zona: siempre se guarda en UTC)."""
+    return (momento or ahora()).astimezone(dt.timezone.utc)
+
+
 def actor_de(asesor: Asesor | None) -> str:
     """Quién hizo algo, como se anota en la línea de tiempo."""
     return f"asesor:{asesor.id}" if asesor is not None else "sistema"
@@ -116,7 +121,7 @@ async def solicitar(
     motivo: str, detalle: str | None = None, momento: dt.datetime | None = None,
 ) -> list[Respuesta]:
     """Abre un traspaso (o recuerda el que ya hay) y devuelve lo que se le dice al usuario."""
-    momento = momento or ahora()
+    momento = _utc(momento)
     existente = await abierto_de(sesion, conversacion.id)
     if existente is not None:
         conversacion.modo = "humano"
@@ -151,7 +156,7 @@ async def solicitar(
 async def tomar(servicios: Servicios, sesion: AsyncSession, escalamiento_id: int,
                 asesor: Asesor, momento: dt.datetime | None = None) -> Toma:
     """Intenta tomar el traspaso. Solo uno gana; los demás reciben quién lo tomó."""
-    momento = momento or ahora()
+    momento = _utc(momento)
     esc = await sesion.get(Escalamiento, escalamiento_id)
     if esc is None or not autorizado(asesor, esc.estado_id):
         raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
@@ -200,7 +205,7 @@ async def responder(servicios: Servicios, sesion: AsyncSession, esc: Escalamient
     _propio(esc, asesor)
     if esc.estado == "tomada":
         _pasar(esc, "atendida")
-        esc.primera_respuesta_en = momento or ahora()
+        esc.primera_respuesta_en = _utc(momento)
         _evento(sesion, esc, "atendida", actor_de(asesor), "Primera respuesta enviada",
                 de="tomada", a="atendida")
     elif esc.estado != "atendida":
@@ -229,7 +234,7 @@ async def cerrar(
     if asesor is not None and not autorizado(asesor, esc.estado_id):
         raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
     anterior = _pasar(esc, "cerrada")
-    esc.cerrado_en = momento or ahora()
+    esc.cerrado_en = _utc(momento)
     esc.nota_cierre = (nota or "").strip()[:2000] or None
     quien = "usuario" if por_usuario else actor_de(asesor)
     _evento(sesion, esc, "cerrada", quien, esc.nota_cierre or "Conversación devuelta al asistente",

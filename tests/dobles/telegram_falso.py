@@ -87,6 +87,7 @@ class TelegramFalso:
         self._ids_archivo = itertools.count(1)
         self._ids_callback = itertools.count(1)
         self._por_entregar: deque[dict[str, Any]] = deque()
+        self._cerrando = False
         self._servidor = ServidorEnHilo(self._app())
 
     # --- ciclo de vida ---
@@ -105,6 +106,7 @@ class TelegramFalso:
         return self
 
     def detener(self) -> None:
+        self._cerrando = True
         self._servidor.detener()
 
     # --- lo que usan las pruebas ---
@@ -232,7 +234,7 @@ class TelegramFalso:
         codigo, cuerpo = self._falla(llamada)
         if codigo == 200:
             if metodo == "getUpdates":
-                codigo, cuerpo = await self._get_updates(datos)
+                codigo, cuerpo = await self._get_updates(datos, peticion)
             else:
                 with self._candado:
                     codigo, cuerpo = self._atender(llamada)
@@ -255,7 +257,8 @@ class TelegramFalso:
                              "description": "Forbidden: bot was blocked by the user"}
         return 200, {}
 
-    async def _get_updates(self, datos: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async def _get_updates(self, datos: dict[str, Any],
+                           peticion: Request) -> tuple[int, dict[str, Any]]:
         if self.webhook.get("url"):
             return 409, {"ok": False, "error_code": 409,
                          "description": "Conflict: can't use getUpdates method while webhook "
@@ -268,9 +271,14 @@ class TelegramFalso:
                 while self.pendientes and self.pendientes[0]["update_id"] < offset:
                     self.pendientes.popleft()
                 listos = [u for u in self.pendientes if u["update_id"] >= offset][:limite]
-            if listos or time.monotonic() >= fin:
+            if listos or time.monotonic() >= fin or self._cerrando:
                 return 200, {"ok": True, "result": listos}
-            await asyncio.sleep(0.02)
+            try:
+                await asyncio.wait_for(peticion.is_disconnected(), 0.02)
+            except asyncio.TimeoutError:
+                continue
+            if await peticion.is_disconnected():
+                return 200, {"ok": True, "result": []}
 
     def _mensaje(self, chat_id: int, **extra: Any) -> dict[str, Any]:
         return {"message_id": next(self._ids_mensaje), "date": int(time.time()),

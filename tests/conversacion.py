@@ -1,0 +1,70 @@
+"""Ayudante de pruebas: conversar con el motor como lo haría una persona."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.motor.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
+from bot.motor.motor import Motor
+
+_contador = itertools.count()
+
+
+class Charla:
+    """Una persona que escribe al motor; guarda la última tanda de respuestas."""
+
+    def __init__(self, motor: Motor, usuario: str = "ana", canal: Canal = Canal.REST) -> None:
+        self.motor = motor
+        self.usuario = usuario
+        self.canal = canal
+        self.ultimas: list[Respuesta] = []
+        self.enviados = 0
+
+    async def di(self, texto: str = "", payload: str | None = None,
+                 archivo: ArchivoEntrante | None = None) -> list[Respuesta]:
+        """Envía un mensaje y devuelve las respuestas."""
+        self.enviados += 1
+        self.ultimas = await self.motor.procesar(MensajeEntrante(
+            self.canal, self.usuario, f"{self.usuario}-{next(_contador)}", texto=texto,
+            payload=payload, archivo=archivo))
+        return self.ultimas
+
+    async def pulsa(self, titulo: str) -> list[Respuesta]:
+        """Pulsa el botón ofrecido cuyo título contiene `titulo`."""
+        for r in self.ultimas:
+            for b in r.botones:
+                if titulo.lower() in b.titulo.lower():
+                    return await self.di(payload=b.payload)
+        raise AssertionError(f"no hay botón «{titulo}» en {self.botones}")
+
+    @property
+    def texto(self) -> str:
+        """Todo el texto de la última tanda."""
+        return "\n".join(r.texto for r in self.ultimas)
+
+    @property
+    def botones(self) -> list[str]:
+        """Títulos de los botones de la última tanda."""
+        return [b.titulo for r in self.ultimas for b in r.botones]
+
+
+PERFIL = ["hola", "/si", "funcionario", "Nuevo León", "San Pedro Garza García", "Ana Pérez"]
+REGISTRO = ["quiero registrar un hermanamiento", "/si", "San Antonio, Texas", "Estados Unidos",
+            "hermanamiento", "educación y cultura", "/listo",
+            "Intercambio académico, cultural y de buenas prácticas de gobierno",
+            "/omitir", "15/03/2025", "ninguno", "/si", "Directora de Asuntos Internacionales",
+            "ana.perez@sanpedro.gob.mx", "(81) 1234-5678", "confirmar"]
+
+
+async def registrar_iniciativa(charla: Charla) -> str:
+    """Recorre bienvenida y registro; devuelve el folio."""
+    for mensaje in PERFIL + REGISTRO:
+        if mensaje.startswith("/"):
+            await charla.di(payload=mensaje)
+        else:
+            await charla.di(mensaje)
+    import re
+
+    encontrado = re.search(r"CH-\d{4}-[A-Z]+-\d{4}", charla.texto)
+    assert encontrado, charla.texto
+    return encontrado.group(0)

@@ -1,0 +1,113 @@
+"""SLA de primera respuesta: los temporizadores viven en la base y siguen tras un reinicio
+(recordatorio → coordinación estatal → cola nacional); una respuesta apaga la cadena."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.config import Ajustes
+from bot.db.modelos import Conversacion, Escalamiento, EventoCaso, Temporizador, Usuario
+from bot.escalamiento import conectar, diferidos, sla, traspaso
+from bot.escalamiento.asesores import por_id
+from bot.escalamiento.horario import Horario
+from bot.servicios import Servicios, crear_servicios
+from dobles import escalamiento_datos as datos
+from dobles.telegram_falso import TelegramFalso
+
+LUNES_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=Horario().tz)
+
+
+async def _solicitar(servicios: Servicios, uid: int, momento: dt.datetime) -> int:
+    async with servicios.almacen.escritura() as s:
+        u = await s.get(Usuario, uid)
+        c = await s.scalar(select(Conversacion).where(Conversacion.usuario_id == uid))
+        assert u is not None and c is not None
+        await traspaso.solicitar(servicios, s, u, c, "solicitud_usuario", momento=momento)
+    esc = await datos.traspaso_de(servicios, uid)
+    assert esc is not None
+    return esc.id
+
+
+async def _bot(servicios: Servicios, doble: TelegramFalso) -> None:
+    from telegram import Bot
+
+    bot = Bot(doble.token, base_url=doble.url_api)
+    await bot.initialize()
+    servicios.extras["telegram_bot"] = bot
+
+
+async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
+    doble = TelegramFalso().iniciar()
+    try:
+        primero = crear_servicios(ajustes_prueba, con_nlu=False)
+        conectar(primero)
+        await _bot(primero, doble)
+        await datos.asesor(primero, "ana@jal.gob.mx", telegram_id="9001")
+        await datos.asesor(primero, "coord@jal.gob.mx", "coordinador_estatal", telegram_id="9002")
+        await datos.asesor(primero, "sre@sre.gob.mx", "sre", (), telegram_id="9003")
+        uid = await datos.usuario(primero, "u-sla")
+        await datos.caso(primero, uid)
+        esc_id = await _solicitar(primero, uid, LUNES_10)
+        await diferidos.esperar()
+        assert [c.chat_id for c in doble.enviados()] == [9001]
+        await primero.almacen.cerrar()  # «reinicio»: nada queda en memoria
+
+        segundo = crear_servicios(ajustes_prueba, con_nlu=False)
+        conectar(segundo)
+        await _bot(segundo, doble)
+        assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=20)) == 0
+        assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=31)) == 1
+        await diferidos.esperar()
+        assert [c.chat_id for c in doble.enviados()][-1] == 9001
+        assert "Recordatorio" in doble.enviados()[-1].texto
+        assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=62)) == 1
+        await diferidos.esperar()
+        assert doble.enviados()[-1].chat_id == 9002
+        assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=93)) == 1
+        await diferidos.esperar()
+        assert doble.enviados()[-1].chat_id == 9003
+        assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(hours=5)) == 0
+        async with segundo.almacen.lectura() as s:
+            esc = await s.get(Escalamiento, esc_id)
+            eventos = (await s.scalars(select(EventoCaso.descripcion).where(
+                EventoCaso.tipo == "traspaso_sla"))).all()
+            pendientes = (await s.scalars(select(Temporizador).where(
+                Temporizador.ejecutado_en.is_(None)))).all()
+        assert esc is not None and esc.nivel == "nacional"
+        assert len(eventos) == 3 and "cola nacional" in eventos[-1]
+        assert pendientes == []
+        await segundo.cerrar()
+    finally:
+        doble.detener()
+
+
+async def test_respuesta_apaga_la_cadena(servicios: Servicios) -> None:
+    conectar(servicios)
+    aid = await datos.asesor(servicios, "ana@jal.gob.mx")
+    uid = await datos.usuario(servicios, "u-sla2")
+    esc_id = await _solicitar(servicios, uid, LUNES_10)
+    async with servicios.almacen.escritura() as s:
+        asesora = await por_id(s, aid)
+        assert asesora is not None
+        await traspaso.tomar(servicios, s, esc_id, asesora, LUNES_10 + dt.timedelta(minutes=5))
+        esc = await s.get(Escalamiento, esc_id)
+        assert esc is not None
+        await traspaso.responder(servicios, s, esc, asesora, "Le atiendo",
+                                 LUNES_10 + dt.timedelta(minutes=6))
+    assert await sla.procesar_vencidos(servicios, LUNES_10 + dt.timedelta(hours=3)) == 0
+    await diferidos.esperar()
+
+
+async def test_fuera_de_horario_el_plazo_corre_desde_la_apertura(servicios: Servicios) -> None:
+    conectar(servicios)
+    uid = await datos.usuario(servicios, "u-sla3")
+    viernes_noche = dt.datetime(2026, 3, 6, 21, 0, tzinfo=Horario().tz)
+    await _solicitar(servicios, uid, viernes_noche)
+    async with servicios.almacen.lectura() as s:
+        t = await s.scalar(select(Temporizador))
+    assert t is not None
+    vence = t.vence_en if t.vence_en.tzinfo else t.vence_en.replace(tzinfo=dt.timezone.utc)
+    assert vence.astimezone(Horario().tz) == dt.datetime(2026, 3, 9, 9, 30, tzinfo=Horario().tz)
+    await diferidos.esperar()
