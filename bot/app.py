@@ -3,6 +3,7 @@ WhatsApp y el panel de asesores)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from bot.canales.telegram import webhook as webhook_telegram
 from bot.canales.whatsapp import canal as canal_whatsapp
 from bot.canales.whatsapp import webhook as webhook_whatsapp
 from bot.config import Ajustes, ajustes
+from bot.privacidad.retencion import tarea_retencion_diaria
 from bot.salud import estado_salud
 from bot.servicios import Servicios, crear_servicios
 
@@ -55,9 +57,14 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
         from bot.escalamiento import sla
 
         tarea_sla = sla.iniciar_tarea(app.state.servicios)
+        fin_retencion = asyncio.Event()
+        tarea_retencion = asyncio.create_task(tarea_retencion_diaria(
+            app.state.servicios.almacen, config.retencion_dias, fin_retencion))
         try:
             yield
         finally:
+            fin_retencion.set()
+            await tarea_retencion
             await sla.detener_tarea(tarea_sla)
             for canal in (app.state.whatsapp, app.state.telegram):
                 if canal is not None:

@@ -175,6 +175,8 @@ def _registrar_subordenes() -> None:
         ("bot.nlu.cli", "nlu_app", "nlu"),
         ("bot.conocimiento.cli", "conocimiento_app", "conocimiento"),
         ("bot.flujos.cli", "flujos_app", "flujos"),
+        ("bot.escalamiento.cli", "asesores_app", "asesores"),
+        ("bot.privacidad.cli", "privacidad_app", "privacidad"),
     ):
         try:
             sub = getattr(importlib.import_module(modulo), atributo)

@@ -18,13 +18,13 @@ filtro() { grep -v -E 'Warning|warn|declare_namespace|pkg_resources|import |^\s*
 
 info "Conjunto reservado (tests/prueba_nlu.yml) con $(basename "$MODELO")"
 (cd "$M" && .venv/bin/rasa test nlu --nlu tests/prueba_nlu.yml -m "../$MODELO" \
-  --out resultados/reservado 2>&1) | filtro | grep -E 'accuracy|F1|Finished|Error' || true
+  --out resultados/reservado 2>&1) | filtro | grep -i -E ' accuracy| f1-score|error' || true
 
 if [ "$PLIEGUES" -gt 1 ]; then
   info "Validación cruzada de $PLIEGUES pliegues sobre data/ (entrena $PLIEGUES modelos; varios minutos)"
   (cd "$M" && .venv/bin/rasa test nlu --nlu data --config config.yml --cross-validation \
     --folds "$PLIEGUES" --out resultados/validacion_cruzada 2>&1) \
-    | filtro | grep -E 'test|train|F1|accuracy|Error' | tail -20 || true
+    | filtro | grep -i -E 'test (accuracy|f1)|error' | tail -8 || true
 fi
 
 info "Latencia de POST /model/parse por HTTP"

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from dobles import escalamiento_datos as datos
+from dobles.telegram_falso import TelegramFalso
 from sqlalchemy import select
 
 from bot.config import Ajustes
@@ -13,8 +16,6 @@ from bot.escalamiento import conectar, diferidos, sla, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.horario import Horario
 from bot.servicios import Servicios, crear_servicios
-from dobles import escalamiento_datos as datos
-from dobles.telegram_falso import TelegramFalso
 
 LUNES_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=Horario().tz)
 
@@ -30,12 +31,13 @@ async def _solicitar(servicios: Servicios, uid: int, momento: dt.datetime) -> in
     return esc.id
 
 
-async def _bot(servicios: Servicios, doble: TelegramFalso) -> None:
+async def _bot(servicios: Servicios, doble: TelegramFalso) -> Any:
     from telegram import Bot
 
     bot = Bot(doble.token, base_url=doble.url_api)
     await bot.initialize()
     servicios.extras["telegram_bot"] = bot
+    return bot
 
 
 async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
@@ -43,7 +45,7 @@ async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
     try:
         primero = crear_servicios(ajustes_prueba, con_nlu=False)
         conectar(primero)
-        await _bot(primero, doble)
+        bot1 = await _bot(primero, doble)
         await datos.asesor(primero, "ana@jal.gob.mx", telegram_id="9001")
         await datos.asesor(primero, "coord@jal.gob.mx", "coordinador_estatal", telegram_id="9002")
         await datos.asesor(primero, "sre@sre.gob.mx", "sre", (), telegram_id="9003")
@@ -52,11 +54,12 @@ async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
         esc_id = await _solicitar(primero, uid, LUNES_10)
         await diferidos.esperar()
         assert [c.chat_id for c in doble.enviados()] == [9001]
+        await bot1.shutdown()
         await primero.almacen.cerrar()  # «reinicio»: nada queda en memoria
 
         segundo = crear_servicios(ajustes_prueba, con_nlu=False)
         conectar(segundo)
-        await _bot(segundo, doble)
+        bot2 = await _bot(segundo, doble)
         assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=20)) == 0
         assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=31)) == 1
         await diferidos.esperar()
@@ -78,6 +81,7 @@ async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
         assert esc is not None and esc.nivel == "nacional"
         assert len(eventos) == 3 and "cola nacional" in eventos[-1]
         assert pendientes == []
+        await bot2.shutdown()
         await segundo.cerrar()
     finally:
         doble.detener()

@@ -62,7 +62,6 @@ async def test_reanudar_con_otro_motor_sobre_la_misma_base(servicios: Servicios)
         await nueva.di("continuar")
         assert "áreas" in nueva.texto
         await nueva.di("cultura")
-        await nueva.di(payload="/listo")
         assert "lograr" in nueva.texto
         async with otros.almacen.lectura() as s:
             conversacion = await s.scalar(select(Conversacion))

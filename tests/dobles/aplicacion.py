@@ -16,9 +16,9 @@ from dobles.servidor_hilo import ServidorEnHilo
 
 
 @contextmanager
-def app_en_hilo(config: Ajustes) -> Iterator[ServidorEnHilo]:
+def app_en_hilo(config: Ajustes, puerto: int | None = None) -> Iterator[ServidorEnHilo]:
     """Arranca la aplicación (con su lifespan: canales incluidos) y la detiene al salir."""
-    servidor = ServidorEnHilo(crear_app(config))
+    servidor = ServidorEnHilo(crear_app(config), puerto)
     servidor.iniciar()
     try:
         yield servidor

@@ -21,8 +21,8 @@ def puerto_libre() -> int:
 class ServidorEnHilo:
     """Corre `app` con uvicorn en otro hilo (con su propio bucle de eventos)."""
 
-    def __init__(self, app: Any) -> None:
-        self.puerto = puerto_libre()
+    def __init__(self, app: Any, puerto: int | None = None) -> None:
+        self.puerto = puerto or puerto_libre()
         self.url = f"http://127.0.0.1:{self.puerto}"
         self._servidor = uvicorn.Server(uvicorn.Config(
             app, host="127.0.0.1", port=self.puerto, log_level="warning", access_log=False,

@@ -160,13 +160,13 @@ class CanalTelegram:
                 await asyncio.sleep(espera)
                 espera = min(espera * 2, 60)
         await self.app.start()
+        self.listo.set()
         if self.modo == "webhook":
             if self.propios.webhook_url:
                 await self.registrar_webhook(self.propios.webhook_url)
         elif self.app.updater is not None:
             await self.app.updater.start_polling(allowed_updates=ACTUALIZACIONES)
         await self._reanudar_pendientes()
-        self.listo.set()
         log.info("canal Telegram activo", extra={"modo": self.modo})
 
     async def registrar_webhook(self, url: str) -> None:

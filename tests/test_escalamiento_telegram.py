@@ -1,0 +1,144 @@
+"""Asesores en Telegram (PTB 22 real contra el doble de la Bot API): aviso con botones, toma
+atómica con edición de los avisos de los demás, relé con un usuario de WhatsApp, comandos y
+autorización por estado."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram import Bot, Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.db.modelos import Caso, EventoCaso
+from bot.escalamiento import conectar, diferidos
+from bot.escalamiento.asesores import nuevo_codigo, por_email
+from bot.escalamiento.telegram_asesores import manejadores_asesor
+from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.servicios import Servicios
+from dobles import escalamiento_datos as datos
+from dobles import fabricas_telegram as fab
+from dobles.telegram_falso import TelegramFalso
+
+ANA, BETO, LEO, EXTRANO = 9001, 9004, 9005, 7777
+
+
+@pytest.fixture
+async def tg(servicios: Servicios) -> AsyncIterator[tuple[TelegramFalso, Application[Any, Any, Any, Any, Any, Any]]]:  # noqa: E501
+    doble = TelegramFalso().iniciar()
+    conectar(servicios)
+    bot = Bot(doble.token, base_url=doble.url_api)
+    app = ApplicationBuilder().bot(bot).updater(None).build()
+    app.add_handlers(manejadores_asesor(servicios))
+    await app.initialize()
+    servicios.extras["telegram_bot"] = app.bot
+    try:
+        yield doble, app
+    finally:
+        await diferidos.esperar()
+        await app.shutdown()
+        doble.detener()
+
+
+async def enviar(app: Any, update: dict[str, Any]) -> None:
+    await app.process_update(Update.de_json(update, app.bot))
+    await diferidos.esperar()
+
+
+def ultimo(doble: TelegramFalso, chat: int) -> str:
+    enviados = doble.enviados(chat)
+    return enviados[-1].texto if enviados else ""
+
+
+async def test_flujo_completo_y_autorizacion(servicios: Servicios, tg: Any) -> None:
+    doble, app = tg
+    emisor = datos.EmisorGrabador()
+    servicios.emisores.registrar("whatsapp", emisor)
+    await datos.asesor(servicios, "ana@jal.gob.mx", telegram_id=str(ANA), nombre="Ana")
+    await datos.asesor(servicios, "beto@jal.gob.mx", telegram_id=str(BETO), nombre="Beto")
+    await datos.asesor(servicios, "leo@nl.gob.mx", estados=("NL",), telegram_id=str(LEO))
+    uid = await datos.usuario(servicios, "5213300000009", canal="whatsapp")
+    folio = await datos.caso(servicios, uid)
+    await servicios.motor.procesar(MensajeEntrante(Canal.WHATSAPP, "5213300000009", "w1",
+                                                   texto="asesor"))
+    await diferidos.esperar()
+    avisos = {c.chat_id: c for c in doble.enviados()}
+    assert set(avisos) == {ANA, BETO}
+    assert folio in avisos[ANA].texto and "Guadalajara" in avisos[ANA].texto
+    assert [b["text"] for b in avisos[ANA].botones] == ["Tomar", "Ver caso"]
+    datos_tomar = avisos[ANA].botones[0]["callback_data"]
+
+    # Quien no es asesor no obtiene nada; un asesor de otro estado tampoco.
+    await enviar(app, fab.texto(doble, EXTRANO, "/pendientes",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 11}]))
+    assert "solo para asesores" in ultimo(doble, EXTRANO) and folio not in ultimo(doble, EXTRANO)
+    for orden in (f"/caso {folio}", f"/tomar {folio}", f"/estado {folio} en_revision_estatal"):
+        largo = len(orden.split()[0])
+        await enviar(app, fab.texto(doble, LEO, orden,
+                                    entities=[{"type": "bot_command", "offset": 0,
+                                               "length": largo}]))
+        assert "No encontré ese caso" in ultimo(doble, LEO)
+    await enviar(app, fab.texto(doble, LEO, "/pendientes",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 11}]))
+    assert folio not in ultimo(doble, LEO)
+    await enviar(app, fab.callback(doble, LEO, datos_tomar, None))
+    assert "No encontré ese caso" in ultimo(doble, LEO)
+
+    # Ana pulsa «Tomar»: gana, y el aviso de Beto se edita con quién lo tomó.
+    await enviar(app, fab.callback(doble, ANA, datos_tomar, avisos[ANA].respuesta["result"]))
+    assert "Usted atiende esta conversación" in ultimo(doble, ANA)
+    ediciones = {c.chat_id: c.texto for c in doble.de_metodo("editMessageText")}
+    assert "Lo tomó Ana" in ediciones[BETO] and "Usted tomó" in ediciones[ANA]
+    await enviar(app, fab.texto(doble, BETO, f"/tomar {folio}",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 6}]))
+    assert "ya no está en espera" in ultimo(doble, BETO)
+    assert any("Le atiende Ana" in t for t in emisor.textos())
+
+    # Relé: WhatsApp → Telegram y Telegram → WhatsApp; el bot calla.
+    assert await servicios.motor.procesar(MensajeEntrante(
+        Canal.WHATSAPP, "5213300000009", "w2", texto="Hola, ¿qué documentos faltan?")) == []
+    await diferidos.esperar()
+    assert "¿qué documentos faltan?" in ultimo(doble, ANA)
+    await enviar(app, fab.texto(doble, ANA, "Falta el acta de cabildo."))
+    assert "*Ana:* Falta el acta de cabildo." in emisor.textos()
+
+    await enviar(app, fab.texto(doble, ANA, "/nota Llamar el lunes",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 5}]))
+    await enviar(app, fab.texto(doble, ANA, f"/estado {folio} en_revision_estatal Recibido",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 7}]))
+    assert "En revisión estatal" in ultimo(doble, ANA)
+    await enviar(app, fab.texto(doble, ANA, f"/caso {folio}",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 5}]))
+    assert "Llamar el lunes" in ultimo(doble, ANA)
+    await enviar(app, fab.texto(doble, ANA, "/cerrar Quedó resuelto",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 7}]))
+    assert "vuelve con el asistente" in ultimo(doble, ANA)
+    assert any("Terminó la conversación con Ana" in t and "Quedó resuelto" in t
+               for t in emisor.textos())
+    async with servicios.almacen.lectura() as s:
+        caso = await s.scalar(select(Caso).where(Caso.folio == folio))
+        tipos = (await s.scalars(select(EventoCaso.tipo).order_by(EventoCaso.id))).all()
+    assert caso is not None and caso.estatus == "en_revision_estatal"
+    assert {"nota", "estatus", "traspaso_tomada", "traspaso_atendida",
+            "traspaso_cerrada"} <= set(tipos)
+
+
+async def test_vincular_con_codigo_de_un_solo_uso(servicios: Servicios, tg: Any) -> None:
+    doble, app = tg
+    await datos.asesor(servicios, "eva@jal.gob.mx", nombre="Eva")
+    async with servicios.almacen.escritura() as s:
+        eva = await por_email(s, "eva@jal.gob.mx")
+        assert eva is not None
+        codigo = await nuevo_codigo(s, eva)
+    comando = {"entities": [{"type": "bot_command", "offset": 0, "length": 9}]}
+    await enviar(app, fab.texto(doble, 5555, "/vincular ZZZZZZZZ", **comando))
+    assert "no es válido" in ultimo(doble, 5555)
+    await enviar(app, fab.texto(doble, 5555, f"/vincular {codigo}", **comando))
+    assert "Eva" in ultimo(doble, 5555)
+    await enviar(app, fab.texto(doble, 6666, f"/vincular {codigo}", **comando))
+    assert "no es válido" in ultimo(doble, 6666)
+    await enviar(app, fab.texto(doble, 5555, "/pendientes",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 11}]))
+    assert "No hay solicitudes" in ultimo(doble, 5555)
