@@ -29,6 +29,9 @@ RASA = DIR_MODELO / ".venv" / "bin" / "rasa"
 ARCHIVO_PID = RAIZ / "var" / "nlu.pid"
 ARCHIVO_LOG = RAIZ / "var" / "nlu.log"
 
+# Procesos que arrancó este proceso (pid → Popen), para esperarlos al detenerlos.
+_PROPIOS: dict[int, subprocess.Popen[bytes]] = {}
+
 
 class ErrorNLU(RuntimeError):
     """El servidor NLU no se pudo arrancar."""
@@ -106,9 +109,11 @@ def iniciar(espera_s: float = 180.0, url: str | None = None) -> EstadoServidor:
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
     ARCHIVO_PID.write_text(str(proceso.pid))
+    _PROPIOS[proceso.pid] = proceso
     limite = time.monotonic() + espera_s
     while time.monotonic() < limite:
         if proceso.poll() is not None:
+            _PROPIOS.pop(proceso.pid, None)
             ARCHIVO_PID.unlink(missing_ok=True)
             raise ErrorNLU(f"Rasa terminó con código {proceso.returncode}; vea {ARCHIVO_LOG}")
         actual = estado(url)
@@ -158,13 +163,22 @@ def detener(espera_s: float = 15.0) -> bool:
         _cosechar(pid)
         time.sleep(0.2)
     if _pid_vivo() is not None:
-        os.killpg(pid, signal.SIGKILL)
-        _cosechar(pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    propio = _PROPIOS.pop(pid, None)
+    if propio is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            propio.wait(timeout=5)
     ARCHIVO_PID.unlink(missing_ok=True)
     return True
 
 
 def _cosechar(pid: int) -> None:
     """Recoge el proceso hijo terminado (si es nuestro) para que no quede zombi."""
+    propio = _PROPIOS.get(pid)
+    if propio is not None:
+        if propio.poll() is not None:
+            _PROPIOS.pop(pid, None)
+        return
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)

@@ -129,9 +129,15 @@ class CanalTelegram:
 
     # --- webhook ---
 
-    async def recibir(self, datos: dict[str, Any]) -> bool:
+    def leer(self, datos: dict[str, Any]) -> Update:
+        """El update de PTB a partir del JSON (ValueError si no tiene la forma de uno)."""
+        try:
+            return Update.de_json(datos, self.app.bot)
+        except Exception as error:  # PTB falla con KeyError, TypeError, AttributeError…
+            raise ValueError(f"update mal formado: {error!r}") from error
+
+    async def recibir(self, update: Update) -> bool:
         """Procesa un update llegado por webhook; False si no quedó guardado (reintentar)."""
-        update = Update.de_json(datos, self.app.bot)
         await self.app.update_processor.process_update(update, self.app.process_update(update))
         fallo = update.update_id in self._fallidos
         self._fallidos.discard(update.update_id)

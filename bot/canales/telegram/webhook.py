@@ -40,10 +40,10 @@ async def webhook_telegram(request: Request) -> JSONResponse:
     if not isinstance(datos, dict) or not isinstance(datos.get("update_id"), int):
         return _respuesta(400, "El cuerpo no es un update de Telegram.")
     try:
-        guardado = await canal.recibir(datos)
-    except (KeyError, TypeError, ValueError):
-        log.warning("update de Telegram mal formado")
+        update = canal.leer(datos)
+    except ValueError as error:
+        log.warning("update de Telegram mal formado: %s", error)
         return _respuesta(400, "El update está mal formado.")
-    if not guardado:
+    if not await canal.recibir(update):
         return _respuesta(500, "No se pudo guardar; reintente.")
     return _respuesta(200, "ok")
