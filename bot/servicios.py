@@ -39,6 +39,7 @@ def crear_servicios(ajustes: Ajustes, con_nlu: bool = True) -> Servicios:
     almacen = Almacen(ajustes.database_url)
     documentos = AlmacenDocumentos(ajustes.documentos_dir)
     motor = Motor(almacen, documentos, confianza_minima=ajustes.nlu_confianza_minima)
+    motor.maximo_archivo = ajustes.documento_max_bytes
     servicios = Servicios(ajustes=ajustes, almacen=almacen, documentos=documentos, motor=motor)
     from bot import modulos
 

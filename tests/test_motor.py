@@ -115,3 +115,25 @@ async def test_texto_enorme_se_recorta_sin_romper(servicios_ambas: Servicios) ->
     async with servicios_ambas.almacen.lectura() as s:
         guardado = await s.scalar(select(Mensaje.texto).where(Mensaje.id_externo == "grande"))
     assert guardado is not None and len(guardado) == 4096
+
+
+async def test_mensaje_largo_se_avisa(servicios_ambas: Servicios) -> None:
+    respuestas = await servicios_ambas.motor.procesar(entrante("hola " * 2000, "largo"))
+    assert "muy largo" in respuestas[0].texto
+
+
+async def test_archivo_grande_o_de_otro_tipo_se_rechaza_sin_guardar(
+    servicios_ambas: Servicios,
+) -> None:
+    from bot.db.modelos import Documento
+    from bot.motor.mensajes import ArchivoEntrante
+
+    motor = servicios_ambas.motor
+    grande = ArchivoEntrante("acta.pdf", "application/pdf", b"%PDF" + b"0" * motor.maximo_archivo)
+    r1 = await motor.procesar(MensajeEntrante(Canal.REST, "u1", "f1", archivo=grande))
+    assert "pesa más de 10 MB" in r1[0].texto
+    exe = ArchivoEntrante("virus.exe", "application/x-msdownload", b"MZ...")
+    r2 = await motor.procesar(MensajeEntrante(Canal.REST, "u1", "f2", archivo=exe))
+    assert "no se admite" in r2[0].texto
+    async with servicios_ambas.almacen.lectura() as s:
+        assert await s.scalar(select(func.count()).select_from(Documento)) == 0

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from dobles import escalamiento_datos as datos
 from sqlalchemy import select
 
 from bot.config import RAIZ, Ajustes
@@ -16,7 +17,6 @@ from bot.db.modelos import Mensaje
 from bot.escalamiento import conectar, diferidos
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import crear_servicios
-from dobles import escalamiento_datos as datos
 
 CHROMIUM = "/usr/bin/chromium"
 CAPTURAS = RAIZ / "docs" / "capturas"

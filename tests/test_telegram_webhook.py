@@ -13,6 +13,7 @@ import pytest
 from bot.app import crear_app
 from bot.canales.telegram.ajustes import ErrorConfiguracionTelegram
 from bot.config import Ajustes
+from bot.servicios import Servicios
 from dobles import fabricas_telegram as ft
 from dobles.aplicacion import app_en_hilo, consultar
 from dobles.conversar import ConversadorTelegram
@@ -123,10 +124,11 @@ async def test_mil_updates_reenviados_sin_perdidas_ni_duplicados(
 
 
 async def test_no_arranca_con_secreto_vacio_o_de_ejemplo(
-        ajustes_prueba: Ajustes, doble: TelegramFalso, monkeypatch: pytest.MonkeyPatch) -> None:
+        ajustes_prueba: Ajustes, servicios: Servicios, doble: TelegramFalso,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_MODO", "webhook")
     for secreto in ("", "cambie-este-secreto", "corto"):
-        aplicacion = crear_app(_config(ajustes_prueba, doble, secreto))
+        aplicacion = crear_app(_config(ajustes_prueba, doble, secreto), servicios)
         with pytest.raises(ErrorConfiguracionTelegram, match="TELEGRAM_WEBHOOK_SECRET"):
             async with aplicacion.router.lifespan_context(aplicacion):
                 pass

@@ -139,11 +139,19 @@ def leer_articulo(ruta: Path) -> Articulo:
     return Articulo(meta=meta, corta=corta, detalle=detalle, ruta=ruta)
 
 
+GUIAS = {"LEAME.md", "README.md"}
+
+
 def leer_directorio(directorio: Path) -> tuple[list[Articulo], list[str]]:
-    """Lee todos los artículos de un directorio; devuelve los válidos y los errores."""
+    """Lee todos los artículos de un directorio; devuelve los válidos y los errores.
+
+    Las guías para editores (LEAME.md, README.md) no son artículos.
+    """
     articulos: list[Articulo] = []
     errores: list[str] = []
     for ruta in sorted(directorio.glob("*.md")):
+        if ruta.name in GUIAS:
+            continue
         try:
             articulos.append(leer_articulo(ruta))
         except ErrorArticulo as exc:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
-from bot.documentos.almacen import AlmacenDocumentos
-from bot.motor.mensajes import MensajeEntrante
+from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
+from bot.motor.mensajes import ArchivoEntrante, MensajeEntrante
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,26 @@ async def usuario_y_conversacion(
     return usuario, conversacion
 
 
+def motivo_rechazo(archivo: ArchivoEntrante, maximo_bytes: int) -> str | None:
+    """Por qué no se acepta un archivo («grande», «tipo», «vacio»), o None si está bien."""
+    if not archivo.contenido:
+        return "vacio"
+    if len(archivo.contenido) > maximo_bytes:
+        return "grande"
+    if archivo.mime not in TIPOS_ADMITIDOS:
+        return "tipo"
+    return None
+
+
 async def registrar_entrante(
-    sesion: AsyncSession, entrante: MensajeEntrante, documentos: AlmacenDocumentos
+    sesion: AsyncSession, entrante: MensajeEntrante, documentos: AlmacenDocumentos,
+    maximo_bytes: int = 10 * 1024 * 1024, recortado: bool = False,
 ) -> Registro:
-    """Guarda el mensaje (y su archivo) si no se había recibido ya ese id del canal."""
+    """Guarda el mensaje (y su archivo) si no se había recibido ya ese id del canal.
+
+    Un archivo demasiado grande, vacío o de un tipo no admitido no se guarda: el mensaje
+    queda con tipo `archivo_rechazado:<motivo>` para que el motor lo explique.
+    """
     canal = entrante.canal.value
     previo = await sesion.scalar(
         select(Mensaje).where(Mensaje.canal == canal, Mensaje.id_externo == entrante.id_mensaje)
@@ -64,7 +80,12 @@ async def registrar_entrante(
     adjunto_id = None
     texto = entrante.texto
     tipo = "boton" if entrante.payload else "texto"
-    if entrante.archivo is not None:
+    rechazo = (motivo_rechazo(entrante.archivo, maximo_bytes)
+               if entrante.archivo is not None else None)
+    if entrante.archivo is not None and rechazo is not None:
+        texto = texto or f"[archivo: {entrante.archivo.nombre}]"
+        tipo = f"archivo_rechazado:{rechazo}"
+    elif entrante.archivo is not None:
         guardado = documentos.guardar(entrante.archivo.contenido, entrante.archivo.mime)
         documento = Documento(
             usuario_id=usuario.id, tipo="sin_clasificar", nombre_archivo=entrante.archivo.nombre,
@@ -82,7 +103,7 @@ async def registrar_entrante(
     mensaje = Mensaje(
         conversacion_id=conversacion.id, direccion="entrada", autor="usuario", canal=canal,
         id_externo=entrante.id_mensaje, texto=texto, payload=entrante.payload,
-        adjunto_id=adjunto_id, tipo=tipo,
+        adjunto_id=adjunto_id, tipo=tipo, extra={"recortado": True} if recortado else None,
     )
     sesion.add(mensaje)
     usuario.ultimo_mensaje_en = ahora()

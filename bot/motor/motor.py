@@ -29,6 +29,7 @@ from bot.motor.mensajes import Boton, DocumentoSaliente, MensajeEntrante, Respue
 from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
+LARGO_MAXIMO = 4096  # el límite de Telegram; más que eso no es un mensaje de chat
 
 Analizador = Callable[[str], Awaitable[Any | None]]
 """Función que analiza texto libre (NLU con respaldo); devuelve un Analisis o None."""
@@ -56,6 +57,7 @@ class Motor:
         self.rutas_finales: list[Ruta] = list(rutas_basicas.RUTAS_FINALES)
         self.aceptadores: list[Aceptador] = []
         self.servicios: dict[str, Any] = {}
+        self.maximo_archivo = 10 * 1024 * 1024
 
     # --- API pública ---
 
@@ -65,8 +67,9 @@ class Motor:
         Un mensaje repetido (mismo canal e id) no se procesa de nuevo: se devuelven
         las respuestas que ya se habían dado.
         """
+        recortado = len(entrante.texto or "") > LARGO_MAXIMO
         entrante = _limpiar(entrante)
-        registro = await self._registrar(entrante)
+        registro = await self._registrar(entrante, recortado)
         async with (
             self.cerrojos.de(registro.conversacion_id),
             candado_entre_procesos(self.almacen.motor, registro.conversacion_id),
@@ -103,11 +106,12 @@ class Motor:
 
     # --- interno ---
 
-    async def _registrar(self, entrante: MensajeEntrante) -> Any:
+    async def _registrar(self, entrante: MensajeEntrante, recortado: bool) -> Any:
         for intento in range(3):
             try:
                 async with self.almacen.escritura() as s:
-                    return await registrar_entrante(s, entrante, self.documentos)
+                    return await registrar_entrante(s, entrante, self.documentos,
+                                                    self.maximo_archivo, recortado)
             except IntegrityError:  # otro proceso guardó el mismo id al mismo tiempo
                 if intento == 2:
                     raise
@@ -166,6 +170,9 @@ class Motor:
                 primera_vez=anteriores is None,
             )
             respuestas = await self._recorrer_rutas(ctx)
+            if (mensaje.extra or {}).get("recortado"):
+                respuestas.insert(0, Respuesta(
+                    f"Su mensaje era muy largo; tomé los primeros {LARGO_MAXIMO:,} caracteres."))
             if not ctx.no_entendido:
                 conversacion.fallos_nlu = 0
             elif not ctx.notas.get("fallo_contado"):
@@ -232,7 +239,7 @@ def _limpiar(entrante: MensajeEntrante) -> MensajeEntrante:
 
     return replace(
         entrante,
-        texto=limpiar_entrada(entrante.texto or ""),
+        texto=limpiar_entrada(entrante.texto or "", LARGO_MAXIMO),
         payload=limpiar_entrada(entrante.payload)[:255] if entrante.payload else None,
         id_usuario=entrante.id_usuario[:64],
         id_mensaje=entrante.id_mensaje[:128],

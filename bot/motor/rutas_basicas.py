@@ -28,6 +28,22 @@ async def no_soportado(ctx: Contexto) -> list[Respuesta] | None:
     return [Respuesta(texto("no_soportado", tipo=tipo))]
 
 
+_RECHAZOS = {
+    "grande": "El archivo pesa más de {mb} MB. Envíe uno más ligero (puede comprimir el PDF).",
+    "tipo": "Ese tipo de archivo no se admite. Envíe PDF, DOCX, JPG o PNG.",
+    "vacio": "El archivo llegó vacío. Intente enviarlo de nuevo.",
+}
+
+
+async def archivo_rechazado(ctx: Contexto) -> list[Respuesta] | None:
+    """Un archivo que no se guardó (grande, vacío o de otro tipo): decir por qué."""
+    if not ctx.mensaje.tipo.startswith("archivo_rechazado"):
+        return None
+    motivo = ctx.mensaje.tipo.partition(":")[2]
+    mb = ctx.motor.maximo_archivo // (1024 * 1024)
+    return [Respuesta(_RECHAZOS.get(motivo, _RECHAZOS["tipo"]).format(mb=mb))]
+
+
 async def vacio(ctx: Contexto) -> list[Respuesta] | None:
     """Un mensaje sin texto, botón ni archivo."""
     if ctx.texto or ctx.payload or ctx.mensaje.adjunto_id:
@@ -84,5 +100,5 @@ async def no_entendi(ctx: Contexto) -> list[Respuesta] | None:
                       botones=[Boton("Menú", "/menu"), Boton("Hablar con un asesor", "/asesor")])]
 
 
-RUTAS_INICIALES: list[Ruta] = [no_soportado, vacio, comandos, primera_vez]
+RUTAS_INICIALES: list[Ruta] = [no_soportado, archivo_rechazado, vacio, comandos, primera_vez]
 RUTAS_FINALES: list[Ruta] = [charla, fuera_de_alcance, no_entendi]
