@@ -17,10 +17,10 @@ def _analizador(servicios: Servicios, con_nlu: bool) -> Any:
 
     cliente = None
     if con_nlu:
-        from bot.nlu.cliente import ClienteNLU
+        from bot.nlu.replicas import GrupoNLU
 
         c = servicios.ajustes
-        cliente = ClienteNLU(url=c.nlu_url, token=c.nlu_token, timeout_s=c.nlu_timeout_s)
+        cliente = GrupoNLU(c.nlu_url, token=c.nlu_token, timeout_s=c.nlu_timeout_s)
         servicios.nlu = cliente
 
     async def analizar(texto: str) -> Any:

@@ -66,3 +66,22 @@ def test_salud_y_chat_web(servidor: ServidorReal) -> None:
     pagina = httpx.get(servidor.url + "/", timeout=10)
     assert pagina.status_code == 200 and "text/html" in pagina.headers["content-type"]
     assert RUTA in pagina.text
+
+
+def test_iniciativa_completa_por_rest(servidor: ServidorReal) -> None:
+    import re
+
+    from conversacion import PERFIL, REGISTRO
+
+    ultima: list[dict[str, object]] = []
+    for n, mensaje in enumerate(PERFIL + REGISTRO):
+        r = httpx.post(servidor.url + RUTA, json={"sender": "rest-e2e", "message": mensaje,
+                                                  "message_id": f"e2e-{n}"}, timeout=30)
+        assert r.status_code == 200
+        ultima = r.json()
+    texto = " ".join(str(e.get("text", "")) for e in ultima)
+    assert re.search(r"CH-\d{4}-NL-\d{4}", texto)
+    adjuntos = [e["attachment"] for e in ultima if "attachment" in e]
+    assert [a["mime"] for a in adjuntos] == [  # type: ignore[index]
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]

@@ -1,0 +1,1 @@
+"""Benchmarks del asistente (scripts; los resultados van a BENCHMARKS.md)."""
