@@ -21,6 +21,7 @@ from bot.canales.telegram import webhook as webhook_telegram
 from bot.canales.whatsapp import canal as canal_whatsapp
 from bot.canales.whatsapp import webhook as webhook_whatsapp
 from bot.config import Ajustes, ajustes
+from bot.documentos.enlaces import FirmaEnlaces, secreto_local
 from bot.privacidad.retencion import tarea_retencion_diaria
 from bot.salud import estado_salud
 from bot.servicios import Servicios, crear_servicios
@@ -48,6 +49,7 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
     async def ciclo(app: FastAPI) -> AsyncIterator[None]:
         propios = servicios is None
         app.state.servicios = servicios or crear_servicios(config)
+        app.state.firma_enlaces = FirmaEnlaces(secreto_local(config.panel_secreto))
         pendientes = await app.state.servicios.motor.procesar_pendientes_todas()
         if pendientes:
             log.info("bandeja recuperada", extra={"mensajes": pendientes})

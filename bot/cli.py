@@ -177,6 +177,7 @@ def _registrar_subordenes() -> None:
         ("bot.flujos.cli", "flujos_app", "flujos"),
         ("bot.escalamiento.cli", "asesores_app", "asesores"),
         ("bot.privacidad.cli", "privacidad_app", "privacidad"),
+        ("bot.canales.telegram.cli", "telegram_app", "telegram"),
     ):
         try:
             sub = getattr(importlib.import_module(modulo), atributo)

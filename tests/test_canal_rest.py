@@ -85,3 +85,7 @@ def test_iniciativa_completa_por_rest(servidor: ServidorReal) -> None:
     assert [a["mime"] for a in adjuntos] == [  # type: ignore[index]
         "application/pdf",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+    pdf = httpx.get(servidor.url + adjuntos[0]["url"], timeout=10)  # type: ignore[index]
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    falso = httpx.get(servidor.url + "/documentos/no-es-una-firma", timeout=10)
+    assert falso.status_code == 404 and "no es válido" in falso.json()["error"]

@@ -157,3 +157,22 @@ async def test_ninguna_entrada_rompe_el_motor(servicios: Servicios, mensajes: li
                     Usuario, Usuario.id == Conversacion.usuario_id).where(
                     Usuario.id_externo == usuario))
             assert modo == "humano", f"sin respuesta a {m!r}"
+
+
+async def test_tres_fallos_ofrecen_asesor_y_escalan_por_validacion(servicios: Servicios) -> None:
+    from bot.db.modelos import Escalamiento
+
+    charla2 = Charla(servicios.motor, "carlos")
+    for m in PERFIL:
+        await (charla2.di(payload=m) if m.startswith("/") else charla2.di(m))
+    await charla2.di(payload="/iniciar registro_iniciativa")
+    await charla2.di(payload="/si")
+    await charla2.di("San Antonio")
+    for pais in ("Narnia", "Atlantis", "Mordor"):
+        await charla2.di(pais)
+    assert "Hablar con un asesor" in charla2.botones
+    await charla2.pulsa("Hablar con un asesor")
+    async with servicios.almacen.lectura() as s:
+        esc = await s.scalar(select(Escalamiento))
+    assert esc is not None and esc.motivo == "validacion"
+    assert esc.detalle == "registro_iniciativa/pais"

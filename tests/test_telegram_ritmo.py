@@ -9,11 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
-
-from bot.config import Ajustes
 from dobles import fabricas_telegram as ft
 from dobles.aplicacion import app_en_hilo, consultar
 from dobles.telegram_falso import TelegramFalso
+
+from bot.config import Ajustes
 
 POR_CHAT_S = 1.0
 GLOBAL_POR_S = 30

@@ -7,13 +7,18 @@ Un botón se pulsa enviando su payload como mensaje.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
 
+from bot.db.modelos import Documento
+from bot.documentos.enlaces import FirmaEnlaces
 from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
 
 router = APIRouter()
@@ -32,8 +37,10 @@ def _error(estado: int, mensaje: str) -> JSONResponse:
     return JSONResponse({"error": mensaje}, status_code=estado)
 
 
-def a_rest(destinatario: str, respuestas: list[Respuesta]) -> list[dict[str, Any]]:
-    """Respuestas neutrales en el formato del canal REST de Rasa."""
+def a_rest(destinatario: str, respuestas: list[Respuesta],
+           firma: FirmaEnlaces | None = None) -> list[dict[str, Any]]:
+    """Respuestas neutrales en el formato del canal REST de Rasa (los documentos, con un
+    enlace firmado de descarga)."""
     salida: list[dict[str, Any]] = []
     for r in respuestas:
         elemento: dict[str, Any] = {"recipient_id": destinatario, "text": r.texto}
@@ -42,7 +49,12 @@ def a_rest(destinatario: str, respuestas: list[Respuesta]) -> list[dict[str, Any
         if r.enlace:
             elemento["link"] = r.enlace
         if r.documento is not None:
-            elemento["attachment"] = {"name": r.documento.nombre, "mime": r.documento.mime}
+            adjunto = {"name": r.documento.nombre, "mime": r.documento.mime}
+            if firma is not None:
+                sha = hashlib.sha256(r.documento.contenido).hexdigest()
+                adjunto["url"] = "/documentos/" + firma.firmar(sha, r.documento.nombre,
+                                                               r.documento.mime)
+            elemento["attachment"] = adjunto
         salida.append(elemento)
     return salida
 
@@ -70,4 +82,19 @@ async def webhook_rest(request: Request) -> JSONResponse:
         texto="" if payload else texto, payload=payload,
     )
     respuestas = await request.app.state.servicios.motor.procesar(entrante)
-    return JSONResponse(a_rest(peticion.sender, respuestas))
+    return JSONResponse(a_rest(peticion.sender, respuestas, request.app.state.firma_enlaces))
+
+
+@router.get("/documentos/{token}")
+async def descargar(token: str, request: Request) -> Response:
+    """Entrega un documento del chat si el enlace está firmado y vigente."""
+    datos = request.app.state.firma_enlaces.verificar(token)
+    if datos is None:
+        return _error(404, "El enlace no es válido o ya venció. Pida el documento de nuevo.")
+    sha, nombre, mime = datos
+    servicios = request.app.state.servicios
+    async with servicios.almacen.lectura() as s:
+        ruta = await s.scalar(select(Documento.ruta).where(Documento.sha256 == sha).limit(1))
+    if ruta is None or not Path(ruta).exists():
+        return _error(404, "Ese documento ya no está disponible.")
+    return FileResponse(ruta, media_type=mime, filename=nombre)

@@ -58,6 +58,13 @@ async def modo_humano(ctx: Contexto) -> list[Respuesta] | None:
 async def disparadores(ctx: Contexto) -> list[Respuesta] | None:
     """La orden «asesor», el botón, o los intents hablar_asesor y queja."""
     if ctx.comando is Comando.ASESOR or (ctx.payload or "").strip().lower() in PAYLOADS_ASESOR:
+        # Tras tres respuestas no válidas en un paso, el flujo ofrece el asesor: ese es el motivo.
+        contexto = dict(ctx.conversacion.contexto or {})
+        sugerido = contexto.pop("motivo_escalamiento", None)
+        ctx.conversacion.contexto = contexto
+        if sugerido == "tres_fallos":
+            detalle = f"{ctx.conversacion.flujo}/{ctx.conversacion.paso}"
+            return await escalar(ctx, "validacion", detalle)
         return await escalar(ctx, "solicitud_usuario")
     if ctx.intent in INTENTS:
         return await escalar(ctx, INTENTS[ctx.intent], ctx.texto[:200] or None)

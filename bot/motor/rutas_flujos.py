@@ -81,6 +81,10 @@ async def _aplicar(ctx: Contexto, definicion: Flujo, resultado: Resultado) -> li
     """Ejecuta las acciones, guarda el estado y encadena el flujo pendiente tras la bienvenida."""
     respuestas = list(resultado.respuestas)
     for accion in resultado.acciones:
+        if accion.nombre == "escalar":  # un paso que necesita a una persona
+            detalle = f"{accion.datos.get('flujo')}/{accion.datos.get('paso')}"
+            respuestas += await ctx.motor.servicios["escalar"](ctx, "flujo", detalle)
+            continue
         ejecutar = ACCIONES.get(accion.nombre)
         if ejecutar is not None:
             respuestas += await ejecutar(ctx, dict(accion.datos.get("respuestas") or {}))

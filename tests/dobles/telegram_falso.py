@@ -198,7 +198,8 @@ class TelegramFalso:
                         break
                     await asyncio.sleep(0.2 * (intento + 1))
 
-    async def _datos(self, peticion: Request) -> tuple[dict[str, Any], tuple[str, str, bytes] | None]:
+    async def _datos(
+            self, peticion: Request) -> tuple[dict[str, Any], tuple[str, str, bytes] | None]:
         archivo = None
         datos: dict[str, Any] = dict(peticion.query_params)
         tipo = peticion.headers.get("content-type", "")

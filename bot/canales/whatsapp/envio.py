@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from aiolimiter import AsyncLimiter
@@ -114,19 +115,29 @@ class EnviadorWhatsApp:
         self.ritmo = RitmoPorDestino(propios.ritmo_usuario_s)
         self.global_ = AsyncLimiter(1, 1 / propios.global_por_s)
 
+    async def _en_turno(self, para: str, llamada: Awaitable[object]) -> WhatsAppError | None:
+        """Hace la llamada en el turno del usuario; devuelve el error de Meta, si hubo.
+
+        (Los errores de pywa no pueden cruzar un @asynccontextmanager: son dataclasses con
+        slots y contextlib no puede reasignarles el traceback.)"""
+        async with self.ritmo.turno(para), self.global_:
+            try:
+                await llamada
+            except WhatsAppError as error:
+                return error
+        return None
+
     async def _llamar(self, para: str, envio: Envio) -> None:
         espera = 1.0
         for intento in range(4):
-            try:
-                async with self.ritmo.turno(para), self.global_:
-                    await self._una_llamada(para, envio)
+            error = await self._en_turno(para, self._una_llamada(para, envio))
+            if error is None:
                 return
-            except WhatsAppError as error:
-                if error.code not in ERRORES_DE_LIMITE or intento == 3:
-                    raise
-                log.info("límite de WhatsApp (%s); reintento en %.0f s", error.code, espera)
-                await asyncio.sleep(espera)
-                espera *= 2
+            if error.code not in ERRORES_DE_LIMITE or intento == 3:
+                raise error
+            log.info("límite de WhatsApp (%s); reintento en %.0f s", error.code, espera)
+            await asyncio.sleep(espera)
+            espera *= 2
 
     async def _una_llamada(self, para: str, envio: Envio) -> None:
         if envio.tipo == "texto":
@@ -159,10 +170,11 @@ class EnviadorWhatsApp:
         if self.propios.plantilla_con_texto:
             parametros = [{"type": "body", "parameters": [
                 {"type": "text", "text": resumen_para_plantilla(respuestas)}]}]
-        async with self.ritmo.turno(para), self.global_:
-            await self.wa.send_template(to=para, name=nombre,
-                                        language=TemplateLanguage(self.propios.plantilla_idioma),
-                                        params=parametros or None)
+        error = await self._en_turno(para, self.wa.send_template(
+            to=para, name=nombre, language=TemplateLanguage(self.propios.plantilla_idioma),
+            params=parametros or None))
+        if error is not None:
+            raise error
 
     async def marcar_leido(self, wamid: str) -> None:
         """Marca un mensaje del usuario como leído (palomitas azules)."""

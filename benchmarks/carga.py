@@ -1,0 +1,403 @@
+"""Carga: N usuarios simulados con conversaciones completas durante un tiempo fijo, por el
+canal REST o por el webhook de Telegram, contra la app real (`hermanamientos servir`).
+
+Cada usuario repite, sin pausas, la conversación de benchmarks/conversaciones.py (saludo y
+perfil, dos preguntas libres, un registro_iniciativa hasta el folio, seguimiento) con un
+remitente nuevo cada vez. Mide p50/p95/p99 de la respuesta HTTP, mensajes/s, errores, y al
+final compara lo enviado con lo guardado en la base (cada id de mensaje entrado una sola vez
+y procesado), y la memoria RSS de la app y del NLU.
+
+Uso: .venv/bin/python -m benchmarks.carga --usuarios 50 --segundos 60 --canal rest|telegram
+       [--sin-nlu | --con-nlu] [--bd sqlite|postgresql] [--workers 1] [--escribir]
+Con --bd postgresql hace falta TEST_POSTGRES_URL (`source scripts/postgres.sh iniciar`).
+Cada corrida se guarda en var/benchmarks/carga.json; --escribir rehace la sección «carga»
+de BENCHMARKS.md con todas las corridas guardadas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import secrets
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks import comun
+from benchmarks.conversaciones import Paso, conversacion_completa
+from bot.config import RAIZ
+
+RESULTADOS = RAIZ / "var" / "benchmarks" / "carga.json"
+META_POR_S, META_P95_MS = 150.0, 100.0
+
+
+@dataclass
+class Escenario:
+    """Qué se mide: canal, NLU, base y procesos."""
+
+    canal: str = "rest"
+    con_nlu: bool = False
+    bd: str = "sqlite"
+    workers: int = 1
+    usuarios: int = 50
+    segundos: float = 60.0
+    calentamiento: float = 5.0
+
+    @property
+    def nombre(self) -> str:
+        nlu = "con NLU" if self.con_nlu else "sin NLU"
+        return f"{self.canal}, {nlu}, {self.bd}, {self.workers} proc., {self.usuarios} usuarios"
+
+
+@dataclass
+class Medicion:
+    """Lo que anotan los usuarios simulados."""
+
+    latencias: list[float] = field(default_factory=list)  # ms, fuera del calentamiento
+    enviados: list[str] = field(default_factory=list)  # id externo esperado en la base
+    errores: int = 0
+    ejemplos_error: list[str] = field(default_factory=list)
+    medidos: int = 0
+    conversaciones: int = 0
+
+    def error(self, texto: str) -> None:
+        self.errores += 1
+        if len(self.ejemplos_error) < 5:
+            self.ejemplos_error.append(texto[:200])
+
+
+class ClienteCanal:
+    """Cómo se manda un paso por un canal; devuelve el id externo que debe quedar guardado."""
+
+    def __init__(self, http: httpx.AsyncClient, secreto: str = "") -> None:
+        self.http = http
+        self.secreto = secreto
+        self._update_id = 0
+
+    async def rest(self, remitente: str, n: int, paso: Paso) -> tuple[str, str | None]:
+        id_mensaje = f"{remitente}-{n}"
+        r = await self.http.post("/webhooks/rest/webhook", json={
+            "sender": remitente, "message": paso.mensaje, "message_id": id_mensaje})
+        if r.status_code != 200:
+            return id_mensaje, f"HTTP {r.status_code}: {r.text[:120]}"
+        cuerpo = r.json()
+        if not isinstance(cuerpo, list) or not cuerpo:
+            return id_mensaje, f"sin respuesta a «{paso.mensaje}»"
+        return id_mensaje, None
+
+    async def telegram(self, chat_id: int, n: int, paso: Paso) -> tuple[str, str | None]:
+        self._update_id += 1
+        usuario = {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+        chat = {"id": chat_id, "type": "private", "first_name": "Ana"}
+        ahora = int(time.time())
+        if paso.es_boton:
+            id_callback = f"{chat_id}-{n}"
+            esperado = f"cb:{id_callback}"
+            update: dict[str, Any] = {"update_id": self._update_id, "callback_query": {
+                "id": id_callback, "from": usuario, "chat_instance": f"ci{chat_id}",
+                "data": paso.mensaje,
+                "message": {"message_id": 900000 + n, "date": ahora, "chat": chat,
+                            "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
+                            "text": "…"}}}
+        else:
+            esperado = f"{chat_id}:{n + 1}"
+            update = {"update_id": self._update_id, "message": {
+                "message_id": n + 1, "date": ahora, "chat": chat, "from": usuario,
+                "text": paso.mensaje}}
+        r = await self.http.post("/telegram/webhook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": self.secreto})
+        if r.status_code != 200:
+            return esperado, f"HTTP {r.status_code}: {r.text[:120]}"
+        return esperado, None
+
+
+async def usuario_simulado(indice: int, escenario: Escenario, cliente: ClienteCanal,
+                           pasos: list[Paso], inicio: float, medicion: Medicion) -> None:
+    """Conversaciones completas una tras otra hasta que se acaba el tiempo."""
+    fin = inicio + escenario.calentamiento + escenario.segundos
+    medir_desde = inicio + escenario.calentamiento
+    conversacion = 0
+    while time.monotonic() < fin:
+        conversacion += 1
+        chat_id = 10_000_000 + indice * 10_000 + conversacion
+        remitente = f"carga-{indice:03d}-{conversacion:04d}"
+        for n, paso in enumerate(pasos):
+            if time.monotonic() >= fin:
+                return
+            t0 = time.monotonic()
+            try:
+                if escenario.canal == "telegram":
+                    esperado, fallo = await cliente.telegram(chat_id, n, paso)
+                else:
+                    esperado, fallo = await cliente.rest(remitente, n, paso)
+            except httpx.HTTPError as exc:
+                medicion.error(f"{type(exc).__name__}: {exc}")
+                continue
+            t1 = time.monotonic()
+            medicion.enviados.append(esperado)
+            if fallo:
+                medicion.error(fallo)
+            elif t0 >= medir_desde and t1 <= fin:
+                medicion.latencias.append((t1 - t0) * 1000)
+                medicion.medidos += 1
+        medicion.conversaciones += 1
+
+
+def verificar(database_url: str, canal: str, enviados: list[str]) -> dict[str, int]:
+    """Compara lo enviado con la base: perdidos, duplicados, sin procesar y sin respuesta."""
+    from sqlalchemy import create_engine, text
+
+    from bot.db.sesion import url_sincrona
+
+    motor = create_engine(url_sincrona(database_url))
+    try:
+        with motor.connect() as c:
+            filas = c.execute(text(
+                "SELECT e.id_externo, COUNT(DISTINCT e.id), COUNT(e.procesado_en), "
+                "COUNT(s.id) FROM mensaje e LEFT JOIN mensaje s ON s.responde_a_id = e.id "
+                "AND s.direccion = 'salida' WHERE e.direccion = 'entrada' AND e.canal = :canal "
+                "GROUP BY e.id_externo"), {"canal": canal}).all()
+            salida = c.execute(text(
+                "SELECT envio, COUNT(*) FROM mensaje WHERE direccion = 'salida' "
+                "AND canal = :canal GROUP BY envio"), {"canal": canal}).all()
+    finally:
+        motor.dispose()
+    en_base = {f[0]: (int(f[1]), int(f[2]), int(f[3])) for f in filas}
+    mandados = set(enviados)
+    return {
+        "enviados": len(enviados),
+        "enviados_distintos": len(mandados),
+        "guardados": sum(1 for k in mandados if k in en_base),
+        "perdidos": sum(1 for k in mandados if k not in en_base),
+        "duplicados": sum(1 for k in mandados if en_base.get(k, (0, 0, 0))[0] > 1)
+        + (len(enviados) - len(mandados)),
+        "sin_procesar": sum(1 for k in mandados if k in en_base and en_base[k][1] == 0),
+        "sin_respuesta": sum(1 for k in mandados if k in en_base and en_base[k][2] == 0),
+        "ajenos": sum(1 for k in en_base if k not in mandados),
+        **{f"salida_{estado or 'ninguno'}": int(n) for estado, n in salida},
+    }
+
+
+async def _esperar_telegram(url: str, secreto: str, limite_s: float = 60) -> None:
+    """El webhook responde 503 mientras el canal arranca: espera a que deje de hacerlo."""
+    fin = time.monotonic() + limite_s
+    async with httpx.AsyncClient(base_url=url, timeout=5) as http:
+        while time.monotonic() < fin:
+            r = await http.post("/telegram/webhook", content=b"{}",
+                                headers={"X-Telegram-Bot-Api-Secret-Token": secreto})
+            if r.status_code != 503:
+                return
+            await asyncio.sleep(0.3)
+    raise RuntimeError("el canal Telegram no arrancó")
+
+
+async def _esperar_envios(database_url: str, limite_s: float) -> None:
+    """Espera a que la bandeja de salida de Telegram quede vacía (o se acabe el tiempo)."""
+    fin = time.monotonic() + limite_s
+    while time.monotonic() < fin:
+        pendientes = verificar(database_url, "telegram", []).get("salida_pendiente", 0)
+        if not pendientes:
+            return
+        await asyncio.sleep(1)
+
+
+def _iniciar_doble(directorio: Path) -> tuple[comun.Proceso, dict[str, str]]:
+    import sys
+
+    proceso = comun.Proceso([sys.executable, "-m", "benchmarks.doble_telegram"],
+                            dict(__import__("os").environ), directorio / "doble.log")
+    fin = time.monotonic() + 30
+    while time.monotonic() < fin:
+        for linea in proceso.bitacora.read_text().splitlines():
+            if linea.startswith("{") and "url_api" in linea:
+                return proceso, json.loads(linea)
+        if proceso.popen.poll() is not None:
+            break
+        time.sleep(0.1)
+    proceso.detener()
+    raise RuntimeError(f"el doble de Telegram no arrancó: {proceso.bitacora.read_text()[-2000:]}")
+
+
+async def _muestrear(memorias: list[comun.Memoria], alto: asyncio.Event) -> None:
+    while not alto.is_set():
+        for m in memorias:
+            m.medir()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(alto.wait(), 1.0)
+
+
+async def generar_carga(url: str, escenario: Escenario, secreto: str,
+                        memorias: list[comun.Memoria]) -> tuple[Medicion, float]:
+    """Corre los usuarios simulados; devuelve la medición y los segundos medidos."""
+    pasos = conversacion_completa()
+    medicion = Medicion()
+    limites = httpx.Limits(max_connections=escenario.usuarios + 5,
+                           max_keepalive_connections=escenario.usuarios + 5)
+    alto = asyncio.Event()
+    muestreo = asyncio.create_task(_muestrear(memorias, alto))
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limites) as http:
+        cliente = ClienteCanal(http, secreto)
+        inicio = time.monotonic()
+        await asyncio.gather(*(usuario_simulado(i, escenario, cliente, pasos, inicio, medicion)
+                               for i in range(escenario.usuarios)))
+        duracion = min(time.monotonic() - inicio - escenario.calentamiento, escenario.segundos)
+    alto.set()
+    await muestreo
+    return medicion, max(duracion, 1e-9)
+
+
+def correr(escenario: Escenario) -> dict[str, Any]:
+    """Arranca lo necesario, genera la carga, verifica la base y detiene todo."""
+    carga_antes = comun.carga_sistema()
+    nombre_pg = f"bench_carga_{secrets.token_hex(4)}"
+    procesos: list[comun.Proceso] = []
+    with tempfile.TemporaryDirectory(prefix="bench-carga-") as tmp:
+        directorio = Path(tmp)
+        if escenario.bd == "postgresql":
+            database_url = comun.url_pg_nueva(nombre_pg)
+            if database_url is None:
+                raise SystemExit("Sin TEST_POSTGRES_URL: source scripts/postgres.sh iniciar")
+        else:
+            database_url = f"sqlite:///{directorio / 'carga.db'}"
+        try:
+            memorias: list[comun.Memoria] = []
+            nlu_url, nlu_token = "http://127.0.0.1:9", "sin-nlu"
+            if escenario.con_nlu:
+                nlu, nlu_url, nlu_token = comun.iniciar_nlu(directorio)
+                procesos.append(nlu)
+            extra: dict[str, str] = {}
+            secreto = ""
+            if escenario.canal == "telegram":
+                doble, datos = _iniciar_doble(directorio)
+                procesos.append(doble)
+                secreto = secrets.token_urlsafe(24)
+                extra = {"TELEGRAM_TOKEN": datos["token"], "TELEGRAM_API_URL": datos["url_api"],
+                         "TELEGRAM_WEBHOOK_SECRET": secreto, "TELEGRAM_MODO": "webhook",
+                         "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_RITMO_CHAT_S": "0",
+                         "TELEGRAM_GLOBAL_POR_S": "100000"}
+            app, url = comun.iniciar_app(directorio, database_url, nlu_url, nlu_token,
+                                         escenario.workers, extra)
+            procesos.append(app)
+            memorias.append(comun.Memoria(app.pid))
+            if escenario.con_nlu:
+                memorias.append(comun.Memoria(procesos[0].pid))
+            if escenario.canal == "telegram":
+                asyncio.run(_esperar_telegram(url, secreto))
+            medicion, duracion = asyncio.run(generar_carga(url, escenario, secreto, memorias))
+            if escenario.canal == "telegram":
+                asyncio.run(_esperar_envios(database_url, 60))
+            app.detener()
+            verificacion = verificar(database_url, escenario.canal, medicion.enviados)
+        finally:
+            for p in reversed(procesos):
+                p.detener()
+            if escenario.bd == "postgresql":
+                comun.borrar_pg(nombre_pg)
+    lat = medicion.latencias
+    return {
+        "escenario": asdict(escenario), "nombre": escenario.nombre,
+        "fecha": dt.datetime.now().isoformat(timespec="seconds"),
+        "carga_antes": carga_antes, "carga_despues": comun.carga_sistema(),
+        "medidos": medicion.medidos, "por_segundo": medicion.medidos / duracion,
+        "p50": statistics.median(lat) if lat else 0.0, "p95": comun.percentil(lat, 95),
+        "p99": comun.percentil(lat, 99), "max": max(lat, default=0.0),
+        "errores": medicion.errores, "ejemplos_error": medicion.ejemplos_error,
+        "conversaciones_completas": medicion.conversaciones,
+        "rss_app_max_mib": memorias[0].maxima, "rss_app_final_mib": memorias[0].final,
+        "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
+        **verificacion,
+    }
+
+
+def guardar(resultado: dict[str, Any]) -> None:
+    """Guarda la corrida en var/benchmarks/carga.json (una por escenario, la última)."""
+    RESULTADOS.parent.mkdir(parents=True, exist_ok=True)
+    todos = json.loads(RESULTADOS.read_text()) if RESULTADOS.exists() else {}
+    todos[resultado["nombre"]] = resultado
+    RESULTADOS.write_text(json.dumps(todos, indent=1, ensure_ascii=False))
+
+
+def _si(ok: bool) -> str:
+    return "sí" if ok else "**NO**"
+
+
+def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
+    """Tabla Markdown con todas las corridas guardadas."""
+    filas = [
+        "Usuarios simulados (asyncio + httpx, en la misma máquina) que repiten sin pausas la "
+        "conversación completa de `benchmarks/conversaciones.py` (25 mensajes: saludo y perfil, "
+        "2 preguntas libres, registro_iniciativa hasta el folio con ficha PDF y oficio DOCX, "
+        "seguimiento), cada vez con un remitente nuevo, contra `hermanamientos servir` real. "
+        "Latencia = petición HTTP hasta su respuesta (REST: con las respuestas; Telegram: el 200 "
+        "del webhook, que llega cuando el mensaje quedó guardado y procesado; los envíos van "
+        "al doble de la Bot API sin límite de ritmo). Se descartan los primeros 5 s "
+        "(calentamiento). Perdidos/duplicados: cada id de mensaje enviado se busca en la tabla "
+        "`mensaje` (una sola entrada, procesada y con respuesta).",
+        "",
+        f"Metas (issue 8): ≥ {META_POR_S:.0f} mensajes/s con 50 usuarios, p95 ≤ "
+        f"{META_P95_MS:.0f} ms, 0 errores, 0 perdidos o duplicados.",
+        "",
+        "| Escenario | s | Mensajes | Mensajes/s | p50 (ms) | p95 (ms) | p99 (ms) | Errores "
+        "| Perdidos | Duplicados | Sin procesar | RSS app máx (MiB) | RSS NLU máx (MiB) "
+        "| Carga antes → después | ¿Cumple? |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for nombre, r in todos.items():
+        cumple = (r["por_segundo"] >= META_POR_S and r["p95"] <= META_P95_MS
+                  and r["errores"] == 0 and r["perdidos"] == 0 and r["duplicados"] == 0
+                  and r["sin_procesar"] == 0)
+        nlu = f"{r['rss_nlu_max_mib']:.0f}" if r.get("rss_nlu_max_mib") else "—"
+        filas.append(
+            f"| {nombre} | {r['escenario']['segundos']:.0f} | {r['medidos']} "
+            f"| {r['por_segundo']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+            f"| {r['errores']} | {r['perdidos']} | {r['duplicados']} | {r['sin_procesar']} "
+            f"| {r['rss_app_max_mib']:.0f} | {nlu} | {r['carga_antes']} → {r['carga_despues']} "
+            f"| {_si(cumple)} |")
+    filas += ["", "Comando: `.venv/bin/python -m benchmarks.carga --usuarios 50 --segundos 60 "
+              "--canal rest|telegram [--con-nlu] [--bd postgresql --workers 2] --escribir` "
+              "(cada escenario guarda su última corrida en `var/benchmarks/carga.json`)."]
+    return "\n".join(filas)
+
+
+def main() -> None:
+    partes = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    partes.add_argument("--usuarios", type=int, default=50)
+    partes.add_argument("--segundos", type=float, default=60.0)
+    partes.add_argument("--calentamiento", type=float, default=5.0)
+    partes.add_argument("--canal", choices=["rest", "telegram"], default="rest")
+    nlu = partes.add_mutually_exclusive_group()
+    nlu.add_argument("--con-nlu", dest="con_nlu", action="store_true")
+    nlu.add_argument("--sin-nlu", dest="con_nlu", action="store_false")
+    partes.add_argument("--bd", choices=["sqlite", "postgresql"], default="sqlite")
+    partes.add_argument("--workers", type=int, default=1)
+    partes.add_argument("--escribir", action="store_true",
+                        help="Rehace la sección «carga» de BENCHMARKS.md con las corridas "
+                             "guardadas.")
+    partes.add_argument("--solo-escribir", action="store_true",
+                        help="No mide: solo rehace la sección con lo guardado.")
+    args = partes.parse_args()
+    if not args.solo_escribir:
+        escenario = Escenario(args.canal, args.con_nlu, args.bd, args.workers, args.usuarios,
+                              args.segundos, args.calentamiento)
+        resultado = correr(escenario)
+        guardar(resultado)
+        print(json.dumps(resultado, indent=1, ensure_ascii=False))
+    if args.escribir or args.solo_escribir:
+        from bot.benchmarks_md import escribir_seccion
+
+        todos = json.loads(RESULTADOS.read_text())
+        escribir_seccion("carga", "Carga con usuarios simulados (REST y Telegram)",
+                         cuerpo_seccion(todos))
+
+
+if __name__ == "__main__":
+    main()
