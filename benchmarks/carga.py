@@ -25,6 +25,7 @@ import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,15 +78,18 @@ class Medicion:
 class ClienteCanal:
     """Cómo se manda un paso por un canal; devuelve el id externo que debe quedar guardado."""
 
-    def __init__(self, http: httpx.AsyncClient, secreto: str = "") -> None:
+    def __init__(self, http: httpx.AsyncClient, secreto: str = "",
+                 traducir: Callable[[str], str] | None = None) -> None:
         self.http = http
         self.secreto = secreto
+        self.traducir = traducir or (lambda mensaje: mensaje)
         self._update_id = 0
 
     async def rest(self, remitente: str, n: int, paso: Paso) -> tuple[str, str | None]:
         id_mensaje = f"{remitente}-{n}"
         r = await self.http.post("/webhooks/rest/webhook", json={
-            "sender": remitente, "message": paso.mensaje, "message_id": id_mensaje})
+            "sender": remitente, "message": self.traducir(paso.mensaje),
+            "message_id": id_mensaje})
         if r.status_code != 200:
             return id_mensaje, f"HTTP {r.status_code}: {r.text[:120]}"
         cuerpo = r.json()
@@ -235,7 +239,8 @@ async def _muestrear(memorias: list[comun.Memoria], alto: asyncio.Event) -> None
 
 
 async def generar_carga(url: str, escenario: Escenario, secreto: str,
-                        memorias: list[comun.Memoria]) -> tuple[Medicion, float]:
+                        memorias: list[comun.Memoria],
+                        traducir: Callable[[str], str] | None = None) -> tuple[Medicion, float]:
     """Corre los usuarios simulados; devuelve la medición y los segundos medidos."""
     pasos = conversacion_completa()
     medicion = Medicion()
@@ -244,7 +249,7 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
     alto = asyncio.Event()
     muestreo = asyncio.create_task(_muestrear(memorias, alto))
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limites) as http:
-        cliente = ClienteCanal(http, secreto)
+        cliente = ClienteCanal(http, secreto, traducir)
         inicio = time.monotonic()
         await asyncio.gather(*(usuario_simulado(i, escenario, cliente, pasos, inicio, medicion)
                                for i in range(escenario.usuarios)))
