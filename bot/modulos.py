@@ -44,12 +44,12 @@ def conectar(servicios: Servicios, con_nlu: bool = True) -> None:
              «no le entendí».
     """
     from bot import escalamiento
-    from bot.privacidad import rutas as rutas_privacidad
     from bot.config import RAIZ
     from bot.conocimiento import rutas as rutas_conocimiento
     from bot.conocimiento.base import BaseConocimiento
     from bot.flujos import cargar_flujos
     from bot.motor import rutas_basicas, rutas_flujos
+    from bot.privacidad import rutas as rutas_privacidad
 
     motor = servicios.motor
     motor.analizador = _analizador(servicios, con_nlu)

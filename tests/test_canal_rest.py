@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 
 import httpx
+
 from conftest import ServidorReal
 
 RUTA = "/webhooks/rest/webhook"

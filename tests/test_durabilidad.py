@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bot.db.sesion import url_sincrona
+
 from conftest import ServidorReal, _base_plantilla
 from conversacion import PERFIL, REGISTRO
 

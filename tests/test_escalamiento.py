@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from dobles import escalamiento_datos as datos
 from sqlalchemy import select
 
 from bot.db.modelos import Escalamiento, EventoCaso, Mensaje
@@ -17,6 +16,8 @@ from bot.escalamiento.enrutamiento import destinatarios
 from bot.escalamiento.horario import Horario
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
+
+from dobles import escalamiento_datos as datos
 
 CDMX = Horario().tz
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from dobles import escalamiento_datos as datos
 from sqlalchemy import func, select
 
 from bot.db.modelos import Escalamiento, EventoCaso
@@ -12,6 +11,8 @@ from bot.escalamiento import conectar, diferidos, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
+
+from dobles import escalamiento_datos as datos
 
 
 async def test_toma_concurrente_gana_uno(servicios: Servicios) -> None:

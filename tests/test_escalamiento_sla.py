@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dobles import escalamiento_datos as datos
-from dobles.telegram_falso import TelegramFalso
 from sqlalchemy import select
 
 from bot.config import Ajustes
@@ -16,6 +14,9 @@ from bot.escalamiento import conectar, diferidos, sla, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.horario import Horario
 from bot.servicios import Servicios, crear_servicios
+
+from dobles import escalamiento_datos as datos
+from dobles.telegram_falso import TelegramFalso
 
 LUNES_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=Horario().tz)
 

@@ -8,9 +8,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from dobles import escalamiento_datos as datos
-from dobles import fabricas_telegram as fab
-from dobles.telegram_falso import TelegramFalso
 from sqlalchemy import select
 from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder
@@ -21,6 +18,10 @@ from bot.escalamiento.asesores import nuevo_codigo, por_email
 from bot.escalamiento.telegram_asesores import manejadores_asesor
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
+
+from dobles import escalamiento_datos as datos
+from dobles import fabricas_telegram as fab
+from dobles.telegram_falso import TelegramFalso
 
 ANA, BETO, LEO, EXTRANO = 9001, 9004, 9005, 7777
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from dobles import escalamiento_datos as datos
 from sqlalchemy import select
 
 from bot.app import crear_app
@@ -16,6 +15,8 @@ from bot.db.modelos import Caso, Escalamiento
 from bot.escalamiento import conectar, diferidos
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
+
+from dobles import escalamiento_datos as datos
 
 
 @pytest.fixture

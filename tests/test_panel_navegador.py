@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from dobles import escalamiento_datos as datos
 from sqlalchemy import select
 
 from bot.config import RAIZ, Ajustes
@@ -17,6 +16,8 @@ from bot.db.modelos import Mensaje
 from bot.escalamiento import conectar, diferidos
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import crear_servicios
+
+from dobles import escalamiento_datos as datos
 
 CHROMIUM = "/usr/bin/chromium"
 CAPTURAS = RAIZ / "docs" / "capturas"
@@ -47,8 +48,9 @@ async def _sembrar(ajustes: Ajustes) -> str:
 
 
 def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
-    from conftest import ServidorReal
     from playwright.sync_api import expect, sync_playwright
+
+    from conftest import ServidorReal
 
     folio = asyncio.run(_sembrar(ajustes_prueba))
     entorno = {**os.environ, "DATABASE_URL": ajustes_prueba.database_url,

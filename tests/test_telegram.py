@@ -8,13 +8,14 @@ import hashlib
 from collections.abc import Iterator
 
 import pytest
+
+from bot.config import Ajustes
+
 from dobles import fabricas_telegram as ft
 from dobles.aplicacion import app_en_hilo, consultar
 from dobles.conversar import ConversadorTelegram, esperar_respuestas
 from dobles.servidor_hilo import ServidorEnHilo
 from dobles.telegram_falso import TelegramFalso
-
-from bot.config import Ajustes
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bot.config import RAIZ
+
 from conftest import ServidorReal, _base_plantilla
 from dobles.conversar import ConversadorTelegram
 from dobles.telegram_falso import TelegramFalso
-
-from bot.config import RAIZ
 
 SECRETO = "secreto_de_prueba-0123456789abcdef"
 pytestmark = pytest.mark.lento

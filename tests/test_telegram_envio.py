@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from dobles.telegram_falso import TelegramFalso
 from sqlalchemy import select
 from telegram import Bot
 
@@ -17,6 +16,8 @@ from bot.canales.telegram.envio import EmisorTelegram
 from bot.db.modelos import PayloadBoton, Usuario
 from bot.motor.mensajes import Boton, Canal, DocumentoSaliente, MensajeEntrante, Respuesta
 from bot.servicios import Servicios
+
+from dobles.telegram_falso import TelegramFalso
 
 CHAT = 4242
 

@@ -9,16 +9,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from dobles import fabricas_telegram as ft
-from dobles.aplicacion import app_en_hilo, consultar
-from dobles.conversar import ConversadorTelegram
-from dobles.servidor_hilo import ServidorEnHilo, puerto_libre
-from dobles.telegram_falso import TelegramFalso
 
 from bot.app import crear_app
 from bot.canales.telegram.ajustes import ErrorConfiguracionTelegram
 from bot.config import Ajustes
 from bot.servicios import Servicios
+
+from dobles import fabricas_telegram as ft
+from dobles.aplicacion import app_en_hilo, consultar
+from dobles.conversar import ConversadorTelegram
+from dobles.servidor_hilo import ServidorEnHilo, puerto_libre
+from dobles.telegram_falso import TelegramFalso
 
 SECRETO = "secreto_de_prueba-0123456789abcdef"
 RUTA = "/telegram/webhook"

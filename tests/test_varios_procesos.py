@@ -10,10 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServidorReal, _base_pg
 from sqlalchemy import create_engine, text
 
 from bot.db.sesion import url_sincrona
+
+from conftest import ServidorReal, _base_pg
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"),
                                 reason="sin TEST_POSTGRES_URL")

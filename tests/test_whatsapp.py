@@ -10,16 +10,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from dobles import fabricas_whatsapp as fw
-from dobles.aplicacion import app_en_hilo, consultar
-from dobles.conversar import ConversadorWhatsApp, esperar_respuestas
-from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso, firmar
-from dobles.servidor_hilo import ServidorEnHilo
 
 from bot.app import crear_app
 from bot.canales.whatsapp.ajustes import ErrorConfiguracionWhatsApp
 from bot.config import Ajustes
 from bot.servicios import Servicios
+
+from dobles import fabricas_whatsapp as fw
+from dobles.aplicacion import app_en_hilo, consultar
+from dobles.conversar import ConversadorWhatsApp, esperar_respuestas
+from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso, firmar
+from dobles.servidor_hilo import ServidorEnHilo
 
 RUTA = "/whatsapp/webhook"
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 from sqlalchemy import select
 
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
@@ -18,6 +17,8 @@ from bot.canales.whatsapp.traduccion import EntradaWhatsApp
 from bot.db.modelos import Mensaje, ahora
 from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
 from bot.servicios import Servicios
+
+from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 
 WA = "5215522220000"
 

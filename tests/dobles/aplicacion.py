@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import crear_app
 from bot.config import Ajustes
+
 from dobles.servidor_hilo import ServidorEnHilo
 
 
