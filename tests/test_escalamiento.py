@@ -179,7 +179,7 @@ async def test_estatus_solo_transiciones_permitidas_y_avisa(servicios: Servicios
         caso.estatus = "enviada"
         await cambiar_estatus(servicios, s, caso, "en_revision_estatal", asesora, "Todo en orden")
     await diferidos.esperar()
-    assert emisor.enviados[0][2] == "actualizacion_caso"
+    assert emisor.enviados[0][2] == "cambio_estatus"
     aviso = emisor.textos()[0]
     assert folio in aviso and "En revisión estatal" in aviso and "Siguiente paso" in aviso
     assert "Todo en orden" in aviso

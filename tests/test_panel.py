@@ -169,7 +169,7 @@ async def test_tomar_responder_estatus_y_cerrar_entre_canales(
     assert "Conversación cerrada" in r.text
     await diferidos.esperar()
     assert any("Terminó la conversación con Ana Pérez" in t for t in emisor.textos())
-    assert [p for _, _, p in emisor.enviados][-1] == "fin_atencion"
+    assert [p for _, _, p in emisor.enviados][-1] == "aviso"
 
 
 async def test_tablero_csv_y_graficas(servicios: Servicios, cliente: httpx.AsyncClient) -> None:

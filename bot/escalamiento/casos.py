@@ -82,7 +82,7 @@ async def _avisar_usuario(servicios: Servicios, sesion: AsyncSession, caso: Caso
                   explicacion=palabras.explicacion, siguiente_paso=palabras.siguiente_paso,
                   comentario=comentario)
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
-    relevo.programar_entrega(servicios, sesion, ids, plantilla="actualizacion_caso")
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="cambio_estatus")
 
 
 async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: str) -> EventoCaso:

@@ -182,7 +182,7 @@ async def tomar(servicios: Servicios, sesion: AsyncSession, escalamiento_id: int
     aviso = texto("tomada.txt.j2", asesor=asesor.nombre, oficina=lugar,
                   rol=NOMBRES_ROL.get(asesor.rol, asesor.rol))
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
-    relevo.programar_entrega(servicios, sesion, ids, plantilla="atencion_asesor")
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="aviso")
     nombre = asesor.nombre
     al_confirmar(sesion, lambda: avisos.editar_avisos(
         servicios, escalamiento_id, "Usted tomó esta conversación.", f"Lo tomó {nombre}.",
@@ -259,7 +259,7 @@ async def cerrar(
     assert usuario is not None
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal,
                                       [Respuesta(marcador, botones=botones)])
-    relevo.programar_entrega(servicios, sesion, ids, plantilla="fin_atencion")
+    relevo.programar_entrega(servicios, sesion, ids, plantilla="aviso")
     log.info("traspaso cerrado", extra={"escalamiento_id": esc.id})
     return []
 
