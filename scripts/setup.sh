@@ -25,6 +25,15 @@ sys.exit(0 if mn <= sys.version_info[:2] <= mx else 1)
 PY
 }
 
+# pip de esta máquina avisa de índices locales inexistentes en cada paquete: se filtra ese
+# ruido, sin perder el código de salida de pip.
+pip_silencioso() {
+  local salida codigo=0
+  salida=$("$@" 2>&1) || codigo=$?
+  printf '%s\n' "$salida" | grep -v -e "is neither a file nor a directory" -e '^$' || true
+  return "$codigo"
+}
+
 raiz_pyenv() { command -v pyenv >/dev/null 2>&1 && pyenv root 2>/dev/null || echo "$HOME/.pyenv"; }
 
 # --- Python de la aplicación: python3 del PATH si es >= 3.10; si no, el más nuevo de pyenv.
@@ -61,8 +70,8 @@ if [ ! -x .venv/bin/hermanamientos ] || [ "$(cat "$ESTADO/app" 2>/dev/null)" != 
   PY=$(buscar_python_app) || falla "No se encontró Python >= 3.10. Instale python3.11 (apt-get install python3 python3-venv) o una versión con pyenv."
   info "Entorno de la aplicación con $($PY --version) en .venv"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -c requirements.lock -e '.[dev]'
+  pip_silencioso .venv/bin/python -m pip install -q --upgrade pip
+  pip_silencioso .venv/bin/python -m pip install -q -c requirements.lock -e '.[dev]'
   echo "$H_APP" > "$ESTADO/app"
 else
   info "Entorno de la aplicación al día"
@@ -74,8 +83,9 @@ if [ ! -x rasa_modelo/.venv/bin/rasa ] || [ "$(cat "$ESTADO/rasa" 2>/dev/null)" 
   PY10=$(buscar_python_rasa) || falla "Rasa 3.6 necesita Python 3.10 y no se encontró. Instálelo (por ejemplo: pyenv install 3.10.13, o apt-get install python3.10 python3.10-venv) o indique su ruta en PYTHON_RASA."
   info "Entorno de Rasa 3.6.21 con $($PY10 --version) en rasa_modelo/.venv (unos 90 s la primera vez)"
   [ -x rasa_modelo/.venv/bin/python ] || "$PY10" -m venv rasa_modelo/.venv
-  rasa_modelo/.venv/bin/python -m pip install -q --upgrade "pip<25" >/dev/null
-  rasa_modelo/.venv/bin/python -m pip install -q -r rasa_modelo/requirements.txt -c rasa_modelo/constraints.txt
+  pip_silencioso rasa_modelo/.venv/bin/python -m pip install -q --upgrade "pip<25"
+  pip_silencioso rasa_modelo/.venv/bin/python -m pip install -q -r rasa_modelo/requirements.txt \
+    -c rasa_modelo/constraints.txt
   echo "$H_RASA" > "$ESTADO/rasa"
 else
   info "Entorno de Rasa al día"
