@@ -42,3 +42,21 @@ async def test_registrar_y_contar(sesiones: async_sessionmaker[AsyncSession]) ->
 async def test_conteo_vacio(sesiones: async_sessionmaker[AsyncSession]) -> None:
     async with sesiones() as session:
         assert await conteo(session) == {}
+
+
+async def test_boton_util_se_guarda_y_se_cuenta(servicios: object) -> None:
+    from bot.conocimiento.retroalimentacion import conteo
+    from bot.servicios import Servicios
+    from conversacion import Charla
+
+    assert isinstance(servicios, Servicios)
+    charla = Charla(servicios.motor)
+    await charla.di(payload="/menu")
+    await charla.di(payload="/tema dictamen_sre")
+    await charla.pulsa("Sí")
+    assert "Gracias" in charla.texto
+    await charla.di(payload="/tema dictamen_sre")
+    await charla.pulsa("No")
+    assert "asesor" in charla.texto
+    async with servicios.almacen.lectura() as s:
+        assert await conteo(s) == {"dictamen-procedencia": (1, 1)}

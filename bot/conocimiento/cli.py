@@ -69,3 +69,29 @@ def evaluar(
         )
         escribir_seccion(CLAVE_BENCHMARK, "Base de conocimiento: exactitud y latencia", cuerpo)
         typer.echo("\nResultado escrito en BENCHMARKS.md.")
+
+
+@conocimiento_app.command()
+def utilidad() -> None:
+    """Cuántas personas dijeron que cada artículo les fue útil (y cuántas que no)."""
+    import asyncio
+
+    from bot.config import ajustes
+    from bot.conocimiento.retroalimentacion import conteo
+    from bot.db.sesion import Almacen
+
+    async def leer() -> dict[str, tuple[int, int]]:
+        almacen = Almacen(ajustes().database_url)
+        try:
+            async with almacen.lectura() as s:
+                return await conteo(s)
+        finally:
+            await almacen.cerrar()
+
+    datos = asyncio.run(leer())
+    if not datos:
+        typer.echo("Aún no hay opiniones sobre los artículos.")
+        return
+    typer.echo(f"{'artículo':40} {'útil':>5} {'no útil':>8}")
+    for articulo, (si, no) in sorted(datos.items(), key=lambda x: -(x[1][0] + x[1][1])):
+        typer.echo(f"{articulo:40} {si:>5} {no:>8}")
