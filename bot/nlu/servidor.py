@@ -83,8 +83,9 @@ def estado(url: str | None = None) -> EstadoServidor:
     return EstadoServidor(url, datos is not None, modelo, _pid_vivo(), modelo_actual())
 
 
-def iniciar(espera_s: float = 180.0, url: str | None = None) -> EstadoServidor:
-    """Arranca el servidor si hace falta y espera a que tenga el modelo cargado."""
+def iniciar(espera_s: float = 180.0, url: str | None = None, esperar: bool = True
+            ) -> EstadoServidor:
+    """Arranca el servidor si hace falta y (si `esperar`) espera a que cargue el modelo."""
     conf = ajustes()
     url = url or conf.nlu_url
     actual = estado(url)
@@ -110,6 +111,8 @@ def iniciar(espera_s: float = 180.0, url: str | None = None) -> EstadoServidor:
         )
     ARCHIVO_PID.write_text(str(proceso.pid))
     _PROPIOS[proceso.pid] = proceso
+    if not esperar:
+        return estado(url)
     limite = time.monotonic() + espera_s
     while time.monotonic() < limite:
         if proceso.poll() is not None:
@@ -130,7 +133,8 @@ def iniciar_si_hace_falta(config: Ajustes | None = None) -> Callable[[], None] |
     Devuelve None si no se arrancó nada (ya respondía, no hay modelo o falló el arranque:
     el asistente sigue con el respaldo por palabras clave).
     """
-    url = (config or ajustes()).nlu_url
+    # Con varias réplicas (NLU_URL separado por comas) se arranca localmente solo la primera.
+    url = (config or ajustes()).nlu_url.split(",")[0].strip()
     if estado(url).responde:
         log.info("NLU ya responde en %s", url)
         return None
@@ -138,7 +142,9 @@ def iniciar_si_hace_falta(config: Ajustes | None = None) -> Callable[[], None] |
         log.warning("Sin modelo NLU entrenado: se usará el respaldo por palabras clave")
         return None
     try:
-        iniciar(url=url)
+        # Sin esperar: la aplicación atiende desde ya (con el respaldo) mientras Rasa carga
+        # su modelo (~15-30 s); el cliente lo detecta solo cuando empieza a responder.
+        iniciar(url=url, esperar=False)
     except ErrorNLU as exc:
         log.warning("No se pudo arrancar el NLU (%s): se usará el respaldo", exc)
         return None
