@@ -64,6 +64,7 @@ class Medicion:
 
     latencias: list[float] = field(default_factory=list)  # ms, fuera del calentamiento
     enviados: list[str] = field(default_factory=list)  # id externo esperado en la base
+    fallidos: list[str] = field(default_factory=list)  # los que no recibieron 200
     errores: int = 0
     ejemplos_error: list[str] = field(default_factory=list)
     medidos: int = 0
@@ -149,14 +150,17 @@ async def usuario_simulado(indice: int, escenario: Escenario, cliente: ClienteCa
             medicion.enviados.append(esperado)
             if fallo:
                 medicion.error(fallo)
+                medicion.fallidos.append(esperado)
             elif t0 >= medir_desde and t1 <= fin:
                 medicion.latencias.append((t1 - t0) * 1000)
                 medicion.medidos += 1
         medicion.conversaciones += 1
 
 
-def verificar(database_url: str, canal: str, enviados: list[str]) -> dict[str, int]:
-    """Compara lo enviado con la base: perdidos, duplicados, sin procesar y sin respuesta."""
+def verificar(database_url: str, canal: str, enviados: list[str],
+              fallidos: list[str] | None = None) -> dict[str, int]:
+    """Compara lo enviado con la base: perdidos (confirmados con 200 y no guardados),
+    duplicados, sin procesar y sin respuesta."""
     from sqlalchemy import create_engine, text
 
     from bot.db.sesion import url_sincrona
@@ -176,11 +180,14 @@ def verificar(database_url: str, canal: str, enviados: list[str]) -> dict[str, i
         motor.dispose()
     en_base = {f[0]: (int(f[1]), int(f[2]), int(f[3])) for f in filas}
     mandados = set(enviados)
+    rechazados = set(fallidos or [])
+    confirmados = mandados - rechazados
     return {
         "enviados": len(enviados),
         "enviados_distintos": len(mandados),
         "guardados": sum(1 for k in mandados if k in en_base),
-        "perdidos": sum(1 for k in mandados if k not in en_base),
+        "perdidos": sum(1 for k in confirmados if k not in en_base),
+        "con_error_no_guardados": sum(1 for k in rechazados if k not in en_base),
         "duplicados": sum(1 for k in mandados if en_base.get(k, (0, 0, 0))[0] > 1)
         + (len(enviados) - len(mandados)),
         "sin_procesar": sum(1 for k in mandados if k in en_base and en_base[k][1] == 0),
@@ -300,8 +307,10 @@ def correr(escenario: Escenario) -> dict[str, Any]:
             if escenario.canal == "telegram":
                 asyncio.run(_esperar_envios(database_url, 60))
             app.detener()
-            verificacion = verificar(database_url, escenario.canal, medicion.enviados)
+            verificacion = verificar(database_url, escenario.canal, medicion.enviados,
+                                     medicion.fallidos)
         finally:
+            _guardar_bitacoras(directorio, escenario)
             for p in reversed(procesos):
                 p.detener()
             if escenario.bd == "postgresql":
@@ -320,6 +329,17 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
         **verificacion,
     }
+
+
+def _guardar_bitacoras(directorio: Path, escenario: Escenario) -> None:
+    """Copia las bitácoras de la corrida a var/benchmarks/ (para revisar errores)."""
+    destino = RESULTADOS.parent / "bitacoras"
+    destino.mkdir(parents=True, exist_ok=True)
+    sufijo = (f"{escenario.canal}-{'nlu' if escenario.con_nlu else 'sin_nlu'}-{escenario.bd}"
+              f"-{escenario.workers}")
+    for bitacora in directorio.glob("*.log"):
+        with contextlib.suppress(OSError):
+            (destino / f"{bitacora.stem}-{sufijo}.log").write_bytes(bitacora.read_bytes())
 
 
 def guardar(resultado: dict[str, Any]) -> None:
