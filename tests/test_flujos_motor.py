@@ -177,3 +177,16 @@ async def test_tres_fallos_ofrecen_asesor_y_escalan_por_validacion(servicios: Se
         esc = await s.scalar(select(Escalamiento))
     assert esc is not None and esc.motivo == "validacion"
     assert esc.detalle == "registro_iniciativa/pais"
+
+
+async def test_ficha_y_oficio_a_pedido_desde_el_seguimiento(servicios: Servicios) -> None:
+    charla = Charla(servicios.motor)
+    folio = await registrar_iniciativa(charla)
+    await charla.di(payload="/iniciar seguimiento")
+    await charla.pulsa("Ficha y oficio")
+    nombres = [r.documento.nombre for r in charla.ultimas if r.documento]
+    assert nombres == [f"ficha-{folio}.pdf", f"oficio-{folio}.docx"]
+    beto = Charla(servicios.motor, "beto")
+    await beto.di(payload=f"/documentos {folio}")
+    assert not any(r.documento for r in beto.ultimas)
+    assert "No encontré" in beto.texto

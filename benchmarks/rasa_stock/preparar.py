@@ -119,12 +119,19 @@ def entrenar(forzar: bool = False) -> Path:
             return modelo
         DIR_MODELOS.mkdir(parents=True, exist_ok=True)
         inicio = time.monotonic()
-        subprocess.run(  # noqa: S603 - orden fija
-            [str(RASA), "train", "--config", "config.yml", "--domain", "domain.yml",
-             "--data", "data", "--out", str(DIR_MODELOS), "--fixed-model-name", nombre],
-            cwd=proyecto, env=entorno_rasa(), check=True, stdout=subprocess.DEVNULL,
-        )
+        bitacora = DIR_MODELOS / "entrenar.log"
+        print(f"Entrenando el Rasa stock (unos minutos; avance en {bitacora})", flush=True)
+        with bitacora.open("wb") as salida:
+            subprocess.run(  # noqa: S603 - orden fija
+                [str(RASA), "train", "--config", "config.yml", "--domain", "domain.yml",
+                 "--data", "data", "--out", str(DIR_MODELOS), "--fixed-model-name", nombre],
+                cwd=proyecto, env=entorno_rasa(), check=True, stdout=salida,
+                stderr=subprocess.STDOUT,
+            )
         print(f"Rasa stock entrenado en {time.monotonic() - inicio:.0f} s: {modelo}")
+        for viejo in DIR_MODELOS.glob("stock-*.tar.gz"):
+            if viejo != modelo:
+                viejo.unlink()
     return modelo
 
 

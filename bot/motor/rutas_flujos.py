@@ -45,7 +45,7 @@ INTENT_A_FLUJO = {
 _INTENTS_DE_OTRA_RUTA = {"hablar_asesor", "queja", "mis_datos", "borrar_mis_datos",
                          "privacidad", "menu"}
 _PAYLOADS_DE_OTRA_RUTA = ("/asesor", "/menu", "/aviso", "/mis_datos", "/borrar", "/iniciar ",
-                          "/tema ", "/articulo", "/util ")
+                          "/tema ", "/articulo", "/util ", "/documentos")
 
 
 def _flujos(ctx: Contexto) -> dict[str, Flujo]:
@@ -236,6 +236,32 @@ async def _digresion(ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
     return _con_recordatorio(ctx, definicion, respuestas, contexto)
 
 
+async def documentos_a_pedido(ctx: Contexto) -> list[Respuesta] | None:
+    """«/documentos [FOLIO]»: la ficha PDF y el oficio DOCX de un caso propio."""
+    if not ctx.payload or not (ctx.payload == "/documentos"
+                               or ctx.payload.startswith("/documentos ")):
+        return None
+    folio = ctx.payload.partition(" ")[2].strip()
+    if not folio:
+        folio = (ctx.conversacion.contexto or {}).get("caso_folio") or ""
+    if not folio:
+        casos = (await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion))["casos"]
+        if len(casos) == 1:
+            folio = casos[0]["folio"]
+        elif casos:
+            return [Respuesta("¿De qué caso quiere la ficha y el oficio?",
+                              botones=[Boton(c["folio"], f"/documentos {c['folio']}")
+                                       for c in casos[:10]])]
+        else:
+            return [Respuesta("Aún no tiene casos registrados.",
+                              botones=[Boton("Registrar iniciativa",
+                                             "/iniciar registro_iniciativa")])]
+    caso = await estado_flujo.caso_del_usuario(ctx.sesion, ctx.usuario, folio)
+    if caso is None:
+        return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
+    return await acciones_casos.documentos_del_caso(ctx, caso)
+
+
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
                    flujos: dict[str, Flujo]) -> bool:
     """¿El paso actual toma este texto tal cual? (Entonces no se consulta al NLU.)"""
@@ -247,4 +273,5 @@ def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
 
 
 RUTAS_PREVIAS: list[Ruta] = [primer_contacto]
-RUTAS: list[Ruta] = [flujo_activo, iniciar_por_pedido, continuar_sin_flujo, saludo]
+RUTAS: list[Ruta] = [flujo_activo, iniciar_por_pedido, documentos_a_pedido, continuar_sin_flujo,
+                     saludo]
