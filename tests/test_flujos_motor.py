@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from bot.config import Ajustes
 from bot.db.modelos import Caso, Conversacion, Usuario
 from bot.motor.mensajes import ArchivoEntrante
 from bot.servicios import Servicios, crear_servicios
@@ -190,3 +192,25 @@ async def test_ficha_y_oficio_a_pedido_desde_el_seguimiento(servicios: Servicios
     await beto.di(payload=f"/documentos {folio}")
     assert not any(r.documento for r in beto.ultimas)
     assert "No encontré" in beto.texto
+
+
+@pytest.mark.nlu
+async def test_lugar_mencionado_al_inicio_solo_se_confirma(
+    servidor_nlu: str, ajustes_prueba: Ajustes,
+) -> None:
+    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
+    try:
+        charla = Charla(servicios.motor)
+        await charla.di("buenas, somos de san pedro garza garcia y queremos hermanarnos con "
+                        "una ciudad de texas, q piden?")
+        assert "Fuente:" in charla.texto  # la pregunta se contesta…
+        assert "Aviso de privacidad" in charla.texto  # …y empieza la bienvenida
+        await charla.pulsa("Acepto")
+        await charla.pulsa("Funcionario municipal")
+        assert "¿Es usted de Nuevo León?" in charla.texto
+        await charla.pulsa("Sí")
+        assert "San Pedro Garza García" in charla.texto
+        await charla.pulsa("Sí")
+        assert "cómo se llama" in charla.texto
+    finally:
+        await servicios.cerrar()

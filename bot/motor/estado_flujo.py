@@ -94,6 +94,7 @@ async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Convers
         "casos": dicts,
         "caso": caso,
         "nombre_canal": (conversacion.contexto or {}).get("nombre_canal"),
+        "detectado": (conversacion.contexto or {}).get("detectado"),
     }
 
 

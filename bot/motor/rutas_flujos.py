@@ -16,6 +16,7 @@ from bot.conocimiento import rutas as rutas_conocimiento
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.db.modelos import Conversacion, Documento
 from bot.flujos import Entrada, Flujo, Resultado
+from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos import interprete as flujo
 from bot.flujos.tipos import es_pregunta
 from bot.motor import estado_flujo
@@ -115,9 +116,30 @@ async def iniciar(ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None =
     if flujo_id == "bienvenida":
         _contexto_extra(ctx.conversacion, consentimiento_rechazado=None)
     definicion = flujos[flujo_id]
+    if (detectado := lugar_detectado(ctx)) is not None:
+        _contexto_extra(ctx.conversacion, detectado=detectado)
     contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
     resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo())
     return await _aplicar(ctx, definicion, resultado)
+
+
+def lugar_detectado(ctx: Contexto) -> dict[str, Any] | None:
+    """Estado y municipio que la persona mencionó (entidades del NLU), si son inequívocos."""
+    analisis = ctx.analisis
+    if analisis is None or not hasattr(analisis, "entidad"):
+        return None
+    cat = catalogo()
+    estado = cat.buscar_estado(analisis.entidad("estado") or "")
+    municipio = None
+    if nombre := analisis.entidad("municipio"):
+        encontrados = cat.buscar_municipio(nombre, estado.clave_inegi if estado else None)
+        if len(encontrados) == 1:
+            municipio = encontrados[0]
+            estado = estado or cat.estado_por_clave(municipio.estado_clave)
+    if estado is None:
+        return None
+    return {"estado": estado_a_dict(estado),
+            "municipio": municipio_a_dict(municipio) if municipio else None}
 
 
 def _flujo_pedido(ctx: Contexto) -> str | None:
