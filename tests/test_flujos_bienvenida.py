@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import RAIZ
+from bot.catalogos.busqueda import Catalogo
+from bot.catalogos.busqueda import catalogo as catalogo_inegi
 from bot.flujos.cargador import cargar_flujos
-from bot.flujos.catalogo import CatalogoEnMemoria
 from bot.flujos.definicion import Flujo
 from bot.flujos.simulador import Simulacion
 
 
 @pytest.fixture(scope="module")
-def catalogo() -> CatalogoEnMemoria:
-    return CatalogoEnMemoria.desde_json(RAIZ / "datos" / "inegi", ["08", "19", "21", "32"])
+def catalogo() -> Catalogo:
+    return catalogo_inegi()
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def flujo() -> Flujo:
     return cargar_flujos()["bienvenida"]
 
 
-def test_primer_contacto_completo(flujo: Flujo, catalogo: CatalogoEnMemoria) -> None:
+def test_primer_contacto_completo(flujo: Flujo, catalogo: Catalogo) -> None:
     s = Simulacion(flujo, {"nombre_canal": "Laura"}, catalogo=catalogo)
     s.iniciar()
     assert "Aviso de privacidad simplificado" in s.texto
@@ -58,7 +58,7 @@ def test_sin_consentimiento_solo_preguntas_generales(flujo: Flujo) -> None:
     assert "guardar_perfil" not in [a.nombre for a in s.acciones]
 
 
-def test_asesor_estatal_no_da_municipio(flujo: Flujo, catalogo: CatalogoEnMemoria) -> None:
+def test_asesor_estatal_no_da_municipio(flujo: Flujo, catalogo: Catalogo) -> None:
     s = Simulacion(flujo, {}, catalogo=catalogo)
     s.iniciar()
     for texto in ["sí", "asesor estatal", "Zacatecas"]:
@@ -68,7 +68,7 @@ def test_asesor_estatal_no_da_municipio(flujo: Flujo, catalogo: CatalogoEnMemori
     assert "código de vinculación" in s.texto
 
 
-def test_estado_desconocido(flujo: Flujo, catalogo: CatalogoEnMemoria) -> None:
+def test_estado_desconocido(flujo: Flujo, catalogo: Catalogo) -> None:
     s = Simulacion(flujo, {}, catalogo=catalogo)
     s.iniciar()
     s.enviar("sí")

@@ -10,14 +10,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import RAIZ
+from bot.catalogos.busqueda import catalogo as catalogo_inegi
 from bot.flujos import interprete
 from bot.flujos.cargador import cargar_flujos
-from bot.flujos.catalogo import CatalogoEnMemoria
 from bot.flujos.modelos import Entrada, EstadoFlujo
 
 FLUJOS = cargar_flujos()
-CATALOGO = CatalogoEnMemoria.desde_json(RAIZ / "datos" / "inegi", ["08", "19", "32"])
+CATALOGO = catalogo_inegi()
 HOY = dt.date(2026, 3, 10)
 CASO = {"folio": "CH-2026-NL-0007", "estatus": "enviada", "ciudad_contraparte": "McAllen",
         "documentos": ["acta_cabildo"], "eventos": [{"fecha": "2026-01-10", "descripcion": "x"}]}

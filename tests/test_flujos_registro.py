@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.config import RAIZ
+from bot.catalogos.busqueda import Catalogo
+from bot.catalogos.busqueda import catalogo as catalogo_inegi
 from bot.flujos.cargador import cargar_flujos
-from bot.flujos.catalogo import CatalogoEnMemoria
 from bot.flujos.definicion import Flujo
 from bot.flujos.simulador import Simulacion
 
@@ -20,9 +20,9 @@ ACTA = {"nombre": "acta.pdf", "mime": "application/pdf", "tamano": 120_000, "ref
 
 
 @pytest.fixture(scope="module")
-def catalogo() -> CatalogoEnMemoria:
+def catalogo() -> Catalogo:
     # Datos reales del INEGI, solo de algunos estados (hay «Guadalupe» en 08, 19, 21 y 32).
-    return CatalogoEnMemoria.desde_json(RAIZ / "datos" / "inegi", ["08", "14", "19", "21", "32"])
+    return catalogo_inegi()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def flujo() -> Flujo:
 
 
 @pytest.fixture
-def sim(flujo: Flujo, catalogo: CatalogoEnMemoria) -> Simulacion:
+def sim(flujo: Flujo, catalogo: Catalogo) -> Simulacion:
     s = Simulacion(flujo, {"perfil": PERFIL}, catalogo=catalogo, hoy=HOY)
     s.iniciar()
     return s
@@ -244,7 +244,7 @@ def test_objetivos_no_toma_preguntas_pero_si_texto(sim: Simulacion) -> None:
     assert sim.acepta("Promover el turismo entre ambas ciudades")
 
 
-def test_sin_perfil_pregunta_el_municipio(flujo: Flujo, catalogo: CatalogoEnMemoria) -> None:
+def test_sin_perfil_pregunta_el_municipio(flujo: Flujo, catalogo: Catalogo) -> None:
     s = Simulacion(flujo, {}, catalogo=catalogo, hoy=HOY)
     s.iniciar()
     assert "¿De qué municipio es la iniciativa?" in s.texto

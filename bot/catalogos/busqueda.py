@@ -198,7 +198,9 @@ class Catalogo:
         for candidato in dict.fromkeys((forma, nombre)):
             exactos = self._exactos(self._por_nombre.get(candidato, []), estado_clave)
             exactos = exactos or self._exactos(self._por_alias.get(candidato, []), estado_clave)
-            prefijo = self._por_prefijo(candidato, estado_clave)
+            # «Tlalnepantla» también puede ser «Tlalnepantla de Baz»; pero si ya hay varios
+            # con el nombre exacto («Guadalupe»), esos son los candidatos.
+            prefijo = self._por_prefijo(candidato, estado_clave) if len(exactos) <= 1 else []
             vistos = {m.clave_inegi for m in exactos}
             juntos = exactos + [m for m in prefijo if m.clave_inegi not in vistos]
             if juntos:

@@ -13,7 +13,7 @@ su `contexto:` (perfil, casos, caso, nombre_canal). Ver flujos/LEAME.md.
 """
 
 from bot.flujos.cargador import ErrorFlujo, cargar_flujo, cargar_flujos
-from bot.flujos.catalogo import CatalogoEnMemoria, CatalogoGeografico
+from bot.flujos.catalogo import CatalogoGeografico
 from bot.flujos.definicion import ACCIONES_CONOCIDAS, Flujo, Paso
 from bot.flujos.interprete import (
     acepta,
@@ -30,7 +30,6 @@ from bot.flujos.validador import Problema, validar_flujo, validar_flujos
 __all__ = [
     "ACCIONES_CONOCIDAS",
     "Accion",
-    "CatalogoEnMemoria",
     "CatalogoGeografico",
     "Entrada",
     "ErrorFlujo",

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.config import RAIZ
+from bot.catalogos.busqueda import catalogo as catalogo_inegi
 from bot.flujos.cargador import CARPETA_FLUJOS, ErrorFlujo, cargar_flujos
-from bot.flujos.catalogo import CatalogoEnMemoria, municipio_a_dict
+from bot.flujos.catalogo import municipio_a_dict
 from bot.flujos.definicion import Flujo
 from bot.flujos.diagrama import escribir_diagramas
 from bot.flujos.simulador import Simulacion
@@ -81,7 +81,7 @@ def probar(
     if flujo_id not in flujos:
         typer.echo(f"No existe el flujo «{flujo_id}». Hay: {', '.join(sorted(flujos))}", err=True)
         raise typer.Exit(1)
-    catalogo = CatalogoEnMemoria.desde_json(RAIZ / "datos" / "inegi")
+    catalogo = catalogo_inegi()
     contexto: dict[str, Any] = {}
     fila = catalogo.municipio_por_clave(municipio) if municipio else None
     if fila is not None:
