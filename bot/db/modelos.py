@@ -334,3 +334,21 @@ class ConfiguracionEstado(Base):
     aviso_privacidad: Mapped[str | None] = mapped_column(Text)
     version_aviso: Mapped[str | None] = mapped_column(String(32))
     actualizado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+
+class NotaAsesor(Base):
+    """Nota interna de un asesor sobre una conversación sin caso (la persona no la ve).
+
+    Las notas de un caso van a su línea de tiempo (EventoCaso de tipo «nota»).
+    """
+
+    __tablename__ = "nota_asesor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"), index=True)
+    escalamiento_id: Mapped[int | None] = mapped_column(ForeignKey("escalamiento.id"))
+    asesor_id: Mapped[int] = mapped_column(ForeignKey("asesor.id"))
+    texto: Mapped[str] = mapped_column(Text)
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+
+    asesor: Mapped[Asesor] = relationship()

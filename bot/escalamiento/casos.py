@@ -100,16 +100,13 @@ async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: s
 
 
 async def nota_sin_caso(sesion: AsyncSession, conversacion: Conversacion, asesor: Asesor,
-                        nota: str) -> None:
-    """Nota interna de un traspaso sin caso: se guarda en el contexto de la conversación."""
-    from bot.db.modelos import ahora
+                        nota: str, escalamiento_id: int | None = None) -> None:
+    """Nota interna de un traspaso sin caso: queda en la tabla de notas de la conversación."""
+    from bot.db.modelos import NotaAsesor
 
     nota = nota.strip()[:2000]
     if not nota:
         raise CambioInvalido("La nota está vacía.")
-    contexto = dict(conversacion.contexto or {})
-    notas = list(contexto.get("notas_asesor") or [])
-    notas.append({"asesor": asesor.nombre, "asesor_id": asesor.id, "texto": nota,
-                  "en": ahora().isoformat(timespec="seconds")})
-    contexto["notas_asesor"] = notas[-50:]
-    conversacion.contexto = contexto
+    sesion.add(NotaAsesor(conversacion_id=conversacion.id, escalamiento_id=escalamiento_id,
+                          asesor_id=asesor.id, texto=nota))
+    await sesion.flush()

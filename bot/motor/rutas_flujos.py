@@ -16,8 +16,8 @@ from bot.conocimiento import rutas as rutas_conocimiento
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.db.modelos import Conversacion, Documento
 from bot.flujos import Entrada, Flujo, Resultado
-from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos import interprete as flujo
+from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.tipos import es_pregunta
 from bot.motor import estado_flujo
 from bot.motor.comandos import Comando, reconocer

@@ -19,7 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import ESTATUS
-from bot.db.modelos import Asesor, Caso, Conversacion, Documento, Escalamiento, Usuario
+from bot.db.modelos import (
+    Asesor,
+    Caso,
+    Conversacion,
+    Documento,
+    Escalamiento,
+    NotaAsesor,
+    Usuario,
+)
 from bot.escalamiento import asesores as repo
 from bot.escalamiento import casos as acciones_caso
 from bot.escalamiento import traspaso
@@ -202,13 +210,19 @@ async def _detalle(request: Request, asesor: Asesor, sesion: seguridad.SesionPan
         usuario = await s.get(Usuario, usuario_id) if usuario_id else None
         mensajes = await consultas.transcripcion(s, conversacion.id) if conversacion else []
         tomado_por = await s.get(Asesor, esc.asesor_id) if esc and esc.asesor_id else None
+        notas = [{"asesor": n.asesor.nombre, "texto": n.texto,
+                  "en": n.creado_en.isoformat(sep=" ", timespec="minutes")}
+                 for n in (await s.scalars(
+                     select(NotaAsesor).where(NotaAsesor.conversacion_id == conversacion.id)
+                     .options(selectinload(NotaAsesor.asesor)).order_by(NotaAsesor.id))).all()
+                 ] if conversacion else []
     es_mio = esc is not None and esc.asesor_id == asesor.id and esc.estado in ("tomada",
                                                                                "atendida")
     return _pagina(
         request, "detalle.html", asesor=asesor, csrf=sesion.csrf, esc=esc, caso=caso,
         usuario=usuario, mensajes=mensajes, tomado_por=tomado_por, es_mio=es_mio,
         siguientes=acciones_caso.siguientes(caso, asesor) if caso else [],
-        notas=(conversacion.contexto or {}).get("notas_asesor", []) if conversacion else [],
+        notas=notas,
         aviso=request.query_params.get("aviso"), estatus=ESTATUS)
 
 

@@ -27,6 +27,7 @@ from bot.db.modelos import (
     Escalamiento,
     EventoCaso,
     Mensaje,
+    NotaAsesor,
     Usuario,
     ahora,
 )
@@ -169,6 +170,9 @@ async def anonimizar_usuario(
             update(Escalamiento).where(Escalamiento.conversacion_id == conversacion.id,
                                        Escalamiento.nota_cierre.is_not(None))
             .values(nota_cierre=ELIMINADO).execution_options(synchronize_session="fetch"))
+        await sesion.execute(
+            update(NotaAsesor).where(NotaAsesor.conversacion_id == conversacion.id)
+            .values(texto=ELIMINADO).execution_options(synchronize_session="fetch"))
         conversacion.respuestas = {}
         conversacion.contexto = {}
         conversacion.historial = []

@@ -54,6 +54,7 @@ async def usuario(servicios: Servicios, id_externo: str, estado: str | None = "J
             assert m is not None
             u.estado_id, u.municipio_id = m.estado_id, m.id
         u.rol = "enlace_municipal"
+        u.nombre = nombre
         return u.id
 
 
