@@ -47,6 +47,7 @@ async def test_conteo_vacio(sesiones: async_sessionmaker[AsyncSession]) -> None:
 async def test_boton_util_se_guarda_y_se_cuenta(servicios: object) -> None:
     from bot.conocimiento.retroalimentacion import conteo
     from bot.servicios import Servicios
+
     from conversacion import Charla
 
     assert isinstance(servicios, Servicios)
