@@ -37,6 +37,7 @@ from benchmarks.conversaciones import Paso, conversacion_completa
 from bot.config import RAIZ
 
 RESULTADOS = RAIZ / "var" / "benchmarks" / "carga.json"
+ANALISIS = Path(__file__).resolve().parent / "analisis_carga.md"  # a mano: dónde va el tiempo
 META_POR_S, META_P95_MS = 150.0, 100.0
 
 
@@ -386,6 +387,8 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
             f"| {r['errores']} | {r['perdidos']} | {r['duplicados']} | {r['sin_procesar']} "
             f"| {r['rss_app_max_mib']:.0f} | {nlu} | {r['carga_antes']} → {r['carga_despues']} "
             f"| {_si(cumple)} |")
+    if ANALISIS.exists():
+        filas += ["", ANALISIS.read_text(encoding="utf-8").strip()]
     filas += ["", "Comando: `.venv/bin/python -m benchmarks.carga --usuarios 50 --segundos 60 "
               "--canal rest|telegram [--con-nlu] [--bd postgresql --workers 2] --escribir` "
               "(cada escenario guarda su última corrida en `var/benchmarks/carga.json`)."]

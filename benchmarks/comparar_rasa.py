@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from benchmarks import comun
-from benchmarks.carga import Escenario, generar_carga, verificar
+from benchmarks.carga import RESULTADOS, Escenario, generar_carga, verificar
 from benchmarks.rasa_stock.preparar import AQUI as DIR_STOCK
 from benchmarks.rasa_stock.preparar import entrenar
 
@@ -56,6 +56,14 @@ def iniciar_rasa_stock(directorio: Path, modelo: Path) -> tuple[comun.Proceso, s
     return proceso, url
 
 
+def _guardar_bitacoras(directorio: Path) -> None:
+    """Copia las bitácoras a var/benchmarks/bitacoras/ (para revisar errores)."""
+    destino = RESULTADOS.parent / "bitacoras"
+    destino.mkdir(parents=True, exist_ok=True)
+    for bitacora in directorio.glob("*.log"):
+        (destino / f"comparar-{bitacora.name}").write_bytes(bitacora.read_bytes())
+
+
 def _resumen(medicion: Any, duracion: float, memoria: comun.Memoria) -> dict[str, Any]:
     lat = medicion.latencias
     return {"medidos": medicion.medidos, "por_segundo": medicion.medidos / duracion,
@@ -82,11 +90,13 @@ def comparar(usuarios: int, segundos: float, rondas: int) -> dict[str, Any]:
             stock, url_stock = iniciar_rasa_stock(directorio, modelo_stock)
             procesos.append(stock)
             enviados: list[str] = []
+            fallidos: list[str] = []
             for _ in range(rondas):
                 memoria_app = comun.Memoria(app.pid)
                 medicion, duracion = asyncio.run(
                     generar_carga(url_app, escenario, "", [memoria_app, comun.Memoria(nlu.pid)]))
                 enviados += medicion.enviados
+                fallidos += medicion.fallidos
                 resultados["nuestra"].append(_resumen(medicion, duracion, memoria_app))
                 memoria_stock = comun.Memoria(stock.pid)
                 medicion, duracion = asyncio.run(generar_carga(
@@ -94,10 +104,11 @@ def comparar(usuarios: int, segundos: float, rondas: int) -> dict[str, Any]:
                 resultados["rasa"].append(_resumen(medicion, duracion, memoria_stock))
             memoria_nlu = comun.rss_mib(nlu.pid)
             app.detener()
-            verificacion = verificar(database_url, "rest", enviados)
+            verificacion = verificar(database_url, "rest", enviados, fallidos)
         finally:
             for p in reversed(procesos):
                 p.detener()
+            _guardar_bitacoras(directorio)
     return {"usuarios": usuarios, "segundos": segundos, "rondas": rondas,
             "carga_antes": carga_antes, "carga_despues": comun.carga_sistema(),
             "resultados": resultados, "verificacion": verificacion,
@@ -140,7 +151,8 @@ def cuerpo_seccion(r: dict[str, Any]) -> str:
         "(latencia: menos de 1 es mejor; mensajes/s: más de 1 es mejor).",
         "",
         f"Nuestra app, contra la base: {v['enviados']} enviados, {v['perdidos']} perdidos, "
-        f"{v['duplicados']} duplicados, {v['sin_procesar']} sin procesar. Memoria de nuestro "
+        f"{v['duplicados']} duplicados, {v['sin_procesar']} sin procesar, "
+        f"{v['con_error_no_guardados']} con error y no guardados. Memoria de nuestro "
         f"NLU al final: {r['rss_nlu_final_mib']:.0f} MiB (aparte de la app).",
         "",
         "Comando: `.venv/bin/python -m benchmarks.comparar_rasa --usuarios "

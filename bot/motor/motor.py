@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -67,7 +68,11 @@ class Motor:
         Un mensaje repetido (mismo canal e id) no se procesa de nuevo: se devuelven
         las respuestas que ya se habían dado.
         """
-        recortado = len(entrante.texto or "") > LARGO_MAXIMO
+        # Un adaptador pudo dejar pasar un valor raro (p. ej. `"text": true`): cuenta como vacío.
+        texto = entrante.texto if isinstance(entrante.texto, str) else ""
+        payload = entrante.payload if isinstance(entrante.payload, str) else None
+        entrante = replace(entrante, texto=texto, payload=payload)
+        recortado = len(entrante.texto) > LARGO_MAXIMO
         entrante = _limpiar(entrante)
         registro = await self._registrar(entrante, recortado)
         async with (
@@ -235,8 +240,6 @@ class Motor:
 
 def _limpiar(entrante: MensajeEntrante) -> MensajeEntrante:
     """Quita caracteres de control y recorta textos enormes antes de guardar."""
-    from dataclasses import replace
-
     return replace(
         entrante,
         texto=limpiar_entrada(entrante.texto or "", LARGO_MAXIMO),
