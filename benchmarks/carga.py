@@ -126,15 +126,17 @@ class ClienteCanal:
 
 
 async def usuario_simulado(indice: int, escenario: Escenario, cliente: ClienteCanal,
-                           pasos: list[Paso], inicio: float, medicion: Medicion) -> None:
-    """Conversaciones completas una tras otra hasta que se acaba el tiempo."""
+                           pasos: list[Paso], inicio: float, medicion: Medicion,
+                           ronda: int = 0) -> None:
+    """Conversaciones completas una tras otra hasta que se acaba el tiempo (remitentes e ids
+    nuevos en cada ronda: repetirlos sería un reenvío, que la app no vuelve a procesar)."""
     fin = inicio + escenario.calentamiento + escenario.segundos
     medir_desde = inicio + escenario.calentamiento
     conversacion = 0
     while time.monotonic() < fin:
         conversacion += 1
-        chat_id = 10_000_000 + indice * 10_000 + conversacion
-        remitente = f"carga-{indice:03d}-{conversacion:04d}"
+        chat_id = 10_000_000 + ronda * 100_000_000 + indice * 10_000 + conversacion
+        remitente = f"carga{ronda}-{indice:03d}-{conversacion:04d}"
         for n, paso in enumerate(pasos):
             if time.monotonic() >= fin:
                 return
@@ -248,7 +250,8 @@ async def _muestrear(memorias: list[comun.Memoria], alto: asyncio.Event) -> None
 
 async def generar_carga(url: str, escenario: Escenario, secreto: str,
                         memorias: list[comun.Memoria],
-                        traducir: Callable[[str], str] | None = None) -> tuple[Medicion, float]:
+                        traducir: Callable[[str], str] | None = None,
+                        ronda: int = 0) -> tuple[Medicion, float]:
     """Corre los usuarios simulados; devuelve la medición y los segundos medidos."""
     pasos = conversacion_completa()
     medicion = Medicion()
@@ -259,8 +262,9 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limites) as http:
         cliente = ClienteCanal(http, secreto, traducir)
         inicio = time.monotonic()
-        await asyncio.gather(*(usuario_simulado(i, escenario, cliente, pasos, inicio, medicion)
-                               for i in range(escenario.usuarios)))
+        await asyncio.gather(*(
+            usuario_simulado(i, escenario, cliente, pasos, inicio, medicion, ronda)
+            for i in range(escenario.usuarios)))
         duracion = min(time.monotonic() - inicio - escenario.calentamiento, escenario.segundos)
     alto.set()
     await muestreo

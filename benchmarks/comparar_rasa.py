@@ -91,16 +91,17 @@ def comparar(usuarios: int, segundos: float, rondas: int) -> dict[str, Any]:
             procesos.append(stock)
             enviados: list[str] = []
             fallidos: list[str] = []
-            for _ in range(rondas):
+            for ronda in range(rondas):
                 memoria_app = comun.Memoria(app.pid)
                 medicion, duracion = asyncio.run(
-                    generar_carga(url_app, escenario, "", [memoria_app, comun.Memoria(nlu.pid)]))
+                    generar_carga(url_app, escenario, "", [memoria_app, comun.Memoria(nlu.pid)],
+                                  ronda=ronda))
                 enviados += medicion.enviados
                 fallidos += medicion.fallidos
                 resultados["nuestra"].append(_resumen(medicion, duracion, memoria_app))
                 memoria_stock = comun.Memoria(stock.pid)
                 medicion, duracion = asyncio.run(generar_carga(
-                    url_stock, escenario, "", [memoria_stock], traducir_para_rasa))
+                    url_stock, escenario, "", [memoria_stock], traducir_para_rasa, ronda))
                 resultados["rasa"].append(_resumen(medicion, duracion, memoria_stock))
             memoria_nlu = comun.rss_mib(nlu.pid)
             app.detener()

@@ -36,5 +36,6 @@ def configurar(nivel: str = "INFO") -> None:
     raiz = logging.getLogger()
     raiz.handlers[:] = [manejador]
     raiz.setLevel(nivel)
-    for ruidoso in ("httpx", "httpcore", "telegram", "aiosqlite", "apscheduler", "bm25s"):
+    ruidosos = ("httpx", "httpcore", "telegram", "aiosqlite", "apscheduler", "bm25s", "fontTools")
+    for ruidoso in ruidosos:
         logging.getLogger(ruidoso).setLevel(logging.WARNING)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -39,20 +40,28 @@ async def _documento_recibido(ctx: Contexto, archivo: dict[str, Any] | None) -> 
     return documento
 
 
-async def documentos_del_caso(ctx: Contexto, caso: Caso) -> list[Respuesta]:
-    """La ficha del caso (PDF) y el borrador del oficio (DOCX), como respuestas."""
-    completo = await caso_por_folio(ctx.sesion, caso.folio)
-    assert completo is not None
-    datos = datos_documento(completo)
+def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
+    """Programa la ficha del caso (PDF) y el borrador del oficio (DOCX) para después de
+    confirmar: se generan en un hilo, fuera del candado de escritura de la base."""
+    almacen, folio = ctx.motor.almacen, caso.folio
     ctx.notas["caso_id"] = caso.id
-    return [
-        Respuesta("Le envío la ficha de su caso.",
-                  documento=DocumentoSaliente(f"ficha-{caso.folio}.pdf", MIME_PDF,
-                                              ficha_pdf(datos))),
-        Respuesta("Y el borrador editable del oficio de solicitud para su oficina estatal.",
-                  documento=DocumentoSaliente(f"oficio-{caso.folio}.docx", MIME_DOCX,
-                                              oficio_docx(datos))),
-    ]
+
+    async def generar() -> list[Respuesta]:
+        async with almacen.lectura() as s:
+            completo = await caso_por_folio(s, folio)
+            if completo is None:
+                return []
+            datos = datos_documento(completo)
+        pdf = await asyncio.to_thread(ficha_pdf, datos)
+        docx = await asyncio.to_thread(oficio_docx, datos)
+        return [
+            Respuesta("Le envío la ficha de su caso.",
+                      documento=DocumentoSaliente(f"ficha-{folio}.pdf", MIME_PDF, pdf)),
+            Respuesta("Y el borrador editable del oficio de solicitud para su oficina estatal.",
+                      documento=DocumentoSaliente(f"oficio-{folio}.docx", MIME_DOCX, docx)),
+        ]
+
+    ctx.despues.append(generar)
 
 
 async def crear_iniciativa(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
@@ -86,7 +95,8 @@ async def crear_iniciativa(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
         "estatal de enlace; le avisaré aquí cada vez que cambie de estatus.",
         botones=[Boton("Ver seguimiento", "/iniciar seguimiento"),
                  Boton("Subir documento", "/iniciar subir_documento")])]
-    return respuestas + await documentos_del_caso(ctx, caso)
+    documentos_del_caso(ctx, caso)
+    return respuestas
 
 
 async def _notificar(ctx: Contexto, caso: Caso) -> None:

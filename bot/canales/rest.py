@@ -8,6 +8,7 @@ Un botón se pulsa enviando su payload como mensaje.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.db.modelos import Documento
 from bot.documentos.enlaces import FirmaEnlaces
 from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 class PeticionRest(BaseModel):
@@ -81,7 +84,14 @@ async def webhook_rest(request: Request) -> JSONResponse:
         id_mensaje=str(id_mensaje) if id_mensaje else uuid.uuid4().hex,
         texto="" if payload else texto, payload=payload,
     )
-    respuestas = await request.app.state.servicios.motor.procesar(entrante)
+    try:
+        respuestas = await request.app.state.servicios.motor.procesar(entrante)
+    except OperationalError:
+        # Base saturada (p. ej. candado de SQLite agotado): el mensaje no se perdió si ya se
+        # guardó; el cliente reintenta con el mismo message_id y no se duplica.
+        log.warning("base ocupada al procesar un mensaje REST")
+        return JSONResponse({"error": "El servicio está ocupado; intente de nuevo en unos "
+                                      "segundos."}, status_code=503, headers={"Retry-After": "2"})
     return JSONResponse(a_rest(peticion.sender, respuestas, request.app.state.firma_enlaces))
 
 

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+POOL_POSTGRES = 20
+
 
 def url_async(url: str) -> str:
     """La URL con el controlador async: sqlite+aiosqlite o postgresql+psycopg."""
@@ -76,8 +78,8 @@ def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
         motor = create_async_engine(url_async(url), **opciones)
         _preparar_sqlite(motor)
         return motor
-    opciones.setdefault("pool_size", 10)
-    opciones.setdefault("max_overflow", 10)
+    opciones.setdefault("pool_size", POOL_POSTGRES)
+    opciones.setdefault("max_overflow", 0)
     opciones.setdefault("pool_pre_ping", True)
     return create_async_engine(url_async(url), **opciones)
 
@@ -89,6 +91,8 @@ class Almacen:
         self.url = url
         self.motor = crear_motor(url)
         self.sqlite = es_sqlite(url)
+        # SQLite no tiene pool que agotar; con PostgreSQL, el tamaño del pool.
+        self.conexiones_maximas = 64 if self.sqlite else POOL_POSTGRES
         self._lectura = async_sessionmaker(self.motor, expire_on_commit=False)
         self._escritura = async_sessionmaker(
             self.motor.execution_options(escritura=True), expire_on_commit=False

@@ -32,6 +32,9 @@ class Contexto:
     primera_vez: bool = False
     no_entendido: bool = False
     notas: dict[str, Any] = field(default_factory=dict)
+    despues: list[Callable[[], Awaitable[list[Respuesta]]]] = field(default_factory=list)
+    """Trabajo lento (p. ej. generar la ficha PDF) que corre tras confirmar la transacción,
+    fuera del candado de escritura; sus respuestas se guardan aparte."""
 
     @property
     def canal(self) -> str:

@@ -10,6 +10,7 @@ Camino de un mensaje (DISEÑO.md §4):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -53,6 +54,10 @@ class Motor:
         self.analizador = analizador
         self.confianza_minima = confianza_minima
         self.cerrojos = CerrojosConversacion()
+        # Conversaciones procesándose a la vez en este proceso. Con PostgreSQL cada una ocupa
+        # hasta dos conexiones (candado consultivo + unidad de trabajo): se limita a la mitad
+        # del pool para que nunca se agote esperando candados de otro proceso.
+        self._en_proceso = asyncio.Semaphore(max(1, almacen.conexiones_maximas // 2))
         self.rutas_previas: list[Ruta] = list(rutas_basicas.RUTAS_INICIALES)
         self.rutas: list[Ruta] = []
         self.rutas_finales: list[Ruta] = list(rutas_basicas.RUTAS_FINALES)
@@ -76,6 +81,7 @@ class Motor:
         entrante = _limpiar(entrante)
         registro = await self._registrar(entrante, recortado)
         async with (
+            self._en_proceso,
             self.cerrojos.de(registro.conversacion_id),
             candado_entre_procesos(self.almacen.motor, registro.conversacion_id),
         ):
@@ -154,11 +160,31 @@ class Motor:
         return await self.analizador(texto)
 
     async def _procesar_uno(self, mensaje_id: int, analisis: Any) -> list[Respuesta]:
+        respuestas, ctx = await self._decidir(mensaje_id, analisis)
+        if ctx is None or not ctx.despues:
+            return respuestas
+        tardias: list[Respuesta] = []
+        for trabajo in ctx.despues:
+            tardias += await trabajo()
+        async with self.almacen.escritura() as s:
+            conversacion = await s.get(Conversacion, ctx.conversacion.id)
+            usuario = await s.get(Usuario, ctx.usuario.id)
+            mensaje = await s.get(Mensaje, mensaje_id)
+            assert conversacion is not None and usuario is not None and mensaje is not None
+            tardio = Contexto(motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
+                              mensaje=mensaje, texto="", payload=None, comando=None,
+                              analisis=None, notas=ctx.notas)
+            for respuesta in tardias:
+                await self._guardar_respuesta(tardio, respuesta)
+        return respuestas + tardias
+
+    async def _decidir(self, mensaje_id: int, analisis: Any
+                       ) -> tuple[list[Respuesta], Contexto | None]:
         async with self.almacen.escritura() as s:
             mensaje = await s.get(Mensaje, mensaje_id)
             assert mensaje is not None
             if mensaje.procesado_en is not None:  # otro proceso se adelantó
-                return []
+                return [], None
             conversacion = await s.get(Conversacion, mensaje.conversacion_id)
             assert conversacion is not None
             usuario = await s.get(Usuario, conversacion.usuario_id)
@@ -189,7 +215,7 @@ class Motor:
             log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                                  "conversacion_id": conversacion.id,
                                                  "respuestas": len(respuestas)})
-            return respuestas
+            return respuestas, ctx
 
     async def _recorrer_rutas(self, ctx: Contexto) -> list[Respuesta]:
         for ruta in (*self.rutas_previas, *self.rutas, *self.rutas_finales):

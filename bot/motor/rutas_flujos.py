@@ -281,7 +281,8 @@ async def documentos_a_pedido(ctx: Contexto) -> list[Respuesta] | None:
     caso = await estado_flujo.caso_del_usuario(ctx.sesion, ctx.usuario, folio)
     if caso is None:
         return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
-    return await acciones_casos.documentos_del_caso(ctx, caso)
+    acciones_casos.documentos_del_caso(ctx, caso)
+    return [Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")]
 
 
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
