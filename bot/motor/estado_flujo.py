@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -81,9 +82,17 @@ async def perfil(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
     }
 
 
-async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion
-                   ) -> dict[str, Any]:
-    """Contexto de los flujos: perfil, casos (abiertos primero), caso en curso, nombre_canal."""
+async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion,
+                   claves: Iterable[str] | None = None) -> dict[str, Any]:
+    """Contexto de los flujos: perfil, casos (abiertos primero), caso en curso, nombre_canal.
+
+    Con `claves` (lo que declara el flujo en `contexto:`) solo se consulta lo que hace falta:
+    los casos, con su línea de tiempo y documentos, son la parte cara.
+    """
+    extra = conversacion.contexto or {}
+    if claves is not None and not {"casos", "caso"} & set(claves):
+        return {"perfil": await perfil(sesion, usuario), "casos": [], "caso": None,
+                "nombre_canal": extra.get("nombre_canal"), "detectado": extra.get("detectado")}
     casos = await casos_de_usuario(sesion, usuario.id)
     abiertos = [c for c in casos if en_palabras(c.estatus).abierto]
     dicts = [caso_a_dict(c) for c in abiertos + [c for c in casos if c not in abiertos]]

@@ -118,7 +118,8 @@ async def iniciar(ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None =
     definicion = flujos[flujo_id]
     if (detectado := lugar_detectado(ctx)) is not None:
         _contexto_extra(ctx.conversacion, detectado=detectado)
-    contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
+    contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                           definicion.contexto)
     resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo())
     return await _aplicar(ctx, definicion, resultado)
 
@@ -211,12 +212,14 @@ async def flujo_activo(ctx: Contexto) -> list[Respuesta] | None:
     if comando in (Comando.MENU, Comando.ASESOR) or payload.startswith(_PAYLOADS_DE_OTRA_RUTA):
         if payload.startswith(("/tema ", "/articulo", "/util ")):
             respuestas = await rutas_conocimiento.por_boton(ctx) or []
-            contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
+            contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                                   definicion.contexto)
             return _con_recordatorio(ctx, definicion, respuestas, contexto)
         return None
     if ctx.intent in _INTENTS_DE_OTRA_RUTA:
         return None
-    contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
+    contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                           definicion.contexto)
     cat = catalogo()
     if comando is Comando.CANCELAR or ctx.intent == "cancelar":
         return await _aplicar(ctx, definicion, flujo.cancelar(definicion, estado, contexto))
