@@ -250,3 +250,9 @@ async def test_datos_documento_sin_cabildo_lo_pone_en_pendientes(servicios: Serv
     assert datos.pendientes[0] == "Aprobación del acuerdo en sesión de Cabildo"
     assert datos.contacto == Contacto("", "", "", "")
     assert "no se solicita dictamen de procedencia" in _texto_docx(oficio_docx(datos))
+
+
+@pytest.mark.skipif(not generar.FUENTES_DEJAVU.exists(), reason="sin fuentes DejaVu en el sistema")
+def test_ficha_pdf_con_letras_fuera_de_latin1_usa_dejavu() -> None:
+    texto = _texto_pdf(ficha_pdf(_datos(ciudad_contraparte="Łódź", pais_contraparte="Polonia")))
+    assert "Łódź" in texto
