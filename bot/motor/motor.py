@@ -132,16 +132,18 @@ class Motor:
         producidas: dict[int, list[Respuesta]] = {}
         while True:
             async with self.almacen.lectura() as s:
-                mensaje = await s.scalar(
-                    select(Mensaje).where(
+                fila = (await s.execute(
+                    select(Mensaje, Conversacion)
+                    .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
+                    .where(
                         Mensaje.conversacion_id == conversacion_id,
                         Mensaje.direccion == "entrada",
                         Mensaje.procesado_en.is_(None),
                     ).order_by(Mensaje.id).limit(1)
-                )
-                conversacion = await s.get(Conversacion, conversacion_id)
-            if mensaje is None or conversacion is None:
+                )).first()
+            if fila is None:
                 return producidas
+            mensaje, conversacion = fila
             analisis = await self._analizar_si_hace_falta(conversacion, mensaje)
             producidas[mensaje.id] = await self._procesar_uno(mensaje.id, analisis)
 
@@ -181,15 +183,18 @@ class Motor:
     async def _decidir(self, mensaje_id: int, analisis: Any
                        ) -> tuple[list[Respuesta], Contexto | None]:
         async with self.almacen.escritura() as s:
-            mensaje = await s.get(Mensaje, mensaje_id)
-            assert mensaje is not None
+            # Mensaje, conversación y usuario en una sola consulta (se lee por mensaje).
+            fila = (await s.execute(
+                select(Mensaje, Conversacion, Usuario)
+                .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
+                .join(Usuario, Usuario.id == Conversacion.usuario_id)
+                .where(Mensaje.id == mensaje_id)
+            )).one()
+            mensaje, conversacion, usuario = fila
             if mensaje.procesado_en is not None:  # otro proceso se adelantó
                 return [], None
-            conversacion = await s.get(Conversacion, mensaje.conversacion_id)
-            assert conversacion is not None
-            usuario = await s.get(Usuario, conversacion.usuario_id)
-            assert usuario is not None
-            anteriores = await s.scalar(
+            # El primer mensaje de la conversación: aún no se ha atendido ninguno.
+            anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
                 select(Mensaje.id).where(
                     Mensaje.conversacion_id == conversacion.id, Mensaje.id < mensaje.id,
                 ).limit(1)
@@ -212,6 +217,8 @@ class Motor:
                 await self._guardar_respuesta(ctx, respuesta)
             mensaje.procesado_en = ahora()
             conversacion.ultima_actividad = ahora()
+            if not (conversacion.contexto or {}).get("atendida"):
+                conversacion.contexto = {**(conversacion.contexto or {}), "atendida": True}
             log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                                  "conversacion_id": conversacion.id,
                                                  "respuestas": len(respuestas)})
