@@ -69,6 +69,7 @@ class Medicion:
     errores: int = 0
     ejemplos_error: list[str] = field(default_factory=list)
     medidos: int = 0
+    marcas: list[float] = field(default_factory=list)  # s desde el fin del calentamiento
     conversaciones: int = 0
 
     def error(self, texto: str) -> None:
@@ -157,7 +158,18 @@ async def usuario_simulado(indice: int, escenario: Escenario, cliente: ClienteCa
             elif t0 >= medir_desde and t1 <= fin:
                 medicion.latencias.append((t1 - t0) * 1000)
                 medicion.medidos += 1
+                medicion.marcas.append(t1 - medir_desde)
         medicion.conversaciones += 1
+
+
+def por_ventana(marcas: list[float], segundos: float, ancho: float = 10.0) -> list[float]:
+    """Mensajes/s en ventanas consecutivas de `ancho` segundos (¿se sostiene el ritmo?)."""
+    ventanas = [0] * max(1, int(segundos // ancho))
+    for t in marcas:
+        i = int(t // ancho)
+        if 0 <= i < len(ventanas):
+            ventanas[i] += 1
+    return [round(n / ancho, 1) for n in ventanas]
 
 
 def verificar(database_url: str, canal: str, enviados: list[str],
@@ -176,6 +188,7 @@ def verificar(database_url: str, canal: str, enviados: list[str],
                 "COUNT(s.id) FROM mensaje e LEFT JOIN mensaje s ON s.responde_a_id = e.id "
                 "AND s.direccion = 'salida' WHERE e.direccion = 'entrada' AND e.canal = :canal "
                 "GROUP BY e.id_externo"), {"canal": canal}).all()
+            casos = c.execute(text("SELECT COUNT(*) FROM caso")).scalar_one()
             salida = c.execute(text(
                 "SELECT envio, COUNT(*) FROM mensaje WHERE direccion = 'salida' "
                 "AND canal = :canal GROUP BY envio"), {"canal": canal}).all()
@@ -196,6 +209,7 @@ def verificar(database_url: str, canal: str, enviados: list[str],
         "sin_procesar": sum(1 for k in mandados if k in en_base and en_base[k][1] == 0),
         "sin_respuesta": sum(1 for k in mandados if k in en_base and en_base[k][2] == 0),
         "ajenos": sum(1 for k in en_base if k not in mandados),
+        "casos_creados": int(casos),
         **{f"salida_{estado or 'ninguno'}": int(n) for estado, n in salida},
     }
 
@@ -330,6 +344,7 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "p99": comun.percentil(lat, 99), "max": max(lat, default=0.0),
         "errores": medicion.errores, "ejemplos_error": medicion.ejemplos_error,
         "conversaciones_completas": medicion.conversaciones,
+        "por_segundo_cada_10s": por_ventana(medicion.marcas, escenario.segundos),
         "rss_app_max_mib": memorias[0].maxima, "rss_app_final_mib": memorias[0].final,
         "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
         **verificacion,
@@ -375,9 +390,9 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         f"Metas (issue 8): ≥ {META_POR_S:.0f} mensajes/s con 50 usuarios, p95 ≤ "
         f"{META_P95_MS:.0f} ms, 0 errores, 0 perdidos o duplicados.",
         "",
-        "| Escenario | s | Mensajes | Mensajes/s | p50 (ms) | p95 (ms) | p99 (ms) | Errores "
-        "| Perdidos | Duplicados | Sin procesar | RSS app máx (MiB) | RSS NLU máx (MiB) "
-        "| Carga antes → después | ¿Cumple? |",
+        "| Escenario | s | Mensajes | Mensajes/s (mín–máx cada 10 s) | p50 (ms) | p95 (ms) "
+        "| p99 (ms) | Errores | Perdidos | Duplicados | Sin procesar | RSS app máx (MiB) "
+        "| RSS NLU máx (MiB) | Carga antes → después | ¿Cumple? |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for nombre, r in todos.items():
@@ -385,9 +400,11 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
                   and r["errores"] == 0 and r["perdidos"] == 0 and r["duplicados"] == 0
                   and r["sin_procesar"] == 0)
         nlu = f"{r['rss_nlu_max_mib']:.0f}" if r.get("rss_nlu_max_mib") else "—"
+        ventanas = r.get("por_segundo_cada_10s") or []
+        rango = f" ({min(ventanas):.0f}–{max(ventanas):.0f})" if ventanas else ""
         filas.append(
             f"| {nombre} | {r['escenario']['segundos']:.0f} | {r['medidos']} "
-            f"| {r['por_segundo']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+            f"| {r['por_segundo']:.0f}{rango} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errores']} | {r['perdidos']} | {r['duplicados']} | {r['sin_procesar']} "
             f"| {r['rss_app_max_mib']:.0f} | {nlu} | {r['carga_antes']} → {r['carga_despues']} "
             f"| {_si(cumple)} |")

@@ -27,6 +27,7 @@ from benchmarks.rasa_stock.preparar import entrenar
 
 # Botones de nuestra app → el payload de intención equivalente en el Rasa stock (que, como
 # nosotros, los toma sin pasar por el NLU).
+GUARDADO = RESULTADOS.parent / "comparar_rasa.json"
 BOTONES_RASA = {"/si": "/afirmar", "/omitir": "/negar", "/iniciar seguimiento": "/estado_tramite"}
 
 
@@ -129,7 +130,10 @@ def cuerpo_seccion(r: dict[str, Any]) -> str:
         "`rasa run` con canal REST, el mismo pipeline NLU y los mismos datos, RulePolicy con "
         "una regla `utter_*` por intención, rastreador en memoria "
         "(`benchmarks/rasa_stock/`). Los botones van a Rasa como el payload de su intención "
-        "(`/si` → `/afirmar`…), que Rasa también toma sin NLU.",
+        "(`/si` → `/afirmar`…), que Rasa también toma sin NLU. Ojo al leer la razón: Rasa "
+        "stock no escribe nada a disco ni genera documentos; nuestra app guarda cada mensaje, "
+        "respuesta y estado en SQLite antes de contestar y genera la ficha PDF y el oficio "
+        "DOCX al confirmar (vea «Dónde se va el tiempo» en la sección de carga).",
         "",
         f"Carga del sistema antes: {r['carga_antes']}; después: {r['carga_despues']}.",
         "",
@@ -144,7 +148,12 @@ def cuerpo_seccion(r: dict[str, Any]) -> str:
                 f"| {x['p50']:.0f} | {x['p95']:.0f} | {x['p99']:.0f} | {x['errores']} "
                 f"| {x['rss_max_mib']:.0f} |")
     v = r["verificacion"]
+    razon_s = media("nuestra", "por_segundo") / max(media("rasa", "por_segundo"), 1e-9)
+    razon_p95 = media("nuestra", "p95") / max(media("rasa", "p95"), 1e-9)
+    cumple = "sí" if razon_s >= 1 and razon_p95 <= 1 else "**NO**"
     filas += [
+        "",
+        f"Meta (issue 8): no más lento que Rasa stock con los mismos mensajes → cumple: {cumple}.",
         "",
         f"Razón nuestra/Rasa: mensajes/s × {media('nuestra', 'por_segundo') / max(media('rasa', 'por_segundo'), 1e-9):.2f}; "  # noqa: E501
         f"p50 × {media('nuestra', 'p50') / max(media('rasa', 'p50'), 1e-9):.2f}; "
@@ -170,9 +179,18 @@ def main() -> None:
     partes.add_argument("--rondas", type=int, default=1)
     partes.add_argument("--escribir", action="store_true",
                         help="Escribe la sección «rasa_stock» de BENCHMARKS.md.")
+    partes.add_argument("--solo-escribir", action="store_true",
+                        help="No mide: reescribe la sección con la última corrida guardada.")
     args = partes.parse_args()
-    resultado = comparar(args.usuarios, args.segundos, args.rondas)
-    print(json.dumps(resultado, indent=1, ensure_ascii=False))
+    if args.solo_escribir:
+        resultado = json.loads(GUARDADO.read_text(encoding="utf-8"))
+        args.escribir = True
+    else:
+        resultado = comparar(args.usuarios, args.segundos, args.rondas)
+        GUARDADO.parent.mkdir(parents=True, exist_ok=True)
+        GUARDADO.write_text(json.dumps(resultado, indent=1, ensure_ascii=False),
+                            encoding="utf-8")
+        print(json.dumps(resultado, indent=1, ensure_ascii=False))
     cuerpo = cuerpo_seccion(resultado)
     print(cuerpo)
     if args.escribir:
