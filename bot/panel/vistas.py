@@ -120,6 +120,20 @@ async def _formulario(request: Request, sesion: seguridad.SesionPanel) -> dict[s
     return datos if seguridad.csrf_valido(sesion.csrf, datos.get("csrf")) else None
 
 
+async def _envio_autorizado(
+    request: Request,
+) -> tuple[Asesor, seguridad.SesionPanel, dict[str, str]] | Response:
+    """Sesión válida y formulario con CSRF correcto; si no, la respuesta que corresponde."""
+    try:
+        asesor, sesion = await _quien(request)
+    except _Sin:
+        return _a_entrar()
+    datos = await _formulario(request, sesion)
+    if datos is None:
+        return Response("Solicitud no válida (CSRF).", status_code=400)
+    return asesor, sesion, datos
+
+
 # --- acceso ---
 
 @router.get("/entrar")
@@ -262,13 +276,10 @@ def _volver(esc: Escalamiento | None, caso: Caso | None, aviso: str) -> Redirect
 
 @router.post("/traspaso/{esc_id}/{accion}")
 async def accion_traspaso(request: Request, esc_id: int, accion: str) -> Response:
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    datos = await _formulario(request, sesion)
-    if datos is None:
-        return Response("Solicitud no válida (CSRF).", status_code=400)
+    autorizado = await _envio_autorizado(request)
+    if isinstance(autorizado, Response):
+        return autorizado
+    asesor, sesion, datos = autorizado
     servicios = _servicios(request)
     async with servicios.almacen.escritura() as s:
         esc = await s.get(Escalamiento, esc_id)
@@ -299,20 +310,18 @@ async def _hacer(servicios: Servicios, s: Any, esc: Escalamiento, caso: Caso | N
             await acciones_caso.agregar_nota(s, caso, asesor, datos.get("nota", ""))
         else:
             conversacion = await s.get(Conversacion, esc.conversacion_id)
-            await acciones_caso.nota_sin_caso(s, conversacion, asesor, datos.get("nota", ""))
+            await acciones_caso.nota_sin_caso(s, conversacion, asesor, datos.get("nota", ""),
+                                              escalamiento_id=esc.id)
         return "Nota guardada."
     raise traspaso.TraspasoError("Acción desconocida.")
 
 
 @router.post("/caso/{folio}/{accion}")
 async def accion_caso(request: Request, folio: str, accion: str) -> Response:
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    datos = await _formulario(request, sesion)
-    if datos is None:
-        return Response("Solicitud no válida (CSRF).", status_code=400)
+    autorizado = await _envio_autorizado(request)
+    if isinstance(autorizado, Response):
+        return autorizado
+    asesor, sesion, datos = autorizado
     servicios = _servicios(request)
     async with servicios.almacen.escritura() as s:
         caso = await acciones_caso.caso_por_folio(s, folio, asesor)
