@@ -232,7 +232,8 @@ def crear_manejadores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
                 else:
                     conversacion = await s.get(Conversacion, esc.conversacion_id)
                     assert conversacion is not None
-                    await casos.nota_sin_caso(s, conversacion, asesor, contenido)
+                    await casos.nota_sin_caso(s, conversacion, asesor, contenido,
+                                              escalamiento_id=esc.id)
             except casos.CambioInvalido as error:
                 await _responder(update, _e(error))
                 return
