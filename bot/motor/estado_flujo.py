@@ -63,12 +63,47 @@ def caso_a_dict(caso: Caso) -> dict[str, Any]:
     }
 
 
+# El catálogo no cambia mientras corre el proceso: sus filas se leen una vez por base e id.
+_ESTADOS: dict[tuple[str, int], Estado] = {}
+_MUNICIPIOS: dict[tuple[str, int], Municipio] = {}
+
+
+def _clave(sesion: AsyncSession, fila_id: int) -> tuple[str, int]:
+    return str(sesion.get_bind().engine.url), fila_id
+
+
+async def _estado(sesion: AsyncSession, estado_id: int | None) -> Estado | None:
+    if estado_id is None:
+        return None
+    clave = _clave(sesion, estado_id)
+    if clave not in _ESTADOS:
+        fila = await sesion.get(Estado, estado_id)
+        if fila is None:
+            return None
+        sesion.expunge(fila)
+        _ESTADOS[clave] = fila
+    return _ESTADOS[clave]
+
+
+async def _municipio(sesion: AsyncSession, municipio_id: int | None) -> Municipio | None:
+    if municipio_id is None:
+        return None
+    clave = _clave(sesion, municipio_id)
+    if clave not in _MUNICIPIOS:
+        fila = await sesion.get(Municipio, municipio_id)
+        if fila is None:
+            return None
+        sesion.expunge(fila)
+        _MUNICIPIOS[clave] = fila
+    return _MUNICIPIOS[clave]
+
+
 async def perfil(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
     """El perfil del usuario en el formato de los flujos (estado y municipio como dicts)."""
-    estado = await sesion.get(Estado, usuario.estado_id) if usuario.estado_id else None
-    municipio = await sesion.get(Municipio, usuario.municipio_id) if usuario.municipio_id else None
+    estado = await _estado(sesion, usuario.estado_id)
+    municipio = await _municipio(sesion, usuario.municipio_id)
     if municipio is not None and estado is None:
-        estado = await sesion.get(Estado, municipio.estado_id)
+        estado = await _estado(sesion, municipio.estado_id)
     return {
         "nombre": usuario.nombre if usuario.anonimizado_en is None else None,
         "rol": usuario.rol,

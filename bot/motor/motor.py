@@ -85,7 +85,8 @@ class Motor:
             self.cerrojos.de(registro.conversacion_id),
             candado_entre_procesos(self.almacen.motor, registro.conversacion_id),
         ):
-            producidas = await self._procesar_pendientes(registro.conversacion_id)
+            producidas = await self._procesar_pendientes(registro.conversacion_id,
+                                                         hasta=registro.mensaje_id)
         if registro.mensaje_id in producidas:
             return producidas[registro.mensaje_id]
         return await self.respuestas_guardadas(registro.mensaje_id)
@@ -128,7 +129,10 @@ class Motor:
                     raise
         raise AssertionError("inalcanzable")
 
-    async def _procesar_pendientes(self, conversacion_id: int) -> dict[int, list[Respuesta]]:
+    async def _procesar_pendientes(self, conversacion_id: int, hasta: int | None = None
+                                   ) -> dict[int, list[Respuesta]]:
+        """Procesa en orden lo pendiente de la conversación, hasta el mensaje `hasta` (los
+        posteriores los procesa quien los recibió; sin `hasta`, todo)."""
         producidas: dict[int, list[Respuesta]] = {}
         while True:
             async with self.almacen.lectura() as s:
@@ -141,11 +145,13 @@ class Motor:
                         Mensaje.procesado_en.is_(None),
                     ).order_by(Mensaje.id).limit(1)
                 )).first()
-            if fila is None:
+            if fila is None or (hasta is not None and fila[0].id > hasta):
                 return producidas
             mensaje, conversacion = fila
             analisis = await self._analizar_si_hace_falta(conversacion, mensaje)
             producidas[mensaje.id] = await self._procesar_uno(mensaje.id, analisis)
+            if mensaje.id == hasta:
+                return producidas
 
     async def _analizar_si_hace_falta(self, conversacion: Conversacion, mensaje: Mensaje) -> Any:
         texto = mensaje.texto or ""
