@@ -8,10 +8,10 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from bot.casos.repositorio import (
     adjuntar_documento,
+    caso_del_usuario,
     caso_por_folio,
     crear_caso,
     registrar_evento,
@@ -114,9 +114,7 @@ async def _caso_elegido(ctx: Contexto, r: dict[str, Any]) -> Caso | None:
     folio = (r.get("caso_elegido") or {}).get("folio")
     if not folio:
         return None
-    return await ctx.sesion.scalar(
-        select(Caso).where(Caso.folio == folio, Caso.usuario_id == ctx.usuario.id)
-        .options(selectinload(Caso.documentos)))
+    return await caso_del_usuario(ctx.sesion, ctx.usuario, folio)
 
 
 async def registrar_documento(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import puede_pasar
-from bot.db.modelos import Caso, Documento, Estado, EventoCaso, SecuenciaFolio
+from bot.db.modelos import Caso, Documento, Estado, EventoCaso, SecuenciaFolio, Usuario
 
 TIPOS_DOCUMENTO: dict[str, str] = {
     "acta_cabildo": "Acta de Cabildo certificada",
@@ -107,6 +107,13 @@ async def caso_por_folio(sesion: AsyncSession, folio: str) -> Caso | None:
         select(Caso).where(Caso.folio == folio.strip().upper())
         .options(selectinload(Caso.eventos), selectinload(Caso.documentos),
                  selectinload(Caso.municipio), selectinload(Caso.estado))
+    )
+
+
+async def caso_del_usuario(sesion: AsyncSession, usuario: Usuario, folio: str) -> Caso | None:
+    """El caso con ese folio, solo si es del usuario (nunca el de otra persona)."""
+    return await sesion.scalar(
+        select(Caso).where(Caso.folio == folio.strip().upper(), Caso.usuario_id == usuario.id)
     )
 
 

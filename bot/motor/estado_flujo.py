@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import casos_de_usuario
 from bot.db.modelos import Caso, Conversacion, Estado, Municipio, Usuario
 from bot.flujos import EstadoFlujo
+
+T = TypeVar("T", Estado, Municipio)
 
 
 def leer(conversacion: Conversacion) -> EstadoFlujo | None:
@@ -64,46 +65,30 @@ def caso_a_dict(caso: Caso) -> dict[str, Any]:
 
 
 # El catálogo no cambia mientras corre el proceso: sus filas se leen una vez por base e id.
-_ESTADOS: dict[tuple[str, int], Estado] = {}
-_MUNICIPIOS: dict[tuple[str, int], Municipio] = {}
+_CATALOGO: dict[tuple[type[Any], str, int], Any] = {}
 
 
-def _clave(sesion: AsyncSession, fila_id: int) -> tuple[str, int]:
-    return str(sesion.get_bind().engine.url), fila_id
-
-
-async def _estado(sesion: AsyncSession, estado_id: int | None) -> Estado | None:
-    if estado_id is None:
+async def _del_catalogo(sesion: AsyncSession, modelo: type[T], fila_id: int | None) -> T | None:
+    """Un Estado o Municipio por id, leído de la base la primera vez y luego de memoria."""
+    if fila_id is None:
         return None
-    clave = _clave(sesion, estado_id)
-    if clave not in _ESTADOS:
-        fila = await sesion.get(Estado, estado_id)
+    clave = (modelo, str(sesion.get_bind().engine.url), fila_id)
+    if clave not in _CATALOGO:
+        fila = await sesion.get(modelo, fila_id)
         if fila is None:
             return None
         sesion.expunge(fila)
-        _ESTADOS[clave] = fila
-    return _ESTADOS[clave]
-
-
-async def _municipio(sesion: AsyncSession, municipio_id: int | None) -> Municipio | None:
-    if municipio_id is None:
-        return None
-    clave = _clave(sesion, municipio_id)
-    if clave not in _MUNICIPIOS:
-        fila = await sesion.get(Municipio, municipio_id)
-        if fila is None:
-            return None
-        sesion.expunge(fila)
-        _MUNICIPIOS[clave] = fila
-    return _MUNICIPIOS[clave]
+        _CATALOGO[clave] = fila
+    fila_guardada: T = _CATALOGO[clave]
+    return fila_guardada
 
 
 async def perfil(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
     """El perfil del usuario en el formato de los flujos (estado y municipio como dicts)."""
-    estado = await _estado(sesion, usuario.estado_id)
-    municipio = await _municipio(sesion, usuario.municipio_id)
+    estado = await _del_catalogo(sesion, Estado, usuario.estado_id)
+    municipio = await _del_catalogo(sesion, Municipio, usuario.municipio_id)
     if municipio is not None and estado is None:
-        estado = await _estado(sesion, municipio.estado_id)
+        estado = await _del_catalogo(sesion, Estado, municipio.estado_id)
     return {
         "nombre": usuario.nombre if usuario.anonimizado_en is None else None,
         "rol": usuario.rol,
@@ -140,10 +125,3 @@ async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Convers
         "nombre_canal": (conversacion.contexto or {}).get("nombre_canal"),
         "detectado": (conversacion.contexto or {}).get("detectado"),
     }
-
-
-async def caso_del_usuario(sesion: AsyncSession, usuario: Usuario, folio: str) -> Caso | None:
-    """El caso con ese folio, solo si es del usuario (nunca el de otra persona)."""
-    return await sesion.scalar(
-        select(Caso).where(Caso.folio == folio.strip().upper(), Caso.usuario_id == usuario.id)
-    )

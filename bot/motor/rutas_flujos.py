@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.acciones import casos as acciones_casos
 from bot.acciones import perfil as acciones_perfil
+from bot.casos.repositorio import caso_del_usuario
 from bot.catalogos.busqueda import catalogo
 from bot.conocimiento import rutas as rutas_conocimiento
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
@@ -281,7 +282,7 @@ async def documentos_a_pedido(ctx: Contexto) -> list[Respuesta] | None:
             return [Respuesta("Aún no tiene casos registrados.",
                               botones=[Boton("Registrar iniciativa",
                                              "/iniciar registro_iniciativa")])]
-    caso = await estado_flujo.caso_del_usuario(ctx.sesion, ctx.usuario, folio)
+    caso = await caso_del_usuario(ctx.sesion, ctx.usuario, folio)
     if caso is None:
         return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
     acciones_casos.documentos_del_caso(ctx, caso)
