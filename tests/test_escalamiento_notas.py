@@ -3,6 +3,7 @@ de la persona."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.modelos import Asesor, Conversacion, NotaAsesor, Usuario
@@ -22,12 +23,8 @@ async def test_nota_sin_caso_se_guarda_y_se_anonimiza(servicios: Servicios) -> N
         conv = await s.get(Conversacion, conversacion.id)
         assert asesor is not None and conv is not None
         await nota_sin_caso(s, conv, asesor, "Llamó la regidora Pérez al 3312345678")
-        try:
+        with pytest.raises(CambioInvalido):
             await nota_sin_caso(s, conv, asesor, "   ")
-        except CambioInvalido:
-            pass
-        else:
-            raise AssertionError("una nota vacía no se guarda")
     async with servicios.almacen.lectura() as s:
         notas = (await s.scalars(select(NotaAsesor.texto))).all()
     assert notas == ["Llamó la regidora Pérez al 3312345678"]

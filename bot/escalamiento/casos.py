@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.casos import repositorio
 from bot.casos.estatus import ESTATUS, en_palabras, transiciones_permitidas
-from bot.db.modelos import Asesor, Caso, Conversacion, EventoCaso, Usuario
+from bot.db.modelos import Asesor, Caso, Conversacion, Escalamiento, EventoCaso, Usuario
 from bot.escalamiento import relevo
 from bot.escalamiento.asesores import autorizado
 from bot.escalamiento.resumen import NOMBRES_ESTATUS
@@ -110,3 +110,17 @@ async def nota_sin_caso(sesion: AsyncSession, conversacion: Conversacion, asesor
     sesion.add(NotaAsesor(conversacion_id=conversacion.id, escalamiento_id=escalamiento_id,
                           asesor_id=asesor.id, texto=nota))
     await sesion.flush()
+
+
+async def anotar_traspaso(sesion: AsyncSession, esc: Escalamiento, asesor: Asesor,
+                          nota: str) -> None:
+    """Nota interna sobre un traspaso: a la línea de tiempo del caso si lo tiene; si no, a
+    las notas de la conversación."""
+    caso = await sesion.get(Caso, esc.caso_id) if esc.caso_id else None
+    if caso is not None:
+        await agregar_nota(sesion, caso, asesor, nota)
+        return
+    conversacion = await sesion.get(Conversacion, esc.conversacion_id)
+    if conversacion is None:
+        raise CambioInvalido("No encontré la conversación de este traspaso.")
+    await nota_sin_caso(sesion, conversacion, asesor, nota, escalamiento_id=esc.id)

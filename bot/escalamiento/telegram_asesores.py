@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.db.modelos import Asesor, Caso, Conversacion, Escalamiento, NotificacionAsesor, ahora
+from bot.db.modelos import Asesor, Caso, Escalamiento, NotificacionAsesor, ahora
 from bot.escalamiento import asesores as repo
 from bot.escalamiento import avisos, casos, traspaso
 from bot.escalamiento.resumen import NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
@@ -198,17 +198,26 @@ def crear_manejadores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
             return
         await _tomar(update, None, context.args[0])
 
+    async def _que_atiende(s: AsyncSession, update: Update, sin_conversacion: str
+                           ) -> tuple[Asesor, Escalamiento] | None:
+        """El asesor y la conversación que atiende; si falta alguno, se lo dice y da None."""
+        asesor = await _asesor(s, update)
+        if asesor is None:
+            await _responder(update, SOLO_ASESORES)
+            return None
+        esc = await activo_de(s, asesor, _responde_a(update))
+        if esc is None:
+            await _responder(update, sin_conversacion)
+            return None
+        return asesor, esc
+
     async def cerrar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         nota = " ".join(context.args or []) or None
         async with almacen.escritura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
+            atendido = await _que_atiende(s, update, "No tiene conversaciones abiertas.")
+            if atendido is None:
                 return
-            esc = await activo_de(s, asesor, _responde_a(update))
-            if esc is None:
-                await _responder(update, "No tiene conversaciones abiertas.")
-                return
+            asesor, esc = atendido
             caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
             ref = referencia(esc, caso)
             await traspaso.cerrar(servicios, s, esc, asesor, nota)
@@ -217,23 +226,13 @@ def crear_manejadores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
     async def nota(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         contenido = " ".join(context.args or [])
         async with almacen.escritura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
+            atendido = await _que_atiende(s, update,
+                                          "No tiene conversaciones abiertas para anotar.")
+            if atendido is None:
                 return
-            esc = await activo_de(s, asesor, _responde_a(update))
-            if esc is None:
-                await _responder(update, "No tiene conversaciones abiertas para anotar.")
-                return
+            asesor, esc = atendido
             try:
-                caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
-                if caso is not None:
-                    await casos.agregar_nota(s, caso, asesor, contenido)
-                else:
-                    conversacion = await s.get(Conversacion, esc.conversacion_id)
-                    assert conversacion is not None
-                    await casos.nota_sin_caso(s, conversacion, asesor, contenido,
-                                              escalamiento_id=esc.id)
+                await casos.anotar_traspaso(s, esc, asesor, contenido)
             except casos.CambioInvalido as error:
                 await _responder(update, _e(error))
                 return

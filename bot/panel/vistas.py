@@ -306,12 +306,7 @@ async def _hacer(servicios: Servicios, s: Any, esc: Escalamiento, caso: Caso | N
         await traspaso.cerrar(servicios, s, esc, asesor, datos.get("nota") or None)
         return "Conversación cerrada; la persona vuelve con el asistente."
     if accion == "nota":
-        if caso is not None:
-            await acciones_caso.agregar_nota(s, caso, asesor, datos.get("nota", ""))
-        else:
-            conversacion = await s.get(Conversacion, esc.conversacion_id)
-            await acciones_caso.nota_sin_caso(s, conversacion, asesor, datos.get("nota", ""),
-                                              escalamiento_id=esc.id)
+        await acciones_caso.anotar_traspaso(s, esc, asesor, datos.get("nota", ""))
         return "Nota guardada."
     raise traspaso.TraspasoError("Acción desconocida.")
 
