@@ -3,8 +3,13 @@ Rasa 3.6 «de fábrica» (`rasa run` con su canal REST, reglas que contestan, en
 mismos datos NLU; proyecto en benchmarks/rasa_stock/). Reporta latencia y mensajes/s como
 razón respecto de Rasa.
 
+Dos modos, como benchmarks/carga.py: saturación (por omisión; los usuarios no hacen pausas,
+se compara la capacidad) y --ritmo R (los dos sistemas reciben los mismos R mensajes/s
+ofrecidos entre los usuarios; se compara la latencia con la misma carga). Cada modo guarda
+su última corrida en var/benchmarks/comparar_rasa.json y la sección muestra todos.
+
 Uso: .venv/bin/python -m benchmarks.comparar_rasa [--usuarios 50] [--segundos 60]
-       [--rondas 1] [--escribir]
+       [--rondas 1] [--ritmo 150 [--desfasar]] [--escribir]
 Entrena el Rasa stock si hace falta (unos minutos; queda en var/rasa_stock/).
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import statistics
 import tempfile
@@ -21,7 +27,13 @@ from typing import Any
 import httpx
 
 from benchmarks import comun
-from benchmarks.carga import RESULTADOS, Escenario, generar_carga, verificar
+from benchmarks.carga import (
+    RESULTADOS,
+    TOLERANCIA_RITMO,
+    Escenario,
+    generar_carga,
+    verificar,
+)
 from benchmarks.rasa_stock.preparar import AQUI as DIR_STOCK
 from benchmarks.rasa_stock.preparar import entrenar
 
@@ -73,11 +85,14 @@ def _resumen(medicion: Any, duracion: float, memoria: comun.Memoria) -> dict[str
             "ejemplos_error": medicion.ejemplos_error, "rss_max_mib": memoria.maxima}
 
 
-def comparar(usuarios: int, segundos: float, rondas: int) -> dict[str, Any]:
-    """Levanta ambos sistemas y alterna las rondas de carga entre ellos."""
+def comparar(usuarios: int, segundos: float, rondas: int, ritmo: float | None = None,
+             desfasar: bool = False) -> dict[str, Any]:
+    """Levanta ambos sistemas y alterna las rondas de carga entre ellos (con el mismo ritmo
+    ofrecido a los dos, o sin pausas si `ritmo` es None)."""
     modelo_stock = entrenar()
     carga_antes = comun.carga_sistema()
-    escenario = Escenario("rest", True, "sqlite", 1, usuarios, segundos)
+    escenario = Escenario("rest", True, "sqlite", 1, usuarios, segundos, ritmo=ritmo,
+                          desfasar=desfasar)
     procesos: list[comun.Proceso] = []
     resultados: dict[str, list[dict[str, Any]]] = {"nuestra": [], "rasa": []}
     with tempfile.TemporaryDirectory(prefix="bench-rasa-") as tmp:
@@ -112,53 +127,85 @@ def comparar(usuarios: int, segundos: float, rondas: int) -> dict[str, Any]:
                 p.detener()
             _guardar_bitacoras(directorio)
     return {"usuarios": usuarios, "segundos": segundos, "rondas": rondas,
+            "ritmo": ritmo, "desfasar": desfasar, "modo": escenario.modo,
+            "fecha": dt.datetime.now().isoformat(timespec="seconds"),
             "carga_antes": carga_antes, "carga_despues": comun.carga_sistema(),
             "resultados": resultados, "verificacion": verificacion,
             "rss_nlu_final_mib": memoria_nlu, "modelo_stock": modelo_stock.name}
 
 
-def cuerpo_seccion(r: dict[str, Any]) -> str:
-    """Tabla Markdown con ambos sistemas y las razones."""
+def _modo(r: dict[str, Any]) -> Escenario:
+    """El escenario de una corrida guardada (las de antes no tienen ritmo: saturación)."""
+    return Escenario("rest", True, "sqlite", 1, r["usuarios"], r["segundos"],
+                     ritmo=r.get("ritmo"), desfasar=bool(r.get("desfasar")))
+
+
+def cargar() -> dict[str, dict[str, Any]]:
+    """Las corridas guardadas, una por modo (saturación antes que las de ritmo). El archivo de
+    antes guardaba una sola corrida, sin modo: era de saturación."""
+    if not GUARDADO.exists():
+        return {}
+    datos = json.loads(GUARDADO.read_text(encoding="utf-8"))
+    corridas = [datos] if "resultados" in datos else list(datos.values())
+    todas = {_modo(r).modo: r for r in corridas}
+    return dict(sorted(todas.items(), key=lambda kv: (
+        kv[1].get("ritmo") is not None, kv[1].get("ritmo") or 0.0,
+        bool(kv[1].get("desfasar")))))
+
+
+def guardar(resultado: dict[str, Any]) -> None:
+    """Guarda la corrida en var/benchmarks/comparar_rasa.json, en la clave de su modo."""
+    todas = cargar()
+    todas[resultado["modo"]] = resultado
+    GUARDADO.parent.mkdir(parents=True, exist_ok=True)
+    GUARDADO.write_text(json.dumps(todas, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def _bloque(r: dict[str, Any]) -> list[str]:
+    """Subsección de un modo: tabla con ambos sistemas, razones y verificación."""
     def media(sistema: str, clave: str) -> float:
         return statistics.fmean(x[clave] for x in r["resultados"][sistema])
 
+    def razon(clave: str) -> float:
+        return media("nuestra", clave) / max(media("rasa", clave), 1e-9)
+
+    escenario = _modo(r)
+    if escenario.ritmo is None:
+        titulo = "Saturación (sin pausas): capacidad"
+        cumple_s, umbral = razon("por_segundo") >= 1, "mensajes/s × ≥ 1"
+        opcion = ""
+    else:
+        titulo = (f"A ritmo: {escenario.ritmo:g} mensajes/s ofrecidos a cada sistema"
+                  + (", usuarios desfasados" if escenario.desfasar else ""))
+        cumple_s = razon("por_segundo") >= 1 - TOLERANCIA_RITMO
+        umbral = f"mensajes/s logrados × ≥ {1 - TOLERANCIA_RITMO:.2f}"
+        opcion = f" --ritmo {escenario.ritmo:g}" + (" --desfasar" if escenario.desfasar else "")
+    cumple = "sí" if cumple_s and razon("p95") <= 1 else "**NO**"
     filas = [
-        f"{r['usuarios']} usuarios simulados por REST, {r['segundos']:.0f} s por ronda, "
-        f"{r['rondas']} ronda(s) alternadas (nuestra app, luego Rasa), las mismas "
-        "conversaciones de `benchmarks/conversaciones.py`. Nuestra app: `hermanamientos "
-        "servir` con SQLite y nuestro servidor NLU (Rasa NLU, `rasa_modelo/`). Rasa stock: "
-        "`rasa run` con canal REST, el mismo pipeline NLU y los mismos datos, RulePolicy con "
-        "una regla `utter_*` por intención, rastreador en memoria "
-        "(`benchmarks/rasa_stock/`). Los botones van a Rasa como el payload de su intención "
-        "(`/si` → `/afirmar`…), que Rasa también toma sin NLU. Ojo al leer la razón: Rasa "
-        "stock no escribe nada a disco ni genera documentos; nuestra app guarda cada mensaje, "
-        "respuesta y estado en SQLite antes de contestar y genera la ficha PDF y el oficio "
-        "DOCX al confirmar (vea «Dónde se va el tiempo» en la sección de carga).",
+        f"### {titulo}",
         "",
-        f"Carga del sistema antes: {r['carga_antes']}; después: {r['carga_despues']}.",
+        (f"Corrida del {r['fecha'][:10]}: " if r.get("fecha") else "")
+        + f"{r['usuarios']} usuarios, {r['segundos']:.0f} s por ronda, {r['rondas']} ronda(s) "
+        f"alternadas (nuestra app, luego Rasa). Carga del sistema antes: {r['carga_antes']}; "
+        f"después: {r['carga_despues']}.",
         "",
         "| Sistema | Mensajes | Mensajes/s | p50 (ms) | p95 (ms) | p99 (ms) | Errores "
         "| RSS máx (MiB) |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for sistema, titulo in (("nuestra", "Nuestra app (+ NLU aparte)"), ("rasa", "Rasa stock")):
+    for sistema, nombre in (("nuestra", "Nuestra app (+ NLU aparte)"), ("rasa", "Rasa stock")):
         for i, x in enumerate(r["resultados"][sistema], 1):
             filas.append(
-                f"| {titulo}, ronda {i} | {x['medidos']} | {x['por_segundo']:.0f} "
+                f"| {nombre}, ronda {i} | {x['medidos']} | {x['por_segundo']:.0f} "
                 f"| {x['p50']:.0f} | {x['p95']:.0f} | {x['p99']:.0f} | {x['errores']} "
                 f"| {x['rss_max_mib']:.0f} |")
     v = r["verificacion"]
-    razon_s = media("nuestra", "por_segundo") / max(media("rasa", "por_segundo"), 1e-9)
-    razon_p95 = media("nuestra", "p95") / max(media("rasa", "p95"), 1e-9)
-    cumple = "sí" if razon_s >= 1 and razon_p95 <= 1 else "**NO**"
     filas += [
         "",
-        f"Meta (issue 8): no más lento que Rasa stock con los mismos mensajes → cumple: {cumple}.",
-        "",
-        f"Razón nuestra/Rasa: mensajes/s × {media('nuestra', 'por_segundo') / max(media('rasa', 'por_segundo'), 1e-9):.2f}; "  # noqa: E501
-        f"p50 × {media('nuestra', 'p50') / max(media('rasa', 'p50'), 1e-9):.2f}; "
-        f"p95 × {media('nuestra', 'p95') / max(media('rasa', 'p95'), 1e-9):.2f} "
-        "(latencia: menos de 1 es mejor; mensajes/s: más de 1 es mejor).",
+        f"Razón nuestra/Rasa: mensajes/s × {razon('por_segundo'):.2f}; "
+        f"p50 × {razon('p50'):.2f}; p95 × {razon('p95'):.2f} "
+        "(latencia: menos de 1 es mejor; mensajes/s: más de 1 es mejor). "
+        f"No más lento que Rasa ({umbral} y p95 × ≤ 1): {cumple}.",
         "",
         f"Nuestra app, contra la base: {v['enviados']} enviados, {v['perdidos']} perdidos, "
         f"{v['duplicados']} duplicados, {v['sin_procesar']} sin procesar, "
@@ -166,8 +213,34 @@ def cuerpo_seccion(r: dict[str, Any]) -> str:
         f"NLU al final: {r['rss_nlu_final_mib']:.0f} MiB (aparte de la app).",
         "",
         "Comando: `.venv/bin/python -m benchmarks.comparar_rasa --usuarios "
-        f"{r['usuarios']} --segundos {r['segundos']:.0f} --rondas {r['rondas']} --escribir`.",
+        f"{r['usuarios']} --segundos {r['segundos']:.0f} --rondas {r['rondas']}{opcion} "
+        "--escribir`.",
     ]
+    return filas
+
+
+def cuerpo_seccion(todas: dict[str, dict[str, Any]]) -> str:
+    """Texto común y una subsección por modo guardado."""
+    filas = [
+        "Usuarios simulados por REST, las mismas conversaciones de "
+        "`benchmarks/conversaciones.py`, contra los dos sistemas en la misma corrida. Nuestra "
+        "app: `hermanamientos servir` con SQLite y nuestro servidor NLU (Rasa NLU, "
+        "`rasa_modelo/`). Rasa stock: `rasa run` con canal REST, el mismo pipeline NLU y los "
+        "mismos datos, RulePolicy con una regla `utter_*` por intención, rastreador en memoria "
+        "(`benchmarks/rasa_stock/`). Los botones van a Rasa como el payload de su intención "
+        "(`/si` → `/afirmar`…), que Rasa también toma sin NLU. Ojo al leer la razón: Rasa "
+        "stock no escribe nada a disco ni genera documentos; nuestra app guarda cada mensaje, "
+        "respuesta y estado en SQLite antes de contestar y genera la ficha PDF y el oficio "
+        "DOCX al confirmar (vea «Dónde se va el tiempo» en la sección de carga).",
+        "",
+        "Meta (issue 8): no más lento que Rasa stock con los mismos mensajes. En saturación "
+        "(sin pausas) se compara la capacidad: mensajes/s y la latencia con cola. A ritmo, "
+        "los dos reciben la misma carga ofrecida (como en la sección de carga) y se compara "
+        "la latencia con esa carga; los mensajes/s logrados deben coincidir con lo ofrecido "
+        f"(±{TOLERANCIA_RITMO * 100:.0f} %) si el sistema da abasto.",
+    ]
+    for r in todas.values():
+        filas += [""] + _bloque(r)
     return "\n".join(filas)
 
 
@@ -177,21 +250,29 @@ def main() -> None:
     partes.add_argument("--usuarios", type=int, default=50)
     partes.add_argument("--segundos", type=float, default=60.0)
     partes.add_argument("--rondas", type=int, default=1)
+    partes.add_argument("--ritmo", type=float, default=None, metavar="R",
+                        help="Mensajes/s ofrecidos entre todos los usuarios, igual a los dos "
+                             "sistemas. Sin esta opción: saturación, sin pausas.")
+    partes.add_argument("--desfasar", action="store_true",
+                        help="Con --ritmo: cada usuario empieza en otro punto de la "
+                             "conversación (vea benchmarks/carga.py).")
     partes.add_argument("--escribir", action="store_true",
                         help="Escribe la sección «rasa_stock» de BENCHMARKS.md.")
     partes.add_argument("--solo-escribir", action="store_true",
-                        help="No mide: reescribe la sección con la última corrida guardada.")
+                        help="No mide: reescribe la sección con las corridas guardadas.")
     args = partes.parse_args()
+    if args.ritmo is not None and args.ritmo <= 0:
+        partes.error("--ritmo debe ser mayor que 0")
+    if args.desfasar and args.ritmo is None:
+        partes.error("--desfasar va con --ritmo")
     if args.solo_escribir:
-        resultado = json.loads(GUARDADO.read_text(encoding="utf-8"))
         args.escribir = True
     else:
-        resultado = comparar(args.usuarios, args.segundos, args.rondas)
-        GUARDADO.parent.mkdir(parents=True, exist_ok=True)
-        GUARDADO.write_text(json.dumps(resultado, indent=1, ensure_ascii=False),
-                            encoding="utf-8")
+        resultado = comparar(args.usuarios, args.segundos, args.rondas, args.ritmo,
+                             args.desfasar)
+        guardar(resultado)
         print(json.dumps(resultado, indent=1, ensure_ascii=False))
-    cuerpo = cuerpo_seccion(resultado)
+    cuerpo = cuerpo_seccion(cargar())
     print(cuerpo)
     if args.escribir:
         from bot.benchmarks_md import escribir_seccion

@@ -35,6 +35,17 @@ def test_reintento_con_el_mismo_message_id_no_duplica(servidor: ServidorReal) ->
     assert a == b
 
 
+def test_el_mismo_message_id_de_dos_personas_no_se_confunde(servidor: ServidorReal) -> None:
+    a = httpx.post(servidor.url + RUTA, json={"sender": "dora", "message": "/ayuda",
+                                              "message_id": "1"}, timeout=10)
+    b = httpx.post(servidor.url + RUTA, json={"sender": "elia", "message": "hola",
+                                              "message_id": "1"}, timeout=10)
+    assert a.status_code == b.status_code == 200
+    assert all(e["recipient_id"] == "elia" for e in b.json())
+    assert "Ciudades Hermanas" in b.json()[0]["text"]  # su propia bienvenida, no la ayuda de dora
+    assert a.json() != b.json()
+
+
 def test_entrada_mala_da_400_en_espanol(servidor: ServidorReal) -> None:
     malas = [b"no es json", b"[1,2]", b'{"message": "hola"}', b'{"sender": "", "message": "x"}',
              b'{"sender": "x", "message": 5}']

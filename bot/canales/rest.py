@@ -81,7 +81,9 @@ async def webhook_rest(request: Request) -> JSONResponse:
     payload = texto if texto.startswith("/") else None
     entrante = MensajeEntrante(
         canal=Canal.REST, id_usuario=peticion.sender,
-        id_mensaje=str(id_mensaje) if id_mensaje else uuid.uuid4().hex,
+        # El id lo pone cada cliente: se guarda con su remitente para que el mismo id de dos
+        # personas no se confunda (ni entregue a una las respuestas de la otra).
+        id_mensaje=f"{peticion.sender}:{id_mensaje}"[:128] if id_mensaje else uuid.uuid4().hex,
         texto="" if payload else texto, payload=payload,
     )
     try:

@@ -352,3 +352,18 @@ class NotaAsesor(Base):
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
 
     asesor: Mapped[Asesor] = relationship()
+
+
+class IntentoAcceso(Base):
+    """Intento de acceso al panel, por IP («ip:…») o por correo («correo:…», en minúsculas).
+
+    Sostiene el límite de intentos compartido entre procesos. Nunca guarda contraseñas; las
+    filas de más de una hora se borran al registrar intentos nuevos.
+    """
+
+    __tablename__ = "intento_acceso"
+    __table_args__ = (Index("ix_intento_acceso_clave_momento", "clave", "momento"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    clave: Mapped[str] = mapped_column(String(255))
+    momento: Mapped[dt.datetime] = mapped_column(index=True)

@@ -27,8 +27,8 @@ class EstadoFlujo:
     regreso: str | None = None
 
     def a_json(self) -> dict[str, Any]:
-        """Copia en tipos JSON."""
-        return copy.deepcopy(asdict(self))
+        """Copia en tipos JSON (`asdict` ya copia a fondo)."""
+        return asdict(self)
 
     @classmethod
     def desde_json(cls, datos: dict[str, Any]) -> EstadoFlujo:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
@@ -20,6 +21,10 @@ class Registro:
     conversacion_id: int
     usuario_id: int
     duplicado: bool
+    hay_previos: bool = False
+    """¿Quedaban mensajes anteriores de la conversación sin procesar (p. ej. tras una caída)?"""
+    filas: tuple[Mensaje, Conversacion, Usuario] | None = field(default=None, compare=False)
+    """Las filas ya cargadas en la sesión que lo guardó (para procesar en la misma)."""
 
 
 async def usuario_y_conversacion(
@@ -40,10 +45,28 @@ async def usuario_y_conversacion(
         conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[], contexto={})
         sesion.add(conversacion)
         await sesion.flush()
-    if nombre and (conversacion.contexto or {}).get("nombre_canal") != nombre[:80]:
-        # El nombre de la plataforma solo se propone; el perfil guarda el que confirme la persona.
-        conversacion.contexto = {**(conversacion.contexto or {}), "nombre_canal": nombre[:80]}
+    proponer_nombre(conversacion, nombre)
     return usuario, conversacion
+
+
+def proponer_nombre(conversacion: Conversacion, nombre: str | None) -> None:
+    """Anota el nombre que da la plataforma (el perfil guarda el que confirme la persona)."""
+    if nombre and (conversacion.contexto or {}).get("nombre_canal") != nombre[:80]:
+        conversacion.contexto = {**(conversacion.contexto or {}), "nombre_canal": nombre[:80]}
+
+
+ACTIVIDAD_PRECISION = dt.timedelta(seconds=60)
+
+
+def marcar_actividad(usuario: Usuario) -> None:
+    """Anota cuándo escribió por última vez (al minuto: ahorra una escritura por mensaje; la
+    ventana de 24 h de WhatsApp y la retención no necesitan más precisión)."""
+    momento = ahora()
+    previo = usuario.ultimo_mensaje_en
+    if previo is not None and previo.tzinfo is None:
+        previo = previo.replace(tzinfo=dt.timezone.utc)
+    if previo is None or momento - previo >= ACTIVIDAD_PRECISION:
+        usuario.ultimo_mensaje_en = momento
 
 
 def motivo_rechazo(archivo: ArchivoEntrante, maximo_bytes: int) -> str | None:
@@ -67,16 +90,29 @@ async def registrar_entrante(
     queda con tipo `archivo_rechazado:<motivo>` para que el motor lo explique.
     """
     canal = entrante.canal.value
-    previo = await sesion.scalar(
-        select(Mensaje).where(Mensaje.canal == canal, Mensaje.id_externo == entrante.id_mensaje)
-    )
-    if previo is not None:
-        conversacion = await sesion.get(Conversacion, previo.conversacion_id)
-        assert conversacion is not None
-        return Registro(previo.id, previo.conversacion_id, conversacion.usuario_id, True)
-    usuario, conversacion = await usuario_y_conversacion(
-        sesion, canal, entrante.id_usuario, entrante.nombre_usuario
-    )
+    previo_id = (select(Mensaje.id)
+                 .where(Mensaje.canal == canal, Mensaje.id_externo == entrante.id_mensaje,
+                        Mensaje.conversacion_id == Conversacion.id)
+                 .scalar_subquery())
+    pendiente_id = (select(func.min(Mensaje.id))
+                    .where(Mensaje.conversacion_id == Conversacion.id,
+                           Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None))
+                    .scalar_subquery())
+    # Una sola consulta: el usuario, su conversación, ¿ya se recibió? y ¿hay pendientes?
+    fila = (await sesion.execute(
+        select(Usuario, Conversacion, previo_id, pendiente_id)
+        .join(Conversacion, Conversacion.usuario_id == Usuario.id)
+        .where(Usuario.canal == canal, Usuario.id_externo == entrante.id_usuario)
+    )).first()
+    if fila is None:
+        usuario, conversacion = await usuario_y_conversacion(sesion, canal, entrante.id_usuario)
+        hay_previos = False
+    else:
+        usuario, conversacion, previo, pendiente = fila
+        if previo is not None:
+            return Registro(previo, conversacion.id, usuario.id, True, pendiente is not None)
+        hay_previos = pendiente is not None
+    proponer_nombre(conversacion, entrante.nombre_usuario)
     adjunto_id = None
     texto = entrante.texto
     tipo = "boton" if entrante.payload else "texto"
@@ -106,6 +142,7 @@ async def registrar_entrante(
         adjunto_id=adjunto_id, tipo=tipo, extra={"recortado": True} if recortado else None,
     )
     sesion.add(mensaje)
-    usuario.ultimo_mensaje_en = ahora()
+    marcar_actividad(usuario)
     await sesion.flush()
-    return Registro(mensaje.id, conversacion.id, usuario.id, False)
+    return Registro(mensaje.id, conversacion.id, usuario.id, False, hay_previos,
+                    (mensaje, conversacion, usuario))

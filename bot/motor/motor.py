@@ -1,11 +1,13 @@
 """El motor: guarda el mensaje, lo procesa en orden y devuelve respuestas neutrales.
 
-Camino de un mensaje (DISEÑO.md §4):
-1. `procesar` guarda el mensaje en la bandeja (único por canal + id del canal).
-2. Toma el candado de la conversación y procesa, en orden, todo lo pendiente de ella.
-3. Para cada mensaje: lee el estado; llama al NLU solo si es texto libre que nadie más
-   puede tomar; luego, en una unidad de trabajo que escribe, recorre las rutas (la primera
-   que responde gana), guarda respuestas y estado, y marca el mensaje como procesado.
+Camino de un mensaje (DISEÑO.md §4), con el candado de la conversación tomado (en el proceso
+y, dentro de cada transacción, en la base):
+1. En una transacción que escribe, guarda el mensaje (único por canal + id del canal) y, si
+   no hace falta el NLU y nada anterior quedó pendiente, lo decide ahí mismo: recorre las
+   rutas (la primera que responde gana), guarda respuestas y estado y lo marca procesado.
+2. Si es texto libre que nadie más puede tomar, confirma lo guardado, consulta al NLU fuera
+   de la transacción y lo decide en otra. Lo pendiente anterior se decide antes, en orden.
+3. El trabajo lento (ficha y oficio) corre tras confirmar; sus respuestas se guardan aparte.
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor import rutas_basicas
-from bot.motor.bandeja import registrar_entrante
-from bot.motor.cerrojos import CerrojosConversacion, candado_entre_procesos
+from bot.motor.bandeja import Registro, registrar_entrante
+from bot.motor.cerrojos import (
+    CerrojosConversacion,
+    candado_en_transaccion,
+    clave_conversacion,
+)
 from bot.motor.comandos import reconocer
 from bot.motor.contexto import Contexto, Ruta
 from bot.motor.mensajes import Boton, DocumentoSaliente, MensajeEntrante, Respuesta
@@ -37,6 +44,25 @@ Analizador = Callable[[str], Awaitable[Any | None]]
 """Función que analiza texto libre (NLU con respaldo); devuelve un Analisis o None."""
 Aceptador = Callable[[Conversacion, str, str | None], bool]
 """¿Puede el estado actual tomar este texto/payload sin NLU? (p. ej. el paso de un flujo)."""
+
+
+@dataclass(frozen=True)
+class Guardar:
+    """Un mensaje entrante que falta guardar (y si se recortó)."""
+
+    entrante: MensajeEntrante
+    recortado: bool
+
+
+@dataclass
+class Ronda:
+    """Lo que decidió una transacción: mensajes decididos y qué falta."""
+
+    hechas: list[tuple[int, list[Respuesta], Contexto]] = field(default_factory=list)
+    por_analizar: tuple[int, str] | None = None
+    """(mensaje, texto) que necesita el NLU antes de decidirse."""
+    seguir: bool = False
+    """Quedan mensajes por decidir tras correr el trabajo lento del último."""
 
 
 class Motor:
@@ -54,10 +80,9 @@ class Motor:
         self.analizador = analizador
         self.confianza_minima = confianza_minima
         self.cerrojos = CerrojosConversacion()
-        # Conversaciones procesándose a la vez en este proceso. Con PostgreSQL cada una ocupa
-        # hasta dos conexiones (candado consultivo + unidad de trabajo): se limita a la mitad
-        # del pool para que nunca se agote esperando candados de otro proceso.
-        self._en_proceso = asyncio.Semaphore(max(1, almacen.conexiones_maximas // 2))
+        # Conversaciones procesándose a la vez en este proceso: cada una ocupa una conexión
+        # (su unidad de trabajo); se deja holgura en el pool para el panel y las tareas.
+        self._en_proceso = asyncio.Semaphore(max(1, almacen.conexiones_maximas - 4))
         self.rutas_previas: list[Ruta] = list(rutas_basicas.RUTAS_INICIALES)
         self.rutas: list[Ruta] = []
         self.rutas_finales: list[Ruta] = list(rutas_basicas.RUTAS_FINALES)
@@ -79,33 +104,24 @@ class Motor:
         entrante = replace(entrante, texto=texto, payload=payload)
         recortado = len(entrante.texto) > LARGO_MAXIMO
         entrante = _limpiar(entrante)
-        registro = await self._registrar(entrante, recortado)
-        async with (
-            self._en_proceso,
-            self.cerrojos.de(registro.conversacion_id),
-            candado_entre_procesos(self.almacen.motor, registro.conversacion_id),
-        ):
-            producidas = await self._procesar_pendientes(registro.conversacion_id,
-                                                         hasta=registro.mensaje_id)
-        if registro.mensaje_id in producidas:
-            return producidas[registro.mensaje_id]
-        return await self.respuestas_guardadas(registro.mensaje_id)
+        clave = clave_conversacion(entrante.canal.value, entrante.id_usuario)
+        async with self._en_proceso, self.cerrojos.de(clave):
+            return await self._atender(clave, Guardar(entrante, recortado))
 
     async def procesar_pendientes_todas(self) -> int:
         """Procesa lo que quedó en la bandeja (p. ej. tras una caída). Devuelve cuántos."""
         async with self.almacen.lectura() as s:
-            ids = (await s.scalars(
-                select(Mensaje.conversacion_id).where(
-                    Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None)
-                ).distinct()
+            filas = (await s.execute(
+                select(Usuario.canal, Usuario.id_externo, Conversacion.id)
+                .join(Conversacion, Conversacion.usuario_id == Usuario.id)
+                .where(Conversacion.id.in_(select(Mensaje.conversacion_id).where(
+                    Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None))))
             )).all()
         total = 0
-        for conversacion_id in ids:
-            async with (
-                self.cerrojos.de(conversacion_id),
-                candado_entre_procesos(self.almacen.motor, conversacion_id),
-            ):
-                total += len(await self._procesar_pendientes(conversacion_id))
+        for canal, id_externo, conversacion_id in filas:
+            clave = clave_conversacion(canal, id_externo)
+            async with self._en_proceso, self.cerrojos.de(clave):
+                total += len(await self._procesar_en_orden(clave, conversacion_id))
         return total
 
     async def respuestas_guardadas(self, mensaje_id: int) -> list[Respuesta]:
@@ -118,44 +134,103 @@ class Motor:
 
     # --- interno ---
 
-    async def _registrar(self, entrante: MensajeEntrante, recortado: bool) -> Any:
+    async def _atender(self, clave: str, guardar: Guardar) -> list[Respuesta]:
+        """Guarda el mensaje y procesa la conversación hasta él.
+
+        Lo común (un botón o el paso de un flujo, sin nada pendiente antes) se guarda y se
+        procesa en una sola transacción. Si hace falta el NLU, el mensaje se confirma antes
+        de consultarlo (queda guardado aunque el proceso caiga) y se procesa en otra.
+        """
         for intento in range(3):
             try:
-                async with self.almacen.escritura() as s:
-                    return await registrar_entrante(s, entrante, self.documentos,
-                                                    self.maximo_archivo, recortado)
-            except IntegrityError:  # otro proceso guardó el mismo id al mismo tiempo
+                registro, producidas = await self._procesar_en_orden_guardando(clave, guardar)
+                break
+            except IntegrityError:  # otro proceso creó al mismo usuario al mismo tiempo
                 if intento == 2:
                     raise
-        raise AssertionError("inalcanzable")
+        else:  # pragma: no cover
+            raise AssertionError("inalcanzable")
+        if registro.mensaje_id in producidas:
+            return producidas[registro.mensaje_id]
+        return await self.respuestas_guardadas(registro.mensaje_id)
 
-    async def _procesar_pendientes(self, conversacion_id: int, hasta: int | None = None
-                                   ) -> dict[int, list[Respuesta]]:
-        """Procesa en orden lo pendiente de la conversación, hasta el mensaje `hasta` (los
-        posteriores los procesa quien los recibió; sin `hasta`, todo)."""
+    async def _procesar_en_orden_guardando(self, clave: str, guardar: Guardar
+                                           ) -> tuple[Registro, dict[int, list[Respuesta]]]:
         producidas: dict[int, list[Respuesta]] = {}
+        analisis: dict[int, Any] = {}
+        registro: Registro | None = None
         while True:
-            async with self.almacen.lectura() as s:
-                fila = (await s.execute(
-                    select(Mensaje, Conversacion)
-                    .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
-                    .where(
-                        Mensaje.conversacion_id == conversacion_id,
-                        Mensaje.direccion == "entrada",
-                        Mensaje.procesado_en.is_(None),
-                    ).order_by(Mensaje.id).limit(1)
-                )).first()
-            if fila is None or (hasta is not None and fila[0].id > hasta):
-                return producidas
-            mensaje, conversacion = fila
-            analisis = await self._analizar_si_hace_falta(conversacion, mensaje)
-            producidas[mensaje.id] = await self._procesar_uno(mensaje.id, analisis)
-            if mensaje.id == hasta:
-                return producidas
+            async with self.almacen.escritura() as s:
+                await candado_en_transaccion(s, clave)
+                inicial = None
+                if registro is None:
+                    registro = await registrar_entrante(
+                        s, guardar.entrante, self.documentos, self.maximo_archivo,
+                        guardar.recortado)
+                    inicial = None if registro.hay_previos else registro.filas
+                ronda = await self._ronda(s, registro.conversacion_id, registro.mensaje_id,
+                                          analisis, inicial)
+            producidas.update(await self._terminar(ronda))
+            if ronda.por_analizar is None and not ronda.seguir:
+                return registro, producidas
+            if ronda.por_analizar is not None:
+                mensaje_id, texto = ronda.por_analizar
+                analisis[mensaje_id] = await self._analizar(texto)
 
-    async def _analizar_si_hace_falta(self, conversacion: Conversacion, mensaje: Mensaje) -> Any:
+    async def _procesar_en_orden(self, clave: str, conversacion_id: int
+                                 ) -> dict[int, list[Respuesta]]:
+        """Procesa en orden todo lo pendiente de una conversación ya guardada."""
+        producidas: dict[int, list[Respuesta]] = {}
+        analisis: dict[int, Any] = {}
+        while True:
+            async with self.almacen.escritura() as s:
+                await candado_en_transaccion(s, clave)
+                ronda = await self._ronda(s, conversacion_id, None, analisis, None)
+            producidas.update(await self._terminar(ronda))
+            if ronda.por_analizar is None and not ronda.seguir:
+                return producidas
+            if ronda.por_analizar is not None:
+                mensaje_id, texto = ronda.por_analizar
+                analisis[mensaje_id] = await self._analizar(texto)
+
+    async def _ronda(self, s: AsyncSession, conversacion_id: int, hasta: int | None,
+                     analisis: dict[int, Any],
+                     inicial: tuple[Mensaje, Conversacion, Usuario] | None) -> Ronda:
+        """Dentro de la transacción (con el candado tomado): decide, en orden, los mensajes
+        pendientes hasta `hasta`. Se detiene antes de uno que necesita el NLU (se consulta
+        fuera de la transacción) y después de uno con trabajo lento pendiente."""
+        ronda = Ronda()
+        while True:
+            if inicial is not None:
+                mensaje, conversacion, usuario = inicial
+                inicial = None
+            else:
+                fila = (await s.execute(
+                    select(Mensaje, Conversacion, Usuario)
+                    .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
+                    .join(Usuario, Usuario.id == Conversacion.usuario_id)
+                    .where(Mensaje.conversacion_id == conversacion_id,
+                           Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None))
+                    .order_by(Mensaje.id).limit(1)
+                )).first()
+                if fila is None or (hasta is not None and fila[0].id > hasta):
+                    return ronda
+                mensaje, conversacion, usuario = fila
+            if mensaje.id not in analisis and self._necesita_nlu(conversacion, mensaje):
+                ronda.por_analizar = (mensaje.id, mensaje.texto or "")
+                return ronda
+            respuestas, ctx = await self._decidir(s, mensaje, conversacion, usuario,
+                                                  analisis.get(mensaje.id))
+            ronda.hechas.append((mensaje.id, respuestas, ctx))
+            if mensaje.id == hasta:
+                return ronda
+            if ctx.despues:  # sus documentos salen antes de atender el siguiente mensaje
+                ronda.seguir = True
+                return ronda
+
+    def _necesita_nlu(self, conversacion: Conversacion, mensaje: Mensaje) -> bool:
         texto = mensaje.texto or ""
-        if (
+        return not (
             self.analizador is None
             or mensaje.payload
             or mensaje.tipo != "texto"
@@ -163,72 +238,68 @@ class Motor:
             or conversacion.modo == "humano"
             or reconocer(texto, None) is not None
             or any(acepta(conversacion, texto, None) for acepta in self.aceptadores)
-        ):
-            return None
+        )
+
+    async def _analizar(self, texto: str) -> Any:
+        assert self.analizador is not None
         return await self.analizador(texto)
 
-    async def _procesar_uno(self, mensaje_id: int, analisis: Any) -> list[Respuesta]:
-        respuestas, ctx = await self._decidir(mensaje_id, analisis)
-        if ctx is None or not ctx.despues:
-            return respuestas
-        tardias: list[Respuesta] = []
-        for trabajo in ctx.despues:
-            tardias += await trabajo()
-        async with self.almacen.escritura() as s:
-            conversacion = await s.get(Conversacion, ctx.conversacion.id)
-            usuario = await s.get(Usuario, ctx.usuario.id)
-            mensaje = await s.get(Mensaje, mensaje_id)
-            assert conversacion is not None and usuario is not None and mensaje is not None
-            tardio = Contexto(motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
-                              mensaje=mensaje, texto="", payload=None, comando=None,
-                              analisis=None, notas=ctx.notas)
-            for respuesta in tardias:
-                await self._guardar_respuesta(tardio, respuesta)
-        return respuestas + tardias
+    async def _terminar(self, ronda: Ronda) -> dict[int, list[Respuesta]]:
+        """Tras confirmar: corre el trabajo lento (documentos) y guarda lo que produjo."""
+        producidas: dict[int, list[Respuesta]] = {}
+        for mensaje_id, respuestas, ctx in ronda.hechas:
+            producidas[mensaje_id] = respuestas
+            if not ctx.despues:
+                continue
+            tardias: list[Respuesta] = []
+            for trabajo in ctx.despues:
+                tardias += await trabajo()
+            async with self.almacen.escritura() as s:
+                conversacion = await s.get(Conversacion, ctx.conversacion.id)
+                usuario = await s.get(Usuario, ctx.usuario.id)
+                mensaje = await s.get(Mensaje, mensaje_id)
+                assert conversacion is not None and usuario is not None and mensaje is not None
+                tardio = Contexto(motor=self, sesion=s, usuario=usuario,
+                                  conversacion=conversacion, mensaje=mensaje, texto="",
+                                  payload=None, comando=None, analisis=None, notas=ctx.notas)
+                for respuesta in tardias:
+                    await self._guardar_respuesta(tardio, respuesta)
+            producidas[mensaje_id] = respuestas + tardias
+        return producidas
 
-    async def _decidir(self, mensaje_id: int, analisis: Any
-                       ) -> tuple[list[Respuesta], Contexto | None]:
-        async with self.almacen.escritura() as s:
-            # Mensaje, conversación y usuario en una sola consulta (se lee por mensaje).
-            fila = (await s.execute(
-                select(Mensaje, Conversacion, Usuario)
-                .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
-                .join(Usuario, Usuario.id == Conversacion.usuario_id)
-                .where(Mensaje.id == mensaje_id)
-            )).one()
-            mensaje, conversacion, usuario = fila
-            if mensaje.procesado_en is not None:  # otro proceso se adelantó
-                return [], None
-            # El primer mensaje de la conversación: aún no se ha atendido ninguno.
-            anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
-                select(Mensaje.id).where(
-                    Mensaje.conversacion_id == conversacion.id, Mensaje.id < mensaje.id,
-                ).limit(1)
-            )
-            ctx = Contexto(
-                motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
-                mensaje=mensaje, texto=(mensaje.texto or "").strip(), payload=mensaje.payload,
-                comando=reconocer(mensaje.texto, mensaje.payload), analisis=analisis,
-                primera_vez=anteriores is None,
-            )
-            respuestas = await self._recorrer_rutas(ctx)
-            if (mensaje.extra or {}).get("recortado"):
-                respuestas.insert(0, Respuesta(
-                    f"Su mensaje era muy largo; tomé los primeros {LARGO_MAXIMO:,} caracteres."))
-            if not ctx.no_entendido:
-                conversacion.fallos_nlu = 0
-            elif not ctx.notas.get("fallo_contado"):
-                conversacion.fallos_nlu += 1
-            for respuesta in respuestas:
-                await self._guardar_respuesta(ctx, respuesta)
-            mensaje.procesado_en = ahora()
-            conversacion.ultima_actividad = ahora()
-            if not (conversacion.contexto or {}).get("atendida"):
-                conversacion.contexto = {**(conversacion.contexto or {}), "atendida": True}
-            log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
-                                                 "conversacion_id": conversacion.id,
-                                                 "respuestas": len(respuestas)})
-            return respuestas, ctx
+    async def _decidir(self, s: AsyncSession, mensaje: Mensaje, conversacion: Conversacion,
+                       usuario: Usuario, analisis: Any) -> tuple[list[Respuesta], Contexto]:
+        """Recorre las rutas para un mensaje y guarda sus respuestas y el estado."""
+        # El primer mensaje de la conversación: aún no se ha atendido ninguno.
+        anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
+            select(Mensaje.id).where(
+                Mensaje.conversacion_id == conversacion.id, Mensaje.id < mensaje.id,
+            ).limit(1)
+        )
+        ctx = Contexto(
+            motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
+            mensaje=mensaje, texto=(mensaje.texto or "").strip(), payload=mensaje.payload,
+            comando=reconocer(mensaje.texto, mensaje.payload), analisis=analisis,
+            primera_vez=anteriores is None,
+        )
+        respuestas = await self._recorrer_rutas(ctx)
+        if (mensaje.extra or {}).get("recortado"):
+            respuestas.insert(0, Respuesta(
+                f"Su mensaje era muy largo; tomé los primeros {LARGO_MAXIMO:,} caracteres."))
+        if not ctx.no_entendido:
+            conversacion.fallos_nlu = 0
+        elif not ctx.notas.get("fallo_contado"):
+            conversacion.fallos_nlu += 1
+        for respuesta in respuestas:
+            await self._guardar_respuesta(ctx, respuesta)
+        mensaje.procesado_en = ahora()
+        conversacion.ultima_actividad = ahora()
+        if not (conversacion.contexto or {}).get("atendida"):
+            conversacion.contexto = {**(conversacion.contexto or {}), "atendida": True}
+        log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
+                                             "conversacion_id": conversacion.id,
+                                             "respuestas": len(respuestas)})
+        return respuestas, ctx
 
     async def _recorrer_rutas(self, ctx: Contexto) -> list[Respuesta]:
         for ruta in (*self.rutas_previas, *self.rutas, *self.rutas_finales):

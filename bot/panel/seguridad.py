@@ -1,5 +1,5 @@
-"""Seguridad del panel: cookie de sesión firmada (HttpOnly, SameSite, expira), CSRF, límite
-de intentos de acceso y cabeceras (CSP, frame-ancestors, nosniff)."""
+"""Seguridad del panel: cookie de sesión firmada (HttpOnly, SameSite, expira), CSRF y
+cabeceras (CSP, frame-ancestors, nosniff). El límite de intentos está en `limite_acceso`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,8 +19,6 @@ COOKIE_PREVIA = "panel_previa"
 DURACION_S = 8 * 3600
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-_LIMITE_IP = parse("10/minute")
-_LIMITE_CORREO = parse("5/minute")
 
 
 @dataclass(frozen=True)
@@ -83,19 +78,6 @@ def poner_cookie(request: Request, respuesta: Response, nombre: str, valor: str,
 def csrf_valido(esperado: str | None, recibido: str | None) -> bool:
     """Comparación en tiempo constante del token CSRF."""
     return bool(esperado and recibido) and hmac.compare_digest(str(esperado), str(recibido))
-
-
-class LimiteAcceso:
-    """Intentos de acceso por IP y por correo (ventana móvil, en memoria)."""
-
-    def __init__(self) -> None:
-        self._limitador = MovingWindowRateLimiter(MemoryStorage())
-
-    def permitir(self, ip: str, correo: str) -> bool:
-        """Cuenta un intento; False si se pasó del límite."""
-        por_ip = self._limitador.hit(_LIMITE_IP, "ip", ip)
-        por_correo = self._limitador.hit(_LIMITE_CORREO, "correo", correo.lower())
-        return por_ip and por_correo
 
 
 def cabeceras(respuesta: Response) -> Response:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import ESTATUS
@@ -34,6 +35,7 @@ from bot.escalamiento import traspaso
 from bot.escalamiento.contrasenas import verificar
 from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
 from bot.panel import consultas, graficas, seguridad
+from bot.panel.limite_acceso import LimiteAcceso
 
 if TYPE_CHECKING:
     from bot.servicios import Servicios
@@ -41,14 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
 ZONA = ZoneInfo("America/Mexico_City")
-
-
-def _limite(request: Request) -> seguridad.LimiteAcceso:
-    """El limitador de intentos de esta aplicación (uno por proceso y app)."""
-    limite = getattr(request.app.state, "panel_limite", None)
-    if limite is None:
-        limite = request.app.state.panel_limite = seguridad.LimiteAcceso()
-    return limite
 
 
 def _fecha(valor: dt.datetime | None) -> str:
@@ -156,12 +150,23 @@ async def entrar_post(request: Request) -> Response:
         return _pagina(request, "entrar.html", 400, csrf="", asesor=None,
                        error="La página caducó. Vuelva a cargarla e intente de nuevo.")
     ip = request.client.host if request.client else "desconocida"
-    if not _limite(request).permitir(ip, correo):
-        log.warning("demasiados intentos de acceso al panel")
-        return _pagina(request, "entrar.html", 429, csrf=str(previa["c"]), asesor=None,
-                       error="Demasiados intentos. Espere un minuto e intente de nuevo.")
-    async with _servicios(request).almacen.lectura() as s:
-        asesor = await repo.por_email(s, correo)
+    almacen = _servicios(request).almacen
+    try:
+        if not await LimiteAcceso(almacen).permitir(ip, correo):
+            log.warning("demasiados intentos de acceso al panel")
+            return _pagina(request, "entrar.html", 429, csrf=str(previa["c"]), asesor=None,
+                           error="Demasiados intentos. Espere un minuto e intente de nuevo.")
+        async with almacen.lectura() as s:
+            asesor = await repo.por_email(s, correo)
+    except SQLAlchemyError as error:
+        # Sin el texto del error: lleva los parámetros de la consulta (correo, IP).
+        log.error("la base no respondió al entrar al panel",
+                  extra={"error": type(error).__name__})
+        caida = _pagina(request, "entrar.html", 503, csrf=str(previa["c"]), asesor=None,
+                        error="Por ahora no podemos verificar su acceso. Intente de nuevo "
+                              "en unos minutos.")
+        caida.headers["Retry-After"] = "60"
+        return caida
     if not verificar(asesor.password_hash if asesor else None, contrasena) or asesor is None:
         return _pagina(request, "entrar.html", 401, csrf=str(previa["c"]), asesor=None,
                        error="Correo o contraseña incorrectos.")
