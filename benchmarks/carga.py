@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import os
 import secrets
 import statistics
 import tempfile
@@ -44,6 +45,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from benchmarks import comun
@@ -124,6 +126,7 @@ class Medicion:
     marcas: list[float] = field(default_factory=list)  # s desde el fin del calentamiento
     conversaciones: int = 0
     atrasados: int = 0  # a ritmo: mensajes que salieron tarde (la respuesta anterior tardó)
+    cpu: dict[str, float] = field(default_factory=dict)  # s de CPU en la ventana medida
 
     def error(self, texto: str) -> None:
         self.errores += 1
@@ -134,7 +137,7 @@ class Medicion:
 class ClienteCanal:
     """Cómo se manda un paso por un canal; devuelve el id externo que debe quedar guardado."""
 
-    def __init__(self, http: httpx.AsyncClient, secreto: str = "",
+    def __init__(self, http: aiohttp.ClientSession, secreto: str = "",
                  traducir: Callable[[str], str] | None = None) -> None:
         self.http = http
         self.secreto = secreto
@@ -144,12 +147,12 @@ class ClienteCanal:
     async def rest(self, remitente: str, n: int, paso: Paso) -> tuple[str, str | None]:
         id_mensaje = f"{remitente}-{n}"
         esperado = f"{remitente}:{id_mensaje}"[:128]  # el canal REST lo guarda con su remitente
-        r = await self.http.post("/webhooks/rest/webhook", json={
-            "sender": remitente, "message": self.traducir(paso.mensaje),
-            "message_id": id_mensaje})
-        if r.status_code != 200:
-            return esperado, f"HTTP {r.status_code}: {r.text[:120]}"
-        cuerpo = r.json()
+        async with self.http.post("/webhooks/rest/webhook", json={
+                "sender": remitente, "message": self.traducir(paso.mensaje),
+                "message_id": id_mensaje}) as r:
+            if r.status != 200:
+                return esperado, f"HTTP {r.status}: {(await r.text())[:120]}"
+            cuerpo = await r.json()
         if not isinstance(cuerpo, list) or not cuerpo:
             return esperado, f"sin respuesta a «{paso.mensaje}»"
         return esperado, None
@@ -173,10 +176,10 @@ class ClienteCanal:
             update = {"update_id": self._update_id, "message": {
                 "message_id": n + 1, "date": ahora, "chat": chat, "from": usuario,
                 "text": paso.mensaje}}
-        r = await self.http.post("/telegram/webhook", json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": self.secreto})
-        if r.status_code != 200:
-            return esperado, f"HTTP {r.status_code}: {r.text[:120]}"
+        async with self.http.post("/telegram/webhook", json=update, headers={
+                "X-Telegram-Bot-Api-Secret-Token": self.secreto}) as r:
+            if r.status != 200:
+                return esperado, f"HTTP {r.status}: {(await r.text())[:120]}"
         return esperado, None
 
 
@@ -239,7 +242,7 @@ async def usuario_simulado(indice: int, escenario: Escenario, cliente: ClienteCa
                     esperado, fallo = await cliente.telegram(chat_id, n, paso)
                 else:
                     esperado, fallo = await cliente.rest(remitente, n, paso)
-            except httpx.HTTPError as exc:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 medicion.error(f"{type(exc).__name__}: {exc}")
                 continue
             t1 = time.monotonic()
@@ -361,21 +364,40 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
     """Corre los usuarios simulados; devuelve la medición y los segundos medidos."""
     pasos = conversacion_completa()
     medicion = Medicion()
-    limites = httpx.Limits(max_connections=escenario.usuarios + 5,
-                           max_keepalive_connections=escenario.usuarios + 5)
+    # aiohttp gasta bastante menos CPU por petición que httpx: el generador comparte los 2
+    # núcleos con lo que mide.
+    conector = aiohttp.TCPConnector(limit=escenario.usuarios + 5)
     alto = asyncio.Event()
     muestreo = asyncio.create_task(_muestrear(memorias, alto))
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limites) as http:
+    async with aiohttp.ClientSession(base_url=url, connector=conector,
+                                     timeout=aiohttp.ClientTimeout(total=60)) as http:
         cliente = ClienteCanal(http, secreto, traducir)
         inicio = time.monotonic()
+        fotos = asyncio.create_task(_fotos_cpu(
+            memorias[0].pid, inicio + escenario.calentamiento_real, escenario.segundos, medicion))
         await asyncio.gather(*(
             usuario_simulado(i, escenario, cliente, pasos, inicio, medicion, ronda)
             for i in range(escenario.usuarios)))
         duracion = min(time.monotonic() - inicio - escenario.calentamiento_real,
                        escenario.segundos)
+        fotos.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fotos
     alto.set()
     await muestreo
     return medicion, max(duracion, 1e-9)
+
+
+async def _fotos_cpu(pid_app: int, desde: float, segundos: float, medicion: Medicion) -> None:
+    """CPU gastada durante la ventana medida: la app, el generador y el resto de la máquina
+    (PostgreSQL, el NLU, el doble de Telegram y lo demás que corra)."""
+    await asyncio.sleep(max(0.0, desde - time.monotonic()))
+    antes = comun.FotoCpu.tomar(pid_app)
+    await asyncio.sleep(segundos)
+    despues = comun.FotoCpu.tomar(pid_app)
+    medicion.cpu = {"app": despues.app - antes.app,
+                    "generador": despues.generador - antes.generador,
+                    "sistema": despues.sistema - antes.sistema, "segundos": segundos}
 
 
 def correr(escenario: Escenario) -> dict[str, Any]:
@@ -442,8 +464,20 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "por_segundo_cada_10s": por_ventana(medicion.marcas, escenario.segundos),
         "rss_app_max_mib": memorias[0].maxima, "rss_app_final_mib": memorias[0].final,
         "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
+        "cpu_ms_por_mensaje": _cpu_por_mensaje(medicion),
         **verificacion,
     }
+
+
+def _cpu_por_mensaje(medicion: Medicion) -> dict[str, float] | None:
+    """ms de CPU por mensaje medido: app, generador, resto y total de la máquina."""
+    if not medicion.cpu or not medicion.medidos:
+        return None
+    n = medicion.medidos
+    app, gen, total = (medicion.cpu["app"], medicion.cpu["generador"], medicion.cpu["sistema"])
+    return {"app": 1000 * app / n, "generador": 1000 * gen / n,
+            "resto": 1000 * max(0.0, total - app - gen) / n, "total": 1000 * total / n,
+            "uso_maquina": total / (medicion.cpu["segundos"] * (os.cpu_count() or 1))}
 
 
 def _guardar_bitacoras(directorio: Path, escenario: Escenario) -> None:
@@ -516,7 +550,7 @@ def celda_cumple(r: dict[str, Any]) -> str:
 def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
     """Tabla Markdown con todas las corridas guardadas."""
     filas = [
-        "Usuarios simulados (asyncio + httpx, en la misma máquina) que repiten la "
+        "Usuarios simulados (asyncio + aiohttp, en la misma máquina) que repiten la "
         "conversación completa de `benchmarks/conversaciones.py` (25 mensajes: saludo y perfil, "
         "2 preguntas libres, registro_iniciativa hasta el folio con ficha PDF y oficio DOCX, "
         "seguimiento), cada vez con un remitente nuevo, contra `hermanamientos servir` real. "

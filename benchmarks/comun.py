@@ -86,6 +86,36 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """Segundos de CPU (usuario + sistema) del proceso y sus hijos vivos."""
+    total = 0
+    for p in arbol(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            campos = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+            total += int(campos[11]) + int(campos[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_sistema_s() -> float:
+    """Segundos de CPU ocupada de toda la máquina (todos los núcleos) desde el arranque."""
+    campos = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    inactivo = campos[3] + campos[4]  # idle + iowait
+    return (sum(campos[:8]) - inactivo) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class FotoCpu:
+    """CPU acumulada de la app, del generador de carga y de toda la máquina en un instante."""
+
+    app: float
+    generador: float
+    sistema: float
+
+    @classmethod
+    def tomar(cls, pid_app: int) -> FotoCpu:
+        return cls(cpu_s(pid_app), time.process_time(), cpu_sistema_s())
+
+
 @dataclass
 class Memoria:
     """Muestras de RSS de un proceso (con sus hijos)."""

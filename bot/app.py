@@ -11,8 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot import __version__
 from bot.canales import rest
@@ -31,14 +30,22 @@ WEB = Path(__file__).resolve().parent / "canales" / "web"
 MAXIMO_CUERPO = 1024 * 1024  # 1 MiB: más que eso no es un mensaje de chat
 
 
-class LimiteCuerpo(BaseHTTPMiddleware):
-    """Rechaza con 413 los cuerpos declarados demasiado grandes."""
+class LimiteCuerpo:
+    """Rechaza con 413 los cuerpos declarados demasiado grandes (middleware ASGI puro: no
+    crea tareas ni copia la respuesta, a diferencia de `BaseHTTPMiddleware`)."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        largo = request.headers.get("content-length")
-        if largo and largo.isdigit() and int(largo) > MAXIMO_CUERPO:
-            return JSONResponse({"error": "El mensaje es demasiado grande."}, status_code=413)
-        return await call_next(request)
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            largo = dict(scope["headers"]).get(b"content-length", b"")
+            if largo.isdigit() and int(largo) > MAXIMO_CUERPO:
+                respuesta = JSONResponse({"error": "El mensaje es demasiado grande."},
+                                         status_code=413)
+                await respuesta(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None) -> FastAPI:

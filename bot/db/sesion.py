@@ -80,7 +80,10 @@ def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
         return motor
     opciones.setdefault("pool_size", POOL_POSTGRES)
     opciones.setdefault("max_overflow", 0)
-    opciones.setdefault("pool_pre_ping", True)
+    # Sin «pre-ping» (una ida y vuelta más por transacción): si PostgreSQL se reinicia, la
+    # primera operación de cada conexión vieja falla (REST responde 503 y las plataformas
+    # reintentan; nada se pierde) y SQLAlchemy invalida el pool; las siguientes reconectan.
+    opciones.setdefault("pool_pre_ping", False)
     return create_async_engine(url_async(url), **opciones)
 
 

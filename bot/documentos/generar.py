@@ -10,12 +10,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
+import jinja2
+import jinja2.nodes
 from docxtpl import DocxTemplate
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
@@ -431,11 +435,39 @@ def _contexto_oficio(datos: DatosCaso) -> dict[str, Any]:
     }
 
 
+class _EntornoOficio(jinja2.Environment):
+    """Jinja2 con autoescape que guarda compilada cada parte de la plantilla: docxtpl vuelve a
+    compilar el XML en cada oficio, y compilar cuesta más que llenar."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        self._compiladas: dict[str, jinja2.Template] = {}
+        self._candado = threading.Lock()
+
+    def from_string(self, source: str | jinja2.nodes.Template,
+                    globals: MutableMapping[str, Any] | None = None,
+                    template_class: type[jinja2.Template] | None = None) -> jinja2.Template:
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        with self._candado:
+            plantilla = self._compiladas.get(source)
+            if plantilla is None:
+                if len(self._compiladas) >= 64:  # otra plantilla: no crecer sin límite
+                    self._compiladas.clear()
+                plantilla = self._compiladas[source] = super().from_string(source)
+            return plantilla
+
+
+@lru_cache(maxsize=1)
+def _entorno_oficio() -> _EntornoOficio:
+    return _EntornoOficio()
+
+
 def oficio_docx(datos: DatosCaso, plantilla: Path = PLANTILLA_OFICIO) -> bytes:
     """Borrador editable del oficio: solicitud de dictamen (internacional) o aviso (nacional)."""
     contexto = _contexto_oficio(datos)
     documento = DocxTemplate(str(plantilla))
-    documento.render(contexto, autoescape=True)
+    documento.render(contexto, jinja_env=_entorno_oficio(), autoescape=True)
     propiedades = documento.docx.core_properties  # python-docx escapa estos valores
     propiedades.title = f"Oficio del folio {contexto['folio']}"
     propiedades.subject = contexto["asunto"]
