@@ -39,6 +39,9 @@ class Ajustes(BaseSettings):
     whatsapp_verify_token: str = ""
     whatsapp_api_url: str = "https://graph.facebook.com"
 
+    # Cada cuántos segundos se buscan respuestas que quedaron sin enviar (0: solo al arrancar).
+    bandeja_barrido_s: float = 60.0
+
     panel_secreto: str = ""
     retencion_dias: int = 365
     sla_primera_respuesta_min: int = 30

@@ -2,7 +2,9 @@
 
 El manejador de usuarios solo traduce: update → `MensajeEntrante` → motor (que guarda primero
 y descarta reenvíos) → aviso al repartidor, que envía en orden lo que el motor guardó. Antes
-que él van los manejadores de asesores del módulo de escalamiento, si existe.
+que él van los manejadores de asesores del módulo de escalamiento, si existe. Al arrancar
+(sondeo o webhook), el barrido de la bandeja envía lo que quedó guardado sin enviar antes de
+un reinicio (y vuelve a mirar periódicamente).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.canales import bandeja_salida
-from bot.canales.bandeja_salida import Repartidor
+from bot.canales.bandeja_salida import Barrido, Repartidor
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
@@ -46,6 +48,15 @@ def manejadores_de_asesores(servicios: Servicios) -> list[BaseHandler[Any, Any, 
     except ModuleNotFoundError:
         return []
     return list(manejadores_asesor(servicios))
+
+
+def _ids_enteros(update: Update) -> bool:
+    """¿Son enteros los ids de chat, usuario y mensaje? (PTB no revisa los tipos del JSON)."""
+    ids: list[object] = [o.id for o in (update.effective_chat, update.effective_user)
+                         if o is not None]
+    if update.effective_message is not None:
+        ids.append(update.effective_message.message_id)
+    return all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
 
 
 class CanalTelegram:
@@ -71,6 +82,8 @@ class CanalTelegram:
             .build()
         )
         self.repartidor = Repartidor(self._vaciar)
+        self.barrido = Barrido(servicios.almacen, "telegram", self.repartidor,
+                               config.bandeja_barrido_s)
         self._fallidos: set[int] = set()
         self._arranque: asyncio.Task[None] | None = None
         self._inicializada = False
@@ -132,9 +145,12 @@ class CanalTelegram:
     def leer(self, datos: dict[str, Any]) -> Update:
         """El update de PTB a partir del JSON (ValueError si no tiene la forma de uno)."""
         try:
-            return Update.de_json(datos, self.app.bot)
+            update = Update.de_json(datos, self.app.bot)
         except Exception as error:  # PTB falla con KeyError, TypeError, AttributeError…
             raise ValueError(f"update mal formado: {error!r}") from error
+        if not _ids_enteros(update):
+            raise ValueError("update mal formado: ids de chat, usuario o mensaje no enteros")
+        return update
 
     async def recibir(self, update: Update) -> bool:
         """Procesa un update llegado por webhook; False si no quedó guardado (reintentar)."""
@@ -172,7 +188,7 @@ class CanalTelegram:
                 await self.registrar_webhook(self.propios.webhook_url)
         elif self.app.updater is not None:
             await self.app.updater.start_polling(allowed_updates=ACTUALIZACIONES)
-        await self._reanudar_pendientes()
+        self.barrido.iniciar()  # lo que quedó sin enviar antes de un reinicio
         log.info("canal Telegram activo", extra={"modo": self.modo})
 
     async def registrar_webhook(self, url: str) -> None:
@@ -180,24 +196,6 @@ class CanalTelegram:
         secreto = validar_secreto(self.config.telegram_webhook_secret)
         await self.app.bot.set_webhook(url, secret_token=secreto,
                                        allowed_updates=ACTUALIZACIONES)
-
-    async def _reanudar_pendientes(self) -> None:
-        """Tras un reinicio, envía lo que quedó guardado sin enviar."""
-        from sqlalchemy import select
-
-        from bot.db.modelos import Conversacion, Mensaje, Usuario
-
-        async with self.servicios.almacen.lectura() as s:
-            usuarios = (await s.scalars(
-                select(Usuario.id_externo).distinct()
-                .join(Conversacion, Conversacion.usuario_id == Usuario.id)
-                .join(Mensaje, Mensaje.conversacion_id == Conversacion.id)
-                .where(Usuario.canal == "telegram", Mensaje.direccion == "salida",
-                       Mensaje.autor == "bot", Mensaje.responde_a_id.is_not(None),
-                       Mensaje.envio.is_(None))
-            )).all()
-        for id_usuario in usuarios:
-            self.repartidor.avisar(id_usuario)
 
     async def detener(self) -> None:
         """Deja de recibir, termina lo que se está enviando y cierra."""
@@ -208,6 +206,7 @@ class CanalTelegram:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
+        await self.barrido.detener()
         await self.repartidor.cerrar()
         if self._inicializada:
             await self.app.shutdown()

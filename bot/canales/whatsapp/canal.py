@@ -3,7 +3,8 @@ entrantes y repartidor de respuestas.
 
 `atender` solo traduce: descarga el archivo si trae, traduce un número a la opción ofrecida,
 entrega al motor (que guarda primero y descarta reenvíos) y avisa al repartidor, que marca
-como leído y envía en orden lo que el motor guardó.
+como leído y envía en orden lo que el motor guardó. Al iniciarse, el barrido de la bandeja
+envía lo que quedó guardado sin enviar antes de un reinicio (y vuelve a mirar periódicamente).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import httpx
 from pywa_async import WhatsApp
 
 from bot.canales import payloads
-from bot.canales.bandeja_salida import Repartidor
+from bot.canales.bandeja_salida import Barrido, Repartidor
 from bot.canales.whatsapp import ajustes as ajustes_wa
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
@@ -50,6 +51,8 @@ class CanalWhatsApp:
             f"{config.whatsapp_api_url.rstrip('/')}/v{self.propios.version_api}")
         self.enviador = EnviadorWhatsApp(self.wa, servicios.almacen, self.propios)
         self.repartidor = Repartidor(self._vaciar)
+        self.barrido = Barrido(servicios.almacen, "whatsapp", self.repartidor,
+                               config.bandeja_barrido_s)
         self._por_leer: dict[str, str] = {}
         self._candados: dict[str, asyncio.Lock] = {}
         servicios.emisores.registrar("whatsapp", EmisorWhatsApp(self.enviador))
@@ -111,8 +114,13 @@ class CanalWhatsApp:
             await self.enviador.marcar_leido(wamid)
         await vaciar_bandeja(self.enviador, self.servicios.documentos, wa_id)
 
+    def iniciar(self) -> None:
+        """Empieza a barrer la bandeja: envía lo que quedó sin enviar antes de un reinicio."""
+        self.barrido.iniciar()
+
     async def detener(self) -> None:
         """Termina lo que se está enviando y cierra el cliente HTTP."""
+        await self.barrido.detener()
         await self.repartidor.cerrar()
         await self.sesion.aclose()
 
@@ -124,4 +132,6 @@ async def iniciar_si_esta_configurado(servicios: Servicios,
     if not (config.whatsapp_token and config.whatsapp_phone_id):
         return None
     ajustes_wa.validar(config)
-    return CanalWhatsApp(servicios, config)
+    canal = CanalWhatsApp(servicios, config)
+    canal.iniciar()
+    return canal
