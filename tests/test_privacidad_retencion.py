@@ -118,6 +118,18 @@ async def test_ejecutar_por_lotes_y_dias_invalidos(servicios: Servicios) -> None
             await aplicar_retencion(s, 0, AHORA)
 
 
+async def test_la_retencion_borra_los_intentos_de_acceso_viejos(servicios_ambas: Servicios) -> None:
+    from bot.db.modelos import IntentoAcceso
+
+    async with servicios_ambas.almacen.escritura() as s:
+        s.add_all([IntentoAcceso(clave="correo:viejo@x.mx", momento=AHORA - dt.timedelta(hours=2)),
+                   IntentoAcceso(clave="ip:10.0.0.9", momento=AHORA - dt.timedelta(minutes=5))])
+    await ejecutar_retencion(servicios_ambas.almacen, 90, AHORA)
+    async with servicios_ambas.almacen.lectura() as s:
+        claves = (await s.scalars(select(IntentoAcceso.clave))).all()
+    assert claves == ["ip:10.0.0.9"]
+
+
 async def test_tarea_diaria_aplica_y_se_detiene(servicios: Servicios) -> None:
     await _persona(servicios.almacen, "vieja", dias_inactiva=4000)
     detener = asyncio.Event()

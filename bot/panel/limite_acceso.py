@@ -45,6 +45,15 @@ async def _purgar(s: AsyncSession, antes_de: dt.datetime) -> None:
                     execution_options={"synchronize_session": False})
 
 
+async def olvidar_intentos(s: AsyncSession, momento: dt.datetime) -> int:
+    """Borra todos los intentos de más de `CONSERVAR` (lo llama la retención diaria, para que
+    IPs y correos no se queden si nadie vuelve a entrar). Devuelve cuántos borró."""
+    resultado = await s.execute(delete(IntentoAcceso).where(
+        IntentoAcceso.momento < momento - CONSERVAR),
+        execution_options={"synchronize_session": False})
+    return int(getattr(resultado, "rowcount", 0) or 0)
+
+
 class LimiteAcceso:
     """Intentos de acceso por IP y por correo (ventana móvil de un minuto, en la base)."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Caso, Conversacion, Escalamiento, Usuario
 from bot.db.sesion import Almacen
+from bot.panel.limite_acceso import olvidar_intentos
 from bot.privacidad.anonimizar import PREFIJO_ANONIMO, anonimizar_usuario
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,10 @@ async def ejecutar_retencion(almacen: Almacen, dias: int, ahora: dt.datetime | N
         total += hechos
         if hechos < lote:
             break
-    log.info("retención aplicada", extra={"dias": dias, "anonimizados": total})
+    async with almacen.escritura() as s:
+        intentos = await olvidar_intentos(s, momento)
+    log.info("retención aplicada", extra={"dias": dias, "anonimizados": total,
+                                          "intentos_de_acceso_borrados": intentos})
     return total
 
 
