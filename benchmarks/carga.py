@@ -127,6 +127,7 @@ class Medicion:
     conversaciones: int = 0
     atrasados: int = 0  # a ritmo: mensajes que salieron tarde (la respuesta anterior tardó)
     cpu: dict[str, float] = field(default_factory=dict)  # s de CPU en la ventana medida
+    por_paso: dict[str, list[float]] = field(default_factory=dict)  # ms por paso (etiqueta)
 
     def error(self, texto: str) -> None:
         self.errores += 1
@@ -252,6 +253,7 @@ async def usuario_simulado(indice: int, escenario: Escenario, cliente: ClienteCa
                 medicion.fallidos.append(esperado)
             elif t0 >= medir_desde and t1 <= fin:
                 medicion.latencias.append((t1 - t0) * 1000)
+                medicion.por_paso.setdefault(paso.etiqueta, []).append((t1 - t0) * 1000)
                 medicion.medidos += 1
                 medicion.marcas.append(t1 - medir_desde)
         medicion.conversaciones += 1
@@ -465,8 +467,17 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "rss_app_max_mib": memorias[0].maxima, "rss_app_final_mib": memorias[0].final,
         "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
         "cpu_ms_por_mensaje": _cpu_por_mensaje(medicion),
+        "pasos_mas_lentos": _pasos_mas_lentos(medicion),
         **verificacion,
     }
+
+
+def _pasos_mas_lentos(medicion: Medicion, cuantos: int = 5) -> list[dict[str, Any]]:
+    """Los pasos de la conversación con mayor p95 (¿qué empuja la cola de la latencia?)."""
+    orden = sorted(((comun.percentil(lat, 95), etiqueta, lat)
+                    for etiqueta, lat in medicion.por_paso.items() if lat), reverse=True)
+    return [{"paso": etiqueta, "n": len(lat), "p50": statistics.median(lat), "p95": p95}
+            for p95, etiqueta, lat in orden[:cuantos]]
 
 
 def _cpu_por_mensaje(medicion: Medicion) -> dict[str, float] | None:

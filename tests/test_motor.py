@@ -137,3 +137,33 @@ async def test_archivo_grande_o_de_otro_tipo_se_rechaza_sin_guardar(
     assert "no se admite" in r2[0].texto
     async with servicios_ambas.almacen.lectura() as s:
         assert await s.scalar(select(func.count()).select_from(Documento)) == 0
+
+
+async def test_si_una_ruta_falla_se_disculpa_y_no_pierde_el_mensaje(
+        servicios_ambas: Servicios) -> None:
+    from bot.motor.contexto import Contexto
+    from bot.motor.mensajes import Respuesta
+
+    async def ruta_rota(ctx: Contexto) -> list[Respuesta] | None:
+        if ctx.texto == "provocar fallo":
+            await ctx.sesion.flush()
+            raise RuntimeError("error de programación en una ruta")
+        return None
+
+    motor = servicios_ambas.motor
+    motor.rutas_previas.insert(0, ruta_rota)
+    await motor.procesar(entrante("", "m1", payload="/menu"))
+    primera = await motor.procesar(entrante("provocar fallo", "m2"))
+    assert "Perdón, tuve un problema" in primera[0].texto
+    assert {b.payload for b in primera[0].botones} == {"/asesor", "/menu"}
+    # Un reintento de la plataforma recibe lo mismo, sin volver a fallar.
+    assert await motor.procesar(entrante("provocar fallo", "m2")) == primera
+    despues = await motor.procesar(entrante("", "m3", payload="/ayuda"))
+    assert "cancelar" in despues[0].texto
+    async with servicios_ambas.almacen.lectura() as s:
+        fila = await s.scalar(select(Mensaje).where(Mensaje.id_externo == "m2"))
+        assert fila is not None and fila.procesado_en is not None
+        assert (fila.extra or {}).get("error") is True
+        pendientes = await s.scalar(select(func.count()).select_from(Mensaje).where(
+            Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None)))
+    assert pendientes == 0

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
@@ -39,6 +39,10 @@ from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
 LARGO_MAXIMO = 4096  # el límite de Telegram; más que eso no es un mensaje de chat
+RESPUESTA_DE_DISCULPA = Respuesta(
+    "Perdón, tuve un problema al atender su mensaje. Intente de nuevo en un momento, "
+    "o, si prefiere, lo comunico con un asesor.",
+    botones=[Boton("Hablar con un asesor", "/asesor"), Boton("Menú", "/menu")])
 
 Analizador = Callable[[str], Awaitable[Any | None]]
 """Función que analiza texto libre (NLU con respaldo); devuelve un Analisis o None."""
@@ -159,17 +163,33 @@ class Motor:
         producidas: dict[int, list[Respuesta]] = {}
         analisis: dict[int, Any] = {}
         registro: Registro | None = None
+        confirmado = False  # ¿ya se confirmó la transacción que guardó el mensaje?
         while True:
-            async with self.almacen.escritura() as s:
-                await candado_en_transaccion(s, clave)
-                inicial = None
-                if registro is None:
-                    registro = await registrar_entrante(
-                        s, guardar.entrante, self.documentos, self.maximo_archivo,
-                        guardar.recortado)
-                    inicial = None if registro.hay_previos else registro.filas
-                ronda = await self._ronda(s, registro.conversacion_id, registro.mensaje_id,
-                                          analisis, inicial)
+            en_curso: list[int] = []
+            try:
+                async with self.almacen.escritura() as s:
+                    await candado_en_transaccion(s, clave)
+                    inicial = None
+                    if not confirmado:
+                        registro = await registrar_entrante(
+                            s, guardar.entrante, self.documentos, self.maximo_archivo,
+                            guardar.recortado)
+                        inicial = None if registro.hay_previos else registro.filas
+                    assert registro is not None
+                    ronda = await self._ronda(s, registro.conversacion_id, registro.mensaje_id,
+                                              analisis, inicial, en_curso)
+            except (IntegrityError, OperationalError):
+                raise  # la base: quien llama reintenta o responde «ocupado»
+            except Exception:
+                if not en_curso or registro is None:
+                    raise  # falló al guardar, no una ruta
+                nuevo, fallido = await self._disculparse(
+                    clave, en_curso[-1], None if confirmado else (guardar, registro))
+                registro = nuevo or registro
+                producidas[fallido] = [RESPUESTA_DE_DISCULPA]
+                confirmado = True
+                continue
+            confirmado = True
             producidas.update(await self._terminar(ronda))
             if ronda.por_analizar is None and not ronda.seguir:
                 return registro, producidas
@@ -177,15 +197,54 @@ class Motor:
                 mensaje_id, texto = ronda.por_analizar
                 analisis[mensaje_id] = await self._analizar(texto)
 
+    async def _disculparse(self, clave: str, fallido: int,
+                           guardar: tuple[Guardar, Registro] | None
+                           ) -> tuple[Registro | None, int]:
+        """Una ruta falló (un error nuestro): se deshizo su transacción. En otra se guarda el
+        mensaje (`guardar`, si su guardado se deshizo con ella) y el que falló queda procesado
+        con una disculpa, para no perderlo ni repetir el error en cada reintento."""
+        log.exception("falló una ruta; se responde con una disculpa",
+                      extra={"mensaje_id": fallido})
+        async with self.almacen.escritura() as s:
+            await candado_en_transaccion(s, clave)
+            nuevo = None
+            if guardar is not None:
+                pendiente, deshecho = guardar
+                nuevo = await registrar_entrante(s, pendiente.entrante, self.documentos,
+                                                 self.maximo_archivo, pendiente.recortado)
+                if fallido == deshecho.mensaje_id:  # el id deshecho no vale: el guardado de nuevo
+                    fallido = nuevo.mensaje_id
+            mensaje = await s.get(Mensaje, fallido)
+            if mensaje is not None and mensaje.procesado_en is None:
+                s.add(Mensaje(
+                    conversacion_id=mensaje.conversacion_id, direccion="salida", autor="bot",
+                    canal=mensaje.canal, texto=RESPUESTA_DE_DISCULPA.texto,
+                    botones=[{"titulo": b.titulo, "payload": b.payload}
+                             for b in RESPUESTA_DE_DISCULPA.botones],
+                    responde_a_id=mensaje.id, procesado_en=ahora(), tipo="texto"))
+                mensaje.procesado_en = ahora()
+                mensaje.extra = {**(mensaje.extra or {}), "error": True}
+        return nuevo, fallido
+
     async def _procesar_en_orden(self, clave: str, conversacion_id: int
                                  ) -> dict[int, list[Respuesta]]:
         """Procesa en orden todo lo pendiente de una conversación ya guardada."""
         producidas: dict[int, list[Respuesta]] = {}
         analisis: dict[int, Any] = {}
         while True:
-            async with self.almacen.escritura() as s:
-                await candado_en_transaccion(s, clave)
-                ronda = await self._ronda(s, conversacion_id, None, analisis, None)
+            en_curso: list[int] = []
+            try:
+                async with self.almacen.escritura() as s:
+                    await candado_en_transaccion(s, clave)
+                    ronda = await self._ronda(s, conversacion_id, None, analisis, None, en_curso)
+            except (IntegrityError, OperationalError):
+                raise
+            except Exception:
+                if not en_curso:
+                    raise
+                _, fallido = await self._disculparse(clave, en_curso[-1], None)
+                producidas[fallido] = [RESPUESTA_DE_DISCULPA]
+                continue
             producidas.update(await self._terminar(ronda))
             if ronda.por_analizar is None and not ronda.seguir:
                 return producidas
@@ -195,7 +254,8 @@ class Motor:
 
     async def _ronda(self, s: AsyncSession, conversacion_id: int, hasta: int | None,
                      analisis: dict[int, Any],
-                     inicial: tuple[Mensaje, Conversacion, Usuario] | None) -> Ronda:
+                     inicial: tuple[Mensaje, Conversacion, Usuario] | None,
+                     en_curso: list[int]) -> Ronda:
         """Dentro de la transacción (con el candado tomado): decide, en orden, los mensajes
         pendientes hasta `hasta`. Se detiene antes de uno que necesita el NLU (se consulta
         fuera de la transacción) y después de uno con trabajo lento pendiente."""
@@ -219,6 +279,7 @@ class Motor:
             if mensaje.id not in analisis and self._necesita_nlu(conversacion, mensaje):
                 ronda.por_analizar = (mensaje.id, mensaje.texto or "")
                 return ronda
+            en_curso.append(mensaje.id)  # si una ruta falla, se sabe con cuál
             respuestas, ctx = await self._decidir(s, mensaje, conversacion, usuario,
                                                   analisis.get(mensaje.id))
             ronda.hechas.append((mensaje.id, respuestas, ctx))
