@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import secrets
 import statistics
 import tempfile
 from pathlib import Path
@@ -86,22 +87,29 @@ def _resumen(medicion: Any, duracion: float, memoria: comun.Memoria) -> dict[str
 
 
 def comparar(usuarios: int, segundos: float, rondas: int, ritmo: float | None = None,
-             desfasar: bool = False) -> dict[str, Any]:
+             desfasar: bool = False, bd: str = "sqlite", workers: int = 1) -> dict[str, Any]:
     """Levanta ambos sistemas y alterna las rondas de carga entre ellos (con el mismo ritmo
     ofrecido a los dos, o sin pausas si `ritmo` es None)."""
     modelo_stock = entrenar()
     carga_antes = comun.carga_sistema()
-    escenario = Escenario("rest", True, "sqlite", 1, usuarios, segundos, ritmo=ritmo,
+    escenario = Escenario("rest", True, bd, workers, usuarios, segundos, ritmo=ritmo,
                           desfasar=desfasar)
+    nombre_pg = f"bench_rasa_{secrets.token_hex(4)}"
     procesos: list[comun.Proceso] = []
     resultados: dict[str, list[dict[str, Any]]] = {"nuestra": [], "rasa": []}
     with tempfile.TemporaryDirectory(prefix="bench-rasa-") as tmp:
         directorio = Path(tmp)
-        database_url = f"sqlite:///{directorio / 'comparar.db'}"
+        if bd == "postgresql":
+            url_pg = comun.url_pg_nueva(nombre_pg)
+            if url_pg is None:
+                raise SystemExit("Sin TEST_POSTGRES_URL: source scripts/postgres.sh iniciar")
+            database_url = url_pg
+        else:
+            database_url = f"sqlite:///{directorio / 'comparar.db'}"
         try:
             nlu, nlu_url, token = comun.iniciar_nlu(directorio)
             procesos.append(nlu)
-            app, url_app = comun.iniciar_app(directorio, database_url, nlu_url, token)
+            app, url_app = comun.iniciar_app(directorio, database_url, nlu_url, token, workers)
             procesos.append(app)
             stock, url_stock = iniciar_rasa_stock(directorio, modelo_stock)
             procesos.append(stock)
@@ -126,8 +134,11 @@ def comparar(usuarios: int, segundos: float, rondas: int, ritmo: float | None = 
             for p in reversed(procesos):
                 p.detener()
             _guardar_bitacoras(directorio)
+            if bd == "postgresql":
+                comun.borrar_pg(nombre_pg)
     return {"usuarios": usuarios, "segundos": segundos, "rondas": rondas,
             "ritmo": ritmo, "desfasar": desfasar, "modo": escenario.modo,
+            "bd": bd, "workers": workers,
             "fecha": dt.datetime.now().isoformat(timespec="seconds"),
             "carga_antes": carga_antes, "carga_despues": comun.carga_sistema(),
             "resultados": resultados, "verificacion": verificacion,
@@ -136,8 +147,15 @@ def comparar(usuarios: int, segundos: float, rondas: int, ritmo: float | None = 
 
 def _modo(r: dict[str, Any]) -> Escenario:
     """El escenario de una corrida guardada (las de antes no tienen ritmo: saturación)."""
-    return Escenario("rest", True, "sqlite", 1, r["usuarios"], r["segundos"],
-                     ritmo=r.get("ritmo"), desfasar=bool(r.get("desfasar")))
+    return Escenario("rest", True, r.get("bd", "sqlite"), int(r.get("workers", 1)),
+                     r["usuarios"], r["segundos"], ritmo=r.get("ritmo"),
+                     desfasar=bool(r.get("desfasar")))
+
+
+def _clave(r: dict[str, Any]) -> str:
+    """Una corrida guardada por base, procesos y modo."""
+    e = _modo(r)
+    return f"{e.bd}, {e.workers} proc., {e.modo}"
 
 
 def cargar() -> dict[str, dict[str, Any]]:
@@ -147,8 +165,9 @@ def cargar() -> dict[str, dict[str, Any]]:
         return {}
     datos = json.loads(GUARDADO.read_text(encoding="utf-8"))
     corridas = [datos] if "resultados" in datos else list(datos.values())
-    todas = {_modo(r).modo: r for r in corridas}
+    todas = {_clave(r): r for r in corridas}
     return dict(sorted(todas.items(), key=lambda kv: (
+        kv[1].get("bd", "sqlite"), int(kv[1].get("workers", 1)),
         kv[1].get("ritmo") is not None, kv[1].get("ritmo") or 0.0,
         bool(kv[1].get("desfasar")))))
 
@@ -156,7 +175,7 @@ def cargar() -> dict[str, dict[str, Any]]:
 def guardar(resultado: dict[str, Any]) -> None:
     """Guarda la corrida en var/benchmarks/comparar_rasa.json, en la clave de su modo."""
     todas = cargar()
-    todas[resultado["modo"]] = resultado
+    todas[_clave(resultado)] = resultado
     GUARDADO.parent.mkdir(parents=True, exist_ok=True)
     GUARDADO.write_text(json.dumps(todas, indent=1, ensure_ascii=False), encoding="utf-8")
 
@@ -170,16 +189,20 @@ def _bloque(r: dict[str, Any]) -> list[str]:
         return media("nuestra", clave) / max(media("rasa", clave), 1e-9)
 
     escenario = _modo(r)
+    config = (f"nuestra app con {escenario.bd}, {escenario.workers} proceso(s)"
+              if escenario.workers > 1 else f"nuestra app con {escenario.bd}, 1 proceso")
     if escenario.ritmo is None:
-        titulo = "Saturación (sin pausas): capacidad"
+        titulo = f"Saturación (sin pausas): capacidad — {config}"
         cumple_s, umbral = razon("por_segundo") >= 1, "mensajes/s × ≥ 1"
         opcion = ""
     else:
         titulo = (f"A ritmo: {escenario.ritmo:g} mensajes/s ofrecidos a cada sistema"
-                  + (", usuarios desfasados" if escenario.desfasar else ""))
+                  + (", usuarios desfasados" if escenario.desfasar else "") + f" — {config}")
         cumple_s = razon("por_segundo") >= 1 - TOLERANCIA_RITMO
         umbral = f"mensajes/s logrados × ≥ {1 - TOLERANCIA_RITMO:.2f}"
         opcion = f" --ritmo {escenario.ritmo:g}" + (" --desfasar" if escenario.desfasar else "")
+    if escenario.bd != "sqlite" or escenario.workers != 1:
+        opcion += f" --bd {escenario.bd} --workers {escenario.workers}"
     cumple = "sí" if cumple_s and razon("p95") <= 1 else "**NO**"
     filas = [
         f"### {titulo}",
@@ -224,13 +247,15 @@ def cuerpo_seccion(todas: dict[str, dict[str, Any]]) -> str:
     filas = [
         "Usuarios simulados por REST, las mismas conversaciones de "
         "`benchmarks/conversaciones.py`, contra los dos sistemas en la misma corrida. Nuestra "
-        "app: `hermanamientos servir` con SQLite y nuestro servidor NLU (Rasa NLU, "
-        "`rasa_modelo/`). Rasa stock: `rasa run` con canal REST, el mismo pipeline NLU y los "
+        "app: `hermanamientos servir` (con SQLite y 1 proceso, o con PostgreSQL y varios, según "
+        "el título) y nuestro servidor NLU (Rasa NLU, `rasa_modelo/`), con la caché de "
+        "análisis apagada (`NLU_CACHE=0`: cada texto libre va al NLU, como en Rasa). "
+        "Rasa stock: `rasa run` con canal REST, el mismo pipeline NLU y los "
         "mismos datos, RulePolicy con una regla `utter_*` por intención, rastreador en memoria "
         "(`benchmarks/rasa_stock/`). Los botones van a Rasa como el payload de su intención "
         "(`/si` → `/afirmar`…), que Rasa también toma sin NLU. Ojo al leer la razón: Rasa "
         "stock no escribe nada a disco ni genera documentos; nuestra app guarda cada mensaje, "
-        "respuesta y estado en SQLite antes de contestar y genera la ficha PDF y el oficio "
+        "respuesta y estado en la base antes de contestar y genera la ficha PDF y el oficio "
         "DOCX al confirmar (vea «Dónde se va el tiempo» en la sección de carga).",
         "",
         "Meta (issue 8): no más lento que Rasa stock con los mismos mensajes. En saturación "
@@ -256,6 +281,9 @@ def main() -> None:
     partes.add_argument("--desfasar", action="store_true",
                         help="Con --ritmo: cada usuario empieza en otro punto de la "
                              "conversación (vea benchmarks/carga.py).")
+    partes.add_argument("--bd", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="Base de nuestra app (postgresql: TEST_POSTGRES_URL).")
+    partes.add_argument("--workers", type=int, default=1, help="Procesos de nuestra app.")
     partes.add_argument("--escribir", action="store_true",
                         help="Escribe la sección «rasa_stock» de BENCHMARKS.md.")
     partes.add_argument("--solo-escribir", action="store_true",
@@ -269,7 +297,7 @@ def main() -> None:
         args.escribir = True
     else:
         resultado = comparar(args.usuarios, args.segundos, args.rondas, args.ritmo,
-                             args.desfasar)
+                             args.desfasar, args.bd, args.workers)
         guardar(resultado)
         print(json.dumps(resultado, indent=1, ensure_ascii=False))
     cuerpo = cuerpo_seccion(cargar())

@@ -221,7 +221,10 @@ def iniciar_app(directorio: Path, database_url: str, nlu_url: str = "http://127.
     entorno = {
         **os.environ, "DATABASE_URL": database_url, "DOCUMENTOS_DIR": str(directorio / "docs"),
         "NLU_URL": nlu_url, "NLU_TOKEN": nlu_token, "TELEGRAM_TOKEN": "",
-        "WHATSAPP_TOKEN": "", "PANEL_SECRETO": secrets.token_urlsafe(24), **(extra or {}),
+        "WHATSAPP_TOKEN": "", "PANEL_SECRETO": secrets.token_urlsafe(24),
+        # Sin caché de análisis: cada texto libre va al NLU (el peor caso; los usuarios simulados
+        # repiten los mismos textos y la caché los contestaría casi todos).
+        "NLU_CACHE": "0", **(extra or {}),
     }
     orden = [sys.executable, "-m", "bot.cli", "servir", "--sin-nlu", "--port", str(puerto),
              "--workers", str(workers)]

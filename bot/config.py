@@ -24,6 +24,7 @@ class Ajustes(BaseSettings):
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_token: str = "cambie-este-token-nlu"
     nlu_timeout_s: float = 0.8
+    nlu_cache: int = 2048  # análisis recordados por proceso (0: sin caché)
     nlu_confianza_minima: float = 0.55
 
     documentos_dir: Path = RAIZ / "var" / "documentos"

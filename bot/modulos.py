@@ -20,7 +20,8 @@ def _analizador(servicios: Servicios, con_nlu: bool) -> Any:
         from bot.nlu.replicas import GrupoNLU
 
         c = servicios.ajustes
-        cliente = GrupoNLU(c.nlu_url, token=c.nlu_token, timeout_s=c.nlu_timeout_s)
+        cliente = GrupoNLU(c.nlu_url, token=c.nlu_token, timeout_s=c.nlu_timeout_s,
+                           max_cache=c.nlu_cache)
         servicios.nlu = cliente
 
     async def analizar(texto: str) -> Any:

@@ -15,6 +15,9 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentoWord
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import XmlPart
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -201,7 +204,49 @@ def crear_plantilla() -> DocumentoWord:
     _cuerpo(doc)
     _anexos(doc)
     _firma(doc)
+    _aligerar(doc)
     return doc
+
+
+_EFECTOS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+_REFERENCIAS_A_ESTILOS = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink")
+_CADENA_DE_ESTILOS = ("w:basedOn", "w:link", "w:next")
+
+
+def _aligerar(doc: DocumentoWord) -> None:
+    """Quita lo que la plantilla por omisión de python-docx trae y el oficio no usa: ~800 KB de
+    estilos (latentes, sin usar y su copia «stylesWithEffects»), la miniatura y customXml.
+    Cada oficio lee y vuelve a comprimir toda la plantilla: así pesa y tarda mucho menos."""
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype in (_EFECTOS, RT.CUSTOM_XML):
+            del doc.part.rels[rid]
+    paquete = doc.part.package
+    for rid, rel in list(paquete.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del paquete.rels[rid]
+    estilos = doc.styles.element
+    for latentes in estilos.findall(qn("w:latentStyles")):
+        estilos.remove(latentes)
+    partes = [doc.part] + [r.target_part for r in doc.part.rels.values() if not r.is_external]
+    usados = {
+        elemento.get(qn("w:val"))
+        for parte in partes if isinstance(parte, XmlPart)
+        for referencia in _REFERENCIAS_A_ESTILOS
+        for elemento in parte.element.iter(qn(referencia))
+    }
+    por_id = {e.get(qn("w:styleId")): e for e in estilos.findall(qn("w:style"))}
+    usados |= {i for i, e in por_id.items() if e.get(qn("w:default")) == "1"}
+    pendientes = list(usados)
+    while pendientes:  # los estilos de los que dependen los usados
+        estilo = por_id.get(pendientes.pop())
+        for cadena in _CADENA_DE_ESTILOS if estilo is not None else ():
+            hijo = estilo.find(qn(cadena))
+            if hijo is not None and hijo.get(qn("w:val")) not in usados:
+                usados.add(hijo.get(qn("w:val")))
+                pendientes.append(hijo.get(qn("w:val")))
+    for identificador, estilo in por_id.items():
+        if identificador not in usados:
+            estilos.remove(estilo)
 
 
 def main(argv: list[str]) -> int:

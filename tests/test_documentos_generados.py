@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -256,3 +257,21 @@ async def test_datos_documento_sin_cabildo_lo_pone_en_pendientes(servicios: Serv
 def test_ficha_pdf_con_letras_fuera_de_latin1_usa_dejavu() -> None:
     texto = _texto_pdf(ficha_pdf(_datos(ciudad_contraparte="Łódź", pais_contraparte="Polonia")))
     assert "Łódź" in texto
+
+
+def test_la_plantilla_no_trae_estilos_de_sobra() -> None:
+    """Cada oficio lee y recomprime la plantilla entera: sin los ~800 KB de estilos que trae
+    la de python-docx por omisión, y sin perder ninguno de los estilos que usa."""
+    with zipfile.ZipFile(PLANTILLA_OFICIO) as paquete:
+        nombres = set(paquete.namelist())
+        estilos = paquete.read("word/styles.xml").decode()
+        usados = set()
+        for nombre in nombres:
+            if nombre.startswith("word/") and nombre.endswith(".xml"):
+                usados |= set(re.findall(r'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"',
+                                         paquete.read(nombre).decode()))
+    assert "word/stylesWithEffects.xml" not in nombres
+    assert "docProps/thumbnail.jpeg" not in nombres
+    assert len(estilos) < 20_000
+    definidos = set(re.findall(r'w:styleId="([^"]+)"', estilos))
+    assert usados <= definidos

@@ -22,7 +22,7 @@ import jinja2
 import jinja2.nodes
 from docxtpl import DocxTemplate
 from fpdf import FPDF
-from fpdf.enums import TableCellFillMode, XPos, YPos
+from fpdf.enums import MethodReturnValue, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
 
 from bot.casos.estatus import en_palabras
@@ -203,6 +203,9 @@ _LATIN1_EQUIVALENTES = str.maketrans({
 })
 
 
+_LINEAS_DEL_PIE: dict[tuple[object, ...], list[str]] = {}
+
+
 class _Ficha(FPDF):
     """Hoja carta con encabezado institucional y pie con la leyenda."""
 
@@ -261,9 +264,23 @@ class _Ficha(FPDF):
         self.set_text_color(90, 90, 90)
         emitida = (f"Emitida el {fecha_larga(self.emitida)} a las "
                    f"{self.emitida:%H:%M} (hora del centro de México). ")
-        self.multi_cell(0, 3.6, self.t(emitida + LEYENDA), align="L",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for linea in self._lineas(self.t(emitida + LEYENDA), 3.6):
+            self.cell(0, 3.6, linea, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.cell(0, 4, self.t(f"Página {self.page_no()} de {{nb}}"), align="R")
+
+    def _lineas(self, texto: str, alto: float) -> list[str]:
+        """Las líneas en que se parte `texto` a lo ancho de la página con la fuente actual.
+        El pie es igual en cada página y en cada ficha del mismo minuto: se recuerda."""
+        clave = (texto, self.familia, self.font_size_pt, self.epw, alto)
+        lineas = _LINEAS_DEL_PIE.get(clave)
+        if lineas is None:
+            partidas = self.multi_cell(0, alto, texto, dry_run=True,
+                                       output=MethodReturnValue.LINES)
+            lineas = [str(linea) for linea in cast(list[str], partidas)]
+            if len(_LINEAS_DEL_PIE) >= 64:
+                _LINEAS_DEL_PIE.clear()
+            _LINEAS_DEL_PIE[clave] = lineas
+        return lineas
 
     def titulo(self, texto: str) -> None:
         """Título de sección con una línea guinda debajo."""

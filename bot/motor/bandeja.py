@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
@@ -25,6 +25,24 @@ class Registro:
     """¿Quedaban mensajes anteriores de la conversación sin procesar (p. ej. tras una caída)?"""
     filas: tuple[Mensaje, Conversacion, Usuario] | None = field(default=None, compare=False)
     """Las filas ya cargadas en la sesión que lo guardó (para procesar en la misma)."""
+
+
+# Una sola consulta por mensaje: el usuario, su conversación, ¿ya se recibió este id? y el
+# primer mensaje pendiente. Se arma una vez (armarla en cada mensaje cuesta más que correrla).
+_PREVIO = (select(Mensaje.id)
+           .where(Mensaje.canal == bindparam("canal"),
+                  Mensaje.id_externo == bindparam("id_mensaje"),
+                  Mensaje.conversacion_id == Conversacion.id)
+           .scalar_subquery())
+_PENDIENTE = (select(func.min(Mensaje.id))
+              .where(Mensaje.conversacion_id == Conversacion.id, Mensaje.direccion == "entrada",
+                     Mensaje.procesado_en.is_(None))
+              .scalar_subquery())
+_USUARIO_CONVERSACION_Y_PENDIENTES = (
+    select(Usuario, Conversacion, _PREVIO, _PENDIENTE)
+    .join(Conversacion, Conversacion.usuario_id == Usuario.id)
+    .where(Usuario.canal == bindparam("canal"), Usuario.id_externo == bindparam("id_usuario"))
+)
 
 
 async def usuario_y_conversacion(
@@ -90,20 +108,9 @@ async def registrar_entrante(
     queda con tipo `archivo_rechazado:<motivo>` para que el motor lo explique.
     """
     canal = entrante.canal.value
-    previo_id = (select(Mensaje.id)
-                 .where(Mensaje.canal == canal, Mensaje.id_externo == entrante.id_mensaje,
-                        Mensaje.conversacion_id == Conversacion.id)
-                 .scalar_subquery())
-    pendiente_id = (select(func.min(Mensaje.id))
-                    .where(Mensaje.conversacion_id == Conversacion.id,
-                           Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None))
-                    .scalar_subquery())
-    # Una sola consulta: el usuario, su conversación, ¿ya se recibió? y ¿hay pendientes?
-    fila = (await sesion.execute(
-        select(Usuario, Conversacion, previo_id, pendiente_id)
-        .join(Conversacion, Conversacion.usuario_id == Usuario.id)
-        .where(Usuario.canal == canal, Usuario.id_externo == entrante.id_usuario)
-    )).first()
+    fila = (await sesion.execute(_USUARIO_CONVERSACION_Y_PENDIENTES, {
+        "canal": canal, "id_usuario": entrante.id_usuario, "id_mensaje": entrante.id_mensaje,
+    })).first()
     if fila is None:
         usuario, conversacion = await usuario_y_conversacion(sesion, canal, entrante.id_usuario)
         hay_previos = False

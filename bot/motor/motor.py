@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,18 @@ Analizador = Callable[[str], Awaitable[Any | None]]
 """Función que analiza texto libre (NLU con respaldo); devuelve un Analisis o None."""
 Aceptador = Callable[[Conversacion, str, str | None], bool]
 """¿Puede el estado actual tomar este texto/payload sin NLU? (p. ej. el paso de un flujo)."""
+
+
+_PRIMER_PENDIENTE = (
+    select(Mensaje, Conversacion, Usuario)
+    .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
+    .join(Usuario, Usuario.id == Conversacion.usuario_id)
+    .where(Mensaje.conversacion_id == bindparam("conversacion"), Mensaje.direccion == "entrada",
+           Mensaje.procesado_en.is_(None))
+    .order_by(Mensaje.id).limit(1)
+)
+_RESPUESTAS_DE = (select(Mensaje).where(Mensaje.responde_a_id == bindparam("mensaje"))
+                  .order_by(Mensaje.id))
 
 
 @dataclass(frozen=True)
@@ -131,9 +143,7 @@ class Motor:
     async def respuestas_guardadas(self, mensaje_id: int) -> list[Respuesta]:
         """Las respuestas ya guardadas para un mensaje entrante."""
         async with self.almacen.lectura() as s:
-            filas = (await s.scalars(
-                select(Mensaje).where(Mensaje.responde_a_id == mensaje_id).order_by(Mensaje.id)
-            )).all()
+            filas = (await s.scalars(_RESPUESTAS_DE, {"mensaje": mensaje_id})).all()
             return [await self._a_respuesta(s, f) for f in filas]
 
     # --- interno ---
@@ -265,14 +275,8 @@ class Motor:
                 mensaje, conversacion, usuario = inicial
                 inicial = None
             else:
-                fila = (await s.execute(
-                    select(Mensaje, Conversacion, Usuario)
-                    .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
-                    .join(Usuario, Usuario.id == Conversacion.usuario_id)
-                    .where(Mensaje.conversacion_id == conversacion_id,
-                           Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None))
-                    .order_by(Mensaje.id).limit(1)
-                )).first()
+                fila = (await s.execute(_PRIMER_PENDIENTE, {"conversacion": conversacion_id})
+                        ).first()
                 if fila is None or (hasta is not None and fila[0].id > hasta):
                     return ronda
                 mensaje, conversacion, usuario = fila

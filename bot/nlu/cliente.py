@@ -89,6 +89,8 @@ class ClienteNLU:
         if not texto:
             return None
         clave = self._clave(texto)
+        if self.max_cache <= 0:
+            clave = None  # caché apagada (p. ej. para medir el peor caso)
         if clave is not None and clave in self._cache:
             self._cache.move_to_end(clave)
             return replace(self._cache[clave], texto=texto)

@@ -16,9 +16,10 @@ from bot.nlu.cliente import ClienteNLU, EstadoNLU
 class GrupoNLU:
     """Un cliente por réplica y un turno rotatorio entre ellos."""
 
-    def __init__(self, urls: str, token: str, timeout_s: float) -> None:
+    def __init__(self, urls: str, token: str, timeout_s: float, max_cache: int = 2048) -> None:
         direcciones = [u.strip() for u in urls.split(",") if u.strip()]
-        self.clientes = [ClienteNLU(url=u, token=token, timeout_s=timeout_s) for u in direcciones]
+        self.clientes = [ClienteNLU(url=u, token=token, timeout_s=timeout_s, max_cache=max_cache)
+                         for u in direcciones]
         self._turno = itertools.cycle(range(len(self.clientes)))
 
     @property
