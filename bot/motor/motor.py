@@ -70,6 +70,22 @@ class Guardar:
     recortado: bool
 
 
+@dataclass(frozen=True)
+class Destino:
+    """A qué mensaje (y de quién) responden las respuestas que se guardan."""
+
+    usuario_id: int
+    canal: str
+    conversacion_id: int
+    mensaje_id: int
+    caso_id: int | None
+
+    @classmethod
+    def de(cls, ctx: Contexto) -> Destino:
+        return cls(ctx.usuario.id, ctx.usuario.canal, ctx.conversacion.id, ctx.mensaje.id,
+                   ctx.notas.get("caso_id"))
+
+
 @dataclass
 class Ronda:
     """Lo que decidió una transacción: mensajes decididos y qué falta."""
@@ -319,16 +335,10 @@ class Motor:
             tardias: list[Respuesta] = []
             for trabajo in ctx.despues:
                 tardias += await trabajo()
+            destino = Destino.de(ctx)
             async with self.almacen.escritura() as s:
-                conversacion = await s.get(Conversacion, ctx.conversacion.id)
-                usuario = await s.get(Usuario, ctx.usuario.id)
-                mensaje = await s.get(Mensaje, mensaje_id)
-                assert conversacion is not None and usuario is not None and mensaje is not None
-                tardio = Contexto(motor=self, sesion=s, usuario=usuario,
-                                  conversacion=conversacion, mensaje=mensaje, texto="",
-                                  payload=None, comando=None, analisis=None, notas=ctx.notas)
                 for respuesta in tardias:
-                    await self._guardar_respuesta(tardio, respuesta)
+                    await self._guardar_respuesta(s, destino, respuesta)
             producidas[mensaje_id] = respuestas + tardias
         return producidas
 
@@ -355,8 +365,9 @@ class Motor:
             conversacion.fallos_nlu = 0
         elif not ctx.notas.get("fallo_contado"):
             conversacion.fallos_nlu += 1
+        destino = Destino.de(ctx)
         for respuesta in respuestas:
-            await self._guardar_respuesta(ctx, respuesta)
+            await self._guardar_respuesta(s, destino, respuesta)
         mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()
         if not (conversacion.contexto or {}).get("atendida"):
@@ -373,7 +384,8 @@ class Motor:
                 return respuestas
         return []
 
-    async def _guardar_respuesta(self, ctx: Contexto, respuesta: Respuesta) -> None:
+    async def _guardar_respuesta(self, s: AsyncSession, destino: Destino,
+                                 respuesta: Respuesta) -> None:
         extra: dict[str, Any] = {}
         if respuesta.enlace:
             extra["enlace"] = respuesta.enlace
@@ -381,19 +393,19 @@ class Motor:
             guardado = self.documentos.guardar(respuesta.documento.contenido,
                                                respuesta.documento.mime)
             documento = Documento(
-                usuario_id=ctx.usuario.id, tipo="generado",
+                usuario_id=destino.usuario_id, tipo="generado",
                 nombre_archivo=respuesta.documento.nombre,
                 mime=respuesta.documento.mime, tamano=guardado.tamano, sha256=guardado.sha256,
-                ruta=str(guardado.ruta), caso_id=ctx.notas.get("caso_id"),
+                ruta=str(guardado.ruta), caso_id=destino.caso_id,
             )
-            ctx.sesion.add(documento)
-            await ctx.sesion.flush()
+            s.add(documento)
+            await s.flush()
             extra["documento_id"] = documento.id
-        ctx.sesion.add(Mensaje(
-            conversacion_id=ctx.conversacion.id, direccion="salida", autor="bot",
-            canal=ctx.usuario.canal, texto=respuesta.texto,
+        s.add(Mensaje(
+            conversacion_id=destino.conversacion_id, direccion="salida", autor="bot",
+            canal=destino.canal, texto=respuesta.texto,
             botones=[{"titulo": b.titulo, "payload": b.payload} for b in respuesta.botones] or None,
-            extra=extra or None, responde_a_id=ctx.mensaje.id, procesado_en=ahora(),
+            extra=extra or None, responde_a_id=destino.mensaje_id, procesado_en=ahora(),
             tipo="documento" if respuesta.documento else "texto",
         ))
 
