@@ -40,7 +40,7 @@ _PENDIENTE = (select(func.min(Mensaje.id))
               .scalar_subquery())
 _USUARIO_CONVERSACION_Y_PENDIENTES = (
     select(Usuario, Conversacion, _PREVIO, _PENDIENTE)
-    .join(Conversacion, Conversacion.usuario_id == Usuario.id)
+    .outerjoin(Conversacion, Conversacion.usuario_id == Usuario.id)
     .where(Usuario.canal == bindparam("canal"), Usuario.id_externo == bindparam("id_usuario"))
 )
 
@@ -111,7 +111,16 @@ async def registrar_entrante(
     fila = (await sesion.execute(_USUARIO_CONVERSACION_Y_PENDIENTES, {
         "canal": canal, "id_usuario": entrante.id_usuario, "id_mensaje": entrante.id_mensaje,
     })).first()
-    if fila is None:
+    if fila is None:  # alguien nuevo: usuario y conversación
+        usuario = Usuario(canal=canal, id_externo=entrante.id_usuario)
+        sesion.add(usuario)
+        await sesion.flush()
+        conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[],
+                                    contexto={})
+        sesion.add(conversacion)
+        await sesion.flush()
+        hay_previos = False
+    elif fila[1] is None:  # el usuario existe sin conversación
         usuario, conversacion = await usuario_y_conversacion(sesion, canal, entrante.id_usuario)
         hay_previos = False
     else:
