@@ -1,17 +1,26 @@
 """Bandeja de salida de los canales con envío propio (Telegram, WhatsApp).
 
-El motor guarda sus respuestas (`Mensaje` de salida, autor bot, `envio` vacío). El canal las
-*reclama* (`envio = pendiente`, en una transacción) y las envía en orden, una conversación a
-la vez, marcando cada una `enviado` o `fallido`. Así un update reenviado no vuelve a enviar
-nada (sus respuestas ya están reclamadas).
+En la bandeja entra todo lo que sale hacia un usuario: las respuestas del motor (`Mensaje` de
+salida, autor bot, `responde_a_id` puesto) y los mensajes por iniciativa del asistente que guarda
+el relé del escalamiento (asesor, aviso, cambio de estatus; sin `responde_a_id`). Nacen con
+`envio` vacío. Quien envía primero los *reclama* (`envio = pendiente`, en una transacción) y
+luego los marca `enviado`, `plantilla` o `fallido`; así nada sale dos veces por el camino normal.
+El canal reclama en orden, una conversación a la vez.
+
+Una falla pasajera (red, tiempo agotado, 5xx, 429) deja el mensaje `reintentar` con su cuenta
+en `extra` (intentos, cuándo toca, partes ya enviadas) y devuelve a la cola los que venían
+detrás: nada se adelanta a un mensaje que espera su reintento. La espera se duplica
+(`REINTENTO_BASE`: 30 s, 1, 2, 4 min) y al `MAX_INTENTOS`-ésimo fallo queda `fallido`. Un rechazo
+definitivo (bloqueo, chat inexistente, ventana de 24 h cerrada, destinatario inválido) queda
+`fallido` sin reintentos. Lo de más de 24 h sin enviar queda `vencido`: no se envía tarde.
 
 Tras una caída, el `Barrido` (al arrancar el canal y cada `BANDEJA_BARRIDO_S` s) busca a quién
-le faltan respuestas de las últimas 24 h y despierta a su trabajador, sin esperar a que la
-persona vuelva a escribir. Un reclamo que quedó `pendiente` (el envío se interrumpió) vuelve a
-la cola si la respuesta tiene más de 5 min y el reclamo sigue ahí en dos barridos seguidos;
-lo nunca reclamado de esa persona espera a que salga lo anterior, para no desordenarse. Es
-*al menos una vez*: un mensaje enviado justo antes de la caída (sin alcanzar a marcarse)
-puede repetirse, lo que se prefiere a perderlo.
+le falta algo de las últimas 24 h (o le toca un reintento) y despierta a su trabajador, sin
+esperar a que la persona vuelva a escribir. Un reclamo que quedó `pendiente` (el envío se
+interrumpió) vuelve a la cola si el mensaje tiene más de 5 min y el reclamo sigue ahí en dos
+barridos seguidos; lo nunca reclamado de esa persona espera a que salga lo anterior, para no
+desordenarse. Es *al menos una vez*: un mensaje enviado justo antes de la caída (sin alcanzar a
+marcarse) puede repetirse, lo que se prefiere a perderlo.
 """
 
 from __future__ import annotations
@@ -20,70 +29,197 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
+from bot.db.modelos import Asesor, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
 
 log = logging.getLogger(__name__)
+CANALES = frozenset({"telegram", "whatsapp"})
+"""Canales con bandeja de salida (envío propio, barrido); los demás no la usan."""
 VENTANA = dt.timedelta(hours=24)
-"""Solo se recuperan respuestas de las últimas 24 h (la ventana de texto libre de WhatsApp)."""
+"""Solo se envía lo de las últimas 24 h (la ventana de texto libre de WhatsApp)."""
 RECLAMO_VENCIDO = dt.timedelta(minutes=5)
-"""Un `pendiente` más viejo que esto (por la creación de la respuesta) se da por interrumpido."""
+"""Un `pendiente` más viejo que esto (por la creación del mensaje) se da por interrumpido."""
+MAX_INTENTOS = 5
+"""Fallas pasajeras admitidas por mensaje; con la última queda `fallido`."""
+REINTENTO_BASE = dt.timedelta(seconds=30)
+"""Espera tras la primera falla pasajera; se duplica en cada una."""
 
 
 @dataclass(frozen=True)
 class Pendiente:
-    """Una respuesta guardada que falta enviar."""
+    """Un mensaje guardado que falta enviar.
+
+    `aviso` es la clave de plantilla de un mensaje por iniciativa del asistente (asesor, aviso,
+    cambio de estatus: en WhatsApp, fuera de la ventana de 24 h, sale como plantilla); `None`
+    en una respuesta a lo que escribió el usuario. `partes`: llamadas a la plataforma que ya
+    salieron en un intento anterior (no se repiten)."""
 
     mensaje_id: int
     respuesta: Respuesta
+    aviso: str | None = None
+    partes: int = 0
+    ultimo_mensaje_usuario: dt.datetime | None = None
+
+
+@dataclass
+class Avance:
+    """Partes (llamadas a la plataforma) de un mensaje ya enviadas, para retomar sin repetir."""
+
+    hechas: int = 0
+
+    async def correr(self, llamadas: Sequence[Callable[[], Awaitable[object]]]) -> None:
+        """Hace en orden las llamadas que faltan y cuenta cada una que sale."""
+        for i, llamada in enumerate(llamadas):
+            if i >= self.hechas:
+                await llamada()
+                self.hechas = i + 1
+
+
+def _utc(momento: dt.datetime) -> dt.datetime:
+    return momento if momento.tzinfo else momento.replace(tzinfo=dt.timezone.utc)
+
+
+def _toca(extra: dict[str, Any] | None, momento: dt.datetime) -> bool:
+    """¿Ya pasó la espera del reintento?"""
+    cuando = (extra or {}).get("reintentar_en")
+    return cuando is None or _utc(dt.datetime.fromisoformat(cuando)) <= momento
+
+
+def _salida(m: type[Mensaje] = Mensaje) -> tuple[ColumnElement[bool], ...]:
+    """Mensajes de salida del bot o de un asesor (`m`: la tabla o un alias)."""
+    return m.direccion == "salida", m.autor.in_(("bot", "asesor"))
+
+
+def _de_la_bandeja(canal: str) -> tuple[ColumnElement[bool], ...]:
+    """Mensajes de salida del bot o de un asesor a usuarios del canal."""
+    return Usuario.canal == canal, *_salida()
+
+
+def clave_aviso(fila: Mensaje) -> str | None:
+    """La clave de plantilla de un mensaje por iniciativa del asistente (None: respuesta)."""
+    if fila.responde_a_id is not None:
+        return None
+    guardada = (fila.extra or {}).get("plantilla")
+    return str(guardada) if guardada else (
+        "respuesta_asesor" if fila.autor == "asesor" else "aviso")
+
+
+async def respuesta_guardada(s: AsyncSession, fila: Mensaje,
+                             documentos: AlmacenDocumentos | None = None) -> Respuesta:
+    """La respuesta neutral de un mensaje guardado (con su documento y, si la escribió un
+    asesor, su nombre al frente)."""
+    extra = fila.extra or {}
+    texto = fila.texto or ""
+    if fila.autor == "asesor" and fila.asesor_id:
+        asesor = await s.get(Asesor, fila.asesor_id)
+        texto = f"*{asesor.nombre if asesor else 'Asesor'}:* {texto}"
+    documento = None
+    doc_id = extra.get("documento_id")
+    if doc_id is not None and documentos is not None:
+        doc = await s.get(Documento, doc_id)
+        if doc is not None:
+            documento = DocumentoSaliente(doc.nombre_archivo, doc.mime, documentos.leer(doc.ruta))
+    return Respuesta(texto=texto,
+                     botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
+                     documento=documento, enlace=extra.get("enlace"))
 
 
 async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,
-                   id_usuario: str) -> list[Pendiente]:
-    """Marca como `pendiente` y devuelve, en orden, las respuestas del bot aún sin enviar."""
+                   id_usuario: str, momento: dt.datetime | None = None) -> list[Pendiente]:
+    """Marca como `pendiente` y devuelve, en orden, lo que falta enviar al usuario.
+
+    Lo de más de 24 h queda `vencido` (no se envía tarde). Se detiene ante un reintento cuya
+    espera no ha pasado: lo que viene detrás no se le adelanta."""
+    momento = momento or ahora()
+    vencidos: list[int] = []
+    pendientes: list[Pendiente] = []
     async with almacen.escritura() as s:
+        usuario = await s.scalar(select(Usuario).where(Usuario.canal == canal,
+                                                       Usuario.id_externo == id_usuario))
+        if usuario is None:
+            return []
         filas = (await s.scalars(
             select(Mensaje)
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
-            .join(Usuario, Usuario.id == Conversacion.usuario_id)
-            .where(Usuario.canal == canal, Usuario.id_externo == id_usuario,
-                   Mensaje.direccion == "salida", Mensaje.autor == "bot",
-                   Mensaje.responde_a_id.is_not(None), Mensaje.envio.is_(None))
+            .where(Conversacion.usuario_id == usuario.id, *_salida(),
+                   or_(Mensaje.envio.is_(None), Mensaje.envio == "reintentar"))
             .order_by(Mensaje.id)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=Mensaje)
         )).all()
-        pendientes = []
         for fila in filas:
+            if _utc(fila.creado_en) < momento - VENTANA:
+                fila.envio = "vencido"
+                vencidos.append(fila.id)
+                continue
+            if fila.envio == "reintentar" and not _toca(fila.extra, momento):
+                break
             fila.envio = "pendiente"
-            documento = None
-            doc_id = (fila.extra or {}).get("documento_id")
-            if doc_id is not None:
-                doc = await s.get(Documento, doc_id)
-                if doc is not None:
-                    documento = DocumentoSaliente(doc.nombre_archivo, doc.mime,
-                                                  documentos.leer(doc.ruta))
-            pendientes.append(Pendiente(fila.id, Respuesta(
-                texto=fila.texto or "",
-                botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
-                documento=documento, enlace=(fila.extra or {}).get("enlace"),
-            )))
-        return pendientes
+            pendientes.append(Pendiente(
+                fila.id, await respuesta_guardada(s, fila, documentos), clave_aviso(fila),
+                int((fila.extra or {}).get("partes", 0)), usuario.ultimo_mensaje_en))
+    if vencidos:
+        log.warning("mensajes de más de 24 h sin enviar quedan vencidos",
+                    extra={"canal": canal, "mensaje_ids": vencidos})
+    return pendientes
 
 
 async def marcar(almacen: Almacen, ids: list[int], estado: str) -> None:
-    """Anota el resultado del envío (`enviado`, `fallido`…)."""
+    """Anota el resultado del envío (`enviado`, `plantilla`, `fallido`…)."""
     if not ids:
         return
     async with almacen.escritura() as s:
         await s.execute(update(Mensaje).where(Mensaje.id.in_(ids)).values(envio=estado))
+
+
+async def aplazar(almacen: Almacen, mensaje_id: int, partes: int = 0,
+                  momento: dt.datetime | None = None) -> bool:
+    """Falla pasajera: deja el mensaje `reintentar` tras una espera creciente, recordando las
+    `partes` que ya salieron. Con la falla número `MAX_INTENTOS` queda `fallido` (y se anota
+    en la bitácora); entonces devuelve False."""
+    momento = momento or ahora()
+    async with almacen.escritura() as s:
+        fila = await s.get(Mensaje, mensaje_id)
+        if fila is None:
+            return False
+        extra = {k: v for k, v in (fila.extra or {}).items()
+                 if k not in ("reintentar_en", "partes")}
+        intentos = int(extra.get("intentos", 0)) + 1
+        extra["intentos"] = intentos
+        queda = intentos < MAX_INTENTOS
+        if queda:
+            extra["reintentar_en"] = (momento + REINTENTO_BASE * 2 ** (intentos - 1)).isoformat()
+            if partes:
+                extra["partes"] = partes
+        fila.extra = extra
+        fila.envio = "reintentar" if queda else "fallido"
+    if queda:
+        log.info("falla pasajera al enviar; se reintentará",
+                 extra={"mensaje_id": mensaje_id, "intento": intentos})
+    else:
+        log.warning("mensaje sin enviar tras agotar los reintentos",
+                    extra={"mensaje_id": mensaje_id, "intentos": intentos})
+    return queda
+
+
+async def posponer(almacen: Almacen, mensaje_id: int, siguientes: Iterable[int],
+                   partes: int = 0) -> bool:
+    """Falla pasajera de un mensaje reclamado: lo aplaza y devuelve a la cola los `siguientes`
+    reclamados con él (no se le adelantan). False si ya no se reintentará (quedó `fallido`;
+    los siguientes pueden salir)."""
+    if not await aplazar(almacen, mensaje_id, partes):
+        return False
+    await devolver_a_la_cola(almacen, set(siguientes))
+    return True
 
 
 async def marcar_bloqueo(almacen: Almacen, canal: str, id_usuario: str, bloqueado: bool) -> None:
@@ -130,8 +266,7 @@ class Repartidor:
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("falló el envío de la bandeja de salida",
-                                  extra={"usuario": id_usuario})
+                    log.exception("falló el envío de la bandeja de salida")
                 if id_usuario not in self._otra_vez:
                     return
         finally:
@@ -160,29 +295,24 @@ class Repartidor:
         await asyncio.gather(*list(self._tareas.values()), return_exceptions=True)
 
 
-def _respuestas_del_bot(canal: str) -> tuple[ColumnElement[bool], ...]:
-    return (Usuario.canal == canal, Mensaje.direccion == "salida", Mensaje.autor == "bot",
-            Mensaje.responde_a_id.is_not(None))
-
-
 async def reclamos_vencidos(almacen: Almacen, canal: str, momento: dt.datetime,
                             vencido: dt.timedelta = RECLAMO_VENCIDO,
                             ventana: dt.timedelta = VENTANA) -> list[tuple[int, str]]:
-    """(id, usuario) de las respuestas `pendiente` creadas hace más de `vencido` (y dentro de
+    """(id, usuario) de los mensajes `pendiente` creados hace más de `vencido` (y dentro de
     la ventana): su envío pudo quedar interrumpido."""
     async with almacen.lectura() as s:
         filas = (await s.execute(
             select(Mensaje.id, Usuario.id_externo)
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
             .join(Usuario, Usuario.id == Conversacion.usuario_id)
-            .where(*_respuestas_del_bot(canal), Mensaje.envio == "pendiente",
+            .where(*_de_la_bandeja(canal), Mensaje.envio == "pendiente",
                    Mensaje.creado_en < momento - vencido, Mensaje.creado_en >= momento - ventana)
         )).all()
     return [(i, u) for i, u in filas]
 
 
 async def devolver_a_la_cola(almacen: Almacen, ids: set[int]) -> int:
-    """Deja sin reclamar (`envio` vacío) las respuestas que sigan `pendiente`; cuántas."""
+    """Deja sin reclamar (`envio` vacío) los mensajes que sigan `pendiente`; cuántos."""
     if not ids:
         return 0
     async with almacen.escritura() as s:
@@ -194,29 +324,35 @@ async def devolver_a_la_cola(almacen: Almacen, ids: set[int]) -> int:
 
 async def usuarios_por_enviar(almacen: Almacen, canal: str, momento: dt.datetime,
                               ventana: dt.timedelta = VENTANA) -> list[str]:
-    """Usuarios no bloqueados, que escribieron dentro de la ventana, con respuestas del bot de
-    la ventana aún sin reclamar y ninguna reclamada en vuelo (para no adelantarlas a las que
-    se están enviando o volverán a la cola)."""
+    """Usuarios no bloqueados cuyo primer mensaje por enviar de la ventana ya puede salir (sin
+    reclamar, o un reintento cuya espera pasó) y sin ninguno reclamado en vuelo (para no
+    adelantarlo a los que se están enviando o volverán a la cola). Una respuesta cuenta solo si
+    el usuario escribió dentro de la ventana; un mensaje de asesor o aviso, siempre."""
     desde = momento - ventana
     otra = aliased(Mensaje)
     en_vuelo = select(otra.id).where(
-        otra.conversacion_id == Conversacion.id, otra.direccion == "salida",
-        otra.autor == "bot", otra.responde_a_id.is_not(None), otra.envio == "pendiente",
+        otra.conversacion_id == Conversacion.id, *_salida(otra), otra.envio == "pendiente",
         otra.creado_en >= desde).exists()
     async with almacen.lectura() as s:
-        return list((await s.scalars(
-            select(Usuario.id_externo).distinct()
+        filas = (await s.execute(
+            select(Usuario.id_externo, Mensaje.envio, Mensaje.extra)
             .join(Conversacion, Conversacion.usuario_id == Usuario.id)
             .join(Mensaje, Mensaje.conversacion_id == Conversacion.id)
-            .where(*_respuestas_del_bot(canal), Mensaje.envio.is_(None),
-                   Mensaje.creado_en >= desde, Usuario.ultimo_mensaje_en >= desde,
-                   Usuario.bloqueo_canal.is_not(True), ~en_vuelo)
-        )).all())
+            .where(*_de_la_bandeja(canal),
+                   or_(Mensaje.envio.is_(None), Mensaje.envio == "reintentar"),
+                   Mensaje.creado_en >= desde, Usuario.bloqueo_canal.is_not(True), ~en_vuelo,
+                   or_(Mensaje.responde_a_id.is_(None), Usuario.ultimo_mensaje_en >= desde))
+            .order_by(Mensaje.id)
+        )).all()
+    primero: dict[str, bool] = {}
+    for usuario, envio, extra in filas:
+        primero.setdefault(usuario, envio is None or _toca(extra, momento))
+    return [u for u, toca in primero.items() if toca]
 
 
 class Barrido:
     """Recupera lo que quedó sin enviar: al arrancar y cada `intervalo` s avisa al repartidor
-    de cada usuario con respuestas pendientes.
+    de cada usuario con mensajes por enviar (o un reintento que ya toca).
 
     Un reclamo `pendiente` vencido vuelve a la cola solo si ya lo estaba en el barrido anterior
     de este proceso y su usuario no tiene aquí un envío en curso: así un reclamo reciente de

@@ -16,9 +16,10 @@ from bot.motor.mensajes import Respuesta
 
 @dataclass(frozen=True)
 class ResultadoEnvio:
-    """Qué pasó con un envío: enviado, enviado como plantilla (WhatsApp > 24 h) o fallido."""
+    """Qué pasó con un envío: enviado, enviado como plantilla (WhatsApp > 24 h), por
+    reintentar (falla pasajera) o fallido."""
 
-    estado: str  # enviado | plantilla | fallido | bloqueado | sin_canal
+    estado: str  # enviado | plantilla | reintentar | fallido | bloqueado | sin_canal
     detalle: str = ""
 
 

@@ -141,7 +141,8 @@ class Mensaje(Base):
     responde_a_id: Mapped[int | None] = mapped_column(ForeignKey("mensaje.id"), index=True)
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
     procesado_en: Mapped[dt.datetime | None]
-    # pendiente | enviado | plantilla | fallido
+    # vacío: en la bandeja | pendiente (reclamado) | enviado | plantilla | reintentar | vencido
+    # | fallido | bloqueado
     envio: Mapped[str | None] = mapped_column(String(16))
     asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
 

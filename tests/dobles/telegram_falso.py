@@ -6,7 +6,8 @@ editMessageReplyMarkup, answerCallbackQuery, sendDocument, getFile, setWebhook,
 deleteWebhook y getWebhookInfo. Con webhook registrado, entrega los updates por POST (con
 `X-Telegram-Bot-Api-Secret-Token`) y reintenta si no recibe 200, como la plataforma.
 
-Se le pueden pedir fallas: `limitar(método, veces, retry_after)` responde 429 y
+Se le pueden pedir fallas: `limitar(método, veces, retry_after)` responde 429,
+`fallar(método, veces, código)` responde otro error (500, 502, 400 «chat not found»…) y
 `bloquear(chat_id)` responde 403 como un usuario que bloqueó al bot. Cada llamada queda en
 `llamadas` con su marca de tiempo (monotónica) para revisar ritmos.
 """
@@ -41,6 +42,9 @@ _JSON = {"reply_markup", "allowed_updates", "entities", "caption_entities",
          "link_preview_options", "reply_parameters"}
 _NUMEROS = {"chat_id", "message_id", "offset", "limit", "timeout", "max_connections"}
 ENVIOS = {"sendMessage", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage"}
+DESCRIPCIONES = {400: "Bad Request: chat not found", 403: "Forbidden: bot was blocked by the user",
+                 500: "Internal Server Error", 502: "Bad Gateway",
+                 503: "Service Unavailable"}
 
 
 @dataclass
@@ -141,6 +145,13 @@ class TelegramFalso:
         """Las próximas `veces` llamadas a `metodo` reciben 429 con `retry_after`."""
         with self._candado:
             self.fallas.setdefault(metodo, deque()).extend([(429, retry_after)] * veces)
+
+    def fallar(self, metodo: str, veces: int = 1, codigo: int = 500, despues: int = 0) -> None:
+        """Tras `despues` llamadas buenas, las `veces` siguientes a `metodo` reciben ese error
+        HTTP (sin `retry_after`)."""
+        with self._candado:
+            self.fallas.setdefault(metodo, deque()).extend(
+                [(200, 0)] * despues + [(codigo, 0)] * veces)
 
     def bloquear(self, chat_id: int) -> None:
         """El usuario bloqueó al bot: los envíos a su chat reciben 403."""
@@ -248,8 +259,11 @@ class TelegramFalso:
     def _falla(self, llamada: Llamada) -> tuple[int, dict[str, Any]]:
         with self._candado:
             cola = self.fallas.get(llamada.metodo)
-            if cola:
-                _, espera = cola.popleft()
+            codigo, espera = cola.popleft() if cola else (200, 0)
+            if codigo != 200:
+                if codigo != 429:
+                    return codigo, {"ok": False, "error_code": codigo,
+                                    "description": DESCRIPCIONES.get(codigo, "Error")}
                 return 429, {"ok": False, "error_code": 429,
                              "description": f"Too Many Requests: retry after {espera}",
                              "parameters": {"retry_after": espera}}

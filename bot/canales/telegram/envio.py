@@ -1,20 +1,26 @@
 """Envío de respuestas neutrales por Telegram: HTML, teclado en línea, documentos, trozos.
 
 `enviar_respuesta` hace las llamadas a la Bot API para una respuesta; los límites (ritmo por
-chat, global, 429) los pone el limitador de la Application. `EmisorTelegram` implementa el
-protocolo `Emisor` para mensajes que salen sin que el usuario haya escrito.
+chat, global, 429 con `retry_after`) los pone el limitador de la Application. `vaciar_bandeja`
+envía la bandeja de un usuario: una falla pasajera (`transitoria`: red, tiempo agotado, 5xx, 429
+tras los reintentos del limitador) queda para reintentar; un 403 marca el bloqueo; otro rechazo
+(400: chat inexistente…) es definitivo. `EmisorTelegram` implementa el protocolo `Emisor` para
+mensajes que salen sin que el usuario haya escrito.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.canales import bandeja_salida, formato, payloads
+from bot.canales.bandeja_salida import Avance
 from bot.canales.emisores import ResultadoEnvio
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
@@ -50,8 +56,18 @@ async def _texto(bot: Bot, chat_id: int, html: str, plano: str,
                                link_preview_options=SIN_VISTA_PREVIA)
 
 
-async def enviar_respuesta(bot: Bot, almacen: Almacen, chat_id: int, respuesta: Respuesta) -> None:
-    """Envía una respuesta: texto en trozos de ≤ 4096, teclado en el último, y el documento."""
+def transitoria(error: TelegramError) -> bool:
+    """¿Falla pasajera que vale reintentar? Red, tiempo agotado, 5xx o 429 (TimedOut y los 5xx
+    son NetworkError; un 400 también lo es, pero es definitivo)."""
+    return isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+
+
+async def enviar_respuesta(bot: Bot, almacen: Almacen, chat_id: int, respuesta: Respuesta,
+                           avance: Avance | None = None) -> None:
+    """Envía una respuesta: texto en trozos de ≤ 4096, teclado en el último, y el documento.
+
+    Con `avance`, se salta las llamadas que ya salieron y cuenta las que salen."""
     marcado = await teclado(almacen, respuesta.botones)
     texto = respuesta.texto.strip()
     if not texto and marcado is not None and respuesta.documento is None:
@@ -60,18 +76,22 @@ async def enviar_respuesta(bot: Bot, almacen: Almacen, chat_id: int, respuesta: 
     leyenda = None
     if documento is not None and texto and len(texto) <= formato.LIMITE_LEYENDA_TELEGRAM - 40:
         leyenda, texto = formato.html_telegram(texto, respuesta.enlace), ""
+    llamadas: list[Callable[[], Awaitable[object]]] = []
     if texto:
         piezas = formato.piezas_telegram(texto, respuesta.enlace)
         for i, pieza in enumerate(piezas):
             ultimo = i == len(piezas) - 1
-            await _texto(bot, chat_id, pieza.html, pieza.plano,
-                         marcado if ultimo and documento is None else None)
+            llamadas.append(functools.partial(
+                _texto, bot, chat_id, pieza.html, pieza.plano,
+                marcado if ultimo and documento is None else None))
     if documento is not None:
-        await bot.send_document(
+        llamadas.append(functools.partial(
+            bot.send_document,
             chat_id, InputFile(documento.contenido, filename=documento.nombre),
             caption=leyenda, parse_mode=ParseMode.HTML if leyenda else None,
             reply_markup=marcado,
-        )
+        ))
+    await (avance or Avance()).correr(llamadas)
 
 
 async def enviar_respuestas(bot: Bot, almacen: Almacen, chat_id: int,
@@ -83,18 +103,29 @@ async def enviar_respuestas(bot: Bot, almacen: Almacen, chat_id: int,
 
 async def vaciar_bandeja(bot: Bot, almacen: Almacen, documentos: AlmacenDocumentos,
                          id_usuario: str) -> None:
-    """Reclama y envía lo pendiente del usuario; un 403 lo marca como bloqueado."""
+    """Reclama y envía en orden lo pendiente del usuario (respuestas y mensajes de asesores).
+
+    Un 403 lo marca como bloqueado (y lo que queda, `fallido`); una falla pasajera aplaza el
+    mensaje y devuelve a la cola los siguientes; otro rechazo lo marca `fallido`."""
     pendientes = await bandeja_salida.reclamar(almacen, documentos, "telegram", id_usuario)
     for i, pendiente in enumerate(pendientes):
+        avance = Avance(pendiente.partes)
         try:
-            await enviar_respuesta(bot, almacen, int(id_usuario), pendiente.respuesta)
+            await enviar_respuesta(bot, almacen, int(id_usuario), pendiente.respuesta, avance)
         except Forbidden:
             log.info("el usuario bloqueó al bot", extra={"usuario": id_usuario})
             await bandeja_salida.marcar_bloqueo(almacen, "telegram", id_usuario, True)
             await bandeja_salida.marcar(almacen, [p.mensaje_id for p in pendientes[i:]], "fallido")
             return
-        except TelegramError:
-            log.exception("no se pudo enviar por Telegram", extra={"usuario": id_usuario})
+        except TelegramError as error:
+            if transitoria(error):
+                if await bandeja_salida.posponer(
+                        almacen, pendiente.mensaje_id,
+                        [p.mensaje_id for p in pendientes[i + 1:]], avance.hechas):
+                    return
+                continue
+            log.warning("Telegram rechazó el envío: %s", error,
+                        extra={"mensaje_id": pendiente.mensaje_id})
             await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], "fallido")
             continue
         await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], "enviado")
@@ -114,7 +145,8 @@ class EmisorTelegram:
         ultimo_mensaje_usuario: dt.datetime | None,
         plantilla: str | None = None,
     ) -> ResultadoEnvio:
-        """Envía; Telegram no tiene ventana de 24 h, así que `plantilla` no se usa."""
+        """Envía; Telegram no tiene ventana de 24 h, así que `plantilla` no se usa. Una falla
+        pasajera da `reintentar` (el relé la deja a la bandeja)."""
         del ultimo_mensaje_usuario, plantilla
         try:
             await enviar_respuestas(self.bot, self.almacen, int(id_usuario), respuestas)
@@ -122,6 +154,6 @@ class EmisorTelegram:
             await bandeja_salida.marcar_bloqueo(self.almacen, "telegram", id_usuario, True)
             return ResultadoEnvio("bloqueado", str(error))
         except TelegramError as error:
-            log.warning("envío por Telegram fallido", extra={"usuario": id_usuario})
-            return ResultadoEnvio("fallido", str(error))
+            log.warning("envío por Telegram fallido: %s", error, extra={"usuario": id_usuario})
+            return ResultadoEnvio("reintentar" if transitoria(error) else "fallido", str(error))
         return ResultadoEnvio("enviado")

@@ -4,17 +4,25 @@ Botones neutrales → hasta 3 con títulos de ≤ 20 caracteres: botones de resp
 lista (títulos de ≤ 24; el título completo va en la descripción); más de 10: texto numerado.
 Un documento viaja con su leyenda si cabe. Límites: ritmo por usuario y global; los errores
 de límite de Meta se reintentan con espera creciente.
+
+`vaciar_bandeja` envía la bandeja de un usuario: una falla pasajera (`transitoria`: red, tiempo
+agotado, 5xx, 429, límite de Meta o error que Meta marca como pasajero) queda para reintentar;
+otra (destinatario inválido, ventana de 24 h cerrada…) es definitiva. Un mensaje de asesor o
+aviso sale como texto libre dentro de la ventana y, fuera de ella, como plantilla aprobada
+(`enviar_aviso`, que también usa `EmisorWhatsApp`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import httpx
 from aiolimiter import AsyncLimiter
 from pywa_async import WhatsApp
 from pywa_async.errors import WhatsAppError
@@ -22,6 +30,7 @@ from pywa_async.types import Button, Section, SectionList, SectionRow
 from pywa_async.types.templates import TemplateLanguage
 
 from bot.canales import bandeja_salida, formato, payloads
+from bot.canales.bandeja_salida import Avance
 from bot.canales.emisores import ResultadoEnvio
 from bot.canales.ritmo import RitmoPorDestino
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
@@ -41,7 +50,27 @@ ETIQUETA_LISTA = "Ver opciones"
 TEXTO_SOLO_BOTONES = "Elija una opción:"
 VENTANA = dt.timedelta(hours=24)
 ERRORES_DE_LIMITE = {4, 80007, 130429, 131056}
+ERRORES_PASAJEROS = ERRORES_DE_LIMITE | {1, 2, 131000, 131016, 131048, 131057, 133004}
+"""Límites, «error desconocido», servicio no disponible, límite por spam, mantenimiento."""
 ERROR_VENTANA_CERRADA = 131047
+ERRORES_DE_ENVIO = (WhatsAppError, httpx.HTTPError, OSError)
+"""Lo que puede lanzar un envío con pywa: error de Meta o de red (OSError incluye TimeoutError)."""
+
+
+class SinPlantilla(ValueError):
+    """La ventana de 24 h está cerrada y no hay plantilla aprobada configurada."""
+
+
+def transitoria(error: BaseException) -> bool:
+    """¿Falla pasajera que vale reintentar? Red o tiempo agotado, HTTP 5xx o 429, un código
+    de límite o de servicio no disponible, o lo que Meta marca `is_transient`."""
+    if isinstance(error, (httpx.HTTPError, OSError)):
+        return True
+    if not isinstance(error, WhatsAppError):
+        return False
+    http = error.raw_response.status_code if error.raw_response is not None else 0
+    return bool(error.is_transient) or http >= 500 or http == 429 or (
+        error.code in ERRORES_PASAJEROS)
 
 
 @dataclass
@@ -158,11 +187,14 @@ class EnviadorWhatsApp:
                 await self.wa.send_message(to=para, text=envio.texto, buttons=SectionList(
                     button_title=ETIQUETA_LISTA, sections=[Section(title="Opciones", rows=filas)]))
 
-    async def enviar(self, para: str, respuestas: list[Respuesta]) -> None:
-        """Envía las respuestas en orden."""
-        for respuesta in respuestas:
-            for envio in planear(respuesta):
-                await self._llamar(para, envio)
+    async def enviar(self, para: str, respuestas: list[Respuesta],
+                     avance: Avance | None = None) -> None:
+        """Envía las respuestas en orden (con `avance`, sin repetir las llamadas que ya
+        salieron)."""
+        llamadas: list[Callable[[], Awaitable[None]]] = [
+            functools.partial(self._llamar, para, envio)
+            for respuesta in respuestas for envio in planear(respuesta)]
+        await (avance or Avance()).correr(llamadas)
 
     async def enviar_plantilla(self, para: str, nombre: str, respuestas: list[Respuesta]) -> None:
         """Envía una plantilla aprobada con el resumen del mensaje como parámetro."""
@@ -185,18 +217,62 @@ class EnviadorWhatsApp:
             log.info("no se pudo marcar como leído: %s", error)
 
 
+async def enviar_aviso(enviador: EnviadorWhatsApp, para: str, respuestas: list[Respuesta],
+                       ultimo_mensaje_usuario: dt.datetime | None, plantilla: str | None = None,
+                       avance: Avance | None = None) -> ResultadoEnvio:
+    """Un mensaje por iniciativa del asistente: texto libre dentro de la ventana de 24 h; si no
+    (o si Meta dice que cerró), la plantilla aprobada (`plantilla` elige cuál). Lanza el error
+    de la plataforma, o `SinPlantilla`."""
+    if ventana_abierta(ultimo_mensaje_usuario):
+        try:
+            await enviador.enviar(para, respuestas, avance)
+            return ResultadoEnvio("enviado")
+        except WhatsAppError as error:
+            if error.code != ERROR_VENTANA_CERRADA:
+                raise
+    nombre = enviador.propios.plantilla(plantilla)
+    if not nombre:
+        raise SinPlantilla("La ventana de 24 h está cerrada y no hay plantilla aprobada "
+                           "configurada (WHATSAPP_PLANTILLA_AVISO).")
+    await enviador.enviar_plantilla(para, nombre, respuestas)
+    return ResultadoEnvio("plantilla", nombre)
+
+
+def _motivo(error: BaseException) -> str:
+    """El error sin datos del usuario: clase y código de Meta."""
+    codigo = getattr(error, "code", None)
+    return type(error).__name__ + (f" ({codigo})" if codigo is not None else "")
+
+
 async def vaciar_bandeja(enviador: EnviadorWhatsApp, documentos: AlmacenDocumentos,
                          wa_id: str) -> None:
-    """Reclama y envía en orden lo pendiente del usuario."""
-    pendientes = await bandeja_salida.reclamar(enviador.almacen, documentos, "whatsapp", wa_id)
-    for pendiente in pendientes:
-        estado = "enviado"
+    """Reclama y envía en orden lo pendiente del usuario (respuestas y mensajes de asesores).
+
+    Una falla pasajera aplaza el mensaje y devuelve a la cola los siguientes; otra lo marca
+    `fallido`. La bitácora lleva ids de mensaje, nunca el número."""
+    almacen = enviador.almacen
+    pendientes = await bandeja_salida.reclamar(almacen, documentos, "whatsapp", wa_id)
+    for i, pendiente in enumerate(pendientes):
+        avance = Avance(pendiente.partes)
         try:
-            await enviador.enviar(wa_id, [pendiente.respuesta])
-        except (WhatsAppError, OSError):
-            log.exception("no se pudo enviar por WhatsApp", extra={"usuario": wa_id})
+            if pendiente.aviso is None:
+                await enviador.enviar(wa_id, [pendiente.respuesta], avance)
+                estado = "enviado"
+            else:
+                estado = (await enviar_aviso(enviador, wa_id, [pendiente.respuesta],
+                                             pendiente.ultimo_mensaje_usuario, pendiente.aviso,
+                                             avance)).estado
+        except (*ERRORES_DE_ENVIO, SinPlantilla) as error:
+            if transitoria(error):
+                if await bandeja_salida.posponer(
+                        almacen, pendiente.mensaje_id,
+                        [p.mensaje_id for p in pendientes[i + 1:]], avance.hechas):
+                    return
+                continue
+            log.warning("WhatsApp rechazó el envío: %s", _motivo(error),
+                        extra={"mensaje_id": pendiente.mensaje_id})
             estado = "fallido"
-        await bandeja_salida.marcar(enviador.almacen, [pendiente.mensaje_id], estado)
+        await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], estado)
 
 
 class EmisorWhatsApp:
@@ -213,20 +289,13 @@ class EmisorWhatsApp:
         ultimo_mensaje_usuario: dt.datetime | None,
         plantilla: str | None = None,
     ) -> ResultadoEnvio:
-        """Texto libre dentro de la ventana; si no, plantilla (`plantilla` elige cuál)."""
-        if ventana_abierta(ultimo_mensaje_usuario):
-            try:
-                await self.enviador.enviar(id_usuario, respuestas)
-                return ResultadoEnvio("enviado")
-            except WhatsAppError as error:
-                if error.code != ERROR_VENTANA_CERRADA:
-                    return ResultadoEnvio("fallido", str(error))
-        nombre = self.enviador.propios.plantilla(plantilla)
-        if not nombre:
-            return ResultadoEnvio("fallido", "La ventana de 24 h está cerrada y no hay plantilla "
-                                             "aprobada configurada (WHATSAPP_PLANTILLA_AVISO).")
+        """Texto libre dentro de la ventana; si no, plantilla (`plantilla` elige cuál). Una
+        falla pasajera da `reintentar` (el relé la deja a la bandeja)."""
         try:
-            await self.enviador.enviar_plantilla(id_usuario, nombre, respuestas)
-        except WhatsAppError as error:
+            return await enviar_aviso(self.enviador, id_usuario, respuestas,
+                                      ultimo_mensaje_usuario, plantilla)
+        except SinPlantilla as error:
             return ResultadoEnvio("fallido", str(error))
-        return ResultadoEnvio("plantilla", nombre)
+        except ERRORES_DE_ENVIO as error:
+            log.warning("envío por WhatsApp fallido: %s", _motivo(error))
+            return ResultadoEnvio("reintentar" if transitoria(error) else "fallido", str(error))
