@@ -375,31 +375,30 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
                                      timeout=aiohttp.ClientTimeout(total=60)) as http:
         cliente = ClienteCanal(http, secreto, traducir)
         inicio = time.monotonic()
-        fotos = asyncio.create_task(_fotos_cpu(
-            memorias[0].pid, inicio + escenario.calentamiento_real, escenario.segundos, medicion))
+        desde = inicio + escenario.calentamiento_real
+        foto_inicial = asyncio.create_task(_foto_al_empezar(memorias[0].pid, desde))
         await asyncio.gather(*(
             usuario_simulado(i, escenario, cliente, pasos, inicio, medicion, ronda)
             for i in range(escenario.usuarios)))
         duracion = min(time.monotonic() - inicio - escenario.calentamiento_real,
                        escenario.segundos)
-        fotos.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await fotos
+        final = comun.FotoCpu.tomar(memorias[0].pid)
+        antes = await foto_inicial
+        # CPU gastada en la ventana medida: la app, el generador y el resto de la máquina
+        # (PostgreSQL, el NLU, el doble de Telegram y lo demás que corra).
+        medicion.cpu = {"app": final.app - antes.app,
+                        "generador": final.generador - antes.generador,
+                        "sistema": final.sistema - antes.sistema,
+                        "segundos": time.monotonic() - desde}
     alto.set()
     await muestreo
     return medicion, max(duracion, 1e-9)
 
 
-async def _fotos_cpu(pid_app: int, desde: float, segundos: float, medicion: Medicion) -> None:
-    """CPU gastada durante la ventana medida: la app, el generador y el resto de la máquina
-    (PostgreSQL, el NLU, el doble de Telegram y lo demás que corra)."""
+async def _foto_al_empezar(pid_app: int, desde: float) -> comun.FotoCpu:
+    """La CPU acumulada al terminar el calentamiento."""
     await asyncio.sleep(max(0.0, desde - time.monotonic()))
-    antes = comun.FotoCpu.tomar(pid_app)
-    await asyncio.sleep(segundos)
-    despues = comun.FotoCpu.tomar(pid_app)
-    medicion.cpu = {"app": despues.app - antes.app,
-                    "generador": despues.generador - antes.generador,
-                    "sistema": despues.sistema - antes.sistema, "segundos": segundos}
+    return comun.FotoCpu.tomar(pid_app)
 
 
 def correr(escenario: Escenario) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.canales.telegram import webhook as webhook_telegram
 from bot.canales.whatsapp import canal as canal_whatsapp
 from bot.canales.whatsapp import webhook as webhook_whatsapp
 from bot.config import Ajustes, ajustes
+from bot.documentos import taller
 from bot.documentos.enlaces import FirmaEnlaces, secreto_local
 from bot.privacidad.retencion import tarea_retencion_diaria
 from bot.salud import estado_salud
@@ -57,6 +58,7 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
         propios = servicios is None
         app.state.servicios = servicios or crear_servicios(config)
         app.state.firma_enlaces = FirmaEnlaces(secreto_local(config.panel_secreto))
+        taller.calentar()
         pendientes = await app.state.servicios.motor.procesar_pendientes_todas()
         if pendientes:
             log.info("bandeja recuperada", extra={"mensajes": pendientes})
@@ -80,6 +82,7 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
                     await canal.detener()
             if propios:
                 await app.state.servicios.cerrar()
+            await asyncio.to_thread(taller.cerrar)
 
     app = FastAPI(title="Asistente de Ciudades Hermanas", version=__version__, lifespan=ciclo,
                   docs_url=None, redoc_url=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -17,7 +16,8 @@ from bot.casos.repositorio import (
     registrar_evento,
 )
 from bot.db.modelos import Caso, Documento, Municipio
-from bot.documentos.generar import datos_documento, ficha_pdf, oficio_docx
+from bot.documentos import taller
+from bot.documentos.generar import datos_documento
 from bot.motor.contexto import Contexto
 from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
 
@@ -42,7 +42,7 @@ async def _documento_recibido(ctx: Contexto, archivo: dict[str, Any] | None) -> 
 
 def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
     """Programa la ficha del caso (PDF) y el borrador del oficio (DOCX) para después de
-    confirmar: se generan en un hilo, fuera del candado de escritura de la base."""
+    confirmar: se generan fuera de la transacción, en el taller de documentos (otro proceso)."""
     almacen, folio = ctx.motor.almacen, caso.folio
     ctx.notas["caso_id"] = caso.id
 
@@ -52,8 +52,7 @@ def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
             if completo is None:
                 return []
             datos = datos_documento(completo)
-        pdf = await asyncio.to_thread(ficha_pdf, datos)
-        docx = await asyncio.to_thread(oficio_docx, datos)
+        pdf, docx = await taller.generar(datos)
         return [
             Respuesta("Le envío la ficha de su caso.",
                       documento=DocumentoSaliente(f"ficha-{folio}.pdf", MIME_PDF, pdf)),

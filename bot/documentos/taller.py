@@ -1,0 +1,72 @@
+"""Taller de documentos: la ficha (PDF) y el oficio (DOCX) se generan en un proceso aparte.
+
+Generarlos es trabajo de CPU en Python puro (fpdf2, docxtpl). En un hilo comparte el GIL con
+el bucle que atiende los mensajes y, mientras dura, todos los demás usuarios de ese proceso
+esperan; en otro proceso el sistema operativo lo reparte entre los núcleos. El proceso se
+crea al primer uso (`spawn`: seguro con hilos y asyncio), uno por proceso de la aplicación.
+Si no se puede usar, se genera en un hilo como antes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.documentos.generar import DatosCaso, ficha_pdf, oficio_docx
+
+log = logging.getLogger(__name__)
+_candado = threading.Lock()
+_taller: ProcessPoolExecutor | None = None
+
+
+def ficha_y_oficio(datos: DatosCaso) -> tuple[bytes, bytes]:
+    """Los dos documentos del caso (corre en el proceso del taller)."""
+    return ficha_pdf(datos), oficio_docx(datos)
+
+
+def _listo() -> bool:
+    return True
+
+
+def _obtener() -> ProcessPoolExecutor:
+    global _taller
+    with _candado:
+        if _taller is None:
+            _taller = ProcessPoolExecutor(max_workers=1,
+                                          mp_context=multiprocessing.get_context("spawn"))
+        return _taller
+
+
+def calentar() -> None:
+    """Arranca el proceso del taller sin esperarlo (la primera ficha no paga el arranque)."""
+    try:
+        _obtener().submit(_listo)
+    except (OSError, RuntimeError) as error:
+        log.warning("no se pudo arrancar el taller de documentos: %s", error)
+
+
+async def generar(datos: DatosCaso) -> tuple[bytes, bytes]:
+    """Ficha y oficio del caso, en el proceso del taller (o en un hilo si no se puede)."""
+    global _taller
+    bucle = asyncio.get_running_loop()
+    try:
+        return await bucle.run_in_executor(_obtener(), ficha_y_oficio, datos)
+    except (BrokenProcessPool, OSError, RuntimeError) as error:
+        log.warning("el taller de documentos falló (%s): se generan en un hilo",
+                    type(error).__name__)
+        with _candado:
+            _taller = None  # el siguiente intento arranca otro proceso
+        return await asyncio.to_thread(ficha_y_oficio, datos)
+
+
+def cerrar() -> None:
+    """Detiene el proceso del taller (al apagar la aplicación)."""
+    global _taller
+    with _candado:
+        taller, _taller = _taller, None
+    if taller is not None:
+        taller.shutdown(wait=True, cancel_futures=True)
