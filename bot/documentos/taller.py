@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -32,12 +34,25 @@ def _listo() -> bool:
     return True
 
 
+def _vigilar_al_padre(padre: int) -> None:
+    """En el proceso del taller: si la aplicación muere (p. ej. `kill -9`), el taller se va
+    también en vez de quedar huérfano."""
+
+    def vigilar() -> None:
+        while os.getppid() == padre:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=vigilar, name="vigilar-al-padre", daemon=True).start()
+
+
 def _obtener() -> ProcessPoolExecutor:
     global _taller
     with _candado:
         if _taller is None:
-            _taller = ProcessPoolExecutor(max_workers=1,
-                                          mp_context=multiprocessing.get_context("spawn"))
+            _taller = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_vigilar_al_padre, initargs=(os.getpid(),))
         return _taller
 
 
