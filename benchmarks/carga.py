@@ -479,6 +479,16 @@ def _pasos_mas_lentos(medicion: Medicion, cuantos: int = 5) -> list[dict[str, An
             for p95, etiqueta, lat in orden[:cuantos]]
 
 
+def _celda_cpu(r: dict[str, Any]) -> str:
+    """«8.2 · 0.7 · 1.5 (77 %)»: CPU por mensaje de la app, del generador y del resto (la base,
+    el NLU, el doble de Telegram), y el uso de la máquina (corridas viejas: «—»)."""
+    cpu = r.get("cpu_ms_por_mensaje")
+    if not cpu:
+        return "—"
+    return (f"{cpu['app']:.1f} · {cpu['generador']:.1f} · {cpu['resto']:.1f} "
+            f"({cpu['uso_maquina'] * 100:.0f} %)")
+
+
 def _cpu_por_mensaje(medicion: Medicion) -> dict[str, float] | None:
     """ms de CPU por mensaje medido: app, generador, resto y total de la máquina."""
     if not medicion.cpu or not medicion.medidos:
@@ -589,8 +599,9 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         "",
         "| Escenario | s | Mensajes | Mensajes/s (mín–máx cada 10 s) | p50 (ms) | p95 (ms) "
         "| p99 (ms) | Errores | Perdidos | Duplicados | Sin procesar | RSS app máx (MiB) "
-        "| RSS NLU máx (MiB) | Carga antes → después | ¿Cumple? |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| RSS NLU máx (MiB) | CPU ms/mensaje: app · generador · resto (uso) "
+        "| Carga antes → después | ¿Cumple? |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for nombre, r in todos.items():
         nlu = f"{r['rss_nlu_max_mib']:.0f}" if r.get("rss_nlu_max_mib") else "—"
@@ -600,8 +611,8 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
             f"| {nombre} | {r['escenario']['segundos']:.0f} | {r['medidos']} "
             f"| {r['por_segundo']:.0f}{rango} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errores']} | {r['perdidos']} | {r['duplicados']} | {r['sin_procesar']} "
-            f"| {r['rss_app_max_mib']:.0f} | {nlu} | {r['carga_antes']} → {r['carga_despues']} "
-            f"| {celda_cumple(r)} |")
+            f"| {r['rss_app_max_mib']:.0f} | {nlu} | {_celda_cpu(r)} "
+            f"| {r['carga_antes']} → {r['carga_despues']} | {celda_cumple(r)} |")
     if ANALISIS.exists():
         filas += ["", ANALISIS.read_text(encoding="utf-8").strip()]
     filas += ["", "Comando: `.venv/bin/python -m benchmarks.carga --usuarios 50 --segundos 60 "
