@@ -466,6 +466,7 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "rss_app_max_mib": memorias[0].maxima, "rss_app_final_mib": memorias[0].final,
         "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
         "cpu_ms_por_mensaje": _cpu_por_mensaje(medicion),
+        "postgresql": comun.durabilidad_pg() if escenario.bd == "postgresql" else None,
         "pasos_mas_lentos": _pasos_mas_lentos(medicion),
         **verificacion,
     }
@@ -607,8 +608,9 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         nlu = f"{r['rss_nlu_max_mib']:.0f}" if r.get("rss_nlu_max_mib") else "—"
         ventanas = r.get("por_segundo_cada_10s") or []
         rango = f" ({min(ventanas):.0f}–{max(ventanas):.0f})" if ventanas else ""
+        durabilidad = f" ({r['postgresql']})" if r.get("postgresql") else ""
         filas.append(
-            f"| {nombre} | {r['escenario']['segundos']:.0f} | {r['medidos']} "
+            f"| {nombre}{durabilidad} | {r['escenario']['segundos']:.0f} | {r['medidos']} "
             f"| {r['por_segundo']:.0f}{rango} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errores']} | {r['perdidos']} | {r['duplicados']} | {r['sin_procesar']} "
             f"| {r['rss_app_max_mib']:.0f} | {nlu} | {_celda_cpu(r)} "

@@ -139,6 +139,7 @@ def comparar(usuarios: int, segundos: float, rondas: int, ritmo: float | None = 
     return {"usuarios": usuarios, "segundos": segundos, "rondas": rondas,
             "ritmo": ritmo, "desfasar": desfasar, "modo": escenario.modo,
             "bd": bd, "workers": workers,
+            "postgresql": comun.durabilidad_pg() if bd == "postgresql" else None,
             "fecha": dt.datetime.now().isoformat(timespec="seconds"),
             "carga_antes": carga_antes, "carga_despues": comun.carga_sistema(),
             "resultados": resultados, "verificacion": verificacion,
@@ -191,6 +192,8 @@ def _bloque(r: dict[str, Any]) -> list[str]:
     escenario = _modo(r)
     config = (f"nuestra app con {escenario.bd}, {escenario.workers} proceso(s)"
               if escenario.workers > 1 else f"nuestra app con {escenario.bd}, 1 proceso")
+    if r.get("postgresql"):
+        config += f" ({r['postgresql']})"
     if escenario.ritmo is None:
         titulo = f"Saturación (sin pausas): capacidad — {config}"
         cumple_s, umbral = razon("por_segundo") >= 1, "mensajes/s × ≥ 1"

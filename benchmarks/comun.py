@@ -258,6 +258,24 @@ def url_pg_nueva(nombre: str) -> str | None:
     return make_url(admin).set(database=nombre).render_as_string(hide_password=False)
 
 
+def durabilidad_pg() -> str | None:
+    """«fsync=on, synchronous_commit=on» del PostgreSQL de TEST_POSTGRES_URL (o None)."""
+    admin = os.environ.get("TEST_POSTGRES_URL")
+    if not admin:
+        return None
+    from sqlalchemy import create_engine, text
+
+    from bot.db.sesion import url_sincrona
+
+    motor = create_engine(url_sincrona(admin))
+    try:
+        with motor.connect() as c:
+            return ", ".join(f"{g}={c.execute(text(f'SHOW {g}')).scalar()}"
+                             for g in ("fsync", "synchronous_commit"))
+    finally:
+        motor.dispose()
+
+
 def borrar_pg(nombre: str) -> None:
     """Borra la base `nombre` creada por `url_pg_nueva`."""
     admin = os.environ.get("TEST_POSTGRES_URL")

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # PostgreSQL de pruebas: lo instala de Debian si falta, crea un clúster desechable y lo
 # arranca en un puerto local. Uso:  source scripts/postgres.sh iniciar  |  scripts/postgres.sh detener
-# Al iniciar exporta TEST_POSTGRES_URL.
+# Al iniciar exporta TEST_POSTGRES_URL. Las pruebas corren con fsync=off (más rápido; el
+# clúster es desechable); para medir como en producción (benchmarks), PG_PRUEBAS_FSYNC=on con
+# otro PG_PRUEBAS_DIR y PG_PRUEBAS_PUERTO.
 set -uo pipefail
 DATOS="${PG_PRUEBAS_DIR:-/tmp/hermanamientos-pg-$(id -u)}"
 PUERTO="${PG_PRUEBAS_PUERTO:-55439}"
+FSYNC="${PG_PRUEBAS_FSYNC:-off}"
 
 _bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 _como_postgres() {
@@ -32,7 +35,7 @@ pg_iniciar() {
   fi
   if ! _como_postgres "$bin/pg_ctl" -D "$DATOS" status >/dev/null 2>&1; then
     _como_postgres "$bin/pg_ctl" -D "$DATOS" -w -l "$DATOS/servidor.log" \
-      -o "-p $PUERTO -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+      -o "-p $PUERTO -k /tmp -c listen_addresses=127.0.0.1 -c fsync=$FSYNC -c max_connections=200" start >/dev/null
   fi
   "$bin/psql" -h 127.0.0.1 -p "$PUERTO" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='hermanamientos_pruebas'" | grep -q 1 \
     || "$bin/createdb" -h 127.0.0.1 -p "$PUERTO" -U postgres hermanamientos_pruebas
