@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Literal
 
 import pytest
@@ -26,6 +25,7 @@ from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles.aplicacion import app_en_hilo, consultar
+from dobles.espera import esperar
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 from dobles.telegram_falso import TelegramFalso
 
@@ -72,18 +72,6 @@ async def estados(servicios: Servicios, ids: list[int]) -> list[str | None]:
     async with servicios.almacen.lectura() as s:
         return list((await s.scalars(
             select(Mensaje.envio).where(Mensaje.id.in_(ids)).order_by(Mensaje.id))).all())
-
-
-async def esperar(condicion: Callable[[], object], limite: float = 20.0) -> None:
-    fin = time.monotonic() + limite
-    while time.monotonic() < fin:
-        resultado = condicion()
-        if asyncio.iscoroutine(resultado):
-            resultado = await resultado
-        if resultado:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("no ocurrió a tiempo")
 
 
 def textos_de(n: int, quien: str) -> list[str]:

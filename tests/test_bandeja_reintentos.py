@@ -38,6 +38,7 @@ from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
 from dobles import fabricas_telegram as ft
+from dobles.espera import esperar
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 from dobles.telegram_falso import TelegramFalso
 
@@ -114,19 +115,6 @@ async def filas(servicios: Servicios, ids: list[int]) -> list[Mensaje]:
 
 async def estados(servicios: Servicios, ids: list[int]) -> list[str | None]:
     return [f.envio for f in await filas(servicios, ids)]
-
-
-async def esperar(condicion: Callable[[], object], limite: float = 20.0) -> None:
-    fin = time.monotonic() + limite
-    resultado: object = None
-    while time.monotonic() < fin:
-        resultado = condicion()
-        if asyncio.iscoroutine(resultado):
-            resultado = await resultado
-        if resultado:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no ocurrió a tiempo (último valor: {resultado!r})")
 
 
 def todos(servicios: Servicios, ids: list[int], estado: str) -> Callable[[], Any]:

@@ -222,6 +222,13 @@ async def posponer(almacen: Almacen, mensaje_id: int, siguientes: Iterable[int],
     return True
 
 
+async def posponer_desde(almacen: Almacen, pendientes: Sequence[Pendiente], i: int,
+                         partes: int = 0) -> bool:
+    """`posponer` para el i-ésimo de una tanda reclamada: los que siguen vuelven a la cola."""
+    return await posponer(almacen, pendientes[i].mensaje_id,
+                          [p.mensaje_id for p in pendientes[i + 1:]], partes)
+
+
 async def marcar_bloqueo(almacen: Almacen, canal: str, id_usuario: str, bloqueado: bool) -> None:
     """Anota que el usuario bloqueó al bot (o que volvió a escribir)."""
     async with almacen.escritura() as s:

@@ -119,9 +119,7 @@ async def vaciar_bandeja(bot: Bot, almacen: Almacen, documentos: AlmacenDocument
             return
         except TelegramError as error:
             if transitoria(error):
-                if await bandeja_salida.posponer(
-                        almacen, pendiente.mensaje_id,
-                        [p.mensaje_id for p in pendientes[i + 1:]], avance.hechas):
+                if await bandeja_salida.posponer_desde(almacen, pendientes, i, avance.hechas):
                     return
                 continue
             log.warning("Telegram rechazó el envío: %s", error,

@@ -264,9 +264,7 @@ async def vaciar_bandeja(enviador: EnviadorWhatsApp, documentos: AlmacenDocument
                                              avance)).estado
         except (*ERRORES_DE_ENVIO, SinPlantilla) as error:
             if transitoria(error):
-                if await bandeja_salida.posponer(
-                        almacen, pendiente.mensaje_id,
-                        [p.mensaje_id for p in pendientes[i + 1:]], avance.hechas):
+                if await bandeja_salida.posponer_desde(almacen, pendientes, i, avance.hechas):
                     return
                 continue
             log.warning("WhatsApp rechazó el envío: %s", _motivo(error),
