@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 import pytest
@@ -72,6 +72,19 @@ async def estados(servicios: Servicios, ids: list[int]) -> list[str | None]:
     async with servicios.almacen.lectura() as s:
         return list((await s.scalars(
             select(Mensaje.envio).where(Mensaje.id.in_(ids)).order_by(Mensaje.id))).all())
+
+
+async def comprobar_envios(servicios: Servicios, escenario: Escenario,
+                           textos: Callable[[str], list[str]]) -> None:
+    """Lo que deja el barrido en los cinco usuarios sembrados: Ana y Beto reciben lo suyo una
+    vez; Caro (reclamo reciente), Dani (más de 24 h) y Eli (bloqueado) no reciben nada."""
+    assert textos(escenario.ana) == textos_de(1, "Ana")
+    assert textos(escenario.beto) == textos_de(2, "Beto")
+    for quien in (escenario.caro, escenario.dani, escenario.eli):
+        assert textos(quien) == []
+    assert await estados(servicios, escenario.filas[escenario.caro]) == ["pendiente"] * 2
+    assert await estados(servicios, escenario.filas[escenario.dani]) == [None, None]
+
 
 
 def textos_de(n: int, quien: str) -> list[str]:
@@ -196,12 +209,7 @@ async def test_telegram_al_arrancar_envia_lo_que_quedo_una_vez(
     def textos(chat: str) -> list[str]:
         return [e.texto for e in doble_tg.enviados(int(chat))]
 
-    assert textos(escenario.ana) == textos_de(1, "Ana")
-    assert textos(escenario.beto) == textos_de(2, "Beto")
-    for quien in (escenario.caro, escenario.dani, escenario.eli):
-        assert textos(quien) == []
-    assert await estados(servicios, escenario.filas[escenario.caro]) == ["pendiente"] * 2
-    assert await estados(servicios, escenario.filas[escenario.dani]) == [None, None]
+    await comprobar_envios(servicios, escenario, textos)
     assert await estados(servicios, escenario.filas[escenario.eli]) == [None, None]
     if modo == "webhook":
         assert not doble_tg.de_metodo("getUpdates")
@@ -290,12 +298,7 @@ async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
     def textos(wa_id: str) -> list[str]:
         return [e.texto for e in doble_wa.mensajes(wa_id)]
 
-    assert textos(escenario.ana) == textos_de(1, "Ana")
-    assert textos(escenario.beto) == textos_de(2, "Beto")
-    for quien in (escenario.caro, escenario.dani, escenario.eli):
-        assert textos(quien) == []
-    assert await estados(servicios, escenario.filas[escenario.caro]) == ["pendiente"] * 2
-    assert await estados(servicios, escenario.filas[escenario.dani]) == [None, None]
+    await comprobar_envios(servicios, escenario, textos)
 
 
 @pytest.mark.usefixtures("ritmo_rapido")
