@@ -167,3 +167,33 @@ async def test_si_una_ruta_falla_se_disculpa_y_no_pierde_el_mensaje(
         pendientes = await s.scalar(select(func.count()).select_from(Mensaje).where(
             Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None)))
     assert pendientes == 0
+
+
+async def test_documento_borrado_del_disco_no_rompe_las_respuestas(
+        servicios_ambas: Servicios) -> None:
+    from bot.canales.bandeja_salida import respuesta_guardada
+    from bot.db.modelos import Documento
+
+    await servicios_ambas.motor.procesar(entrante("", "m1", payload="/menu"))
+    async with servicios_ambas.almacen.escritura() as s:
+        entrada = await s.scalar(select(Mensaje).where(Mensaje.id_externo == "m1"))
+        assert entrada is not None
+        guardado = servicios_ambas.documentos.guardar(b"%PDF-1.4 ficha", "application/pdf")
+        doc = Documento(usuario_id=None, tipo="generado", nombre_archivo="ficha.pdf",
+                        mime="application/pdf", tamano=guardado.tamano,
+                        sha256=guardado.sha256, ruta=str(guardado.ruta))
+        s.add(doc)
+        await s.flush()
+        s.add(Mensaje(conversacion_id=entrada.conversacion_id, direccion="salida",
+                      autor="bot", canal="rest", texto="Le envío la ficha.", tipo="documento",
+                      responde_a_id=entrada.id, extra={"documento_id": doc.id}))
+    guardado.ruta.unlink()
+    respuestas = await servicios_ambas.motor.respuestas_guardadas(entrada.id)
+    ultima = respuestas[-1]
+    assert ultima.documento is None and "ya no está disponible" in ultima.texto
+    async with servicios_ambas.almacen.lectura() as s:
+        fila = await s.scalar(select(Mensaje).where(Mensaje.responde_a_id == entrada.id,
+                                                    Mensaje.tipo == "documento"))
+        assert fila is not None
+        enviada = await respuesta_guardada(s, fila, servicios_ambas.documentos)
+    assert enviada.documento is None and "ya no está disponible" in enviada.texto

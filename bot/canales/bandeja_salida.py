@@ -39,7 +39,7 @@ from sqlalchemy.orm import aliased
 
 from bot.db.modelos import Asesor, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
-from bot.documentos.almacen import AlmacenDocumentos
+from bot.documentos.almacen import SIN_ARCHIVO, AlmacenDocumentos
 from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,11 @@ async def respuesta_guardada(s: AsyncSession, fila: Mensaje,
     doc_id = extra.get("documento_id")
     if doc_id is not None and documentos is not None:
         doc = await s.get(Documento, doc_id)
-        if doc is not None:
-            documento = DocumentoSaliente(doc.nombre_archivo, doc.mime, documentos.leer(doc.ruta))
+        contenido = documentos.leer_si_existe(doc.ruta) if doc is not None else None
+        if doc is not None and contenido is not None:
+            documento = DocumentoSaliente(doc.nombre_archivo, doc.mime, contenido)
+        else:
+            texto = f"{texto}\n{SIN_ARCHIVO}".strip()
     return Respuesta(texto=texto,
                      botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
                      documento=documento, enlace=extra.get("enlace"))

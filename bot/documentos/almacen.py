@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ TIPOS_ADMITIDOS = {
     "image/png": ".png",
 }
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ArchivoGuardado:
@@ -22,6 +25,11 @@ class ArchivoGuardado:
     sha256: str
     ruta: Path
     tamano: int
+
+
+SIN_ARCHIVO = ("(El archivo ya no está disponible. Puede pedirlo de nuevo desde el menú "
+               "o con un asesor.)")
+"""Lo que se agrega al texto de un mensaje cuyo documento ya no está en el disco."""
 
 
 class AlmacenDocumentos:
@@ -47,3 +55,11 @@ class AlmacenDocumentos:
     def leer(self, ruta: str | Path) -> bytes:
         """El contenido de un archivo guardado."""
         return Path(ruta).read_bytes()
+
+    def leer_si_existe(self, ruta: str | Path) -> bytes | None:
+        """El contenido, o None si el archivo ya no está (p. ej. se borró del disco)."""
+        try:
+            return Path(ruta).read_bytes()
+        except FileNotFoundError:
+            log.warning("falta en el disco un documento guardado")
+            return None

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
-from bot.documentos.almacen import AlmacenDocumentos
+from bot.documentos.almacen import SIN_ARCHIVO, AlmacenDocumentos
 from bot.motor import rutas_basicas
 from bot.motor.bandeja import Registro, registrar_entrante
 from bot.motor.cerrojos import (
@@ -412,13 +412,16 @@ class Motor:
     async def _a_respuesta(self, s: Any, fila: Mensaje) -> Respuesta:
         extra = fila.extra or {}
         documento = None
+        texto = fila.texto
         if "documento_id" in extra:
             doc = await s.get(Documento, extra["documento_id"])
-            if doc is not None:
-                documento = DocumentoSaliente(doc.nombre_archivo, doc.mime,
-                                              self.documentos.leer(doc.ruta))
+            contenido = self.documentos.leer_si_existe(doc.ruta) if doc is not None else None
+            if doc is not None and contenido is not None:
+                documento = DocumentoSaliente(doc.nombre_archivo, doc.mime, contenido)
+            else:
+                texto = f"{texto}\n{SIN_ARCHIVO}".strip()
         return Respuesta(
-            texto=fila.texto,
+            texto=texto,
             botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
             documento=documento,
             enlace=extra.get("enlace"),

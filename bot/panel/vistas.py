@@ -358,8 +358,11 @@ async def documento(request: Request, doc_id: int) -> Response:
         caso = await s.get(Caso, doc.caso_id) if doc and doc.caso_id else None
     if doc is None or caso is None or not repo.autorizado(asesor, caso.estado_id):
         return _no_encontrado(request, asesor, sesion.csrf)
+    contenido = servicios.documentos.leer_si_existe(doc.ruta)
+    if contenido is None:  # el registro sigue, pero el archivo ya no está en el disco
+        return _no_encontrado(request, asesor, sesion.csrf)
     nombre = re.sub(r"[^A-Za-z0-9._-]+", "_", doc.nombre_archivo)[:120] or "documento"
-    return Response(servicios.documentos.leer(doc.ruta), media_type=doc.mime,
+    return Response(contenido, media_type=doc.mime,
                     headers={"Content-Disposition": f'attachment; filename="{nombre}"'})
 
 
