@@ -185,3 +185,26 @@ async def test_tablero_csv_y_graficas(servicios: Servicios, cliente: httpx.Async
     csv = await cliente.get("/panel/tablero.csv")
     assert csv.status_code == 200 and str(e["folio_nl"]) in csv.text
     assert csv.text.startswith("\ufefffolio,estado")
+
+
+async def test_documento_del_caso_y_archivo_que_falta(servicios: Servicios,
+                                                      cliente: httpx.AsyncClient) -> None:
+    from bot.db.modelos import Documento
+
+    e = await _escenario(servicios)
+    guardado = servicios.documentos.guardar(b"%PDF-1.4 acta", "application/pdf")
+    async with servicios.almacen.escritura() as s:
+        caso = await s.scalar(select(Caso).where(Caso.folio == e["folio_jal"]))
+        assert caso is not None
+        doc = Documento(usuario_id=caso.usuario_id, caso_id=caso.id, tipo="acta_cabildo",
+                        nombre_archivo="acta.pdf", mime="application/pdf",
+                        tamano=guardado.tamano, sha256=guardado.sha256, ruta=str(guardado.ruta))
+        s.add(doc)
+        await s.flush()
+        doc_id = doc.id
+    await entrar(cliente, "ana@jal.gob.mx")
+    r = await cliente.get(f"/panel/documento/{doc_id}")
+    assert r.status_code == 200 and r.content == b"%PDF-1.4 acta"
+    guardado.ruta.unlink()
+    r = await cliente.get(f"/panel/documento/{doc_id}")
+    assert r.status_code == 404 and "<html" in r.text.lower()
