@@ -171,8 +171,8 @@ async def test_si_una_ruta_falla_se_disculpa_y_no_pierde_el_mensaje(
 
 async def test_documento_borrado_del_disco_no_rompe_las_respuestas(
         servicios_ambas: Servicios) -> None:
-    from bot.canales.bandeja_salida import respuesta_guardada
     from bot.db.modelos import Documento
+    from bot.motor.guardadas import respuesta_guardada
 
     await servicios_ambas.motor.procesar(entrante("", "m1", payload="/menu"))
     async with servicios_ambas.almacen.escritura() as s:

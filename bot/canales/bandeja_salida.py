@@ -34,13 +34,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.modelos import Asesor, Conversacion, Documento, Mensaje, Usuario, ahora
+from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
-from bot.documentos.almacen import SIN_ARCHIVO, AlmacenDocumentos
-from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
+from bot.documentos.almacen import AlmacenDocumentos
+from bot.motor.guardadas import respuesta_guardada
+from bot.motor.mensajes import Respuesta
 
 log = logging.getLogger(__name__)
 CANALES = frozenset({"telegram", "whatsapp"})
@@ -112,29 +112,6 @@ def clave_aviso(fila: Mensaje) -> str | None:
     guardada = (fila.extra or {}).get("plantilla")
     return str(guardada) if guardada else (
         "respuesta_asesor" if fila.autor == "asesor" else "aviso")
-
-
-async def respuesta_guardada(s: AsyncSession, fila: Mensaje,
-                             documentos: AlmacenDocumentos | None = None) -> Respuesta:
-    """La respuesta neutral de un mensaje guardado (con su documento y, si la escribió un
-    asesor, su nombre al frente)."""
-    extra = fila.extra or {}
-    texto = fila.texto or ""
-    if fila.autor == "asesor" and fila.asesor_id:
-        asesor = await s.get(Asesor, fila.asesor_id)
-        texto = f"*{asesor.nombre if asesor else 'Asesor'}:* {texto}"
-    documento = None
-    doc_id = extra.get("documento_id")
-    if doc_id is not None and documentos is not None:
-        doc = await s.get(Documento, doc_id)
-        contenido = documentos.leer_si_existe(doc.ruta) if doc is not None else None
-        if doc is not None and contenido is not None:
-            documento = DocumentoSaliente(doc.nombre_archivo, doc.mime, contenido)
-        else:
-            texto = f"{texto}\n{SIN_ARCHIVO}".strip()
-    return Respuesta(texto=texto,
-                     botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
-                     documento=documento, enlace=extra.get("enlace"))
 
 
 async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,

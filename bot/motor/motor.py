@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
-from bot.documentos.almacen import SIN_ARCHIVO, AlmacenDocumentos
+from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor import rutas_basicas
 from bot.motor.bandeja import Registro, registrar_entrante
 from bot.motor.cerrojos import (
@@ -34,7 +34,8 @@ from bot.motor.cerrojos import (
 )
 from bot.motor.comandos import reconocer
 from bot.motor.contexto import Contexto, Ruta
-from bot.motor.mensajes import Boton, DocumentoSaliente, MensajeEntrante, Respuesta
+from bot.motor.guardadas import respuesta_guardada
+from bot.motor.mensajes import Boton, MensajeEntrante, Respuesta
 from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
@@ -153,14 +154,16 @@ class Motor:
         for canal, id_externo, conversacion_id in filas:
             clave = clave_conversacion(canal, id_externo)
             async with self._en_proceso, self.cerrojos.de(clave):
-                total += len(await self._procesar_en_orden(clave, conversacion_id))
+                _, producidas = await self._procesar_en_orden(
+                    clave, conversacion_id=conversacion_id)
+                total += len(producidas)
         return total
 
     async def respuestas_guardadas(self, mensaje_id: int) -> list[Respuesta]:
         """Las respuestas ya guardadas para un mensaje entrante."""
         async with self.almacen.lectura() as s:
             filas = (await s.scalars(_RESPUESTAS_DE, {"mensaje": mensaje_id})).all()
-            return [await self._a_respuesta(s, f) for f in filas]
+            return [await respuesta_guardada(s, f, self.documentos) for f in filas]
 
     # --- interno ---
 
@@ -173,55 +176,17 @@ class Motor:
         """
         for intento in range(3):
             try:
-                registro, producidas = await self._procesar_en_orden_guardando(clave, guardar)
+                registro, producidas = await self._procesar_en_orden(clave, guardar)
                 break
             except IntegrityError:  # otro proceso creó al mismo usuario al mismo tiempo
                 if intento == 2:
                     raise
         else:  # pragma: no cover
             raise AssertionError("inalcanzable")
+        assert registro is not None  # con `guardar`, siempre queda guardado
         if registro.mensaje_id in producidas:
             return producidas[registro.mensaje_id]
         return await self.respuestas_guardadas(registro.mensaje_id)
-
-    async def _procesar_en_orden_guardando(self, clave: str, guardar: Guardar
-                                           ) -> tuple[Registro, dict[int, list[Respuesta]]]:
-        producidas: dict[int, list[Respuesta]] = {}
-        analisis: dict[int, Any] = {}
-        registro: Registro | None = None
-        confirmado = False  # ¿ya se confirmó la transacción que guardó el mensaje?
-        while True:
-            en_curso: list[int] = []
-            try:
-                async with self.almacen.escritura() as s:
-                    await candado_en_transaccion(s, clave)
-                    inicial = None
-                    if not confirmado:
-                        registro = await registrar_entrante(
-                            s, guardar.entrante, self.documentos, self.maximo_archivo,
-                            guardar.recortado)
-                        inicial = None if registro.hay_previos else registro.filas
-                    assert registro is not None
-                    ronda = await self._ronda(s, registro.conversacion_id, registro.mensaje_id,
-                                              analisis, inicial, en_curso)
-            except (IntegrityError, OperationalError):
-                raise  # la base: quien llama reintenta o responde «ocupado»
-            except Exception:
-                if not en_curso or registro is None:
-                    raise  # falló al guardar, no una ruta
-                nuevo, fallido = await self._disculparse(
-                    clave, en_curso[-1], None if confirmado else (guardar, registro))
-                registro = nuevo or registro
-                producidas[fallido] = [RESPUESTA_DE_DISCULPA]
-                confirmado = True
-                continue
-            confirmado = True
-            producidas.update(await self._terminar(ronda))
-            if ronda.por_analizar is None and not ronda.seguir:
-                return registro, producidas
-            if ronda.por_analizar is not None:
-                mensaje_id, texto = ronda.por_analizar
-                analisis[mensaje_id] = await self._analizar(texto)
 
     async def _disculparse(self, clave: str, fallido: int,
                            guardar: tuple[Guardar, Registro] | None
@@ -252,28 +217,52 @@ class Motor:
                 mensaje.extra = {**(mensaje.extra or {}), "error": True}
         return nuevo, fallido
 
-    async def _procesar_en_orden(self, clave: str, conversacion_id: int
-                                 ) -> dict[int, list[Respuesta]]:
-        """Procesa en orden todo lo pendiente de una conversación ya guardada."""
+    async def _procesar_en_orden(self, clave: str, guardar: Guardar | None = None,
+                                 conversacion_id: int | None = None
+                                 ) -> tuple[Registro | None, dict[int, list[Respuesta]]]:
+        """Procesa en orden lo pendiente de una conversación. Con `guardar`, primero guarda
+        ese mensaje (en la misma transacción que lo decide, si se puede) y llega hasta él;
+        sin él, todo lo pendiente de `conversacion_id` (ya guardado)."""
         producidas: dict[int, list[Respuesta]] = {}
         analisis: dict[int, Any] = {}
+        registro: Registro | None = None
+        confirmado = guardar is None  # ¿ya está guardado todo lo que hay que procesar?
         while True:
             en_curso: list[int] = []
             try:
                 async with self.almacen.escritura() as s:
                     await candado_en_transaccion(s, clave)
-                    ronda = await self._ronda(s, conversacion_id, None, analisis, None, en_curso)
+                    inicial = None
+                    if not confirmado:
+                        assert guardar is not None
+                        registro = await registrar_entrante(
+                            s, guardar.entrante, self.documentos, self.maximo_archivo,
+                            guardar.recortado)
+                        inicial = None if registro.hay_previos else registro.filas
+                    conversacion = (registro.conversacion_id if registro is not None
+                                    else conversacion_id)
+                    assert conversacion is not None
+                    ronda = await self._ronda(
+                        s, conversacion, registro.mensaje_id if registro is not None else None,
+                        analisis, inicial, en_curso)
             except (IntegrityError, OperationalError):
-                raise
+                raise  # la base: quien llama reintenta o responde «ocupado»
             except Exception:
                 if not en_curso:
-                    raise
-                _, fallido = await self._disculparse(clave, en_curso[-1], None)
+                    raise  # falló al guardar, no una ruta
+                deshecho = None
+                if not confirmado:
+                    assert guardar is not None and registro is not None
+                    deshecho = (guardar, registro)
+                nuevo, fallido = await self._disculparse(clave, en_curso[-1], deshecho)
+                registro = nuevo or registro
                 producidas[fallido] = [RESPUESTA_DE_DISCULPA]
+                confirmado = True
                 continue
+            confirmado = True
             producidas.update(await self._terminar(ronda))
             if ronda.por_analizar is None and not ronda.seguir:
-                return producidas
+                return registro, producidas
             if ronda.por_analizar is not None:
                 mensaje_id, texto = ronda.por_analizar
                 analisis[mensaje_id] = await self._analizar(texto)
@@ -408,24 +397,6 @@ class Motor:
             extra=extra or None, responde_a_id=destino.mensaje_id, procesado_en=ahora(),
             tipo="documento" if respuesta.documento else "texto",
         ))
-
-    async def _a_respuesta(self, s: Any, fila: Mensaje) -> Respuesta:
-        extra = fila.extra or {}
-        documento = None
-        texto = fila.texto
-        if "documento_id" in extra:
-            doc = await s.get(Documento, extra["documento_id"])
-            contenido = self.documentos.leer_si_existe(doc.ruta) if doc is not None else None
-            if doc is not None and contenido is not None:
-                documento = DocumentoSaliente(doc.nombre_archivo, doc.mime, contenido)
-            else:
-                texto = f"{texto}\n{SIN_ARCHIVO}".strip()
-        return Respuesta(
-            texto=texto,
-            botones=[Boton(b["titulo"], b["payload"]) for b in (fila.botones or [])],
-            documento=documento,
-            enlace=extra.get("enlace"),
-        )
 
 
 def _limpiar(entrante: MensajeEntrante) -> MensajeEntrante:
