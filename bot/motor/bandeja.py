@@ -53,18 +53,25 @@ async def usuario_y_conversacion(
         select(Usuario).where(Usuario.canal == canal, Usuario.id_externo == id_externo)
     )
     if usuario is None:
-        usuario = Usuario(canal=canal, id_externo=id_externo)
-        sesion.add(usuario)
-        await sesion.flush()
+        usuario = await _nuevo(sesion, Usuario(canal=canal, id_externo=id_externo))
     conversacion = await sesion.scalar(
         select(Conversacion).where(Conversacion.usuario_id == usuario.id)
-    )
-    if conversacion is None:
-        conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[], contexto={})
-        sesion.add(conversacion)
-        await sesion.flush()
+    ) or await _nueva_conversacion(sesion, usuario)
     proponer_nombre(conversacion, nombre)
     return usuario, conversacion
+
+
+async def _nuevo(sesion: AsyncSession, fila: Usuario) -> Usuario:
+    sesion.add(fila)
+    await sesion.flush()
+    return fila
+
+
+async def _nueva_conversacion(sesion: AsyncSession, usuario: Usuario) -> Conversacion:
+    conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[], contexto={})
+    sesion.add(conversacion)
+    await sesion.flush()
+    return conversacion
 
 
 def proponer_nombre(conversacion: Conversacion, nombre: str | None) -> None:
@@ -111,17 +118,10 @@ async def registrar_entrante(
     fila = (await sesion.execute(_USUARIO_CONVERSACION_Y_PENDIENTES, {
         "canal": canal, "id_usuario": entrante.id_usuario, "id_mensaje": entrante.id_mensaje,
     })).first()
-    if fila is None:  # alguien nuevo: usuario y conversación
-        usuario = Usuario(canal=canal, id_externo=entrante.id_usuario)
-        sesion.add(usuario)
-        await sesion.flush()
-        conversacion = Conversacion(usuario_id=usuario.id, respuestas={}, historial=[],
-                                    contexto={})
-        sesion.add(conversacion)
-        await sesion.flush()
-        hay_previos = False
-    elif fila[1] is None:  # el usuario existe sin conversación
-        usuario, conversacion = await usuario_y_conversacion(sesion, canal, entrante.id_usuario)
+    if fila is None or fila[1] is None:  # alguien nuevo, o sin conversación todavía
+        usuario = fila[0] if fila is not None else await _nuevo(
+            sesion, Usuario(canal=canal, id_externo=entrante.id_usuario))
+        conversacion = await _nueva_conversacion(sesion, usuario)
         hay_previos = False
     else:
         usuario, conversacion, previo, pendiente = fila
