@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Ajustes
@@ -75,6 +75,7 @@ def telegram(ajustes_prueba: Ajustes, monkeypatch: pytest.MonkeyPatch
 @AJUSTES
 @given(cuerpo=JSON, ruta=st.lists(st.integers(0, 50), max_size=5), valor=JSON,
        mutar=st.booleans())
+@example(cuerpo=None, ruta=[1, 43, 2], valor=True, mutar=True)  # "first_name": true
 def test_webhook_de_telegram_nunca_da_500(
     telegram: tuple[ServidorEnHilo, TelegramFalso], cuerpo: Any, ruta: list[int], valor: Any,
     mutar: bool,

@@ -134,7 +134,8 @@ class Motor:
         # Un adaptador pudo dejar pasar un valor raro (p. ej. `"text": true`): cuenta como vacío.
         texto = entrante.texto if isinstance(entrante.texto, str) else ""
         payload = entrante.payload if isinstance(entrante.payload, str) else None
-        entrante = replace(entrante, texto=texto, payload=payload)
+        nombre = entrante.nombre_usuario if isinstance(entrante.nombre_usuario, str) else None
+        entrante = replace(entrante, texto=texto, payload=payload, nombre_usuario=nombre)
         recortado = len(entrante.texto) > LARGO_MAXIMO
         entrante = _limpiar(entrante)
         clave = clave_conversacion(entrante.canal.value, entrante.id_usuario)
@@ -405,6 +406,8 @@ def _limpiar(entrante: MensajeEntrante) -> MensajeEntrante:
         entrante,
         texto=limpiar_entrada(entrante.texto or "", LARGO_MAXIMO),
         payload=limpiar_entrada(entrante.payload)[:255] if entrante.payload else None,
+        nombre_usuario=(limpiar_entrada(entrante.nombre_usuario)[:80] or None
+                        if entrante.nombre_usuario else None),
         id_usuario=entrante.id_usuario[:64],
         id_mensaje=entrante.id_mensaje[:128],
     )
