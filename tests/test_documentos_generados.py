@@ -123,6 +123,25 @@ def test_ficha_pdf_texto_largo_y_caracteres_raros_no_fallan() -> None:
     assert "Tōkyō" in texto
 
 
+def test_ficha_pdf_tabla_que_cruza_de_pagina_repite_encabezados_y_no_pierde_filas() -> None:
+    largo = "la oficina estatal revisó el expediente y pidió una corrección " * 2
+    eventos = [EventoLinea(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+                           + dt.timedelta(days=i), f"Evento {i}: {largo}") for i in range(15)]
+    enorme = EventoLinea(dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc),
+                         "Nota " + "palabra " * 900)
+    lector = PdfReader(io.BytesIO(ficha_pdf(_datos(eventos=[*eventos, enorme]))))
+    paginas = [" ".join(p.extract_text().split()) for p in lector.pages]
+    assert len(paginas) >= 3
+    todo = " ".join(paginas)
+    for i in range(1, 15):  # el primero queda fuera: solo los 15 más recientes
+        assert f"Evento {i}:" in todo, i
+    # la fila enorme se recorta en vez de salirse de la página
+    assert "Nota palabra" in todo and ("…" in todo or "..." in todo)
+    con_eventos = [p for p in paginas if "Evento 1" in p or "Nota" in p]
+    assert len(con_eventos) >= 2
+    assert all("Fecha Evento" in p for p in con_eventos)  # encabezados en cada página
+
+
 def test_ficha_pdf_sin_dejavu_usa_latin1_sin_perder_acentos(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

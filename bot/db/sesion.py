@@ -2,7 +2,8 @@
 
 SQLite (por omisión) va en modo WAL; las unidades de trabajo que escriben piden el
 candado de escritura al empezar (BEGIN IMMEDIATE) para no chocar al subir de lectura a
-escritura. PostgreSQL usa psycopg 3 con el mismo código.
+escritura. PostgreSQL usa asyncpg en la aplicación (gasta menos CPU por sentencia que
+psycopg asíncrono; medido en BENCHMARKS.md) y psycopg 3 en lo síncrono (Alembic).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ POOL_POSTGRES = 20
 
 
 def url_async(url: str) -> str:
-    """La URL con el controlador async: sqlite+aiosqlite o postgresql+psycopg."""
+    """La URL con el controlador async: sqlite+aiosqlite o postgresql+asyncpg."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         return u.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
     if u.get_backend_name() == "postgresql":
-        return u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return u.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     return url
 
 

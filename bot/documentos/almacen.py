@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -51,6 +52,11 @@ class AlmacenDocumentos:
                 os.fsync(f.fileno())
             os.replace(temporal, ruta)
         return ArchivoGuardado(sha, ruta, len(contenido))
+
+    async def guardar_sin_bloquear(self, contenido: bytes, mime: str) -> ArchivoGuardado:
+        """`guardar` en un hilo: la escritura y su `fsync` (milisegundos, a veces decenas con
+        el disco ocupado) no detienen el bucle que atiende a los demás usuarios."""
+        return await asyncio.to_thread(self.guardar, contenido, mime)
 
     def leer(self, ruta: str | Path) -> bytes:
         """El contenido de un archivo guardado."""

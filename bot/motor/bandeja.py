@@ -138,7 +138,8 @@ async def registrar_entrante(
         texto = texto or f"[archivo: {entrante.archivo.nombre}]"
         tipo = f"archivo_rechazado:{rechazo}"
     elif entrante.archivo is not None:
-        guardado = documentos.guardar(entrante.archivo.contenido, entrante.archivo.mime)
+        guardado = await documentos.guardar_sin_bloquear(entrante.archivo.contenido,
+                                                         entrante.archivo.mime)
         documento = Documento(
             usuario_id=usuario.id, tipo="sin_clasificar", nombre_archivo=entrante.archivo.nombre,
             mime=entrante.archivo.mime, tamano=guardado.tamano, sha256=guardado.sha256,

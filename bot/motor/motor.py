@@ -380,8 +380,8 @@ class Motor:
         if respuesta.enlace:
             extra["enlace"] = respuesta.enlace
         if respuesta.documento is not None:
-            guardado = self.documentos.guardar(respuesta.documento.contenido,
-                                               respuesta.documento.mime)
+            guardado = await self.documentos.guardar_sin_bloquear(
+                respuesta.documento.contenido, respuesta.documento.mime)
             documento = Documento(
                 usuario_id=destino.usuario_id, tipo="generado",
                 nombre_archivo=respuesta.documento.nombre,
