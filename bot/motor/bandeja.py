@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func, select
@@ -108,11 +109,15 @@ def motivo_rechazo(archivo: ArchivoEntrante, maximo_bytes: int) -> str | None:
 async def registrar_entrante(
     sesion: AsyncSession, entrante: MensajeEntrante, documentos: AlmacenDocumentos,
     maximo_bytes: int = 10 * 1024 * 1024, recortado: bool = False,
+    se_decide_ya: Callable[[Mensaje, Conversacion], bool] | None = None,
 ) -> Registro:
     """Guarda el mensaje (y su archivo) si no se había recibido ya ese id del canal.
 
     Un archivo demasiado grande, vacío o de un tipo no admitido no se guarda: el mensaje
     queda con tipo `archivo_rechazado:<motivo>` para que el motor lo explique.
+    Si no hay nada pendiente antes y `se_decide_ya` dice que el mensaje se decide en esta
+    misma transacción, nace procesado: si la transacción se deshace, se deshace con él (y
+    así no hace falta otra sentencia para marcarlo).
     """
     canal = entrante.canal.value
     fila = (await sesion.execute(_USUARIO_CONVERSACION_Y_PENDIENTES, {
@@ -158,6 +163,8 @@ async def registrar_entrante(
         id_externo=entrante.id_mensaje, texto=texto, payload=entrante.payload,
         adjunto_id=adjunto_id, tipo=tipo, extra={"recortado": True} if recortado else None,
     )
+    if not hay_previos and se_decide_ya is not None and se_decide_ya(mensaje, conversacion):
+        mensaje.procesado_en = ahora()
     sesion.add(mensaje)
     marcar_actividad(usuario)
     await sesion.flush()

@@ -238,7 +238,7 @@ class Motor:
                         assert guardar is not None
                         registro = await registrar_entrante(
                             s, guardar.entrante, self.documentos, self.maximo_archivo,
-                            guardar.recortado)
+                            guardar.recortado, self._se_decide_ya)
                         inicial = None if registro.hay_previos else registro.filas
                     conversacion = (registro.conversacion_id if registro is not None
                                     else conversacion_id)
@@ -286,7 +286,9 @@ class Motor:
                 if fila is None or (hasta is not None and fila[0].id > hasta):
                     return ronda
                 mensaje, conversacion, usuario = fila
-            if mensaje.id not in analisis and self._necesita_nlu(conversacion, mensaje):
+            # Uno que nació procesado ya se sabe que no necesita el NLU (registrar_entrante).
+            if (mensaje.id not in analisis and mensaje.procesado_en is None
+                    and self._necesita_nlu(conversacion, mensaje)):
                 ronda.por_analizar = (mensaje.id, mensaje.texto or "")
                 return ronda
             en_curso.append(mensaje.id)  # si una ruta falla, se sabe con cuál
@@ -298,6 +300,9 @@ class Motor:
             if ctx.despues:  # sus documentos salen antes de atender el siguiente mensaje
                 ronda.seguir = True
                 return ronda
+
+    def _se_decide_ya(self, mensaje: Mensaje, conversacion: Conversacion) -> bool:
+        return not self._necesita_nlu(conversacion, mensaje)
 
     def _necesita_nlu(self, conversacion: Conversacion, mensaje: Mensaje) -> bool:
         texto = mensaje.texto or ""
@@ -358,7 +363,8 @@ class Motor:
         destino = Destino.de(ctx)
         for respuesta in respuestas:
             await self._guardar_respuesta(s, destino, respuesta)
-        mensaje.procesado_en = ahora()
+        if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
+            mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()
         if not (conversacion.contexto or {}).get("atendida"):
             conversacion.contexto = {**(conversacion.contexto or {}), "atendida": True}
