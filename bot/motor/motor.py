@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
-from bot.documentos.almacen import AlmacenDocumentos
+from bot.documentos.almacen import AlmacenDocumentos, ArchivoGuardado
 from bot.motor import rutas_basicas
 from bot.motor.bandeja import Registro, registrar_entrante
 from bot.motor.cerrojos import (
@@ -331,9 +331,16 @@ class Motor:
             for trabajo in ctx.despues:
                 tardias += await trabajo()
             destino = Destino.de(ctx)
+            # Los archivos, a la vez y antes de abrir la transacción (cada uno espera su fsync).
+            guardados = await asyncio.gather(*(
+                self.documentos.guardar_sin_bloquear(r.documento.contenido, r.documento.mime)
+                for r in tardias if r.documento is not None))
+            en_disco = iter(guardados)
             async with self.almacen.escritura() as s:
                 for respuesta in tardias:
-                    await self._guardar_respuesta(s, destino, respuesta)
+                    await self._guardar_respuesta(
+                        s, destino, respuesta,
+                        next(en_disco) if respuesta.documento is not None else None)
             producidas[mensaje_id] = respuestas + tardias
         return producidas
 
@@ -381,12 +388,13 @@ class Motor:
         return []
 
     async def _guardar_respuesta(self, s: AsyncSession, destino: Destino,
-                                 respuesta: Respuesta) -> None:
+                                 respuesta: Respuesta,
+                                 guardado: ArchivoGuardado | None = None) -> None:
         extra: dict[str, Any] = {}
         if respuesta.enlace:
             extra["enlace"] = respuesta.enlace
         if respuesta.documento is not None:
-            guardado = await self.documentos.guardar_sin_bloquear(
+            guardado = guardado or await self.documentos.guardar_sin_bloquear(
                 respuesta.documento.contenido, respuesta.documento.mime)
             documento = Documento(
                 usuario_id=destino.usuario_id, tipo="generado",
