@@ -30,7 +30,13 @@ def url_async(url: str) -> str:
     if u.get_backend_name() == "sqlite":
         return u.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
     if u.get_backend_name() == "postgresql":
-        return u.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+        # La misma URL sirve a Alembic (psycopg): `sslmode` de libpq es `ssl` en asyncpg y
+        # `connect_timeout` pasa aparte, como número (ver `crear_motor`).
+        consulta = {k: v for k, v in u.query.items() if k != "connect_timeout"}
+        if "sslmode" in consulta:
+            consulta["ssl"] = consulta.pop("sslmode")
+        return (u.set(drivername="postgresql+asyncpg", query=consulta)
+                .render_as_string(hide_password=False))
     return url
 
 
@@ -85,6 +91,9 @@ def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
     # primera operación de cada conexión vieja falla (REST responde 503 y las plataformas
     # reintentan; nada se pierde) y SQLAlchemy invalida el pool; las siguientes reconectan.
     opciones.setdefault("pool_pre_ping", False)
+    espera = make_url(url).query.get("connect_timeout")
+    if isinstance(espera, str) and espera.replace(".", "", 1).isdigit():
+        opciones.setdefault("connect_args", {"timeout": float(espera)})
     return create_async_engine(url_async(url), **opciones)
 
 
