@@ -158,3 +158,9 @@ async def test_un_403_marca_al_usuario_y_no_se_reintenta(
                                 "c.id = m.conversacion_id JOIN usuario u ON u.id = c.usuario_id "
                                 "WHERE u.id_externo = '506' AND m.direccion = 'salida'")
     assert set(estados) == {("enviado",), ("fallido",)}
+    # Vuelve a escribir: ya no cuenta como bloqueado y su respuesta sale.
+    doble.desbloquear(506)
+    respuestas = await ana.escribir("menú")
+    assert respuestas
+    assert consultar(url_bd, "SELECT bloqueo_canal FROM usuario WHERE id_externo = '506'") == [
+        (0,)]

@@ -124,19 +124,16 @@ async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,
     vencidos: list[int] = []
     pendientes: list[Pendiente] = []
     async with almacen.escritura() as s:
-        usuario = await s.scalar(select(Usuario).where(Usuario.canal == canal,
-                                                       Usuario.id_externo == id_usuario))
-        if usuario is None:
-            return []
-        filas = (await s.scalars(
-            select(Mensaje)
+        filas = (await s.execute(
+            select(Mensaje, Usuario.ultimo_mensaje_en)
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
-            .where(Conversacion.usuario_id == usuario.id, *_salida(),
+            .join(Usuario, Usuario.id == Conversacion.usuario_id)
+            .where(Usuario.canal == canal, Usuario.id_externo == id_usuario, *_salida(),
                    or_(Mensaje.envio.is_(None), Mensaje.envio == "reintentar"))
             .order_by(Mensaje.id)
             .with_for_update(skip_locked=True, of=Mensaje)
         )).all()
-        for fila in filas:
+        for fila, ultimo_del_usuario in filas:
             if _utc(fila.creado_en) < momento - VENTANA:
                 fila.envio = "vencido"
                 vencidos.append(fila.id)
@@ -146,7 +143,7 @@ async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,
             fila.envio = "pendiente"
             pendientes.append(Pendiente(
                 fila.id, await respuesta_guardada(s, fila, documentos), clave_aviso(fila),
-                int((fila.extra or {}).get("partes", 0)), usuario.ultimo_mensaje_en))
+                int((fila.extra or {}).get("partes", 0)), ultimo_del_usuario))
     if vencidos:
         log.warning("mensajes de más de 24 h sin enviar quedan vencidos",
                     extra={"canal": canal, "mensaje_ids": vencidos})

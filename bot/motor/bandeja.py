@@ -134,6 +134,8 @@ async def registrar_entrante(
             return Registro(previo, conversacion.id, usuario.id, True, pendiente is not None)
         hay_previos = pendiente is not None
     proponer_nombre(conversacion, entrante.nombre_usuario)
+    if usuario.bloqueo_canal:  # si escribe, ya no tiene bloqueado al bot
+        usuario.bloqueo_canal = False
     adjunto_id = None
     texto = entrante.texto
     tipo = "boton" if entrante.payload else "texto"

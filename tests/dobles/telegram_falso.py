@@ -158,6 +158,11 @@ class TelegramFalso:
         with self._candado:
             self.bloqueados.add(chat_id)
 
+    def desbloquear(self, chat_id: int) -> None:
+        """El usuario volvió a permitir al bot."""
+        with self._candado:
+            self.bloqueados.discard(chat_id)
+
     def enviados(self, chat_id: int | None = None) -> list[Llamada]:
         """Los envíos exitosos (mensajes y documentos), de un chat o de todos."""
         with self._candado:

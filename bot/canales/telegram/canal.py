@@ -25,7 +25,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.canales import bandeja_salida
 from bot.canales.bandeja_salida import Barrido, Repartidor
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
@@ -113,9 +112,7 @@ class CanalTelegram:
                     int(entrante.id_usuario),
                     TEXTO_ARCHIVO_GRANDE.format(nombre=entrante.nombre, limite=limite))
                 return
-            await self.servicios.motor.procesar(entrante)
-            await bandeja_salida.marcar_bloqueo(self.servicios.almacen, "telegram",
-                                                entrante.id_usuario, False)
+            await self.servicios.motor.procesar(entrante)  # si lo tenía bloqueado, ya no
             self.repartidor.avisar(entrante.id_usuario)
         except Exception:
             self._fallidos.add(update.update_id)
