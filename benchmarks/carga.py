@@ -311,16 +311,22 @@ def verificar(database_url: str, canal: str, enviados: list[str],
     }
 
 
-async def _esperar_telegram(url: str, secreto: str, limite_s: float = 60) -> None:
-    """El webhook responde 503 mientras el canal arranca: espera a que deje de hacerlo."""
+async def _esperar_telegram(url: str, secreto: str, limite_s: float = 60,
+                            seguidas: int = 30) -> None:
+    """El webhook responde 503 mientras el canal arranca: espera a que deje de hacerlo en
+    todos los procesos (`seguidas` respuestas sin 503, cada una por una conexión nueva, que el
+    sistema reparte entre los procesos)."""
     fin = time.monotonic() + limite_s
-    async with httpx.AsyncClient(base_url=url, timeout=5) as http:
+    bien = 0
+    limites = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=url, timeout=5, limits=limites) as http:
         while time.monotonic() < fin:
             r = await http.post("/telegram/webhook", content=b"{}",
                                 headers={"X-Telegram-Bot-Api-Secret-Token": secreto})
-            if r.status_code != 503:
+            bien = bien + 1 if r.status_code != 503 else 0
+            if bien >= seguidas:
                 return
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(0.05 if bien else 0.3)
     raise RuntimeError("el canal Telegram no arrancó")
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import crear_app
-from bot.db.modelos import Caso, Escalamiento
+from bot.db.modelos import Caso, Escalamiento, Mensaje
 from bot.escalamiento import conectar, diferidos
 from bot.motor.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
@@ -170,6 +170,24 @@ async def test_tomar_responder_estatus_y_cerrar_entre_canales(
     await diferidos.esperar()
     assert any("Terminó la conversación con Ana Pérez" in t for t in emisor.textos())
     assert [p for _, _, p in emisor.enviados][-1] == "aviso"
+
+
+async def test_la_conversacion_muestra_lo_que_no_se_entrego(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    e = await _escenario(servicios)
+    async with servicios.almacen.escritura() as s:
+        esc = await s.get(Escalamiento, e["esc_jal"])
+        assert esc is not None
+        salidas = (await s.scalars(
+            select(Mensaje).where(Mensaje.conversacion_id == esc.conversacion_id,
+                                  Mensaje.direccion == "salida").order_by(Mensaje.id))).all()
+        assert len(salidas) >= 2
+        salidas[0].envio, salidas[1].envio = "fallido", "reintentar"
+    await entrar(cliente, "ana@jal.gob.mx")
+    pagina = (await cliente.get(f"/panel/traspaso/{e['esc_jal']}")).text
+    assert pagina.count("No se entregó: la plataforma lo rechazó") == 1
+    assert pagina.count("Aún sin entregar") == 1
+    assert "vencido" not in pagina
 
 
 async def test_tablero_csv_y_graficas(servicios: Servicios, cliente: httpx.AsyncClient) -> None:

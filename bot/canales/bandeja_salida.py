@@ -53,6 +53,13 @@ MAX_INTENTOS = 5
 """Fallas pasajeras admitidas por mensaje; con la última queda `fallido`."""
 REINTENTO_BASE = dt.timedelta(seconds=30)
 """Espera tras la primera falla pasajera; se duplica en cada una."""
+AVISOS_DE_ENTREGA = {
+    "reintentar": "Aún sin entregar: hubo una falla pasajera y se reintentará.",
+    "fallido": "No se entregó: la plataforma lo rechazó o la persona bloqueó al asistente.",
+    "vencido": "No se entregó: pasaron más de 24 horas sin poder enviarlo.",
+    "plantilla": "Se entregó como plantilla de WhatsApp (fuera de la ventana de 24 horas).",
+}
+"""Lo que el panel muestra bajo un mensaje de salida según su `envio` (los demás, nada)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ psycopg asíncrono; medido en BENCHMARKS.md) y psycopg 3 en lo síncrono (Alembi
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 POOL_POSTGRES = 20
+ESPERA_SQLITE_S = 15.0
+"""Lo mismo que `busy_timeout` de SQLite (15 000 ms)."""
 
 
 def url_async(url: str) -> str:
@@ -97,6 +101,16 @@ def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
     return create_async_engine(url_async(url), **opciones)
 
 
+async def _turno(fila: asyncio.Lock) -> bool:
+    """Espera su turno en la fila de escrituras; si tarda más que el `busy_timeout` (p. ej.
+    una escritura anidada), sigue sin él y decide el candado de SQLite."""
+    try:
+        await asyncio.wait_for(fila.acquire(), ESPERA_SQLITE_S)
+    except TimeoutError:
+        return False
+    return True
+
+
 class Almacen:
     """El almacén central: un motor y dos fábricas de sesión (lectura y escritura)."""
 
@@ -104,8 +118,13 @@ class Almacen:
         self.url = url
         self.motor = crear_motor(url)
         self.sqlite = es_sqlite(url)
-        # SQLite no tiene pool que agotar; con PostgreSQL, el tamaño del pool.
-        self.conexiones_maximas = 64 if self.sqlite else POOL_POSTGRES
+        # Cuántos mensajes atiende el motor a la vez (menos 4). Con PostgreSQL, el tamaño del
+        # pool; con SQLite, lo mismo: las escrituras hacen fila de todos modos y con más en
+        # curso a la vez solo crece la cola larga (medido en BENCHMARKS.md, sección carga).
+        self.conexiones_maximas = POOL_POSTGRES
+        # Una fila por bucle de eventos (un asyncio.Lock no se comparte entre bucles).
+        self._filas_sqlite: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
+                                                      asyncio.Lock] = weakref.WeakKeyDictionary()
         self._lectura = async_sessionmaker(self.motor, expire_on_commit=False)
         self._escritura = async_sessionmaker(
             self.motor.execution_options(escritura=True), expire_on_commit=False
@@ -113,9 +132,23 @@ class Almacen:
 
     @asynccontextmanager
     async def escritura(self) -> AsyncIterator[AsyncSession]:
-        """Una unidad de trabajo que escribe: confirma al salir, deshace si hay error."""
-        async with self._escritura() as sesion, sesion.begin():
-            yield sesion
+        """Una unidad de trabajo que escribe: confirma al salir, deshace si hay error.
+
+        Con SQLite, las escrituras de este proceso hacen fila (en orden de llegada) antes de
+        pedir el candado de la base: si compitieran por él, el manejador de SQLite las hace
+        dormir hasta 100 ms por intento y algunas esperan mucho más que otras."""
+        if not self.sqlite:
+            async with self._escritura() as sesion, sesion.begin():
+                yield sesion
+            return
+        fila = self._filas_sqlite.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        turno = await _turno(fila)
+        try:
+            async with self._escritura() as sesion, sesion.begin():
+                yield sesion
+        finally:
+            if turno:
+                fila.release()
 
     @asynccontextmanager
     async def lectura(self) -> AsyncIterator[AsyncSession]:

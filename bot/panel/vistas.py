@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from bot.canales.bandeja_salida import AVISOS_DE_ENTREGA
 from bot.casos.estatus import ESTATUS
 from bot.db.modelos import (
     Asesor,
@@ -54,7 +55,8 @@ def _fecha(valor: dt.datetime | None) -> str:
 
 PLANTILLAS.env.filters["fecha"] = _fecha
 PLANTILLAS.env.globals.update(NOMBRES_ESTATUS=NOMBRES_ESTATUS, NOMBRES_TRASPASO=NOMBRES_TRASPASO,
-                              MOTIVOS=MOTIVOS, referencia=referencia)
+                              MOTIVOS=MOTIVOS, referencia=referencia,
+                              AVISOS_DE_ENTREGA=AVISOS_DE_ENTREGA)
 
 
 class RutaPanel(APIRoute):
