@@ -141,7 +141,10 @@ class Almacen:
             async with self._escritura() as sesion, sesion.begin():
                 yield sesion
             return
-        fila = self._filas_sqlite.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        bucle = asyncio.get_running_loop()
+        fila = self._filas_sqlite.get(bucle)
+        if fila is None:
+            fila = self._filas_sqlite[bucle] = asyncio.Lock()
         turno = await _turno(fila)
         try:
             async with self._escritura() as sesion, sesion.begin():
