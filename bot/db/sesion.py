@@ -9,6 +9,7 @@ psycopg asíncrono; medido en BENCHMARKS.md) y psycopg 3 en lo síncrono (Alembi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -96,8 +97,9 @@ def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
     # reintentan; nada se pierde) y SQLAlchemy invalida el pool; las siguientes reconectan.
     opciones.setdefault("pool_pre_ping", False)
     espera = make_url(url).query.get("connect_timeout")
-    if isinstance(espera, str) and espera.replace(".", "", 1).isdigit():
-        opciones.setdefault("connect_args", {"timeout": float(espera)})
+    if isinstance(espera, str):
+        with contextlib.suppress(ValueError):  # uno mal escrito se ignora, como sin él
+            opciones.setdefault("connect_args", {"timeout": float(espera)})
     return create_async_engine(url_async(url), **opciones)
 
 

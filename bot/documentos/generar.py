@@ -13,6 +13,7 @@ import io
 import threading
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
@@ -323,22 +324,24 @@ class _Ficha(FPDF):
         varias veces y se llevaba tres cuartas partes del tiempo de la ficha."""
         total = sum(anchos)
         columnas = [self.epw * ancho / total for ancho in anchos]
-        if encabezados:
-            self._fila(encabezados, columnas, encabezado=True, zebra=False)
+        cabecera = self._partir(encabezados, columnas, _Celdas.ENCABEZADO) if encabezados else None
+        if cabecera:
+            self._fila(cabecera, columnas, _Celdas.ENCABEZADO)
+        tipo = _Celdas.DATOS if cabecera else _Celdas.ROTULO_Y_VALOR
         for numero, valores in enumerate(filas):
-            if encabezados and self._no_cabe(valores, columnas, encabezado=False):
+            partes = self._partir(valores, columnas, tipo)
+            if cabecera and self.get_y() + _alto(partes) > self.page_break_trigger:
                 self.add_page()  # la fila sigue en otra página, con los encabezados arriba
-                self._fila(encabezados, columnas, encabezado=True, zebra=False)
-            self._fila(valores, columnas, encabezado=False,
-                       zebra=encabezados is not None and numero % 2 == 1,
-                       rotulos=encabezados is None)
+                self._fila(cabecera, columnas, _Celdas.ENCABEZADO)
+            self._fila(partes, columnas, tipo, zebra=bool(cabecera) and numero % 2 == 1)
         self.ln(1)
 
-    def _partir(self, valores: Sequence[str], columnas: list[float], encabezado: bool,
-                rotulos: bool = False) -> list[list[str]]:
+    def _partir(self, valores: Sequence[str], columnas: list[float],
+                tipo: _Celdas) -> list[list[str]]:
+        """Las líneas de cada celda, con la letra con que se dibujará."""
         partes = []
         for i, valor in enumerate(valores):
-            self.fuente(_TABLA_LETRA, negrita=encabezado or (rotulos and i == 0))
+            self.fuente(_TABLA_LETRA, negrita=tipo.resaltada(i))
             texto, ancho = self.t(valor), columnas[i] - 2 * _TABLA_MARGEN
             if "\n" not in texto and self.get_string_width(texto) <= ancho - 1:
                 partes.append([texto])  # cabe en una línea: no hace falta partirla
@@ -352,27 +355,20 @@ class _Ficha(FPDF):
             partes.append(partidas)
         return partes
 
-    def _no_cabe(self, valores: Sequence[str], columnas: list[float], encabezado: bool) -> bool:
-        partes = self._partir(valores, columnas, encabezado)
-        alto = max(len(p) for p in partes) * _TABLA_LINEA + 2 * _TABLA_MARGEN
-        return self.get_y() + alto > self.page_break_trigger
-
-    def _fila(self, valores: Sequence[str], columnas: list[float], *, encabezado: bool,
-              zebra: bool, rotulos: bool = False) -> None:
-        partes = self._partir(valores, columnas, encabezado, rotulos)
-        alto = max(len(p) for p in partes) * _TABLA_LINEA + 2 * _TABLA_MARGEN
+    def _fila(self, partes: list[list[str]], columnas: list[float], tipo: _Celdas,
+              zebra: bool = False) -> None:
+        """Dibuja una fila ya partida en líneas (en otra página si no cabe en esta)."""
+        alto = _alto(partes)
         if self.get_y() + alto > self.page_break_trigger:
             self.add_page()
         y, x = self.get_y(), self.l_margin
         for i, lineas in enumerate(partes):
-            negrita = encabezado or (rotulos and i == 0)
-            relleno = (_GRIS_SUAVE if encabezado or (rotulos and i == 0)
-                       else _GRIS_CELDA if zebra else None)
+            relleno = (_GRIS_SUAVE if tipo.resaltada(i) else _GRIS_CELDA if zebra else None)
             if relleno is not None:
                 self.set_fill_color(*relleno)
                 self.rect(x, y, columnas[i], alto, style="F")
-            self.fuente(_TABLA_LETRA, negrita=negrita)
-            self.set_text_color(*(_GUINDA if encabezado else _GRIS_TEXTO))
+            self.fuente(_TABLA_LETRA, negrita=tipo.resaltada(i))
+            self.set_text_color(*(_GUINDA if tipo is _Celdas.ENCABEZADO else _GRIS_TEXTO))
             for k, linea in enumerate(lineas):
                 self.set_xy(x + _TABLA_MARGEN, y + _TABLA_MARGEN + k * _TABLA_LINEA)
                 self.cell(columnas[i] - 2 * _TABLA_MARGEN, _TABLA_LINEA, linea)
@@ -381,6 +377,23 @@ class _Ficha(FPDF):
         self.set_draw_color(*_GUINDA)
         self.line(self.l_margin, y + alto, self.l_margin + self.epw, y + alto)
         self.set_xy(self.l_margin, y + alto)
+
+
+class _Celdas(Enum):
+    """Qué lleva una fila de tabla: encabezados, datos, o rótulo (resaltado) y valor."""
+
+    ENCABEZADO = "encabezado"
+    DATOS = "datos"
+    ROTULO_Y_VALOR = "rotulo_y_valor"
+
+    def resaltada(self, columna: int) -> bool:
+        """¿La celda de esa columna va en negritas y con fondo?"""
+        return self is _Celdas.ENCABEZADO or (self is _Celdas.ROTULO_Y_VALOR and columna == 0)
+
+
+def _alto(partes: list[list[str]]) -> float:
+    """Alto de una fila: la celda con más líneas más los márgenes."""
+    return max(len(p) for p in partes) * _TABLA_LINEA + 2 * _TABLA_MARGEN
 
 
 def _filas_datos(datos: DatosCaso) -> list[tuple[str, str]]:

@@ -277,6 +277,7 @@ class Motor:
         fuera de la transacción) y después de uno con trabajo lento pendiente."""
         ronda = Ronda()
         while True:
+            recien_guardado = inicial is not None
             if inicial is not None:
                 mensaje, conversacion, usuario = inicial
                 inicial = None
@@ -286,9 +287,11 @@ class Motor:
                 if fila is None or (hasta is not None and fila[0].id > hasta):
                     return ronda
                 mensaje, conversacion, usuario = fila
-            # Uno que nació procesado ya se sabe que no necesita el NLU (registrar_entrante).
-            if (mensaje.id not in analisis and mensaje.procesado_en is None
-                    and self._necesita_nlu(conversacion, mensaje)):
+            # Al recién guardado ya se le preguntó (`_se_decide_ya` en registrar_entrante): si
+            # no nació procesado, necesita el NLU.
+            if mensaje.id not in analisis and (
+                    mensaje.procesado_en is None if recien_guardado
+                    else self._necesita_nlu(conversacion, mensaje)):
                 ronda.por_analizar = (mensaje.id, mensaje.texto or "")
                 return ronda
             en_curso.append(mensaje.id)  # si una ruta falla, se sabe con cuál
@@ -332,15 +335,10 @@ class Motor:
                 tardias += await trabajo()
             destino = Destino.de(ctx)
             # Los archivos, a la vez y antes de abrir la transacción (cada uno espera su fsync).
-            guardados = await asyncio.gather(*(
-                self.documentos.guardar_sin_bloquear(r.documento.contenido, r.documento.mime)
-                for r in tardias if r.documento is not None))
-            en_disco = iter(guardados)
+            guardados = await asyncio.gather(*(self._al_disco(r) for r in tardias))
             async with self.almacen.escritura() as s:
-                for respuesta in tardias:
-                    await self._guardar_respuesta(
-                        s, destino, respuesta,
-                        next(en_disco) if respuesta.documento is not None else None)
+                for respuesta, guardado in zip(tardias, guardados, strict=True):
+                    await self._guardar_respuesta(s, destino, respuesta, guardado)
             producidas[mensaje_id] = respuestas + tardias
         return producidas
 
@@ -387,6 +385,12 @@ class Motor:
                 return respuestas
         return []
 
+    async def _al_disco(self, respuesta: Respuesta) -> ArchivoGuardado | None:
+        documento = respuesta.documento
+        if documento is None:
+            return None
+        return await self.documentos.guardar_sin_bloquear(documento.contenido, documento.mime)
+
     async def _guardar_respuesta(self, s: AsyncSession, destino: Destino,
                                  respuesta: Respuesta,
                                  guardado: ArchivoGuardado | None = None) -> None:
@@ -394,8 +398,8 @@ class Motor:
         if respuesta.enlace:
             extra["enlace"] = respuesta.enlace
         if respuesta.documento is not None:
-            guardado = guardado or await self.documentos.guardar_sin_bloquear(
-                respuesta.documento.contenido, respuesta.documento.mime)
+            guardado = guardado or await self._al_disco(respuesta)
+            assert guardado is not None
             documento = Documento(
                 usuario_id=destino.usuario_id, tipo="generado",
                 nombre_archivo=respuesta.documento.nombre,
