@@ -29,6 +29,7 @@ from bot.canales.bandeja_salida import Barrido, Repartidor
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
+from bot.canales.telegram.peticiones import PeticionesAiohttp
 from bot.canales.telegram.procesador import ProcesadorPorChat
 from bot.canales.telegram.traduccion import ArchivoGrande, a_entrante
 from bot.config import Ajustes
@@ -76,8 +77,8 @@ class CanalTelegram:
             .rate_limiter(LimitadorTelegram(self.propios.ritmo_chat_s, self.propios.global_por_s,
                                             self.propios.reintentos))
             .concurrent_updates(ProcesadorPorChat())
-            .connection_pool_size(64)
-            .pool_timeout(15)
+            .request(PeticionesAiohttp(conexiones=64, fila_s=15))
+            .get_updates_request(PeticionesAiohttp(conexiones=1))
             .build()
         )
         self.repartidor = Repartidor(self._vaciar)
