@@ -15,7 +15,7 @@ from typing import Literal
 import pytest
 from sqlalchemy import select
 
-from bot.canales.bandeja_salida import Barrido, Repartidor
+from bot.canales.bandeja_salida import Barrido, Pendiente, Repartidor
 from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
 from bot.canales.whatsapp.canal import iniciar_si_esta_configurado
@@ -130,7 +130,7 @@ async def test_barrido_elige_a_quien_avisar_y_devuelve_reclamos_interrumpidos(
     await sembrar(servicios, "whatsapp", "5213300000011", textos_de(6, "Otro canal"))
     llamados: list[str] = []
 
-    async def enviar(id_usuario: str) -> None:
+    async def enviar(id_usuario: str, reclamados: list[Pendiente], revisar: bool) -> None:
         llamados.append(id_usuario)
 
     repartidor = Repartidor(enviar)
@@ -153,7 +153,7 @@ async def test_no_devuelve_lo_que_este_proceso_esta_enviando(servicios_ambas: Se
                           hace=HACE_10_MIN)
     suelta = asyncio.Event()
 
-    async def enviar(id_usuario: str) -> None:
+    async def enviar(id_usuario: str, reclamados: list[Pendiente], revisar: bool) -> None:
         await suelta.wait()  # un envío largo (p. ej. un 429 con retry_after grande)
 
     repartidor = Repartidor(enviar)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.canales import bandeja_salida
-from bot.canales.bandeja_salida import Barrido, Repartidor, aplazar, posponer, reclamar
+from bot.canales.bandeja_salida import Barrido, Pendiente, Repartidor, aplazar, posponer, reclamar
 from bot.canales.telegram import envio as envio_tg
 from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
@@ -176,7 +176,7 @@ async def test_nada_se_adelanta_a_un_reintento_en_espera(servicios_ambas: Servic
     # La persona vuelve a escribir: su nueva respuesta tampoco se adelanta.
     (tercera,) = await respuestas(servicios, "telegram", "32", ["Tercera respuesta."])
     assert await reclamar(servicios.almacen, documentos, "telegram", "32") == []
-    repartidor = Repartidor(lambda _: asyncio.sleep(0))
+    repartidor = Repartidor(lambda *_: asyncio.sleep(0))
     barrido = Barrido(servicios.almacen, "telegram", repartidor)
     assert await barrido.una_vez() == []
     # Pasada la espera, salen las tres en orden.
@@ -212,7 +212,7 @@ async def test_el_barrido_recupera_mensajes_de_asesor_y_avisos(
     nunca_enviado = await mensaje_de_asesor(servicios, "telegram", "35", "Su caso cambió.")
     avisados: list[str] = []
 
-    async def enviar(id_usuario: str) -> None:
+    async def enviar(id_usuario: str, reclamados: list[Pendiente], revisar: bool) -> None:
         avisados.append(id_usuario)
 
     repartidor = Repartidor(enviar)

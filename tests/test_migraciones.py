@@ -57,3 +57,23 @@ def test_desde_vacio_en_postgresql() -> None:
     motor.dispose()
     migrar(url)
     assert set(Base.metadata.tables) | {"alembic_version"} == _tablas(url)
+    assert _diferencias(url) == []
+
+
+def _diferencias(url: str) -> list[object]:
+    """Lo que Alembic generaría para llevar la base migrada a los modelos (nada, si coinciden)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    motor = create_engine(url_sincrona(url))
+    try:
+        with motor.connect() as conexion:
+            return list(compare_metadata(MigrationContext.configure(conexion), Base.metadata))
+    finally:
+        motor.dispose()
+
+
+def test_las_migraciones_coinciden_con_los_modelos(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'modelos.db'}"
+    migrar(url)
+    assert _diferencias(url) == []

@@ -5,7 +5,9 @@ salida, autor bot, `responde_a_id` puesto) y los mensajes por iniciativa del asi
 el relé del escalamiento (asesor, aviso, cambio de estatus; sin `responde_a_id`). Nacen con
 `envio` vacío. Quien envía primero los *reclama* (`envio = pendiente`, en una transacción) y
 luego los marca `enviado`, `plantilla` o `fallido`; así nada sale dos veces por el camino normal.
-El canal reclama en orden, una conversación a la vez.
+El canal reclama en orden, una conversación a la vez. Lo común se ahorra el reclamo: el motor
+guarda las respuestas ya reclamadas cuando nada espera antes (`bot.motor.salida`) y se las
+pasa al repartidor; los `enviado` se anotan en tandas (`Anotador`).
 
 Una falla pasajera (red, tiempo agotado, 5xx, 429) deja el mensaje `reintentar` con su cuenta
 en `extra` (intentos, cuándo toca, partes ya enviadas) y devuelve a la cola los que venían
@@ -41,6 +43,7 @@ from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor.guardadas import respuesta_guardada
 from bot.motor.mensajes import Respuesta
+from bot.motor.salida import Reclamo
 
 log = logging.getLogger(__name__)
 CANALES = frozenset({"telegram", "whatsapp"})
@@ -157,6 +160,17 @@ async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,
     return pendientes
 
 
+async def por_enviar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,
+                     id_usuario: str, reclamados: Sequence[Pendiente] = (),
+                     revisar: bool = True) -> list[Pendiente]:
+    """Lo que toca enviar al usuario, en orden: los ya `reclamados` (por el motor) y, con
+    `revisar`, lo que se reclame de su bandeja."""
+    pendientes = list(reclamados)
+    if revisar:
+        pendientes += await reclamar(almacen, documentos, canal, id_usuario)
+    return pendientes
+
+
 async def marcar(almacen: Almacen, ids: list[int], estado: str) -> None:
     """Anota el resultado del envío (`enviado`, `plantilla`, `fallido`…)."""
     if not ids:
@@ -224,42 +238,72 @@ async def marcar_bloqueo(almacen: Almacen, canal: str, id_usuario: str, bloquead
         )
 
 
-Enviador = Callable[[str], Awaitable[None]]
-"""Envía lo pendiente de un usuario (el canal reclama, envía y marca)."""
+def desde_el_motor(reclamo: Reclamo) -> list[Pendiente]:
+    """Las respuestas que el motor guardó ya reclamadas, como pendientes de enviar."""
+    return [Pendiente(r.mensaje_id, r.respuesta) for r in reclamo.reclamadas]
+
+
+class Anotador:
+    """Marca `enviado` lo que ya salió, en tandas: mientras se confirma una tanda, lo que
+    salió después espera y va junto en la siguiente (una transacción por tanda, no por
+    mensaje; con poca carga, cada tanda es de uno). Tras una caída, lo enviado sin marcar
+    queda `pendiente` y el barrido lo reenvía: al menos una vez, como el resto de la bandeja."""
+
+    def __init__(self, almacen: Almacen) -> None:
+        self.almacen = almacen
+        self._por_marcar: list[int] = []
+        self._turno = asyncio.Lock()
+
+    async def enviados(self, ids: Sequence[int]) -> None:
+        """Anota estos ids como enviados (vuelve cuando su tanda quedó confirmada)."""
+        self._por_marcar += ids
+        async with self._turno:
+            lote, self._por_marcar = self._por_marcar, []
+            await marcar(self.almacen, lote, "enviado")  # vacío si otra tanda ya los llevó
+
+
+Enviador = Callable[[str, list[Pendiente], bool], Awaitable[None]]
+"""Envía lo pendiente de un usuario: primero los ya reclamados que recibe y, si el bool lo
+pide, lo que reclame de su bandeja (el canal envía y marca)."""
 
 
 class Repartidor:
-    """Un trabajador por usuario que vacía su bandeja en orden; se despierta con `avisar`."""
+    """Un trabajador por usuario que envía en orden; se despierta con `avisar`."""
 
     def __init__(self, enviar: Enviador) -> None:
         self._enviar = enviar
         self._tareas: dict[str, asyncio.Task[None]] = {}
-        self._otra_vez: set[str] = set()
+        self._colas: dict[str, list[Pendiente]] = {}
+        self._revisar: set[str] = set()
 
     @property
     def en_curso(self) -> frozenset[str]:
         """Usuarios cuyo trabajador está enviando ahora en este proceso."""
         return frozenset(self._tareas)
 
-    def avisar(self, id_usuario: str) -> None:
-        """Hay algo nuevo para `id_usuario`: arranca su trabajador o le pide otra vuelta."""
-        if id_usuario in self._tareas:
-            self._otra_vez.add(id_usuario)
-            return
-        self._tareas[id_usuario] = asyncio.create_task(self._trabajar(id_usuario))
+    def avisar(self, id_usuario: str, reclamados: Sequence[Pendiente] = (),
+               revisar: bool = True) -> None:
+        """Hay algo nuevo para `id_usuario`: `reclamados` (ya `pendiente`, en orden) y, con
+        `revisar`, lo que haya en su bandeja. Arranca su trabajador o le pide otra vuelta."""
+        if reclamados:
+            self._colas.setdefault(id_usuario, []).extend(reclamados)
+        if revisar:
+            self._revisar.add(id_usuario)
+        if id_usuario not in self._tareas:
+            self._tareas[id_usuario] = asyncio.create_task(self._trabajar(id_usuario))
 
     async def _trabajar(self, id_usuario: str) -> None:
         try:
-            while True:
-                self._otra_vez.discard(id_usuario)
+            while id_usuario in self._colas or id_usuario in self._revisar:
+                reclamados = self._colas.pop(id_usuario, [])
+                revisar = id_usuario in self._revisar
+                self._revisar.discard(id_usuario)
                 try:
-                    await self._enviar(id_usuario)
+                    await self._enviar(id_usuario, reclamados, revisar)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("falló el envío de la bandeja de salida")
-                if id_usuario not in self._otra_vez:
-                    return
         finally:
             self._tareas.pop(id_usuario, None)
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -116,6 +117,10 @@ class Conversacion(Base):
     usuario: Mapped[Usuario] = relationship()
 
 
+POR_ENVIAR = "direccion = 'salida' AND (envio IS NULL OR envio = 'reintentar')"
+"""Salidas que esperan en la bandeja (índice parcial: ¿algo espera antes de responder?)."""
+
+
 class Mensaje(Base):
     """Mensaje entrante o saliente. Los entrantes se guardan antes de procesarse (bandeja)."""
 
@@ -123,6 +128,8 @@ class Mensaje(Base):
     __table_args__ = (
         UniqueConstraint("canal", "id_externo", name="uq_mensaje_canal_externo"),
         Index("ix_mensaje_conversacion_pendiente", "conversacion_id", "procesado_en"),
+        Index("ix_mensaje_por_enviar", "conversacion_id",
+              sqlite_where=text(POR_ENVIAR), postgresql_where=text(POR_ENVIAR)),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

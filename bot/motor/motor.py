@@ -8,6 +8,9 @@ y, dentro de cada transacción, en la base):
 2. Si es texto libre que nadie más puede tomar, confirma lo guardado, consulta al NLU fuera
    de la transacción y lo decide en otra. Lo pendiente anterior se decide antes, en orden.
 3. El trabajo lento (ficha y oficio) corre tras confirmar; sus respuestas se guardan aparte.
+
+Los canales con bandeja de salida usan `procesar_y_reclamar`: sus respuestas nacen reclamadas
+para enviarse (ver `bot.motor.salida`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from bot.motor.comandos import reconocer
 from bot.motor.contexto import Contexto, Ruta
 from bot.motor.guardadas import respuesta_guardada
 from bot.motor.mensajes import Boton, MensajeEntrante, Respuesta
+from bot.motor.salida import Reclamada, Reclamo, salida_libre
 from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
@@ -96,6 +100,10 @@ class Ronda:
     """(mensaje, texto) que necesita el NLU antes de decidirse."""
     seguir: bool = False
     """Quedan mensajes por decidir tras correr el trabajo lento del último."""
+    reclamadas: list[tuple[Mensaje, Respuesta]] = field(default_factory=list)
+    """Respuestas guardadas ya `pendiente` (con `procesar_y_reclamar`)."""
+    sin_reclamar: bool = False
+    """¿Se guardó alguna sin reclamar porque algo esperaba antes en la bandeja?"""
 
 
 class Motor:
@@ -131,16 +139,20 @@ class Motor:
         Un mensaje repetido (mismo canal e id) no se procesa de nuevo: se devuelven
         las respuestas que ya se habían dado.
         """
-        # Un adaptador pudo dejar pasar un valor raro (p. ej. `"text": true`): cuenta como vacío.
-        texto = entrante.texto if isinstance(entrante.texto, str) else ""
-        payload = entrante.payload if isinstance(entrante.payload, str) else None
-        nombre = entrante.nombre_usuario if isinstance(entrante.nombre_usuario, str) else None
-        entrante = replace(entrante, texto=texto, payload=payload, nombre_usuario=nombre)
-        recortado = len(entrante.texto) > LARGO_MAXIMO
-        entrante = _limpiar(entrante)
-        clave = clave_conversacion(entrante.canal.value, entrante.id_usuario)
+        guardar = _a_guardar(entrante)
+        clave = clave_conversacion(guardar.entrante.canal.value, guardar.entrante.id_usuario)
         async with self._en_proceso, self.cerrojos.de(clave):
-            return await self._atender(clave, Guardar(entrante, recortado))
+            return await self._atender(clave, guardar)
+
+    async def procesar_y_reclamar(self, entrante: MensajeEntrante) -> Reclamo:
+        """Como `procesar`, para un canal con bandeja de salida: las respuestas nuevas nacen
+        reclamadas si nada anterior espera salir, y se devuelven en orden para enviarlas."""
+        guardar = _a_guardar(entrante)
+        clave = clave_conversacion(guardar.entrante.canal.value, guardar.entrante.id_usuario)
+        reclamo = Reclamo()
+        async with self._en_proceso, self.cerrojos.de(clave):
+            await self._atender(clave, guardar, reclamo)
+        return reclamo
 
     async def procesar_pendientes_todas(self) -> int:
         """Procesa lo que quedó en la bandeja (p. ej. tras una caída). Devuelve cuántos."""
@@ -168,8 +180,10 @@ class Motor:
 
     # --- interno ---
 
-    async def _atender(self, clave: str, guardar: Guardar) -> list[Respuesta]:
-        """Guarda el mensaje y procesa la conversación hasta él.
+    async def _atender(self, clave: str, guardar: Guardar,
+                       reclamo: Reclamo | None = None) -> list[Respuesta]:
+        """Guarda el mensaje y procesa la conversación hasta él (con `reclamo`, reclamando las
+        respuestas para el canal).
 
         Lo común (un botón o el paso de un flujo, sin nada pendiente antes) se guarda y se
         procesa en una sola transacción. Si hace falta el NLU, el mensaje se confirma antes
@@ -177,7 +191,8 @@ class Motor:
         """
         for intento in range(3):
             try:
-                registro, producidas = await self._procesar_en_orden(clave, guardar)
+                registro, producidas = await self._procesar_en_orden(
+                    clave, guardar, reclamo=reclamo)
                 break
             except IntegrityError:  # otro proceso creó al mismo usuario al mismo tiempo
                 if intento == 2:
@@ -185,6 +200,8 @@ class Motor:
         else:  # pragma: no cover
             raise AssertionError("inalcanzable")
         assert registro is not None  # con `guardar`, siempre queda guardado
+        if reclamo is not None and registro.duplicado:  # sus respuestas, donde hayan quedado
+            reclamo.revisar_bandeja = True
         if registro.mensaje_id in producidas:
             return producidas[registro.mensaje_id]
         return await self.respuestas_guardadas(registro.mensaje_id)
@@ -219,11 +236,13 @@ class Motor:
         return nuevo, fallido
 
     async def _procesar_en_orden(self, clave: str, guardar: Guardar | None = None,
-                                 conversacion_id: int | None = None
+                                 conversacion_id: int | None = None,
+                                 reclamo: Reclamo | None = None
                                  ) -> tuple[Registro | None, dict[int, list[Respuesta]]]:
         """Procesa en orden lo pendiente de una conversación. Con `guardar`, primero guarda
         ese mensaje (en la misma transacción que lo decide, si se puede) y llega hasta él;
-        sin él, todo lo pendiente de `conversacion_id` (ya guardado)."""
+        sin él, todo lo pendiente de `conversacion_id` (ya guardado). Con `reclamo`, las
+        respuestas nacen reclamadas (si se puede) y se anotan ahí al confirmarse."""
         producidas: dict[int, list[Respuesta]] = {}
         analisis: dict[int, Any] = {}
         registro: Registro | None = None
@@ -245,7 +264,7 @@ class Motor:
                     assert conversacion is not None
                     ronda = await self._ronda(
                         s, conversacion, registro.mensaje_id if registro is not None else None,
-                        analisis, inicial, en_curso)
+                        analisis, inicial, en_curso, reclamar=reclamo is not None)
             except (IntegrityError, OperationalError):
                 raise  # la base: quien llama reintenta o responde «ocupado»
             except Exception:
@@ -258,10 +277,15 @@ class Motor:
                 nuevo, fallido = await self._disculparse(clave, en_curso[-1], deshecho)
                 registro = nuevo or registro
                 producidas[fallido] = [RESPUESTA_DE_DISCULPA]
+                if reclamo is not None:  # la disculpa queda en la bandeja, sin reclamar
+                    reclamo.revisar_bandeja = True
                 confirmado = True
                 continue
             confirmado = True
-            producidas.update(await self._terminar(ronda))
+            if reclamo is not None:
+                reclamo.reclamadas += [Reclamada(f.id, r) for f, r in ronda.reclamadas]
+                reclamo.revisar_bandeja |= ronda.sin_reclamar
+            producidas.update(await self._terminar(ronda, reclamo))
             if ronda.por_analizar is None and not ronda.seguir:
                 return registro, producidas
             if ronda.por_analizar is not None:
@@ -271,10 +295,11 @@ class Motor:
     async def _ronda(self, s: AsyncSession, conversacion_id: int, hasta: int | None,
                      analisis: dict[int, Any],
                      inicial: tuple[Mensaje, Conversacion, Usuario] | None,
-                     en_curso: list[int]) -> Ronda:
+                     en_curso: list[int], reclamar: bool = False) -> Ronda:
         """Dentro de la transacción (con el candado tomado): decide, en orden, los mensajes
         pendientes hasta `hasta`. Se detiene antes de uno que necesita el NLU (se consulta
-        fuera de la transacción) y después de uno con trabajo lento pendiente."""
+        fuera de la transacción) y después de uno con trabajo lento pendiente. Con `reclamar`,
+        sus respuestas nacen reclamadas si nada espera antes en la bandeja."""
         ronda = Ronda()
         while True:
             recien_guardado = inicial is not None
@@ -295,9 +320,14 @@ class Motor:
                 ronda.por_analizar = (mensaje.id, mensaje.texto or "")
                 return ronda
             en_curso.append(mensaje.id)  # si una ruta falla, se sabe con cuál
-            respuestas, ctx = await self._decidir(s, mensaje, conversacion, usuario,
-                                                  analisis.get(mensaje.id))
+            respuestas, ctx, filas = await self._decidir(
+                s, mensaje, conversacion, usuario, analisis.get(mensaje.id), reclamar)
             ronda.hechas.append((mensaje.id, respuestas, ctx))
+            if reclamar and respuestas:
+                if filas is None:
+                    ronda.sin_reclamar = True
+                else:
+                    ronda.reclamadas += zip(filas, respuestas, strict=True)
             if mensaje.id == hasta:
                 return ronda
             if ctx.despues:  # sus documentos salen antes de atender el siguiente mensaje
@@ -323,8 +353,10 @@ class Motor:
         assert self.analizador is not None
         return await self.analizador(texto)
 
-    async def _terminar(self, ronda: Ronda) -> dict[int, list[Respuesta]]:
-        """Tras confirmar: corre el trabajo lento (documentos) y guarda lo que produjo."""
+    async def _terminar(self, ronda: Ronda,
+                        reclamo: Reclamo | None = None) -> dict[int, list[Respuesta]]:
+        """Tras confirmar: corre el trabajo lento (documentos) y guarda lo que produjo (con
+        `reclamo`, reclamado si nada espera antes en la bandeja)."""
         producidas: dict[int, list[Respuesta]] = {}
         for mensaje_id, respuestas, ctx in ronda.hechas:
             producidas[mensaje_id] = respuestas
@@ -337,14 +369,24 @@ class Motor:
             # Los archivos, a la vez y antes de abrir la transacción (cada uno espera su fsync).
             guardados = await asyncio.gather(*(self._al_disco(r) for r in tardias))
             async with self.almacen.escritura() as s:
-                for respuesta, guardado in zip(tardias, guardados, strict=True):
-                    await self._guardar_respuesta(s, destino, respuesta, guardado)
+                reclamar = reclamo is not None and await salida_libre(s, destino.conversacion_id)
+                filas = [await self._guardar_respuesta(s, destino, respuesta, guardado, reclamar)
+                         for respuesta, guardado in zip(tardias, guardados, strict=True)]
+            if reclamo is not None and tardias:
+                if reclamar:
+                    reclamo.reclamadas += [Reclamada(f.id, r)
+                                           for f, r in zip(filas, tardias, strict=True)]
+                else:
+                    reclamo.revisar_bandeja = True
             producidas[mensaje_id] = respuestas + tardias
         return producidas
 
     async def _decidir(self, s: AsyncSession, mensaje: Mensaje, conversacion: Conversacion,
-                       usuario: Usuario, analisis: Any) -> tuple[list[Respuesta], Contexto]:
-        """Recorre las rutas para un mensaje y guarda sus respuestas y el estado."""
+                       usuario: Usuario, analisis: Any, reclamar: bool = False
+                       ) -> tuple[list[Respuesta], Contexto, list[Mensaje] | None]:
+        """Recorre las rutas para un mensaje y guarda sus respuestas y el estado. Con
+        `reclamar`, las respuestas nacen reclamadas si nada espera antes en la bandeja, y se
+        devuelven sus filas (None si no se reclamaron)."""
         # El primer mensaje de la conversación: aún no se ha atendido ninguno.
         anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
             select(Mensaje.id).where(
@@ -366,8 +408,9 @@ class Motor:
         elif not ctx.notas.get("fallo_contado"):
             conversacion.fallos_nlu += 1
         destino = Destino.de(ctx)
-        for respuesta in respuestas:
-            await self._guardar_respuesta(s, destino, respuesta)
+        reclamar = reclamar and bool(respuestas) and await salida_libre(s, conversacion.id)
+        filas = [await self._guardar_respuesta(s, destino, respuesta, reclamada=reclamar)
+                 for respuesta in respuestas]
         if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
             mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()
@@ -376,7 +419,7 @@ class Motor:
         log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                              "conversacion_id": conversacion.id,
                                              "respuestas": len(respuestas)})
-        return respuestas, ctx
+        return respuestas, ctx, filas if reclamar else None
 
     async def _recorrer_rutas(self, ctx: Contexto) -> list[Respuesta]:
         for ruta in (*self.rutas_previas, *self.rutas, *self.rutas_finales):
@@ -392,8 +435,9 @@ class Motor:
         return await self.documentos.guardar_sin_bloquear(documento.contenido, documento.mime)
 
     async def _guardar_respuesta(self, s: AsyncSession, destino: Destino,
-                                 respuesta: Respuesta,
-                                 guardado: ArchivoGuardado | None = None) -> None:
+                                 respuesta: Respuesta, guardado: ArchivoGuardado | None = None,
+                                 reclamada: bool = False) -> Mensaje:
+        """Guarda una respuesta (`reclamada`: ya `pendiente` para el canal que la envía)."""
         extra: dict[str, Any] = {}
         if respuesta.enlace:
             extra["enlace"] = respuesta.enlace
@@ -409,13 +453,26 @@ class Motor:
             s.add(documento)
             await s.flush()
             extra["documento_id"] = documento.id
-        s.add(Mensaje(
+        fila = Mensaje(
             conversacion_id=destino.conversacion_id, direccion="salida", autor="bot",
             canal=destino.canal, texto=respuesta.texto,
             botones=[{"titulo": b.titulo, "payload": b.payload} for b in respuesta.botones] or None,
             extra=extra or None, responde_a_id=destino.mensaje_id, procesado_en=ahora(),
             tipo="documento" if respuesta.documento else "texto",
-        ))
+            envio="pendiente" if reclamada else None,
+        )
+        s.add(fila)
+        return fila
+
+
+def _a_guardar(entrante: MensajeEntrante) -> Guardar:
+    """El mensaje listo para guardar: valores raros de un adaptador (p. ej. `"text": true`)
+    cuentan como vacíos; sin caracteres de control y recortado si es enorme."""
+    texto = entrante.texto if isinstance(entrante.texto, str) else ""
+    payload = entrante.payload if isinstance(entrante.payload, str) else None
+    nombre = entrante.nombre_usuario if isinstance(entrante.nombre_usuario, str) else None
+    entrante = replace(entrante, texto=texto, payload=payload, nombre_usuario=nombre)
+    return Guardar(_limpiar(entrante), len(entrante.texto) > LARGO_MAXIMO)
 
 
 def _limpiar(entrante: MensajeEntrante) -> MensajeEntrante:

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.canales.bandeja_salida import Barrido, Repartidor
+from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor, desde_el_motor
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
@@ -82,6 +82,7 @@ class CanalTelegram:
             .build()
         )
         self.repartidor = Repartidor(self._vaciar)
+        self.anotador = Anotador(servicios.almacen)
         self.barrido = Barrido(servicios.almacen, "telegram", self.repartidor,
                                config.bandeja_barrido_s)
         self._fallidos: set[int] = set()
@@ -113,8 +114,10 @@ class CanalTelegram:
                     int(entrante.id_usuario),
                     TEXTO_ARCHIVO_GRANDE.format(nombre=entrante.nombre, limite=limite))
                 return
-            await self.servicios.motor.procesar(entrante)  # si lo tenía bloqueado, ya no
-            self.repartidor.avisar(entrante.id_usuario)
+            # (si lo tenía bloqueado, ya no)
+            reclamo = await self.servicios.motor.procesar_y_reclamar(entrante)
+            self.repartidor.avisar(entrante.id_usuario, desde_el_motor(reclamo),
+                                   reclamo.revisar_bandeja)
         except Exception:
             self._fallidos.add(update.update_id)
             raise
@@ -134,9 +137,9 @@ class CanalTelegram:
     async def _error(self, update: object, contexto: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error al atender un update de Telegram", exc_info=contexto.error)
 
-    async def _vaciar(self, id_usuario: str) -> None:
-        await vaciar_bandeja(self.app.bot, self.servicios.almacen, self.servicios.documentos,
-                             id_usuario)
+    async def _vaciar(self, id_usuario: str, reclamados: list[Pendiente], revisar: bool) -> None:
+        await vaciar_bandeja(self.app.bot, self.anotador, self.servicios.documentos,
+                             id_usuario, reclamados, revisar)
 
     # --- webhook ---
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.canales import bandeja_salida, formato, payloads
-from bot.canales.bandeja_salida import Avance
+from bot.canales.bandeja_salida import Anotador, Avance, Pendiente
 from bot.canales.emisores import ResultadoEnvio
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
@@ -101,13 +101,17 @@ async def enviar_respuestas(bot: Bot, almacen: Almacen, chat_id: int,
         await enviar_respuesta(bot, almacen, chat_id, respuesta)
 
 
-async def vaciar_bandeja(bot: Bot, almacen: Almacen, documentos: AlmacenDocumentos,
-                         id_usuario: str) -> None:
-    """Reclama y envía en orden lo pendiente del usuario (respuestas y mensajes de asesores).
+async def vaciar_bandeja(bot: Bot, anotador: Anotador, documentos: AlmacenDocumentos,
+                         id_usuario: str, reclamados: Sequence[Pendiente] = (),
+                         revisar: bool = True) -> None:
+    """Envía en orden los ya `reclamados` y, con `revisar`, lo que reclame de la bandeja del
+    usuario (respuestas y mensajes de asesores).
 
     Un 403 lo marca como bloqueado (y lo que queda, `fallido`); una falla pasajera aplaza el
     mensaje y devuelve a la cola los siguientes; otro rechazo lo marca `fallido`."""
-    pendientes = await bandeja_salida.reclamar(almacen, documentos, "telegram", id_usuario)
+    almacen = anotador.almacen
+    pendientes = await bandeja_salida.por_enviar(almacen, documentos, "telegram", id_usuario,
+                                                 reclamados, revisar)
     for i, pendiente in enumerate(pendientes):
         avance = Avance(pendiente.partes)
         try:
@@ -126,7 +130,7 @@ async def vaciar_bandeja(bot: Bot, almacen: Almacen, documentos: AlmacenDocument
                         extra={"mensaje_id": pendiente.mensaje_id})
             await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], "fallido")
             continue
-        await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], "enviado")
+        await anotador.enviados([pendiente.mensaje_id])
 
 
 class EmisorTelegram:

@@ -18,7 +18,7 @@ import httpx
 from pywa_async import WhatsApp
 
 from bot.canales import payloads
-from bot.canales.bandeja_salida import Barrido, Repartidor
+from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor, desde_el_motor
 from bot.canales.whatsapp import ajustes as ajustes_wa
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
@@ -51,6 +51,7 @@ class CanalWhatsApp:
             f"{config.whatsapp_api_url.rstrip('/')}/v{self.propios.version_api}")
         self.enviador = EnviadorWhatsApp(self.wa, servicios.almacen, self.propios)
         self.repartidor = Repartidor(self._vaciar)
+        self.anotador = Anotador(servicios.almacen)
         self.barrido = Barrido(servicios.almacen, "whatsapp", self.repartidor,
                                config.bandeja_barrido_s)
         self._por_leer: dict[str, str] = {}
@@ -104,15 +105,16 @@ class CanalWhatsApp:
                 original = await payloads.expandir(self.servicios.almacen, entrada.payload)
                 entrada = replace(entrada, payload=original)
             entrante = await self._a_entrante(entrada)
-            await self.servicios.motor.procesar(entrante)
+            reclamo = await self.servicios.motor.procesar_y_reclamar(entrante)
         self._por_leer[entrada.wa_id] = entrada.wamid
-        self.repartidor.avisar(entrada.wa_id)
+        self.repartidor.avisar(entrada.wa_id, desde_el_motor(reclamo), reclamo.revisar_bandeja)
 
-    async def _vaciar(self, wa_id: str) -> None:
+    async def _vaciar(self, wa_id: str, reclamados: list[Pendiente], revisar: bool) -> None:
         wamid = self._por_leer.pop(wa_id, None)
         if wamid is not None:
             await self.enviador.marcar_leido(wamid)
-        await vaciar_bandeja(self.enviador, self.servicios.documentos, wa_id)
+        await vaciar_bandeja(self.enviador, self.anotador, self.servicios.documentos, wa_id,
+                             reclamados, revisar)
 
     def iniciar(self) -> None:
         """Empieza a barrer la bandeja: envía lo que quedó sin enviar antes de un reinicio."""

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -30,7 +30,7 @@ from pywa_async.types import Button, Section, SectionList, SectionRow
 from pywa_async.types.templates import TemplateLanguage
 
 from bot.canales import bandeja_salida, formato, payloads
-from bot.canales.bandeja_salida import Avance
+from bot.canales.bandeja_salida import Anotador, Avance, Pendiente
 from bot.canales.emisores import ResultadoEnvio
 from bot.canales.ritmo import RitmoPorDestino
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
@@ -244,14 +244,17 @@ def _motivo(error: BaseException) -> str:
     return type(error).__name__ + (f" ({codigo})" if codigo is not None else "")
 
 
-async def vaciar_bandeja(enviador: EnviadorWhatsApp, documentos: AlmacenDocumentos,
-                         wa_id: str) -> None:
-    """Reclama y envía en orden lo pendiente del usuario (respuestas y mensajes de asesores).
+async def vaciar_bandeja(enviador: EnviadorWhatsApp, anotador: Anotador,
+                         documentos: AlmacenDocumentos, wa_id: str,
+                         reclamados: Sequence[Pendiente] = (), revisar: bool = True) -> None:
+    """Envía en orden los ya `reclamados` y, con `revisar`, lo que reclame de la bandeja del
+    usuario (respuestas y mensajes de asesores).
 
     Una falla pasajera aplaza el mensaje y devuelve a la cola los siguientes; otra lo marca
     `fallido`. La bitácora lleva ids de mensaje, nunca el número."""
     almacen = enviador.almacen
-    pendientes = await bandeja_salida.reclamar(almacen, documentos, "whatsapp", wa_id)
+    pendientes = await bandeja_salida.por_enviar(almacen, documentos, "whatsapp", wa_id,
+                                                 reclamados, revisar)
     for i, pendiente in enumerate(pendientes):
         avance = Avance(pendiente.partes)
         try:
@@ -270,7 +273,10 @@ async def vaciar_bandeja(enviador: EnviadorWhatsApp, documentos: AlmacenDocument
             log.warning("WhatsApp rechazó el envío: %s", _motivo(error),
                         extra={"mensaje_id": pendiente.mensaje_id})
             estado = "fallido"
-        await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], estado)
+        if estado == "enviado":
+            await anotador.enviados([pendiente.mensaje_id])
+        else:
+            await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], estado)
 
 
 class EmisorWhatsApp:

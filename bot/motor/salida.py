@@ -1,0 +1,51 @@
+"""Respuestas que nacen reclamadas para un canal con bandeja de salida (Telegram, WhatsApp).
+
+Lo normal en esos canales: el motor guarda la respuesta sin reclamar y el canal la reclama en
+otra transacción (`bot.canales.bandeja_salida.reclamar`). Cuando el canal pide
+`Motor.procesar_y_reclamar` y nada anterior de la conversación espera salir (sin reclamar o
+esperando un reintento), las respuestas se guardan ya `pendiente` en la misma transacción que
+las decide y se le entregan al canal con su id: una transacción menos por mensaje. Si algo
+espera antes, se guardan sin reclamar, para no adelantárseles; el canal revisa la bandeja.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.modelos import POR_ENVIAR, Mensaje
+from bot.motor.mensajes import Respuesta
+
+# El filtro va como texto literal (no con parámetros) para que SQLite y PostgreSQL usen el
+# índice parcial `ix_mensaje_por_enviar`, que tiene el mismo.
+_ALGO_ESPERA = (
+    select(Mensaje.id)
+    .where(Mensaje.conversacion_id == bindparam("conversacion"), text(POR_ENVIAR),
+           Mensaje.autor.in_(("bot", "asesor")))
+    .limit(1)
+)
+
+
+@dataclass(frozen=True)
+class Reclamada:
+    """Una respuesta guardada ya `pendiente`: el canal la envía y la marca."""
+
+    mensaje_id: int
+    respuesta: Respuesta
+
+
+@dataclass
+class Reclamo:
+    """Lo que `Motor.procesar_y_reclamar` deja al canal, en orden."""
+
+    reclamadas: list[Reclamada] = field(default_factory=list)
+    revisar_bandeja: bool = False
+    """¿Quedó alguna respuesta sin reclamar? (algo esperaba antes, una disculpa, un reenvío):
+    el canal reclama la bandeja después de enviar las reclamadas."""
+
+
+async def salida_libre(s: AsyncSession, conversacion_id: int) -> bool:
+    """¿Nada de la conversación espera salir (sin reclamar o por reintentar)?"""
+    return await s.scalar(_ALGO_ESPERA, {"conversacion": conversacion_id}) is None

@@ -1,0 +1,120 @@
+"""Las respuestas de Telegram y WhatsApp nacen reclamadas en la transacción que las decide,
+salvo que algo espere antes en la bandeja (no se le adelantan); los `enviado` se anotan en
+tandas; el repartidor envía lo reclamado en orden y revisa la bandeja solo cuando se le pide.
+Sobre SQLite y PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event, select
+
+from bot.canales.bandeja_salida import Anotador, Pendiente, Repartidor, desde_el_motor
+from bot.db.modelos import Mensaje
+from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
+from bot.servicios import Servicios
+
+from test_bandeja_reintentos import estados, mensaje_de_asesor, respuestas
+
+
+def _hola(id_usuario: str, id_mensaje: str = "1", texto: str = "hola") -> MensajeEntrante:
+    return MensajeEntrante(canal=Canal.TELEGRAM, id_usuario=id_usuario, id_mensaje=id_mensaje,
+                           texto=texto)
+
+
+async def _salidas_de(servicios: Servicios, canal: str, id_mensaje: str) -> list[Mensaje]:
+    """Las respuestas guardadas al mensaje entrante `id_mensaje`."""
+    async with servicios.almacen.lectura() as s:
+        entrada = await s.scalar(select(Mensaje.id).where(Mensaje.canal == canal,
+                                                          Mensaje.id_externo == id_mensaje))
+        return list((await s.scalars(select(Mensaje).where(Mensaje.responde_a_id == entrada)
+                                     .order_by(Mensaje.id))).all())
+
+
+async def test_las_respuestas_nacen_reclamadas(servicios_ambas: Servicios) -> None:
+    servicios = servicios_ambas
+    reclamo = await servicios.motor.procesar_y_reclamar(_hola("401", "401:1"))
+    guardadas = await _salidas_de(servicios, "telegram", "401:1")
+    assert guardadas and not reclamo.revisar_bandeja
+    assert [r.mensaje_id for r in reclamo.reclamadas] == [f.id for f in guardadas]
+    assert [r.respuesta.texto for r in reclamo.reclamadas] == [f.texto for f in guardadas]
+    assert {f.envio for f in guardadas} == {"pendiente"}
+    # `procesar` (REST, la terminal) no reclama nada.
+    await servicios.motor.procesar(_hola("402", "402:1"))
+    assert {f.envio for f in await _salidas_de(servicios, "telegram", "402:1")} == {None}
+
+
+async def test_no_se_adelantan_a_un_reintento_ni_a_un_asesor(servicios_ambas: Servicios) -> None:
+    servicios = servicios_ambas
+    (en_espera,) = await respuestas(servicios, "telegram", "403", ["Su folio es JAL-1."],
+                                    envio="reintentar")
+    reclamo = await servicios.motor.procesar_y_reclamar(_hola("403", "403:1", "menú"))
+    assert reclamo.reclamadas == [] and reclamo.revisar_bandeja
+    assert {f.envio for f in await _salidas_de(servicios, "telegram", "403:1")} == {None}
+    assert await estados(servicios, [en_espera]) == ["reintentar"]
+
+    await respuestas(servicios, "telegram", "404", ["Hola."], envio="enviado")
+    await mensaje_de_asesor(servicios, "telegram", "404", "Le atiendo en un momento.")
+    reclamo = await servicios.motor.procesar_y_reclamar(_hola("404", "404:1", "menú"))
+    assert reclamo.reclamadas == [] and reclamo.revisar_bandeja
+
+
+async def test_lo_ya_reclamado_en_vuelo_no_estorba(servicios_ambas: Servicios) -> None:
+    """Lo `pendiente` ya va en la fila del repartidor: lo nuevo se forma detrás."""
+    servicios = servicios_ambas
+    await respuestas(servicios, "telegram", "405", ["Hola."], envio="pendiente")
+    reclamo = await servicios.motor.procesar_y_reclamar(_hola("405", "405:1", "menú"))
+    assert reclamo.reclamadas and not reclamo.revisar_bandeja
+
+
+async def test_un_reenvio_de_la_plataforma_pide_revisar_la_bandeja(
+        servicios_ambas: Servicios) -> None:
+    servicios = servicios_ambas
+    primero = await servicios.motor.procesar_y_reclamar(_hola("406", "406:1"))
+    otra_vez = await servicios.motor.procesar_y_reclamar(_hola("406", "406:1"))
+    assert primero.reclamadas and otra_vez.reclamadas == [] and otra_vez.revisar_bandeja
+    assert desde_el_motor(primero) == [Pendiente(r.mensaje_id, r.respuesta)
+                                       for r in primero.reclamadas]
+
+
+async def test_el_anotador_marca_en_tandas(servicios_ambas: Servicios) -> None:
+    servicios = servicios_ambas
+    ids = await respuestas(servicios, "telegram", "407", [f"Respuesta {i}." for i in range(30)],
+                           envio="pendiente")
+    anotador = Anotador(servicios.almacen)
+    sentencias: list[str] = []
+
+    def contar(_c: Any, _cur: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().upper().startswith("UPDATE MENSAJE"):
+            sentencias.append(sql)
+
+    motor_sql = servicios.almacen.motor.sync_engine
+    event.listen(motor_sql, "before_cursor_execute", contar)
+    try:
+        await asyncio.gather(*(anotador.enviados([i]) for i in ids))
+    finally:
+        event.remove(motor_sql, "before_cursor_execute", contar)
+    assert await estados(servicios, ids) == ["enviado"] * len(ids)
+    assert 1 <= len(sentencias) < len(ids)
+
+
+async def test_el_repartidor_envia_lo_reclamado_y_revisa_solo_si_se_pide() -> None:
+    llamadas: list[tuple[list[int], bool]] = []
+    suelta = asyncio.Event()
+
+    async def enviar(id_usuario: str, reclamados: list[Pendiente], revisar: bool) -> None:
+        llamadas.append(([p.mensaje_id for p in reclamados], revisar))
+        await suelta.wait()
+
+    def pendiente(ident: int) -> Pendiente:
+        return Pendiente(ident, Respuesta(f"r{ident}"))
+
+    repartidor = Repartidor(enviar)
+    repartidor.avisar("u", [pendiente(1), pendiente(2)], revisar=False)
+    await asyncio.sleep(0)
+    repartidor.avisar("u", [pendiente(3)], revisar=False)  # mientras envía: otra vuelta
+    repartidor.avisar("u", [pendiente(4)], revisar=True)
+    suelta.set()
+    assert await repartidor.esperar(5)
+    assert llamadas == [([1, 2], False), ([3, 4], True)]
