@@ -15,7 +15,7 @@ from bot.db.modelos import Mensaje
 from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
 from bot.servicios import Servicios
 
-from test_bandeja_reintentos import estados, mensaje_de_asesor, respuestas
+from test_bandeja_reintentos import conversacion_de, estados, mensaje_de_asesor, respuestas
 
 
 def _hola(id_usuario: str, id_mensaje: str = "1", texto: str = "hola") -> MensajeEntrante:
@@ -118,3 +118,30 @@ async def test_el_repartidor_envia_lo_reclamado_y_revisa_solo_si_se_pide() -> No
     suelta.set()
     assert await repartidor.esperar(5)
     assert llamadas == [([1, 2], False), ([3, 4], True)]
+
+
+async def _entrada_sin_procesar(servicios: Servicios, id_usuario: str, id_mensaje: str) -> None:
+    """Un mensaje que quedó guardado sin procesar (p. ej. tras una caída)."""
+    conversacion_id = await conversacion_de(servicios, "telegram", id_usuario)
+    async with servicios.almacen.escritura() as s:
+        s.add(Mensaje(conversacion_id=conversacion_id, direccion="entrada", autor="usuario",
+                      canal="telegram", id_externo=id_mensaje, texto="menú"))
+
+
+async def test_con_pendientes_de_antes_se_consulta_la_bandeja(servicios_ambas: Servicios) -> None:
+    """Lo pendiente de antes se decide primero, en la misma ronda, y se reclama en orden; si
+    algo esperaba en la bandeja, nada de la ronda se reclama."""
+    servicios = servicios_ambas
+    await _entrada_sin_procesar(servicios, "408", "408:viejo")
+    reclamo = await servicios.motor.procesar_y_reclamar(_hola("408", "408:1", "menú"))
+    viejas = await _salidas_de(servicios, "telegram", "408:viejo")
+    nuevas = await _salidas_de(servicios, "telegram", "408:1")
+    assert viejas and nuevas and not reclamo.revisar_bandeja
+    assert [r.mensaje_id for r in reclamo.reclamadas] == [f.id for f in viejas + nuevas]
+
+    await respuestas(servicios, "telegram", "409", ["Su folio es JAL-1."], envio="reintentar")
+    await _entrada_sin_procesar(servicios, "409", "409:viejo")
+    reclamo = await servicios.motor.procesar_y_reclamar(_hola("409", "409:1", "menú"))
+    assert reclamo.reclamadas == [] and reclamo.revisar_bandeja
+    for id_mensaje in ("409:viejo", "409:1"):
+        assert {f.envio for f in await _salidas_de(servicios, "telegram", id_mensaje)} == {None}

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
 from bot.motor.mensajes import ArchivoEntrante, MensajeEntrante
+from bot.motor.salida import ALGO_ESPERA_EN_LA_CONVERSACION
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,13 @@ class Registro:
     """¿Quedaban mensajes anteriores de la conversación sin procesar (p. ej. tras una caída)?"""
     filas: tuple[Mensaje, Conversacion, Usuario] | None = field(default=None, compare=False)
     """Las filas ya cargadas en la sesión que lo guardó (para procesar en la misma)."""
+    salida_libre: bool = True
+    """¿Nada de la conversación esperaba salir en la bandeja de salida? (`bot.motor.salida`)."""
 
 
-# Una sola consulta por mensaje: el usuario, su conversación, ¿ya se recibió este id? y el
-# primer mensaje pendiente. Se arma una vez (armarla en cada mensaje cuesta más que correrla).
+# Una sola consulta por mensaje: el usuario, su conversación, ¿ya se recibió este id?, el
+# primer mensaje pendiente y si algo espera en la bandeja de salida. Se arma una vez (armarla
+# en cada mensaje cuesta más que correrla).
 _PREVIO = (select(Mensaje.id)
            .where(Mensaje.canal == bindparam("canal"),
                   Mensaje.id_externo == bindparam("id_mensaje"),
@@ -40,7 +44,7 @@ _PENDIENTE = (select(func.min(Mensaje.id))
                      Mensaje.procesado_en.is_(None))
               .scalar_subquery())
 _USUARIO_CONVERSACION_Y_PENDIENTES = (
-    select(Usuario, Conversacion, _PREVIO, _PENDIENTE)
+    select(Usuario, Conversacion, _PREVIO, _PENDIENTE, ALGO_ESPERA_EN_LA_CONVERSACION)
     .outerjoin(Conversacion, Conversacion.usuario_id == Usuario.id)
     .where(Usuario.canal == bindparam("canal"), Usuario.id_externo == bindparam("id_usuario"))
 )
@@ -127,9 +131,9 @@ async def registrar_entrante(
         usuario = fila[0] if fila is not None else await _nuevo(
             sesion, Usuario(canal=canal, id_externo=entrante.id_usuario))
         conversacion = await _nueva_conversacion(sesion, usuario)
-        hay_previos = False
+        hay_previos = algo_espera = False
     else:
-        usuario, conversacion, previo, pendiente = fila
+        usuario, conversacion, previo, pendiente, algo_espera = fila
         if previo is not None:
             return Registro(previo, conversacion.id, usuario.id, True, pendiente is not None)
         hay_previos = pendiente is not None
@@ -171,4 +175,4 @@ async def registrar_entrante(
     marcar_actividad(usuario)
     await sesion.flush()
     return Registro(mensaje.id, conversacion.id, usuario.id, False, hay_previos,
-                    (mensaje, conversacion, usuario))
+                    (mensaje, conversacion, usuario), not algo_espera)

@@ -104,6 +104,8 @@ class Ronda:
     """Respuestas guardadas ya `pendiente` (con `procesar_y_reclamar`)."""
     sin_reclamar: bool = False
     """¿Se guardó alguna sin reclamar porque algo esperaba antes en la bandeja?"""
+    salida_libre: bool | None = None
+    """¿Nada espera salir en la bandeja de la conversación? (None: aún no se sabe)."""
 
 
 class Motor:
@@ -253,18 +255,21 @@ class Motor:
                 async with self.almacen.escritura() as s:
                     await candado_en_transaccion(s, clave)
                     inicial = None
+                    libre = None
                     if not confirmado:
                         assert guardar is not None
                         registro = await registrar_entrante(
                             s, guardar.entrante, self.documentos, self.maximo_archivo,
                             guardar.recortado, self._se_decide_ya)
-                        inicial = None if registro.hay_previos else registro.filas
+                        if not registro.hay_previos:
+                            inicial, libre = registro.filas, registro.salida_libre
                     conversacion = (registro.conversacion_id if registro is not None
                                     else conversacion_id)
                     assert conversacion is not None
                     ronda = await self._ronda(
                         s, conversacion, registro.mensaje_id if registro is not None else None,
-                        analisis, inicial, en_curso, reclamar=reclamo is not None)
+                        analisis, inicial, en_curso, reclamar=reclamo is not None,
+                        salida_libre=libre)
             except (IntegrityError, OperationalError):
                 raise  # la base: quien llama reintenta o responde «ocupado»
             except Exception:
@@ -295,12 +300,13 @@ class Motor:
     async def _ronda(self, s: AsyncSession, conversacion_id: int, hasta: int | None,
                      analisis: dict[int, Any],
                      inicial: tuple[Mensaje, Conversacion, Usuario] | None,
-                     en_curso: list[int], reclamar: bool = False) -> Ronda:
+                     en_curso: list[int], reclamar: bool = False,
+                     salida_libre: bool | None = None) -> Ronda:
         """Dentro de la transacción (con el candado tomado): decide, en orden, los mensajes
         pendientes hasta `hasta`. Se detiene antes de uno que necesita el NLU (se consulta
         fuera de la transacción) y después de uno con trabajo lento pendiente. Con `reclamar`,
         sus respuestas nacen reclamadas si nada espera antes en la bandeja."""
-        ronda = Ronda()
+        ronda = Ronda(salida_libre=salida_libre)
         while True:
             recien_guardado = inicial is not None
             if inicial is not None:
@@ -320,19 +326,26 @@ class Motor:
                 ronda.por_analizar = (mensaje.id, mensaje.texto or "")
                 return ronda
             en_curso.append(mensaje.id)  # si una ruta falla, se sabe con cuál
+            reclamadas = reclamar and await self._salida_libre(s, ronda, conversacion_id)
             respuestas, ctx, filas = await self._decidir(
-                s, mensaje, conversacion, usuario, analisis.get(mensaje.id), reclamar)
+                s, mensaje, conversacion, usuario, analisis.get(mensaje.id), reclamadas)
             ronda.hechas.append((mensaje.id, respuestas, ctx))
-            if reclamar and respuestas:
-                if filas is None:
-                    ronda.sin_reclamar = True
-                else:
-                    ronda.reclamadas += zip(filas, respuestas, strict=True)
+            if reclamadas:
+                ronda.reclamadas += zip(filas, respuestas, strict=True)
+            elif reclamar and respuestas:  # algo espera antes: lo de después, tampoco sale
+                ronda.sin_reclamar = True
             if mensaje.id == hasta:
                 return ronda
             if ctx.despues:  # sus documentos salen antes de atender el siguiente mensaje
                 ronda.seguir = True
                 return ronda
+
+    @staticmethod
+    async def _salida_libre(s: AsyncSession, ronda: Ronda, conversacion_id: int) -> bool:
+        """¿Pueden nacer reclamadas las respuestas? (se consulta una vez por ronda)."""
+        if ronda.salida_libre is None:
+            ronda.salida_libre = await salida_libre(s, conversacion_id)
+        return ronda.salida_libre
 
     def _se_decide_ya(self, mensaje: Mensaje, conversacion: Conversacion) -> bool:
         return not self._necesita_nlu(conversacion, mensaje)
@@ -383,10 +396,9 @@ class Motor:
 
     async def _decidir(self, s: AsyncSession, mensaje: Mensaje, conversacion: Conversacion,
                        usuario: Usuario, analisis: Any, reclamar: bool = False
-                       ) -> tuple[list[Respuesta], Contexto, list[Mensaje] | None]:
-        """Recorre las rutas para un mensaje y guarda sus respuestas y el estado. Con
-        `reclamar`, las respuestas nacen reclamadas si nada espera antes en la bandeja, y se
-        devuelven sus filas (None si no se reclamaron)."""
+                       ) -> tuple[list[Respuesta], Contexto, list[Mensaje]]:
+        """Recorre las rutas para un mensaje y guarda sus respuestas (con `reclamar`, ya
+        `pendiente`) y el estado; devuelve también las filas guardadas."""
         # El primer mensaje de la conversación: aún no se ha atendido ninguno.
         anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
             select(Mensaje.id).where(
@@ -408,7 +420,6 @@ class Motor:
         elif not ctx.notas.get("fallo_contado"):
             conversacion.fallos_nlu += 1
         destino = Destino.de(ctx)
-        reclamar = reclamar and bool(respuestas) and await salida_libre(s, conversacion.id)
         filas = [await self._guardar_respuesta(s, destino, respuesta, reclamada=reclamar)
                  for respuesta in respuestas]
         if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
@@ -419,7 +430,7 @@ class Motor:
         log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                              "conversacion_id": conversacion.id,
                                              "respuestas": len(respuestas)})
-        return respuestas, ctx, filas if reclamar else None
+        return respuestas, ctx, filas
 
     async def _recorrer_rutas(self, ctx: Contexto) -> list[Respuesta]:
         for ruta in (*self.rutas_previas, *self.rutas, *self.rutas_finales):

@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.modelos import POR_ENVIAR, Mensaje
+from bot.db.modelos import POR_ENVIAR, Conversacion, Mensaje
 from bot.motor.mensajes import Respuesta
 
 # El filtro va como texto literal (no con parámetros) para que SQLite y PostgreSQL usen el
 # índice parcial `ix_mensaje_por_enviar`, que tiene el mismo.
-_ALGO_ESPERA = (
-    select(Mensaje.id)
-    .where(Mensaje.conversacion_id == bindparam("conversacion"), text(POR_ENVIAR),
-           Mensaje.autor.in_(("bot", "asesor")))
-    .limit(1)
-)
+_ESPERAN = select(Mensaje.id).where(text(POR_ENVIAR), Mensaje.autor.in_(("bot", "asesor")))
+_ALGO_ESPERA = _ESPERAN.where(Mensaje.conversacion_id == bindparam("conversacion")).limit(1)
+ALGO_ESPERA_EN_LA_CONVERSACION = _ESPERAN.where(
+    Mensaje.conversacion_id == Conversacion.id).exists()
+"""Para consultas sobre `conversacion`: ¿algo de ella espera salir? (bandeja de entrada)."""
 
 
 @dataclass(frozen=True)
