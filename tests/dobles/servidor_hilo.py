@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import uvicorn
+import uvloop
 
 
 def puerto_libre() -> int:
@@ -32,7 +33,7 @@ class ServidorEnHilo:
         self.bucle: asyncio.AbstractEventLoop | None = None
 
     def _correr(self) -> None:
-        self.bucle = asyncio.new_event_loop()
+        self.bucle = uvloop.new_event_loop()  # como la app: el doble gasta menos CPU
         asyncio.set_event_loop(self.bucle)
         try:
             self.bucle.run_until_complete(self._servidor.serve())

@@ -209,6 +209,7 @@ class CanalTelegram:
             await self.app.stop()
         await self.barrido.detener()
         await self.repartidor.cerrar()
+        await self.anotador.cerrar()
         if self._inicializada:
             await self.app.shutdown()
             self._inicializada = False

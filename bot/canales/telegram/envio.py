@@ -130,7 +130,7 @@ async def vaciar_bandeja(bot: Bot, anotador: Anotador, documentos: AlmacenDocume
                         extra={"mensaje_id": pendiente.mensaje_id})
             await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], "fallido")
             continue
-        await anotador.enviados([pendiente.mensaje_id])
+        anotador.enviado(pendiente.mensaje_id)
 
 
 class EmisorTelegram:

@@ -124,6 +124,7 @@ class CanalWhatsApp:
         """Termina lo que se está enviando y cierra el cliente HTTP."""
         await self.barrido.detener()
         await self.repartidor.cerrar()
+        await self.anotador.cerrar()
         await self.sesion.aclose()
 
 

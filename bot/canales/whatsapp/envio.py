@@ -274,7 +274,7 @@ async def vaciar_bandeja(enviador: EnviadorWhatsApp, anotador: Anotador,
                         extra={"mensaje_id": pendiente.mensaje_id})
             estado = "fallido"
         if estado == "enviado":
-            await anotador.enviados([pendiente.mensaje_id])
+            anotador.enviado(pendiente.mensaje_id)
         else:
             await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], estado)
 
