@@ -11,10 +11,20 @@ from typing import Any
 from sqlalchemy import event, select
 from test_bandeja_reintentos import conversacion_de, estados, mensaje_de_asesor, respuestas
 
-from bot.canales.bandeja_salida import Anotador, Pendiente, Repartidor, desde_el_motor
+from bot.canales.bandeja_salida import Anotador, Pendiente, Repartidor
 from bot.db.modelos import Mensaje
 from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
+from bot.motor.salida import Reclamo
 from bot.servicios import Servicios
+
+
+async def procesar(servicios: Servicios, entrante: MensajeEntrante) -> Reclamo:
+    """`procesar_y_reclamar` y, cuando termina lo del fondo, todas las tandas en una."""
+    tandas: list[Reclamo] = []
+    await servicios.motor.procesar_y_reclamar(entrante, tandas.append)
+    await servicios.motor.esperar_al_fondo()
+    return Reclamo([r for t in tandas for r in t.reclamadas],
+                   any(t.revisar_bandeja for t in tandas))
 
 
 def _hola(id_usuario: str, id_mensaje: str = "1", texto: str = "hola") -> MensajeEntrante:
@@ -33,7 +43,7 @@ async def _salidas_de(servicios: Servicios, canal: str, id_mensaje: str) -> list
 
 async def test_las_respuestas_nacen_reclamadas(servicios_ambas: Servicios) -> None:
     servicios = servicios_ambas
-    reclamo = await servicios.motor.procesar_y_reclamar(_hola("401", "401:1"))
+    reclamo = await procesar(servicios, _hola("401", "401:1"))
     guardadas = await _salidas_de(servicios, "telegram", "401:1")
     assert guardadas and not reclamo.revisar_bandeja
     assert [r.mensaje_id for r in reclamo.reclamadas] == [f.id for f in guardadas]
@@ -48,14 +58,14 @@ async def test_no_se_adelantan_a_un_reintento_ni_a_un_asesor(servicios_ambas: Se
     servicios = servicios_ambas
     (en_espera,) = await respuestas(servicios, "telegram", "403", ["Su folio es JAL-1."],
                                     envio="reintentar")
-    reclamo = await servicios.motor.procesar_y_reclamar(_hola("403", "403:1", "menú"))
+    reclamo = await procesar(servicios, _hola("403", "403:1", "menú"))
     assert reclamo.reclamadas == [] and reclamo.revisar_bandeja
     assert {f.envio for f in await _salidas_de(servicios, "telegram", "403:1")} == {None}
     assert await estados(servicios, [en_espera]) == ["reintentar"]
 
     await respuestas(servicios, "telegram", "404", ["Hola."], envio="enviado")
     await mensaje_de_asesor(servicios, "telegram", "404", "Le atiendo en un momento.")
-    reclamo = await servicios.motor.procesar_y_reclamar(_hola("404", "404:1", "menú"))
+    reclamo = await procesar(servicios, _hola("404", "404:1", "menú"))
     assert reclamo.reclamadas == [] and reclamo.revisar_bandeja
 
 
@@ -63,18 +73,16 @@ async def test_lo_ya_reclamado_en_vuelo_no_estorba(servicios_ambas: Servicios) -
     """Lo `pendiente` ya va en la fila del repartidor: lo nuevo se forma detrás."""
     servicios = servicios_ambas
     await respuestas(servicios, "telegram", "405", ["Hola."], envio="pendiente")
-    reclamo = await servicios.motor.procesar_y_reclamar(_hola("405", "405:1", "menú"))
+    reclamo = await procesar(servicios, _hola("405", "405:1", "menú"))
     assert reclamo.reclamadas and not reclamo.revisar_bandeja
 
 
 async def test_un_reenvio_de_la_plataforma_pide_revisar_la_bandeja(
         servicios_ambas: Servicios) -> None:
     servicios = servicios_ambas
-    primero = await servicios.motor.procesar_y_reclamar(_hola("406", "406:1"))
-    otra_vez = await servicios.motor.procesar_y_reclamar(_hola("406", "406:1"))
+    primero = await procesar(servicios, _hola("406", "406:1"))
+    otra_vez = await procesar(servicios, _hola("406", "406:1"))
     assert primero.reclamadas and otra_vez.reclamadas == [] and otra_vez.revisar_bandeja
-    assert desde_el_motor(primero) == [Pendiente(r.mensaje_id, r.respuesta)
-                                       for r in primero.reclamadas]
 
 
 async def test_el_anotador_marca_en_tandas(servicios_ambas: Servicios) -> None:
@@ -140,7 +148,7 @@ async def test_con_pendientes_de_antes_se_consulta_la_bandeja(servicios_ambas: S
     algo esperaba en la bandeja, nada de la ronda se reclama."""
     servicios = servicios_ambas
     await _entrada_sin_procesar(servicios, "408", "408:viejo")
-    reclamo = await servicios.motor.procesar_y_reclamar(_hola("408", "408:1", "menú"))
+    reclamo = await procesar(servicios, _hola("408", "408:1", "menú"))
     viejas = await _salidas_de(servicios, "telegram", "408:viejo")
     nuevas = await _salidas_de(servicios, "telegram", "408:1")
     assert viejas and nuevas and not reclamo.revisar_bandeja
@@ -148,7 +156,33 @@ async def test_con_pendientes_de_antes_se_consulta_la_bandeja(servicios_ambas: S
 
     await respuestas(servicios, "telegram", "409", ["Su folio es JAL-1."], envio="reintentar")
     await _entrada_sin_procesar(servicios, "409", "409:viejo")
-    reclamo = await servicios.motor.procesar_y_reclamar(_hola("409", "409:1", "menú"))
+    reclamo = await procesar(servicios, _hola("409", "409:1", "menú"))
     assert reclamo.reclamadas == [] and reclamo.revisar_bandeja
     for id_mensaje in ("409:viejo", "409:1"):
         assert {f.envio for f in await _salidas_de(servicios, "telegram", id_mensaje)} == {None}
+
+
+async def test_vuelve_con_el_mensaje_guardado_sin_esperar_al_nlu(
+        servicios_ambas: Servicios) -> None:
+    """La plataforma recibe su 200 en cuanto el mensaje está guardado; el NLU (y lo que siga)
+    corre al fondo y sus respuestas llegan después, reclamadas."""
+    servicios = servicios_ambas
+    await procesar(servicios, _hola("410", "410:1"))  # bienvenida: lo que sigue es texto libre
+    suelta = asyncio.Event()
+
+    async def nlu_lento(texto: str) -> None:
+        await suelta.wait()
+
+    servicios.motor.analizador = nlu_lento
+    tandas: list[Reclamo] = []
+    await asyncio.wait_for(servicios.motor.procesar_y_reclamar(
+        _hola("410", "410:2", "me explica como funciona esto de los hermanamientos"),
+        tandas.append), 10)
+    async with servicios.almacen.lectura() as s:
+        guardado = await s.scalar(select(Mensaje).where(Mensaje.id_externo == "410:2"))
+    assert guardado is not None and guardado.procesado_en is None and tandas == []
+    suelta.set()
+    await servicios.motor.esperar_al_fondo()
+    respuestas_410 = await _salidas_de(servicios, "telegram", "410:2")
+    assert respuestas_410 and [r.mensaje_id for t in tandas for r in t.reclamadas] == [
+        f.id for f in respuestas_410]

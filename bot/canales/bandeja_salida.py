@@ -43,7 +43,7 @@ from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor.guardadas import respuesta_guardada
 from bot.motor.mensajes import Respuesta
-from bot.motor.salida import Reclamo
+from bot.motor.salida import Entregar, Reclamo
 
 log = logging.getLogger(__name__)
 CANALES = frozenset({"telegram", "whatsapp"})
@@ -238,11 +238,6 @@ async def marcar_bloqueo(almacen: Almacen, canal: str, id_usuario: str, bloquead
         )
 
 
-def desde_el_motor(reclamo: Reclamo) -> list[Pendiente]:
-    """Las respuestas que el motor guardó ya reclamadas, como pendientes de enviar."""
-    return [Pendiente(r.mensaje_id, r.respuesta) for r in reclamo.reclamadas]
-
-
 class Anotador:
     """Marca `enviado` lo que ya salió, en tandas: junta lo que sale durante `espera_s` y lo
     marca en una sola transacción (con 150 mensajes/s, una cada 50 ms y no una por mensaje).
@@ -312,6 +307,14 @@ class Repartidor:
     def en_curso(self) -> frozenset[str]:
         """Usuarios cuyo trabajador está enviando ahora en este proceso."""
         return frozenset(self._tareas)
+
+    def para(self, id_usuario: str) -> Entregar:
+        """Lo que el motor llama con cada tanda de respuestas de `id_usuario`
+        (`Motor.procesar_y_reclamar`)."""
+        def entregar(reclamo: Reclamo) -> None:
+            self.avisar(id_usuario, [Pendiente(r.mensaje_id, r.respuesta)
+                                     for r in reclamo.reclamadas], reclamo.revisar_bandeja)
+        return entregar
 
     def avisar(self, id_usuario: str, reclamados: Sequence[Pendiente] = (),
                revisar: bool = True) -> None:

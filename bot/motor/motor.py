@@ -39,7 +39,7 @@ from bot.motor.comandos import reconocer
 from bot.motor.contexto import Contexto, Ruta
 from bot.motor.guardadas import respuesta_guardada
 from bot.motor.mensajes import Boton, MensajeEntrante, Respuesta
-from bot.motor.salida import Reclamada, Reclamo, salida_libre
+from bot.motor.salida import Entregar, Reclamada, Reclamo, salida_libre
 from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ class Motor:
         self.aceptadores: list[Aceptador] = []
         self.servicios: dict[str, Any] = {}
         self.maximo_archivo = 10 * 1024 * 1024
+        self._tareas_al_fondo: set[asyncio.Task[None]] = set()
 
     # --- API pública ---
 
@@ -146,15 +147,43 @@ class Motor:
         async with self._en_proceso, self.cerrojos.de(clave):
             return await self._atender(clave, guardar)
 
-    async def procesar_y_reclamar(self, entrante: MensajeEntrante) -> Reclamo:
-        """Como `procesar`, para un canal con bandeja de salida: las respuestas nuevas nacen
-        reclamadas si nada anterior espera salir, y se devuelven en orden para enviarlas."""
+    async def procesar_y_reclamar(self, entrante: MensajeEntrante, entregar: Entregar) -> None:
+        """Para un canal con bandeja de salida. Vuelve en cuanto el mensaje quedó guardado (lo
+        que la plataforma necesita para darlo por recibido) y lo demás sigue al fondo, en
+        orden: el NLU, los documentos. Cada tanda de respuestas se le pasa a `entregar` al
+        confirmarse; nacen reclamadas si nada anterior espera salir. Si el mensaje no quedó
+        guardado, lanza el error (la plataforma reintentará)."""
         guardar = _a_guardar(entrante)
         clave = clave_conversacion(guardar.entrante.canal.value, guardar.entrante.id_usuario)
-        reclamo = Reclamo()
-        async with self._en_proceso, self.cerrojos.de(clave):
-            await self._atender(clave, guardar, reclamo)
-        return reclamo
+        guardado: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        tarea = asyncio.create_task(self._al_fondo(clave, guardar, entregar, guardado))
+        self._tareas_al_fondo.add(tarea)
+        tarea.add_done_callback(self._tareas_al_fondo.discard)
+        await guardado
+
+    async def _al_fondo(self, clave: str, guardar: Guardar, entregar: Entregar,
+                        guardado: asyncio.Future[None]) -> None:
+        def avisar_guardado() -> None:
+            if not guardado.done():
+                guardado.set_result(None)
+
+        try:
+            async with self._en_proceso, self.cerrojos.de(clave):
+                await self._atender(clave, guardar, entregar, avisar_guardado)
+        except asyncio.CancelledError:
+            guardado.cancel()
+            raise
+        except Exception as error:
+            if guardado.done():
+                log.exception("falló el proceso de un mensaje ya guardado; se retomará",
+                              extra={"canal": guardar.entrante.canal.value})
+            else:
+                guardado.set_exception(error)
+
+    async def esperar_al_fondo(self, limite: float = 30.0) -> None:
+        """Espera lo que sigue procesándose al fondo (al cerrar un canal)."""
+        if self._tareas_al_fondo:
+            await asyncio.wait(list(self._tareas_al_fondo), timeout=limite)
 
     async def procesar_pendientes_todas(self) -> int:
         """Procesa lo que quedó en la bandeja (p. ej. tras una caída). Devuelve cuántos."""
@@ -182,10 +211,11 @@ class Motor:
 
     # --- interno ---
 
-    async def _atender(self, clave: str, guardar: Guardar,
-                       reclamo: Reclamo | None = None) -> list[Respuesta]:
-        """Guarda el mensaje y procesa la conversación hasta él (con `reclamo`, reclamando las
-        respuestas para el canal).
+    async def _atender(self, clave: str, guardar: Guardar, entregar: Entregar | None = None,
+                       al_guardar: Callable[[], None] | None = None) -> list[Respuesta]:
+        """Guarda el mensaje y procesa la conversación hasta él; devuelve sus respuestas (con
+        `entregar`, reclamándolas para el canal y sin devolverlas). `al_guardar` se llama en
+        cuanto el mensaje quedó confirmado en la base.
 
         Lo común (un botón o el paso de un flujo, sin nada pendiente antes) se guarda y se
         procesa en una sola transacción. Si hace falta el NLU, el mensaje se confirma antes
@@ -194,7 +224,7 @@ class Motor:
         for intento in range(3):
             try:
                 registro, producidas = await self._procesar_en_orden(
-                    clave, guardar, reclamo=reclamo)
+                    clave, guardar, entregar=entregar, al_guardar=al_guardar)
                 break
             except IntegrityError:  # otro proceso creó al mismo usuario al mismo tiempo
                 if intento == 2:
@@ -202,8 +232,10 @@ class Motor:
         else:  # pragma: no cover
             raise AssertionError("inalcanzable")
         assert registro is not None  # con `guardar`, siempre queda guardado
-        if reclamo is not None and registro.duplicado:  # sus respuestas, donde hayan quedado
-            reclamo.revisar_bandeja = True
+        if entregar is not None:
+            if registro.duplicado:  # sus respuestas, donde hayan quedado
+                entregar(Reclamo(revisar_bandeja=True))
+            return []
         if registro.mensaje_id in producidas:
             return producidas[registro.mensaje_id]
         return await self.respuestas_guardadas(registro.mensaje_id)
@@ -239,12 +271,14 @@ class Motor:
 
     async def _procesar_en_orden(self, clave: str, guardar: Guardar | None = None,
                                  conversacion_id: int | None = None,
-                                 reclamo: Reclamo | None = None
+                                 entregar: Entregar | None = None,
+                                 al_guardar: Callable[[], None] | None = None
                                  ) -> tuple[Registro | None, dict[int, list[Respuesta]]]:
         """Procesa en orden lo pendiente de una conversación. Con `guardar`, primero guarda
         ese mensaje (en la misma transacción que lo decide, si se puede) y llega hasta él;
-        sin él, todo lo pendiente de `conversacion_id` (ya guardado). Con `reclamo`, las
-        respuestas nacen reclamadas (si se puede) y se anotan ahí al confirmarse."""
+        sin él, todo lo pendiente de `conversacion_id` (ya guardado). Con `entregar`, las
+        respuestas nacen reclamadas (si se puede) y se le pasan al confirmarse; `al_guardar`
+        se llama en cuanto `guardar` quedó confirmado."""
         producidas: dict[int, list[Respuesta]] = {}
         analisis: dict[int, Any] = {}
         registro: Registro | None = None
@@ -268,7 +302,7 @@ class Motor:
                     assert conversacion is not None
                     ronda = await self._ronda(
                         s, conversacion, registro.mensaje_id if registro is not None else None,
-                        analisis, inicial, en_curso, reclamar=reclamo is not None,
+                        analisis, inicial, en_curso, reclamar=entregar is not None,
                         salida_libre=libre)
             except (IntegrityError, OperationalError):
                 raise  # la base: quien llama reintenta o responde «ocupado»
@@ -282,15 +316,19 @@ class Motor:
                 nuevo, fallido = await self._disculparse(clave, en_curso[-1], deshecho)
                 registro = nuevo or registro
                 producidas[fallido] = [RESPUESTA_DE_DISCULPA]
-                if reclamo is not None:  # la disculpa queda en la bandeja, sin reclamar
-                    reclamo.revisar_bandeja = True
+                if al_guardar is not None:
+                    al_guardar()
+                if entregar is not None:  # la disculpa queda en la bandeja, sin reclamar
+                    entregar(Reclamo(revisar_bandeja=True))
                 confirmado = True
                 continue
+            if not confirmado and al_guardar is not None:
+                al_guardar()
             confirmado = True
-            if reclamo is not None:
-                reclamo.reclamadas += [Reclamada(f.id, r) for f, r in ronda.reclamadas]
-                reclamo.revisar_bandeja |= ronda.sin_reclamar
-            producidas.update(await self._terminar(ronda, reclamo))
+            if entregar is not None and (ronda.reclamadas or ronda.sin_reclamar):
+                entregar(Reclamo([Reclamada(f.id, r) for f, r in ronda.reclamadas],
+                                 ronda.sin_reclamar))
+            producidas.update(await self._terminar(ronda, entregar))
             if ronda.por_analizar is None and not ronda.seguir:
                 return registro, producidas
             if ronda.por_analizar is not None:
@@ -367,9 +405,9 @@ class Motor:
         return await self.analizador(texto)
 
     async def _terminar(self, ronda: Ronda,
-                        reclamo: Reclamo | None = None) -> dict[int, list[Respuesta]]:
+                        entregar: Entregar | None = None) -> dict[int, list[Respuesta]]:
         """Tras confirmar: corre el trabajo lento (documentos) y guarda lo que produjo (con
-        `reclamo`, reclamado si nada espera antes en la bandeja)."""
+        `entregar`, reclamado si nada espera antes en la bandeja, y se lo pasa)."""
         producidas: dict[int, list[Respuesta]] = {}
         for mensaje_id, respuestas, ctx in ronda.hechas:
             producidas[mensaje_id] = respuestas
@@ -382,15 +420,13 @@ class Motor:
             # Los archivos, a la vez y antes de abrir la transacción (cada uno espera su fsync).
             guardados = await asyncio.gather(*(self._al_disco(r) for r in tardias))
             async with self.almacen.escritura() as s:
-                reclamar = reclamo is not None and await salida_libre(s, destino.conversacion_id)
+                reclamar = entregar is not None and await salida_libre(s,
+                                                                       destino.conversacion_id)
                 filas = [await self._guardar_respuesta(s, destino, respuesta, guardado, reclamar)
                          for respuesta, guardado in zip(tardias, guardados, strict=True)]
-            if reclamo is not None and tardias:
-                if reclamar:
-                    reclamo.reclamadas += [Reclamada(f.id, r)
-                                           for f, r in zip(filas, tardias, strict=True)]
-                else:
-                    reclamo.revisar_bandeja = True
+            if entregar is not None and tardias:
+                entregar(Reclamo([Reclamada(f.id, r) for f, r in zip(filas, tardias, strict=True)]
+                                 if reclamar else [], revisar_bandeja=not reclamar))
             producidas[mensaje_id] = respuestas + tardias
         return producidas
 

@@ -10,6 +10,7 @@ espera antes, se guardan sin reclamar, para no adelantárseles; el canal revisa 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, text
@@ -37,12 +38,16 @@ class Reclamada:
 
 @dataclass
 class Reclamo:
-    """Lo que `Motor.procesar_y_reclamar` deja al canal, en orden."""
+    """Una tanda de respuestas que `Motor.procesar_y_reclamar` entrega al canal, en orden."""
 
     reclamadas: list[Reclamada] = field(default_factory=list)
     revisar_bandeja: bool = False
     """¿Quedó alguna respuesta sin reclamar? (algo esperaba antes, una disculpa, un reenvío):
     el canal reclama la bandeja después de enviar las reclamadas."""
+
+
+Entregar = Callable[[Reclamo], None]
+"""Recibe cada tanda de respuestas en cuanto se confirma (p. ej. el repartidor del canal)."""
 
 
 async def salida_libre(s: AsyncSession, conversacion_id: int) -> bool:

@@ -1,7 +1,9 @@
 """El canal Telegram: la Application de PTB, sus manejadores y su arranque (sondeo o webhook).
 
-El manejador de usuarios solo traduce: update → `MensajeEntrante` → motor (que guarda primero
-y descarta reenvíos) → aviso al repartidor, que envía en orden lo que el motor guardó. Antes
+El manejador de usuarios solo traduce: update → `MensajeEntrante` → motor (que guarda primero,
+descarta reenvíos y vuelve en cuanto el mensaje quedó guardado: el webhook contesta 200 sin
+esperar al NLU ni a los documentos) → repartidor, que recibe cada tanda de respuestas al
+confirmarse y las envía en orden. Antes
 que él van los manejadores de asesores del módulo de escalamiento, si existe. Al arrancar
 (sondeo o webhook), el barrido de la bandeja envía lo que quedó guardado sin enviar antes de
 un reinicio (y vuelve a mirar periódicamente).
@@ -25,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor, desde_el_motor
+from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
@@ -114,10 +116,10 @@ class CanalTelegram:
                     int(entrante.id_usuario),
                     TEXTO_ARCHIVO_GRANDE.format(nombre=entrante.nombre, limite=limite))
                 return
-            # (si lo tenía bloqueado, ya no)
-            reclamo = await self.servicios.motor.procesar_y_reclamar(entrante)
-            self.repartidor.avisar(entrante.id_usuario, desde_el_motor(reclamo),
-                                   reclamo.revisar_bandeja)
+            # Vuelve con el mensaje guardado (si lo tenía bloqueado, ya no); las respuestas
+            # le llegan al repartidor al confirmarse.
+            await self.servicios.motor.procesar_y_reclamar(
+                entrante, self.repartidor.para(entrante.id_usuario))
         except Exception:
             self._fallidos.add(update.update_id)
             raise
@@ -208,6 +210,7 @@ class CanalTelegram:
         if self.app.running:
             await self.app.stop()
         await self.barrido.detener()
+        await self.servicios.motor.esperar_al_fondo()
         await self.repartidor.cerrar()
         await self.anotador.cerrar()
         if self._inicializada:

@@ -2,8 +2,9 @@
 entrantes y repartidor de respuestas.
 
 `atender` solo traduce: descarga el archivo si trae, traduce un número a la opción ofrecida,
-entrega al motor (que guarda primero y descarta reenvíos) y avisa al repartidor, que marca
-como leído y envía en orden lo que el motor guardó. Al iniciarse, el barrido de la bandeja
+entrega al motor (que guarda primero, descarta reenvíos y vuelve en cuanto el mensaje quedó
+guardado) y este pasa cada tanda de respuestas al repartidor, que marca como leído y envía en
+orden. Al iniciarse, el barrido de la bandeja
 envía lo que quedó guardado sin enviar antes de un reinicio (y vuelve a mirar periódicamente).
 """
 
@@ -18,7 +19,7 @@ import httpx
 from pywa_async import WhatsApp
 
 from bot.canales import payloads
-from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor, desde_el_motor
+from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
 from bot.canales.whatsapp import ajustes as ajustes_wa
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
@@ -105,9 +106,9 @@ class CanalWhatsApp:
                 original = await payloads.expandir(self.servicios.almacen, entrada.payload)
                 entrada = replace(entrada, payload=original)
             entrante = await self._a_entrante(entrada)
-            reclamo = await self.servicios.motor.procesar_y_reclamar(entrante)
-        self._por_leer[entrada.wa_id] = entrada.wamid
-        self.repartidor.avisar(entrada.wa_id, desde_el_motor(reclamo), reclamo.revisar_bandeja)
+            self._por_leer[entrada.wa_id] = entrada.wamid
+            await self.servicios.motor.procesar_y_reclamar(
+                entrante, self.repartidor.para(entrada.wa_id))
 
     async def _vaciar(self, wa_id: str, reclamados: list[Pendiente], revisar: bool) -> None:
         wamid = self._por_leer.pop(wa_id, None)
@@ -123,6 +124,7 @@ class CanalWhatsApp:
     async def detener(self) -> None:
         """Termina lo que se está enviando y cierra el cliente HTTP."""
         await self.barrido.detener()
+        await self.servicios.motor.esperar_al_fondo()
         await self.repartidor.cerrar()
         await self.anotador.cerrar()
         await self.sesion.aclose()
