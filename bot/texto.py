@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ESPACIOS = re.compile(r"\s+")
 _NO_ALFANUM = re.compile(r"[^0-9a-zñ ]+")
@@ -17,8 +18,10 @@ def sin_acentos(texto: str) -> str:
     return limpio.replace("\x00", "ñ").replace("\x01", "Ñ")
 
 
+@lru_cache(maxsize=8192)
 def normalizar(texto: str) -> str:
-    """Minúsculas, sin acentos, sin signos, espacios simples: la forma para comparar."""
+    """Minúsculas, sin acentos, sin signos, espacios simples: la forma para comparar (se
+    recuerdan los últimos: las opciones de los flujos se comparan en cada mensaje)."""
     texto = sin_acentos(texto.casefold())
     texto = _NO_ALFANUM.sub(" ", texto)
     return _ESPACIOS.sub(" ", texto).strip()

@@ -8,6 +8,7 @@ para que quien llama pregunte cuál.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -154,6 +155,7 @@ class Catalogo:
         for nombre in dict.fromkeys([*self._por_nombre, *self._por_alias]):
             self._foneticos.setdefault(forma_fonetica(nombre), []).append(nombre)
         self._nombres = list(self._foneticos)
+        self._nombres_ordenados = sorted(self._por_nombre)  # para buscar por prefijo
 
     @property
     def estados(self) -> list[EstadoEncontrado]:
@@ -222,7 +224,10 @@ class Catalogo:
 
     def _por_prefijo(self, forma: str, estado_clave: str | None) -> list[MunicipioEncontrado]:
         """«ecatepec» → «Ecatepec de Morelos»; los más poblados primero."""
-        claves = [c for n, cs in self._por_nombre.items() if n.startswith(forma + " ") for c in cs]
+        prefijo = forma + " "
+        desde = bisect.bisect_left(self._nombres_ordenados, prefijo)
+        hasta = bisect.bisect_left(self._nombres_ordenados, prefijo + "\uffff", desde)
+        claves = [c for n in self._nombres_ordenados[desde:hasta] for c in self._por_nombre[n]]
         claves.sort(key=lambda c: -(self._municipios[c].poblacion or 0))
         return [
             MunicipioEncontrado(**{**m.__dict__, "puntaje": 95.0})

@@ -109,7 +109,7 @@ class _Turno:
         hoy: dt.date | None,
     ) -> None:
         self.flujo = flujo
-        self.estado = EstadoFlujo.desde_json(estado.a_json())
+        self.estado = estado.copia()
         self.contexto = contexto
         self.catalogo = catalogo
         self.hoy = hoy or hoy_en_mexico()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.motor.mensajes import Respuesta
@@ -27,8 +26,10 @@ class EstadoFlujo:
     regreso: str | None = None
 
     def a_json(self) -> dict[str, Any]:
-        """Copia en tipos JSON (`asdict` ya copia a fondo)."""
-        return asdict(self)
+        """Copia a fondo en tipos JSON."""
+        return {"flujo": self.flujo, "paso": self.paso, "respuestas": copia_json(self.respuestas),
+                "historial": list(self.historial), "fallos": self.fallos,
+                "pendiente": copia_json(self.pendiente), "regreso": self.regreso}
 
     @classmethod
     def desde_json(cls, datos: dict[str, Any]) -> EstadoFlujo:
@@ -36,12 +37,30 @@ class EstadoFlujo:
         return cls(
             flujo=str(datos["flujo"]),
             paso=str(datos["paso"]),
-            respuestas=copy.deepcopy(dict(datos.get("respuestas") or {})),
+            respuestas=copia_json(dict(datos.get("respuestas") or {})),
             historial=list(datos.get("historial") or []),
             fallos=int(datos.get("fallos") or 0),
-            pendiente=copy.deepcopy(datos.get("pendiente")),
+            pendiente=copia_json(datos.get("pendiente")),
             regreso=datos.get("regreso"),
         )
+
+    def copia(self) -> EstadoFlujo:
+        """Una copia a fondo (el intérprete trabaja sobre ella)."""
+        return EstadoFlujo(self.flujo, self.paso, copia_json(self.respuestas),
+                           list(self.historial), self.fallos, copia_json(self.pendiente),
+                           self.regreso)
+
+
+def copia_json(valor: Any) -> Any:
+    """Copia a fondo datos tipo JSON (diccionarios, listas y valores inmutables): lo mismo
+    que `copy.deepcopy` para estos datos, varias veces más rápido (corre en cada paso)."""
+    if isinstance(valor, dict):
+        return {k: copia_json(v) for k, v in valor.items()}
+    if isinstance(valor, list):
+        return [copia_json(v) for v in valor]
+    if isinstance(valor, tuple):
+        return tuple(copia_json(v) for v in valor)
+    return valor
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class Simulacion:
         if self.estado is None:
             raise RuntimeError("el flujo ya terminó")
         # Ida y vuelta por JSON, como cuando el motor lo guarda en la base de datos.
-        return EstadoFlujo.desde_json(self.estado.a_json())
+        return self.estado.copia()
 
     def enviar(
         self, texto: str = "", payload: str | None = None, archivo: dict[str, Any] | None = None
