@@ -64,6 +64,9 @@ async def test_registra_el_webhook_con_secreto_y_conversa(app: ServidorEnHilo,
     titulo = next(b["text"] for r in respuestas for b in r.botones)
     assert await ana.pulsar(titulo)
     assert {c for _, c in doble.entregas} == {200}
+    # El botón se contesta en el cuerpo del 200 del webhook, no con otra llamada.
+    (contestado,) = doble.de_metodo("answerCallbackQuery")
+    assert contestado.en_respuesta_al_webhook and contestado.codigo == 200
     assert not doble.de_metodo("getUpdates")
 
 

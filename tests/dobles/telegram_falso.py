@@ -57,6 +57,7 @@ class Llamada:
     archivo: tuple[str, str, bytes] | None = None  # nombre, mime, contenido
     respuesta: dict[str, Any] = field(default_factory=dict)
     codigo: int = 200
+    en_respuesta_al_webhook: bool = False
 
     @property
     def chat_id(self) -> int | None:
@@ -211,8 +212,24 @@ class TelegramFalso:
                     with self._candado:
                         self.entregas.append((update["update_id"], codigo))
                     if codigo == 200:
+                        self._ejecutar_respuesta(r)
                         break
                     await asyncio.sleep(0.2 * (intento + 1))
+
+    def _ejecutar_respuesta(self, respuesta: httpx.Response) -> None:
+        """Como Telegram: un 200 del webhook puede traer en el cuerpo una llamada a la Bot API
+        (`{"method": …}`), que se ejecuta sin enviar respuesta a nadie."""
+        try:
+            cuerpo = respuesta.json()
+        except ValueError:
+            return
+        if not isinstance(cuerpo, dict) or not isinstance(cuerpo.get("method"), str):
+            return
+        datos = {k: v for k, v in cuerpo.items() if k != "method"}
+        llamada = Llamada(cuerpo["method"], datos, time.monotonic(), en_respuesta_al_webhook=True)
+        with self._candado:
+            llamada.codigo, llamada.respuesta = self._atender(llamada)
+            self.llamadas.append(llamada)
 
     async def _datos(
             self, peticion: Request) -> tuple[dict[str, Any], tuple[str, str, bytes] | None]:

@@ -88,6 +88,7 @@ class CanalTelegram:
         self.barrido = Barrido(servicios.almacen, "telegram", self.repartidor,
                                config.bandeja_barrido_s)
         self._fallidos: set[int] = set()
+        self._en_respuesta: dict[int, dict[str, Any]] = {}
         self._arranque: asyncio.Task[None] | None = None
         self._inicializada = False
         self.listo = asyncio.Event()
@@ -125,12 +126,18 @@ class CanalTelegram:
             raise
 
     async def _contestar_boton(self, update: Update) -> None:
-        """Contesta el callback (quita el «cargando») y retira el teclado ya usado."""
+        """Contesta el callback (quita el «cargando») y retira el teclado ya usado. Por
+        webhook, la respuesta va en el cuerpo del 200 (Telegram la ejecuta: una llamada menos
+        a la Bot API por botón)."""
         consulta = update.callback_query
         if consulta is None:
             return
         try:
-            await consulta.answer()
+            if self.modo == "webhook":
+                self._en_respuesta[update.update_id] = {
+                    "method": "answerCallbackQuery", "callback_query_id": consulta.id}
+            else:
+                await consulta.answer()
             if isinstance(consulta.message, Message) and consulta.message.reply_markup:
                 await consulta.edit_message_reply_markup(reply_markup=None)
         except TelegramError as error:  # un callback reenviado ya no se puede contestar
@@ -155,12 +162,13 @@ class CanalTelegram:
             raise ValueError("update mal formado: ids de chat, usuario o mensaje no enteros")
         return update
 
-    async def recibir(self, update: Update) -> bool:
-        """Procesa un update llegado por webhook; False si no quedó guardado (reintentar)."""
+    async def recibir(self, update: Update) -> tuple[bool, dict[str, Any] | None]:
+        """Procesa un update llegado por webhook: (¿quedó guardado?, el método de la Bot API
+        que va en el cuerpo de la respuesta, si hay). Sin guardar, Telegram debe reintentar."""
         await self.app.update_processor.process_update(update, self.app.process_update(update))
         fallo = update.update_id in self._fallidos
         self._fallidos.discard(update.update_id)
-        return not fallo
+        return not fallo, self._en_respuesta.pop(update.update_id, None)
 
     # --- ciclo de vida ---
 

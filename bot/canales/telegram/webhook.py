@@ -1,7 +1,8 @@
 """`POST /telegram/webhook`: valida el secreto (tiempo constante) y entrega el update.
 
-Responde 200 cuando el mensaje quedó guardado (o era un reenvío); 401 con secreto malo o
-ausente; 400 si el cuerpo no es un update; 503/500 para que Telegram reintente.
+Responde 200 cuando el mensaje quedó guardado (o era un reenvío), con la respuesta al botón
+pulsado en el cuerpo si la hay (`answerCallbackQuery`, que Telegram ejecuta); 401 con secreto
+malo o ausente; 400 si el cuerpo no es un update; 503/500 para que Telegram reintente.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ async def webhook_telegram(request: Request) -> JSONResponse:
     except ValueError as error:
         log.warning("update de Telegram mal formado: %s", error)
         return _respuesta(400, "El update está mal formado.")
-    if not await canal.recibir(update):
+    guardado, metodo = await canal.recibir(update)
+    if not guardado:
         return _respuesta(500, "No se pudo guardar; reintente.")
-    return _respuesta(200, "ok")
+    return JSONResponse(metodo) if metodo else _respuesta(200, "ok")
