@@ -4,7 +4,6 @@ WhatsApp y el panel de asesores)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -72,14 +71,9 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
         fin_retencion = asyncio.Event()
         tarea_retencion = asyncio.create_task(tarea_retencion_diaria(
             app.state.servicios.almacen, config.retencion_dias, fin_retencion))
-        # Lo cargado al arrancar (catálogo, base de conocimiento, flujos, clientes) vive hasta
-        # el final: fuera del recolector de basura, sus pasadas completas bajan de ~200 ms a
-        # ~20–40 ms y no detienen el bucle (medido en benchmarks/carga.py).
-        gc.freeze()
         try:
             yield
         finally:
-            gc.unfreeze()  # lo que se suelte al cerrar vuelve a poder recolectarse
             fin_retencion.set()
             await tarea_retencion
             await sla.detener_tarea(tarea_sla)
