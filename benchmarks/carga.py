@@ -588,8 +588,10 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         "«desfasados»: además cada usuario empieza en otro punto de la conversación, en vez de "
         "ir todos casi en el mismo paso). "
         "Latencia = petición HTTP hasta su respuesta (REST: con las respuestas; Telegram: el 200 "
-        "del webhook, que llega cuando el mensaje quedó guardado y procesado; los envíos van "
-        "al doble de la Bot API sin límite de ritmo). Se descartan los primeros 5 s "
+        "del webhook, que llega en cuanto el mensaje quedó guardado, o decidido si se decide "
+        "en la misma transacción; el NLU y los documentos siguen al fondo y las respuestas van "
+        "al doble de la Bot API sin límite de ritmo; al final se espera a que salgan todas). "
+        "Se descartan los primeros 5 s "
         "(calentamiento; desfasados, hasta que arranca el último usuario). Perdidos/"
         "duplicados: cada id de mensaje enviado se busca en la tabla `mensaje` (una sola "
         "entrada, procesada y con respuesta).",
