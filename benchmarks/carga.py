@@ -410,6 +410,7 @@ async def _foto_al_empezar(pid_app: int, desde: float) -> comun.FotoCpu:
 def correr(escenario: Escenario) -> dict[str, Any]:
     """Arranca lo necesario, genera la carga, verifica la base y detiene todo."""
     carga_antes = comun.carga_sistema()
+    pulso_antes = comun.pulso_cpu()
     nombre_pg = f"bench_carga_{secrets.token_hex(4)}"
     procesos: list[comun.Proceso] = []
     with tempfile.TemporaryDirectory(prefix="bench-carga-") as tmp:
@@ -461,6 +462,7 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "escenario": asdict(escenario), "nombre": escenario.nombre, "modo": escenario.modo,
         "fecha": dt.datetime.now().isoformat(timespec="seconds"),
         "carga_antes": carga_antes, "carga_despues": comun.carga_sistema(),
+        "pulso_cpu_ms": [pulso_antes, comun.pulso_cpu()],
         "ritmo_ofrecido": escenario.ritmo, "atrasados": medicion.atrasados,
         "calentamiento_real": escenario.calentamiento_real,
         "medidos": medicion.medidos, "por_segundo": medicion.medidos / duracion,
@@ -484,6 +486,12 @@ def _pasos_mas_lentos(medicion: Medicion, cuantos: int = 5) -> list[dict[str, An
                     for etiqueta, lat in medicion.por_paso.items() if lat), reverse=True)
     return [{"paso": etiqueta, "n": len(lat), "p50": statistics.median(lat), "p95": p95}
             for p95, etiqueta, lat in orden[:cuantos]]
+
+
+def _celda_pulso(r: dict[str, Any]) -> str:
+    """El pulso de CPU antes y después (`comun.pulso_cpu`), si la corrida lo anotó."""
+    pulso = r.get("pulso_cpu_ms")
+    return f" (pulso {pulso[0]:.0f} → {pulso[1]:.0f} ms)" if pulso else ""
 
 
 def _celda_cpu(r: dict[str, Any]) -> str:
@@ -591,7 +599,9 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         "del webhook, que llega en cuanto el mensaje quedó guardado, o decidido si se decide "
         "en la misma transacción; el NLU y los documentos siguen al fondo y las respuestas van "
         "al doble de la Bot API sin límite de ritmo; al final se espera a que salgan todas). "
-        "Se descartan los primeros 5 s "
+        "El pulso de CPU (ms que tarda una cuenta fija de Python, antes y después de la "
+        "corrida) dice si la máquina virtual estaba lenta: en reposo va de ~53 a ~86 ms según "
+        "el momento, y con ella la CPU que gasta cada mensaje. Se descartan los primeros 5 s "
         "(calentamiento; desfasados, hasta que arranca el último usuario). Perdidos/"
         "duplicados: cada id de mensaje enviado se busca en la tabla `mensaje` (una sola "
         "entrada, procesada y con respuesta).",
@@ -609,7 +619,7 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         "| Escenario | s | Mensajes | Mensajes/s (mín–máx cada 10 s) | p50 (ms) | p95 (ms) "
         "| p99 (ms) | Errores | Perdidos | Duplicados | Sin procesar | RSS app máx (MiB) "
         "| RSS NLU máx (MiB) | CPU ms/mensaje: app · generador · resto (uso) "
-        "| Carga antes → después | ¿Cumple? |",
+        "| Carga antes → después (pulso de CPU) | ¿Cumple? |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for nombre, r in todos.items():
@@ -622,7 +632,8 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
             f"| {r['por_segundo']:.0f}{rango} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errores']} | {r['perdidos']} | {r['duplicados']} | {r['sin_procesar']} "
             f"| {r['rss_app_max_mib']:.0f} | {nlu} | {_celda_cpu(r)} "
-            f"| {r['carga_antes']} → {r['carga_despues']} | {celda_cumple(r)} |")
+            f"| {r['carga_antes']} → {r['carga_despues']}{_celda_pulso(r)} "
+            f"| {celda_cumple(r)} |")
     if ANALISIS.exists():
         filas += ["", ANALISIS.read_text(encoding="utf-8").strip()]
     filas += ["", "Comando: `.venv/bin/python -m benchmarks.carga --usuarios 50 --segundos 60 "

@@ -12,6 +12,7 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +42,21 @@ def carga_sistema() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "?"
+
+
+PULSO_VUELTAS = 1_000_000
+
+
+def pulso_cpu() -> float:
+    """Milisegundos de CPU que tarda una cuenta fija de Python (mediana de 3). En esta
+    máquina virtual la misma cuenta tarda hasta ~60 % más según el momento: el pulso dice
+    si una corrida cayó en una CPU lenta."""
+    tiempos = []
+    for _ in range(3):
+        inicio = time.process_time()
+        sum(i * i for i in range(PULSO_VUELTAS))
+        tiempos.append(time.process_time() - inicio)
+    return 1000 * statistics.median(tiempos)
 
 
 def puerto_libre() -> int:
