@@ -395,6 +395,7 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
         medicion.cpu = {"app": final.app - antes.app,
                         "generador": final.generador - antes.generador,
                         "sistema": final.sistema - antes.sistema,
+                        "postgres": final.postgres - antes.postgres,
                         "segundos": time.monotonic() - desde}
     alto.set()
     await muestreo
@@ -500,7 +501,8 @@ def _celda_cpu(r: dict[str, Any]) -> str:
     cpu = r.get("cpu_ms_por_mensaje")
     if not cpu:
         return "—"
-    return (f"{cpu['app']:.1f} · {cpu['generador']:.1f} · {cpu['resto']:.1f} "
+    pg = f" [PostgreSQL {cpu['postgresql']:.1f}]" if cpu.get("postgresql") else ""
+    return (f"{cpu['app']:.1f} · {cpu['generador']:.1f} · {cpu['resto']:.1f}{pg} "
             f"({cpu['uso_maquina'] * 100:.0f} %)")
 
 
@@ -512,6 +514,7 @@ def _cpu_por_mensaje(medicion: Medicion) -> dict[str, float] | None:
     app, gen, total = (medicion.cpu["app"], medicion.cpu["generador"], medicion.cpu["sistema"])
     return {"app": 1000 * app / n, "generador": 1000 * gen / n,
             "resto": 1000 * max(0.0, total - app - gen) / n, "total": 1000 * total / n,
+            "postgresql": 1000 * medicion.cpu.get("postgres", 0.0) / n,
             "uso_maquina": total / (medicion.cpu["segundos"] * (os.cpu_count() or 1))}
 
 

@@ -119,17 +119,32 @@ def cpu_sistema_s() -> float:
     return (sum(campos[:8]) - inactivo) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_de_s(nombre: str) -> float:
+    """Segundos de CPU de todos los procesos vivos con ese nombre (p. ej. «postgres»)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            texto = stat.read_text()
+            if texto[texto.index("(") + 1:texto.rindex(")")] != nombre:
+                continue
+            campos = texto.rpartition(")")[2].split()
+            total += int(campos[11]) + int(campos[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class FotoCpu:
-    """CPU acumulada de la app, del generador de carga y de toda la máquina en un instante."""
+    """CPU acumulada de la app, del generador de carga, de PostgreSQL y de toda la máquina en
+    un instante."""
 
     app: float
     generador: float
     sistema: float
+    postgres: float = 0.0
 
     @classmethod
     def tomar(cls, pid_app: int) -> FotoCpu:
-        return cls(cpu_s(pid_app), time.process_time(), cpu_sistema_s())
+        return cls(cpu_s(pid_app), time.process_time(), cpu_sistema_s(), cpu_de_s("postgres"))
 
 
 @dataclass
