@@ -119,6 +119,11 @@ class Conversacion(Base):
 
 POR_ENVIAR = "direccion = 'salida' AND (envio IS NULL OR envio = 'reintentar')"
 """Salidas que esperan en la bandeja (índice parcial: ¿algo espera antes de responder?)."""
+SIN_PROCESAR = "direccion = 'entrada' AND procesado_en IS NULL"
+"""Entradas guardadas que aún no se procesan (índice parcial: la bandeja de entrada).
+
+Las consultas usan estos filtros como texto literal, no con parámetros, para que SQLite y
+PostgreSQL (también con planes genéricos) puedan usar el índice parcial que tiene el mismo."""
 
 
 class Mensaje(Base):
@@ -127,13 +132,18 @@ class Mensaje(Base):
     __tablename__ = "mensaje"
     __table_args__ = (
         UniqueConstraint("canal", "id_externo", name="uq_mensaje_canal_externo"),
-        Index("ix_mensaje_conversacion_pendiente", "conversacion_id", "procesado_en"),
+        # Por conversación y en orden: la transcripción, «¿hubo algo antes de este?». Con el id
+        # en el índice, el planificador no prefiere recorrer la llave primaria buscando la
+        # conversación (lo hacía con estadísticas viejas de una tabla que crece rápido).
+        Index("ix_mensaje_conversacion_orden", "conversacion_id", "id"),
+        Index("ix_mensaje_sin_procesar", "conversacion_id", "id",
+              sqlite_where=text(SIN_PROCESAR), postgresql_where=text(SIN_PROCESAR)),
         Index("ix_mensaje_por_enviar", "conversacion_id",
               sqlite_where=text(POR_ENVIAR), postgresql_where=text(POR_ENVIAR)),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"), index=True)
+    conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"))
     direccion: Mapped[str] = mapped_column(String(8))  # entrada | salida
     autor: Mapped[str] = mapped_column(String(16), default="usuario")  # usuario | bot | asesor
     # texto | boton | archivo | documento | no_soportado:<tipo>

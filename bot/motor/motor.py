@@ -21,11 +21,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.modelos import Conversacion, Documento, Mensaje, Usuario, ahora
+from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos, ArchivoGuardado
 from bot.motor import rutas_basicas
@@ -59,10 +59,13 @@ _PRIMER_PENDIENTE = (
     select(Mensaje, Conversacion, Usuario)
     .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
     .join(Usuario, Usuario.id == Conversacion.usuario_id)
-    .where(Mensaje.conversacion_id == bindparam("conversacion"), Mensaje.direccion == "entrada",
-           Mensaje.procesado_en.is_(None))
+    .where(Mensaje.conversacion_id == bindparam("conversacion"), text(SIN_PROCESAR))
     .order_by(Mensaje.id).limit(1)
 )
+_ALGUNO_ANTERIOR = (select(Mensaje.id)
+                    .where(Mensaje.conversacion_id == bindparam("conversacion"),
+                           Mensaje.id < bindparam("mensaje"))
+                    .limit(1))
 _RESPUESTAS_DE = (select(Mensaje).where(Mensaje.responde_a_id == bindparam("mensaje"))
                   .order_by(Mensaje.id))
 
@@ -191,8 +194,8 @@ class Motor:
             filas = (await s.execute(
                 select(Usuario.canal, Usuario.id_externo, Conversacion.id)
                 .join(Conversacion, Conversacion.usuario_id == Usuario.id)
-                .where(Conversacion.id.in_(select(Mensaje.conversacion_id).where(
-                    Mensaje.direccion == "entrada", Mensaje.procesado_en.is_(None))))
+                .where(Conversacion.id.in_(
+                    select(Mensaje.conversacion_id).where(text(SIN_PROCESAR))))
             )).all()
         total = 0
         for canal, id_externo, conversacion_id in filas:
@@ -437,10 +440,7 @@ class Motor:
         `pendiente`) y el estado; devuelve también las filas guardadas."""
         # El primer mensaje de la conversación: aún no se ha atendido ninguno.
         anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
-            select(Mensaje.id).where(
-                Mensaje.conversacion_id == conversacion.id, Mensaje.id < mensaje.id,
-            ).limit(1)
-        )
+            _ALGUNO_ANTERIOR, {"conversacion": conversacion.id, "mensaje": mensaje.id})
         ctx = Contexto(
             motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
             mensaje=mensaje, texto=(mensaje.texto or "").strip(), payload=mensaje.payload,
