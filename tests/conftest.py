@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -110,6 +110,20 @@ def _base_pg(nombre: str) -> str:
     _pg_admin(admin, f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
     _pg_admin(admin, f"CREATE DATABASE {nombre} TEMPLATE {_PLANTILLA_PG}")
     return _url_pg(nombre)
+
+
+@pytest.fixture(scope="session")
+def crear_base_pg() -> Iterator[Callable[[str], str]]:
+    """Crea bases PostgreSQL nuevas por nombre (migradas, con catálogo) y las borra al final."""
+    creadas: list[str] = []
+
+    def crear(nombre: str) -> str:
+        creadas.append(nombre)
+        return _base_pg(nombre)
+
+    yield crear
+    for nombre in creadas:
+        _pg_admin(os.environ["TEST_POSTGRES_URL"], f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

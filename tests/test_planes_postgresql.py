@@ -11,7 +11,7 @@ sin volver a analizar, y cada consulta de la ruta caliente debe leer unas pocas 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -58,11 +58,8 @@ def _correr(motor: Engine, sql: str, **parametros: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def base_con_estadisticas_viejas() -> Iterator[Engine]:
-    from tests.conftest import _base_pg, _pg_admin
-
-    nombre = f"planes_{os.getpid()}"
-    motor = create_engine(url_sincrona(_base_pg(nombre)))
+def base_con_estadisticas_viejas(crear_base_pg: Callable[[str], str]) -> Iterator[Engine]:
+    motor = create_engine(url_sincrona(crear_base_pg(f"planes_{os.getpid()}")))
     with motor.begin() as c:
         for tabla in ("usuario", "conversacion", "mensaje"):
             c.execute(text(f"ALTER TABLE {tabla} SET (autovacuum_enabled = off)"))
@@ -72,7 +69,6 @@ def base_con_estadisticas_viejas() -> Iterator[Engine]:
     _correr(motor, _CONVERSACIONES + _MENSAJES, desde=41, hasta=400)
     yield motor
     motor.dispose()
-    _pg_admin(os.environ["TEST_POSTGRES_URL"], f"DROP DATABASE {nombre} WITH (FORCE)")
 
 
 def _paginas(motor: Engine, consulta: Executable, **parametros: Any) -> int:
