@@ -14,7 +14,7 @@ from test_bandeja_reintentos import conversacion_de, estados, mensaje_de_asesor,
 from bot.canales.bandeja_salida import Anotador, Pendiente, Repartidor
 from bot.db.modelos import Mensaje
 from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
-from bot.motor.salida import Reclamo
+from bot.motor.salida import Reclamo, salida_libre
 from bot.servicios import Servicios
 
 
@@ -52,6 +52,20 @@ async def test_las_respuestas_nacen_reclamadas(servicios_ambas: Servicios) -> No
     # `procesar` (REST, la terminal) no reclama nada.
     await servicios.motor.procesar(_hola("402", "402:1"))
     assert {f.envio for f in await _salidas_de(servicios, "telegram", "402:1")} == {None}
+
+
+async def test_lo_que_sale_en_la_respuesta_no_queda_por_enviar(
+        servicios_ambas: Servicios) -> None:
+    servicios = servicios_ambas
+    for canal in (Canal.REST, Canal.TERMINAL):
+        entrante = MensajeEntrante(canal=canal, id_usuario="404", id_mensaje=f"{canal}:1",
+                                   texto="hola")
+        respuestas_dadas = await servicios.motor.procesar(entrante)
+        guardadas = await _salidas_de(servicios, canal.value, f"{canal}:1")
+        assert [f.texto for f in guardadas] == [r.texto for r in respuestas_dadas]
+        assert {f.envio for f in guardadas} == {"en_respuesta"}
+        async with servicios.almacen.lectura() as s:
+            assert await salida_libre(s, guardadas[0].conversacion_id)
 
 
 async def test_no_se_adelantan_a_un_reintento_ni_a_un_asesor(servicios_ambas: Servicios) -> None:

@@ -77,3 +77,33 @@ def test_las_migraciones_coinciden_con_los_modelos(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'modelos.db'}"
     migrar(url)
     assert _diferencias(url) == []
+
+
+def test_las_respuestas_ya_entregadas_dejan_la_bandeja(tmp_path: Path) -> None:
+    """0005: las respuestas del bot por REST o terminal, guardadas antes sin `envio`, quedan
+    `en_respuesta`; lo de Telegram y lo de un asesor sigue por enviar."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'antes.db'}"
+    migrar(url, "0004_por_enviar")
+    motor = create_engine(url_sincrona(url))
+    try:
+        with motor.begin() as c:
+            c.execute(text("INSERT INTO usuario (id, canal, id_externo, bloqueo_canal, creado_en)"
+                           " VALUES (1, 'rest', 'u1', 0, '2026-01-01')"))
+            c.execute(text(
+                "INSERT INTO conversacion (id, usuario_id, modo, respuestas, historial, "
+                "fallos_paso, fallos_nlu, contexto, ultima_actividad) "
+                "VALUES (1, 1, 'bot', '{}', '[]', 0, 0, '{}', '2026-01-01')"))
+            for id_, canal, autor in ((1, "rest", "bot"), (2, "terminal", "bot"),
+                                      (3, "rest", "asesor"), (4, "telegram", "bot")):
+                c.execute(text(
+                    "INSERT INTO mensaje (id, conversacion_id, direccion, autor, tipo, canal, "
+                    "texto, creado_en) VALUES (:id, 1, 'salida', :autor, 'texto', :canal, 'x', "
+                    "'2026-01-01')"), {"id": id_, "canal": canal, "autor": autor})
+        migrar(url)
+        with motor.connect() as c:
+            envios = dict(c.execute(text("SELECT id, envio FROM mensaje ORDER BY id")).all())
+    finally:
+        motor.dispose()
+    assert envios == {1: "en_respuesta", 2: "en_respuesta", 3: None, 4: None}

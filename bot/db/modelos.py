@@ -159,7 +159,7 @@ class Mensaje(Base):
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
     procesado_en: Mapped[dt.datetime | None]
     # vacío: en la bandeja | pendiente (reclamado) | enviado | plantilla | reintentar | vencido
-    # | fallido | bloqueado
+    # | fallido | bloqueado | en_respuesta (REST y terminal: salió en la respuesta misma)
     envio: Mapped[str | None] = mapped_column(String(16))
     asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
 

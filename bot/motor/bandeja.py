@@ -33,16 +33,17 @@ class Registro:
 
 # Una sola consulta por mensaje: el usuario, su conversación, ¿ya se recibió este id?, ¿queda
 # alguno sin procesar? y si algo espera en la bandeja de salida. Se arma una vez (armarla en
-# cada mensaje cuesta más que correrla). «Sin procesar» es un EXISTS sobre el índice parcial:
-# un `min(id)` dejaba al planificador recorrer la llave primaria entera cuando las
-# estadísticas eran de la tabla recién creada (medido: 2.5 ms y ~240 páginas por mensaje).
+# cada mensaje cuesta más que correrla). Las preguntas por la conversación son subconsultas
+# escalares con LIMIT 1 sobre índices parciales: un `min(id)` dejaba al planificador recorrer
+# la llave primaria entera con estadísticas viejas (medido: 2.5 ms y ~240 páginas por
+# mensaje), y un EXISTS puede volverse una tabla hash del índice entero (ver `bot.motor.salida`).
 _PREVIO = (select(Mensaje.id)
            .where(Mensaje.canal == bindparam("canal"),
                   Mensaje.id_externo == bindparam("id_mensaje"),
                   Mensaje.conversacion_id == Conversacion.id)
            .scalar_subquery())
 _SIN_PROCESAR = select(Mensaje.id).where(
-    text(SIN_PROCESAR), Mensaje.conversacion_id == Conversacion.id).exists()
+    text(SIN_PROCESAR), Mensaje.conversacion_id == Conversacion.id).limit(1).scalar_subquery()
 _USUARIO_CONVERSACION_Y_PENDIENTES = (
     select(Usuario, Conversacion, _PREVIO, _SIN_PROCESAR, ALGO_ESPERA_EN_LA_CONVERSACION)
     .outerjoin(Conversacion, Conversacion.usuario_id == Usuario.id)
@@ -133,7 +134,8 @@ async def registrar_entrante(
         conversacion = await _nueva_conversacion(sesion, usuario)
         hay_previos = algo_espera = False
     else:
-        usuario, conversacion, previo, hay_previos, algo_espera = fila
+        usuario, conversacion, previo, sin_procesar, esperando = fila
+        hay_previos, algo_espera = sin_procesar is not None, esperando is not None
         if previo is not None:
             return Registro(previo, conversacion.id, usuario.id, True, hay_previos)
     proponer_nombre(conversacion, entrante.nombre_usuario)

@@ -39,7 +39,13 @@ from bot.motor.comandos import reconocer
 from bot.motor.contexto import Contexto, Ruta
 from bot.motor.guardadas import respuesta_guardada
 from bot.motor.mensajes import Boton, MensajeEntrante, Respuesta
-from bot.motor.salida import Entregar, Reclamada, Reclamo, salida_libre
+from bot.motor.salida import (
+    ENTREGAN_EN_LA_RESPUESTA,
+    Entregar,
+    Reclamada,
+    Reclamo,
+    salida_libre,
+)
 from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
@@ -506,7 +512,8 @@ class Motor:
             botones=[{"titulo": b.titulo, "payload": b.payload} for b in respuesta.botones] or None,
             extra=extra or None, responde_a_id=destino.mensaje_id, procesado_en=ahora(),
             tipo="documento" if respuesta.documento else "texto",
-            envio="pendiente" if reclamada else None,
+            envio="pendiente" if reclamada else (
+                "en_respuesta" if destino.canal in ENTREGAN_EN_LA_RESPUESTA else None),
         )
         s.add(fila)
         return fila

@@ -17,15 +17,24 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import POR_ENVIAR, Conversacion, Mensaje
-from bot.motor.mensajes import Respuesta
+from bot.motor.mensajes import Canal, Respuesta
+
+ENTREGAN_EN_LA_RESPUESTA = frozenset({Canal.REST.value, Canal.TERMINAL.value})
+"""Canales sin bandeja de salida: las respuestas del motor van en la respuesta HTTP o en
+pantalla. Se guardan con `envio = en_respuesta` y no quedan en el índice de lo por enviar
+(si no, crecería con cada respuesta que ya se entregó)."""
 
 # El filtro va como texto literal (no con parámetros) para que SQLite y PostgreSQL usen el
 # índice parcial `ix_mensaje_por_enviar`, que tiene el mismo.
 _ESPERAN = select(Mensaje.id).where(text(POR_ENVIAR), Mensaje.autor.in_(("bot", "asesor")))
 _ALGO_ESPERA = _ESPERAN.where(Mensaje.conversacion_id == bindparam("conversacion")).limit(1)
 ALGO_ESPERA_EN_LA_CONVERSACION = _ESPERAN.where(
-    Mensaje.conversacion_id == Conversacion.id).exists()
-"""Para consultas sobre `conversacion`: ¿algo de ella espera salir? (bandeja de entrada)."""
+    Mensaje.conversacion_id == Conversacion.id).limit(1).scalar_subquery()
+"""Para consultas sobre `conversacion`: el id de algo de ella que espera salir, o NULL.
+
+Subconsulta escalar y no EXISTS: PostgreSQL puede resolver un EXISTS con una tabla hash de
+todo el índice (la elige si cree que el índice está casi vacío, p. ej. antes del primer
+análisis) y eso lee la bandeja entera en cada mensaje; una escalar siempre va por índice."""
 
 
 @dataclass(frozen=True)
