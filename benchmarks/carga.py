@@ -127,6 +127,7 @@ class Medicion:
     conversaciones: int = 0
     atrasados: int = 0  # a ritmo: mensajes que salieron tarde (la respuesta anterior tardó)
     cpu: dict[str, float] = field(default_factory=dict)  # s de CPU en la ventana medida
+    paginas_pg: int | None = None  # páginas leídas por PostgreSQL en la ventana medida
     por_paso: dict[str, list[float]] = field(default_factory=dict)  # ms por paso (etiqueta)
 
     def error(self, texto: str) -> None:
@@ -368,8 +369,9 @@ async def _muestrear(memorias: list[comun.Memoria], alto: asyncio.Event) -> None
 async def generar_carga(url: str, escenario: Escenario, secreto: str,
                         memorias: list[comun.Memoria],
                         traducir: Callable[[str], str] | None = None,
-                        ronda: int = 0) -> tuple[Medicion, float]:
-    """Corre los usuarios simulados; devuelve la medición y los segundos medidos."""
+                        ronda: int = 0, base_pg: str | None = None) -> tuple[Medicion, float]:
+    """Corre los usuarios simulados; devuelve la medición y los segundos medidos (con
+    `base_pg`, la URL de la base PostgreSQL de la app, también las páginas que leyó)."""
     pasos = conversacion_completa()
     medicion = Medicion()
     # aiohttp gasta bastante menos CPU por petición que httpx: el generador comparte los 2
@@ -382,14 +384,17 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
         cliente = ClienteCanal(http, secreto, traducir)
         inicio = time.monotonic()
         desde = inicio + escenario.calentamiento_real
-        foto_inicial = asyncio.create_task(_foto_al_empezar(memorias[0].pid, desde))
+        foto_inicial = asyncio.create_task(_foto_al_empezar(memorias[0].pid, desde, base_pg))
         await asyncio.gather(*(
             usuario_simulado(i, escenario, cliente, pasos, inicio, medicion, ronda)
             for i in range(escenario.usuarios)))
         duracion = min(time.monotonic() - inicio - escenario.calentamiento_real,
                        escenario.segundos)
         final = comun.FotoCpu.tomar(memorias[0].pid)
-        antes = await foto_inicial
+        paginas_final = await _paginas(base_pg)
+        antes, paginas_antes = await foto_inicial
+        if paginas_final is not None and paginas_antes is not None:
+            medicion.paginas_pg = paginas_final - paginas_antes
         # CPU gastada en la ventana medida: la app, el generador y el resto de la máquina
         # (PostgreSQL, el NLU, el doble de Telegram y lo demás que corra).
         medicion.cpu = {"app": final.app - antes.app,
@@ -402,10 +407,16 @@ async def generar_carga(url: str, escenario: Escenario, secreto: str,
     return medicion, max(duracion, 1e-9)
 
 
-async def _foto_al_empezar(pid_app: int, desde: float) -> comun.FotoCpu:
-    """La CPU acumulada al terminar el calentamiento."""
+async def _foto_al_empezar(pid_app: int, desde: float,
+                           base_pg: str | None) -> tuple[comun.FotoCpu, int | None]:
+    """La CPU acumulada (y las páginas leídas por PostgreSQL) al terminar el calentamiento."""
     await asyncio.sleep(max(0.0, desde - time.monotonic()))
-    return comun.FotoCpu.tomar(pid_app)
+    return comun.FotoCpu.tomar(pid_app), await _paginas(base_pg)
+
+
+async def _paginas(base_pg: str | None) -> int | None:
+    """Las páginas leídas hasta ahora en la base (en un hilo: no frena a los usuarios)."""
+    return await asyncio.to_thread(comun.paginas_pg, base_pg) if base_pg else None
 
 
 def correr(escenario: Escenario) -> dict[str, Any]:
@@ -446,7 +457,9 @@ def correr(escenario: Escenario) -> dict[str, Any]:
                 memorias.append(comun.Memoria(procesos[0].pid))
             if escenario.canal == "telegram":
                 asyncio.run(_esperar_telegram(url, secreto))
-            medicion, duracion = asyncio.run(generar_carga(url, escenario, secreto, memorias))
+            medicion, duracion = asyncio.run(generar_carga(
+                url, escenario, secreto, memorias,
+                base_pg=database_url if escenario.bd == "postgresql" else None))
             if escenario.canal == "telegram":
                 asyncio.run(_esperar_envios(database_url, 60))
             app.detener()
@@ -475,6 +488,9 @@ def correr(escenario: Escenario) -> dict[str, Any]:
         "rss_app_max_mib": memorias[0].maxima, "rss_app_final_mib": memorias[0].final,
         "rss_nlu_max_mib": memorias[1].maxima if len(memorias) > 1 else None,
         "cpu_ms_por_mensaje": _cpu_por_mensaje(medicion),
+        "paginas_pg_por_mensaje": (medicion.paginas_pg / medicion.medidos
+                                   if medicion.paginas_pg is not None and medicion.medidos
+                                   else None),
         "postgresql": comun.durabilidad_pg() if escenario.bd == "postgresql" else None,
         "pasos_mas_lentos": _pasos_mas_lentos(medicion),
         **verificacion,
@@ -501,9 +517,16 @@ def _celda_cpu(r: dict[str, Any]) -> str:
     cpu = r.get("cpu_ms_por_mensaje")
     if not cpu:
         return "—"
-    pg = f" [PostgreSQL {cpu['postgresql']:.1f}]" if cpu.get("postgresql") else ""
+    pg = f" [PostgreSQL {cpu['postgresql']:.1f}{_paginas_por_mensaje(r)}]" if cpu.get(
+        "postgresql") else ""
     return (f"{cpu['app']:.1f} · {cpu['generador']:.1f} · {cpu['resto']:.1f}{pg} "
             f"({cpu['uso_maquina'] * 100:.0f} %)")
+
+
+def _paginas_por_mensaje(r: dict[str, Any]) -> str:
+    """«, 52 páginas»: lo que leyó PostgreSQL por mensaje (corridas viejas: nada)."""
+    paginas = r.get("paginas_pg_por_mensaje")
+    return f", {paginas:.0f} páginas" if paginas else ""
 
 
 def _cpu_por_mensaje(medicion: Medicion) -> dict[str, float] | None:
@@ -607,7 +630,9 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         "el momento, y con ella la CPU que gasta cada mensaje. Se descartan los primeros 5 s "
         "(calentamiento; desfasados, hasta que arranca el último usuario). Perdidos/"
         "duplicados: cada id de mensaje enviado se busca en la tabla `mensaje` (una sola "
-        "entrada, procesada y con respuesta).",
+        "entrada, procesada y con respuesta). Entre corchetes, lo que gastó PostgreSQL por "
+        "mensaje: ms de CPU y páginas que leyeron sus consultas (`pg_stat_database`; en caché "
+        "o del disco), que dicen si cambió un plan.",
         "",
         f"Metas (issue 8): ≥ {META_POR_S:.0f} mensajes/s sostenidos con {META_USUARIOS} "
         f"usuarios, p95 ≤ {META_P95_MS:.0f} ms, 0 errores, 0 perdidos o duplicados. Se juzgan "
@@ -621,7 +646,7 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
         "",
         "| Escenario | s | Mensajes | Mensajes/s (mín–máx cada 10 s) | p50 (ms) | p95 (ms) "
         "| p99 (ms) | Errores | Perdidos | Duplicados | Sin procesar | RSS app máx (MiB) "
-        "| RSS NLU máx (MiB) | CPU ms/mensaje: app · generador · resto (uso) "
+        "| RSS NLU máx (MiB) | CPU ms/mensaje: app · generador · resto [PostgreSQL] (uso) "
         "| Carga antes → después (pulso de CPU) | ¿Cumple? |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]

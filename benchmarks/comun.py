@@ -290,7 +290,8 @@ def url_pg_nueva(nombre: str) -> str | None:
 
 
 def durabilidad_pg() -> str | None:
-    """«fsync=on, synchronous_commit=on» del PostgreSQL de TEST_POSTGRES_URL (o None)."""
+    """«fsync=on, synchronous_commit=on, autovacuum_naptime=10s» del PostgreSQL de
+    TEST_POSTGRES_URL (o None)."""
     admin = os.environ.get("TEST_POSTGRES_URL")
     if not admin:
         return None
@@ -302,7 +303,25 @@ def durabilidad_pg() -> str | None:
     try:
         with motor.connect() as c:
             return ", ".join(f"{g}={c.execute(text(f'SHOW {g}')).scalar()}"
-                             for g in ("fsync", "synchronous_commit"))
+                             for g in ("fsync", "synchronous_commit", "autovacuum_naptime"))
+    finally:
+        motor.dispose()
+
+
+def paginas_pg(url: str) -> int:
+    """Páginas que han leído las consultas de la base de `url` (en caché o del disco), según
+    `pg_stat_database`; la diferencia entre dos lecturas dice cuánto trabajó PostgreSQL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from bot.db.sesion import url_sincrona
+
+    motor = create_engine(url_sincrona(url), poolclass=NullPool)
+    try:
+        with motor.connect() as c:
+            return int(c.execute(text(
+                "SELECT blks_hit + blks_read FROM pg_stat_database "
+                "WHERE datname = current_database()")).scalar() or 0)
     finally:
         motor.dispose()
 
