@@ -326,6 +326,55 @@ def paginas_pg(url: str) -> int:
         motor.dispose()
 
 
+HISTORIA_CONVERSACIONES = 2000
+"""Conversaciones anteriores con que empieza la base de una corrida con PostgreSQL."""
+HISTORIA_MENSAJES = 40
+"""Mensajes (la mitad entradas, la mitad respuestas) de cada conversación anterior."""
+
+_SIEMBRA = [
+    """INSERT INTO usuario (canal, id_externo, bloqueo_canal, creado_en)
+       SELECT :canal, 'historia-' || g, false, now() - interval '30 days'
+       FROM generate_series(1, :conversaciones) g""",
+    """INSERT INTO conversacion (usuario_id, modo, respuestas, historial, fallos_paso,
+                                fallos_nlu, contexto, ultima_actividad)
+       SELECT id, 'bot', '{}', '[]', 0, 0, '{}', now() - interval '30 days' FROM usuario
+       WHERE id_externo LIKE 'historia-%'""",
+    # Como llegan: intercaladas entre conversaciones, ya procesadas y ya entregadas.
+    """INSERT INTO mensaje (conversacion_id, direccion, autor, tipo, canal, id_externo, texto,
+                           creado_en, procesado_en, envio)
+       SELECT c.id, CASE WHEN g % 2 = 0 THEN 'entrada' ELSE 'salida' END,
+              CASE WHEN g % 2 = 0 THEN 'usuario' ELSE 'bot' END, 'texto', :canal,
+              CASE WHEN g % 2 = 0 THEN 'historia-' || c.id || '-' || g END,
+              'Mensaje de una conversación anterior', now() - interval '30 days',
+              now() - interval '30 days', CASE WHEN g % 2 = 1 THEN :entregado END
+       FROM generate_series(1, :mensajes) g CROSS JOIN conversacion c ORDER BY g, c.id""",
+]
+
+
+def sembrar_historia(url: str, canal: str) -> int:
+    """Deja en la base de la corrida las conversaciones de antes, como una base en uso, y la
+    analiza (lo que el autovacuum ya habría hecho). Sin esto se mediría el primer minuto de
+    una base recién creada: PostgreSQL guarda planes hechos con las tablas casi vacías hasta
+    su primer análisis automático, hasta 60 s después. Devuelve los mensajes sembrados."""
+    from sqlalchemy import create_engine, text
+
+    from bot.db.sesion import url_sincrona
+
+    valores = {"canal": canal, "conversaciones": HISTORIA_CONVERSACIONES,
+               "mensajes": HISTORIA_MENSAJES,
+               "entregado": "en_respuesta" if canal == "rest" else "enviado"}
+    motor = create_engine(url_sincrona(url))
+    try:
+        with motor.begin() as c:
+            for sentencia in _SIEMBRA:
+                c.execute(text(sentencia), valores)
+        with motor.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE usuario, conversacion, mensaje"))
+            return int(c.execute(text("SELECT count(*) FROM mensaje")).scalar_one())
+    finally:
+        motor.dispose()
+
+
 def borrar_pg(nombre: str) -> None:
     """Borra la base `nombre` creada por `url_pg_nueva`."""
     admin = os.environ.get("TEST_POSTGRES_URL")

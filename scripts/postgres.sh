@@ -3,14 +3,11 @@
 # arranca en un puerto local. Uso:  source scripts/postgres.sh iniciar  |  scripts/postgres.sh detener
 # Al iniciar exporta TEST_POSTGRES_URL. Las pruebas corren con fsync=off (más rápido; el
 # clúster es desechable); para medir como en producción (benchmarks), PG_PRUEBAS_FSYNC=on con
-# otro PG_PRUEBAS_DIR y PG_PRUEBAS_PUERTO. En ese modo el autovacuum revisa cada base cada
-# 10 s (lo recomendado en el README para producción): con el minuto de fábrica, una base nueva
-# puede pasar su primer minuto con planes hechos cuando sus tablas estaban vacías.
+# otro PG_PRUEBAS_DIR y PG_PRUEBAS_PUERTO.
 set -uo pipefail
 DATOS="${PG_PRUEBAS_DIR:-/tmp/hermanamientos-pg-$(id -u)}"
 PUERTO="${PG_PRUEBAS_PUERTO:-55439}"
 FSYNC="${PG_PRUEBAS_FSYNC:-off}"
-if [ "$FSYNC" = on ]; then NAPTIME="${PG_PRUEBAS_NAPTIME:-10s}"; else NAPTIME="${PG_PRUEBAS_NAPTIME:-1min}"; fi
 
 _bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 _como_postgres() {
@@ -38,7 +35,7 @@ pg_iniciar() {
   fi
   if ! _como_postgres "$bin/pg_ctl" -D "$DATOS" status >/dev/null 2>&1; then
     _como_postgres "$bin/pg_ctl" -D "$DATOS" -w -l "$DATOS/servidor.log" \
-      -o "-p $PUERTO -k /tmp -c listen_addresses=127.0.0.1 -c fsync=$FSYNC -c autovacuum_naptime=$NAPTIME -c max_connections=200" start >/dev/null
+      -o "-p $PUERTO -k /tmp -c listen_addresses=127.0.0.1 -c fsync=$FSYNC -c max_connections=200" start >/dev/null
   fi
   "$bin/psql" -h 127.0.0.1 -p "$PUERTO" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='hermanamientos_pruebas'" | grep -q 1 \
     || "$bin/createdb" -h 127.0.0.1 -p "$PUERTO" -U postgres hermanamientos_pruebas
