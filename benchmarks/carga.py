@@ -520,8 +520,8 @@ def _celda_cpu(r: dict[str, Any]) -> str:
     cpu = r.get("cpu_ms_por_mensaje")
     if not cpu:
         return "—"
-    pg = f" [PostgreSQL {cpu['postgresql']:.1f}{_paginas_por_mensaje(r)}]" if cpu.get(
-        "postgresql") else ""
+    con_pg = r["escenario"].get("bd") == "postgresql" and cpu.get("postgresql")
+    pg = f" [PostgreSQL {cpu['postgresql']:.1f}{_paginas_por_mensaje(r)}]" if con_pg else ""
     return (f"{cpu['app']:.1f} · {cpu['generador']:.1f} · {cpu['resto']:.1f}{pg} "
             f"({cpu['uso_maquina'] * 100:.0f} %)")
 
