@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import time
 
 import pytest
+from aiohttp import web
 
 from bot.nlu.cliente import ClienteNLU
 
@@ -102,3 +104,39 @@ async def test_texto_vacio_no_consulta() -> None:
     cliente = ClienteNLU(url=f"http://127.0.0.1:{_puerto_libre()}")
     assert await cliente.analizar("   ") is None
     assert cliente.estado == "ok"
+
+
+async def _servidor_raro(respuesta: web.Response | None, espera_s: float = 0.0) -> web.AppRunner:
+    """Un servidor HTTP real que contesta `respuesta` a todo, tras `espera_s` segundos."""
+    async def contestar(_: web.Request) -> web.Response:
+        await asyncio.sleep(espera_s)
+        assert respuesta is not None
+        return respuesta
+
+    app = web.Application()
+    app.router.add_route("*", "/{ruta:.*}", contestar)
+    corredor = web.AppRunner(app)
+    await corredor.setup()
+    return corredor
+
+
+@pytest.mark.parametrize(("respuesta", "espera_s", "estado"), [
+    (web.Response(status=409, text="{}"), 0.0, "sin_modelo"),
+    (web.Response(status=200, text="<html>no es JSON</html>"), 0.0, "degradado"),
+    (web.json_response(["una", "lista"]), 0.0, "degradado"),
+    (web.json_response({"intent": {"name": "saludo", "confidence": 1}}), 1.0, "degradado"),
+], ids=["sin_modelo", "no_json", "json_raro", "lento"])
+async def test_respuestas_raras_o_lentas_degradan(respuesta: web.Response, espera_s: float,
+                                                  estado: str) -> None:
+    corredor = await _servidor_raro(respuesta, espera_s)
+    puerto = _puerto_libre()
+    await web.TCPSite(corredor, "127.0.0.1", puerto).start()
+    try:
+        cliente = ClienteNLU(url=f"http://127.0.0.1:{puerto}", timeout_s=0.3)
+        inicio = time.perf_counter()
+        assert await cliente.analizar("hola") is None
+        assert time.perf_counter() - inicio < 0.9  # no espera más que su tiempo límite
+        assert cliente.estado == estado
+        await cliente.cerrar()
+    finally:
+        await corredor.cleanup()
