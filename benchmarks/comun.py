@@ -290,7 +290,7 @@ def url_pg_nueva(nombre: str) -> str | None:
 
 
 def durabilidad_pg() -> str | None:
-    """«fsync=on, synchronous_commit=on, autovacuum_naptime=10s» del PostgreSQL de
+    """«fsync=on, synchronous_commit=on, autovacuum_naptime=1min» del PostgreSQL de
     TEST_POSTGRES_URL (o None)."""
     admin = os.environ.get("TEST_POSTGRES_URL")
     if not admin:

@@ -106,18 +106,19 @@ async def test_texto_vacio_no_consulta() -> None:
     assert cliente.estado == "ok"
 
 
-async def _servidor_raro(respuesta: web.Response | None, espera_s: float = 0.0) -> web.AppRunner:
-    """Un servidor HTTP real que contesta `respuesta` a todo, tras `espera_s` segundos."""
+async def _servidor_raro(respuesta: web.Response, espera_s: float) -> tuple[web.AppRunner, str]:
+    """Un servidor HTTP real que contesta `respuesta` a todo tras `espera_s` s; y su URL."""
     async def contestar(_: web.Request) -> web.Response:
         await asyncio.sleep(espera_s)
-        assert respuesta is not None
         return respuesta
 
     app = web.Application()
     app.router.add_route("*", "/{ruta:.*}", contestar)
     corredor = web.AppRunner(app)
     await corredor.setup()
-    return corredor
+    puerto = _puerto_libre()
+    await web.TCPSite(corredor, "127.0.0.1", puerto).start()
+    return corredor, f"http://127.0.0.1:{puerto}"
 
 
 @pytest.mark.parametrize(("respuesta", "espera_s", "estado"), [
@@ -128,11 +129,9 @@ async def _servidor_raro(respuesta: web.Response | None, espera_s: float = 0.0) 
 ], ids=["sin_modelo", "no_json", "json_raro", "lento"])
 async def test_respuestas_raras_o_lentas_degradan(respuesta: web.Response, espera_s: float,
                                                   estado: str) -> None:
-    corredor = await _servidor_raro(respuesta, espera_s)
-    puerto = _puerto_libre()
-    await web.TCPSite(corredor, "127.0.0.1", puerto).start()
+    corredor, url = await _servidor_raro(respuesta, espera_s)
     try:
-        cliente = ClienteNLU(url=f"http://127.0.0.1:{puerto}", timeout_s=0.3)
+        cliente = ClienteNLU(url=url, timeout_s=0.3)
         inicio = time.perf_counter()
         assert await cliente.analizar("hola") is None
         assert time.perf_counter() - inicio < 0.9  # no espera más que su tiempo límite
