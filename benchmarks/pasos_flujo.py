@@ -22,7 +22,7 @@ from bot.catalogos.carga import cargar_catalogos
 from bot.config import Ajustes
 from bot.db.migrar import migrar
 from bot.db.sesion import Almacen
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios, crear_servicios
 
 META_P95_MS = 150.0

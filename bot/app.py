@@ -3,7 +3,6 @@ WhatsApp y el panel de asesores)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,16 +12,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot import __version__
+from bot import __version__, panel
 from bot.canales import rest
-from bot.canales.telegram import canal as canal_telegram
 from bot.canales.telegram import webhook as webhook_telegram
-from bot.canales.whatsapp import canal as canal_whatsapp
 from bot.canales.whatsapp import webhook as webhook_whatsapp
+from bot.componentes import Componente, componentes_de
 from bot.config import Ajustes, ajustes
-from bot.documentos import taller
 from bot.documentos.enlaces import FirmaEnlaces, secreto_local
-from bot.privacidad.retencion import tarea_retencion_diaria
 from bot.salud import estado_salud
 from bot.servicios import Servicios, crear_servicios
 
@@ -58,38 +54,23 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
         propios = servicios is None
         app.state.servicios = servicios or crear_servicios(config)
         app.state.firma_enlaces = FirmaEnlaces(secreto_local(config.panel_secreto))
-        taller.calentar()
-        pendientes = await app.state.servicios.motor.procesar_pendientes_todas()
-        if pendientes:
-            log.info("bandeja recuperada", extra={"mensajes": pendientes})
-        app.state.telegram = await canal_telegram.iniciar_si_hay_token(app.state.servicios, config)
-        app.state.whatsapp = await canal_whatsapp.iniciar_si_esta_configurado(
-            app.state.servicios, config)
-        from bot.escalamiento import sla
-
-        tarea_sla = sla.iniciar_tarea(app.state.servicios)
-        fin_retencion = asyncio.Event()
-        tarea_retencion = asyncio.create_task(tarea_retencion_diaria(
-            app.state.servicios.almacen, config.retencion_dias, fin_retencion))
+        componentes = componentes_de(app.state.servicios, config, app.state)
+        iniciados: list[Componente] = []
         try:
+            for componente in componentes:
+                await componente.iniciar()
+                iniciados.append(componente)
             yield
         finally:
-            fin_retencion.set()
-            await tarea_retencion
-            await sla.detener_tarea(tarea_sla)
-            for canal in (app.state.whatsapp, app.state.telegram):
-                if canal is not None:
-                    await canal.detener()
+            for componente in reversed(iniciados):
+                await componente.detener()
             if propios:
                 await app.state.servicios.cerrar()
-            await asyncio.to_thread(taller.cerrar)
 
     app = FastAPI(title="Asistente de Ciudades Hermanas", version=__version__, lifespan=ciclo,
                   docs_url=None, redoc_url=None)
     app.add_middleware(LimiteCuerpo)
     app.include_router(rest.router)
-    from bot import panel
-
     panel.montar(app)
     app.include_router(webhook_telegram.router)
     app.include_router(webhook_whatsapp.router)

@@ -9,32 +9,19 @@ import json
 import typer
 
 from bot import __version__
+from bot.arranque import preparar_base
+from bot.cli_telegram import telegram_app
 from bot.config import ajustes
+from bot.conocimiento.cli import conocimiento_app
+from bot.escalamiento.cli import asesores_app
+from bot.flujos.cli import flujos_app
+from bot.nlu.cli import nlu_app
+from bot.privacidad.cli import privacidad_app
 
 app = typer.Typer(help="Asistente del Programa Mexicano de Ciudades Hermanas.",
                   no_args_is_help=True, add_completion=False)
 catalogos_app = typer.Typer(help="Catálogo INEGI de estados y municipios.", no_args_is_help=True)
 app.add_typer(catalogos_app, name="catalogos")
-
-
-def _preparar_base() -> None:
-    """Migra la base y carga el catálogo (idempotente)."""
-    from bot.catalogos.carga import cargar_catalogos
-    from bot.db.migrar import migrar
-    from bot.db.sesion import Almacen
-
-    config = ajustes()
-    migrar(config.database_url)
-
-    async def cargar() -> None:
-        almacen = Almacen(config.database_url)
-        try:
-            async with almacen.escritura() as s:
-                await cargar_catalogos(s)
-        finally:
-            await almacen.cerrar()
-
-    asyncio.run(cargar())
 
 
 @app.command()
@@ -110,7 +97,7 @@ def servir(
         typer.echo("Con SQLite se usa un solo proceso. Para varios, use PostgreSQL "
                    "(DATABASE_URL=postgresql://…).", err=True)
         raise typer.Exit(2)
-    _preparar_base()
+    preparar_base()
     detener = iniciar_dependencias(config, con_nlu=not sin_nlu)
     try:
         if workers > 1:
@@ -134,7 +121,7 @@ def chat(
     from bot.servicios import crear_servicios
 
     registro.configurar("ERROR")
-    _preparar_base()
+    preparar_base()
     servicios = crear_servicios(ajustes())
     correr(servicios.motor, usuario)
 
@@ -167,26 +154,10 @@ def leer_contrasena(desde_stdin: bool) -> str:
     return primera
 
 
-def _registrar_subordenes() -> None:
-    """Agrega las órdenes de los módulos que ya existen."""
-    import importlib
-
-    for modulo, atributo, nombre in (
-        ("bot.nlu.cli", "nlu_app", "nlu"),
-        ("bot.conocimiento.cli", "conocimiento_app", "conocimiento"),
-        ("bot.flujos.cli", "flujos_app", "flujos"),
-        ("bot.escalamiento.cli", "asesores_app", "asesores"),
-        ("bot.privacidad.cli", "privacidad_app", "privacidad"),
-        ("bot.canales.telegram.cli", "telegram_app", "telegram"),
-    ):
-        try:
-            sub = getattr(importlib.import_module(modulo), atributo)
-        except ModuleNotFoundError:
-            continue
-        app.add_typer(sub, name=nombre)
-
-
-_registrar_subordenes()
+for _subordenes, _nombre in ((nlu_app, "nlu"), (conocimiento_app, "conocimiento"),
+                            (flujos_app, "flujos"), (asesores_app, "asesores"),
+                            (privacidad_app, "privacidad"), (telegram_app, "telegram")):
+    app.add_typer(_subordenes, name=_nombre)
 
 
 if __name__ == "__main__":

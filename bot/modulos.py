@@ -1,71 +1,69 @@
-"""Conecta al motor los módulos del asistente, en orden de prioridad de sus rutas."""
+"""La tabla de rutas del motor: qué módulo atiende un mensaje y en qué orden se prueban."""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from functools import partial
 
-if TYPE_CHECKING:
-    from bot.servicios import Servicios
-
-log = logging.getLogger(__name__)
-
-
-def _analizador(servicios: Servicios, con_nlu: bool) -> Any:
-    """NLU de Rasa con respaldo por palabras clave cuando no responde."""
-    from bot.nlu.respaldo import analizar_respaldo
-
-    cliente = None
-    if con_nlu:
-        from bot.nlu.replicas import GrupoNLU
-
-        c = servicios.ajustes
-        cliente = GrupoNLU(c.nlu_url, token=c.nlu_token, timeout_s=c.nlu_timeout_s,
-                           max_cache=c.nlu_cache)
-        servicios.nlu = cliente
-
-    async def analizar(texto: str) -> Any:
-        if cliente is not None:
-            analisis = await cliente.analizar(texto)
-            if analisis is not None:
-                return analisis
-        return analizar_respaldo(texto)
-
-    return analizar
+from bot.acciones import ServiciosAcciones, acciones
+from bot.config import RAIZ
+from bot.conocimiento.base import BaseConocimiento
+from bot.conocimiento.rutas import RutasConocimiento
+from bot.escalamiento.rutas import RutasEscalamiento
+from bot.flujos import cargar_flujos
+from bot.flujos.rutas import RutasFlujos, acepta_sin_nlu
+from bot.motor import rutas_basicas as basicas
+from bot.motor.motor import Motor
+from bot.nlu.replicas import GrupoNLU
+from bot.nlu.respaldo import con_respaldo
+from bot.nucleo.contexto import Ruta
+from bot.privacidad import rutas as privacidad
 
 
-def conectar(servicios: Servicios, con_nlu: bool = True) -> None:
-    """Registra en el motor el análisis de texto y las rutas de cada módulo.
+def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
+                   conocimiento: RutasConocimiento) -> list[Ruta]:
+    """Las rutas en el orden en que se prueban; la primera que responde gana."""
+    return [
+        # Con una persona a cargo el bot calla y reenvía; «asesor» vale en cualquier momento.
+        escalamiento.modo_humano,
+        escalamiento.disparadores,
+        # Lo que no es texto que entender: tipos no admitidos, archivos rechazados, vacío.
+        basicas.no_soportado,
+        basicas.archivo_rechazado,
+        basicas.vacio,
+        # Órdenes globales («menú», «ayuda») y el primer mensaje (aviso y consentimiento).
+        basicas.comandos,
+        flujos.primer_contacto,
+        # Derechos de la persona: solo su botón, su intent o su frase exacta; confirmar
+        # antes que pedir, borrar antes que consultar.
+        privacidad.confirmar_o_cancelar,
+        privacidad.borrar_mis_datos,
+        privacidad.mis_datos,
+        privacidad.aviso_integral,
+        # El flujo en curso, o uno que se pide.
+        flujos.flujo_activo,
+        flujos.iniciar_por_pedido,
+        flujos.documentos_a_pedido,
+        flujos.continuar_sin_flujo,
+        flujos.saludo,
+        # La base de conocimiento por botón o por intent informativo.
+        conocimiento.por_boton,
+        conocimiento.por_intent,
+        # Charla, fuera de alcance, pregunta libre y, al final, el «no le entendí» (al
+        # segundo seguido, una persona).
+        basicas.charla,
+        basicas.fuera_de_alcance,
+        conocimiento.pregunta_libre,
+        escalamiento.segundo_no_entendi,
+        basicas.no_entendi,
+    ]
 
-    Orden resultante (la primera ruta que responde gana):
-    previas: modo humano (el bot calla) → «asesor» → tipo no admitido → vacío → menú/ayuda →
-             primer contacto (bienvenida);
-    rutas:   privacidad → flujo activo → iniciar flujo → continuar → saludo → artículos;
-    finales: charla → fuera de alcance → pregunta libre → segundo «no entendí» (asesor) →
-             «no le entendí».
-    """
-    from bot import escalamiento
-    from bot.config import RAIZ
-    from bot.conocimiento import rutas as rutas_conocimiento
-    from bot.conocimiento.base import BaseConocimiento
-    from bot.flujos import cargar_flujos
-    from bot.motor import rutas_basicas, rutas_flujos
-    from bot.privacidad import rutas as rutas_privacidad
 
-    motor = servicios.motor
-    motor.analizador = _analizador(servicios, con_nlu)
-    motor.servicios["servicios"] = servicios
-    motor.servicios["conocimiento"] = BaseConocimiento.cargar(RAIZ / "conocimiento")
+def armar_motor(motor: Motor, servicios: ServiciosAcciones, nlu: GrupoNLU | None) -> None:
+    """Da al motor su análisis de texto, su tabla de rutas y quién toma texto sin NLU."""
+    base = BaseConocimiento.cargar(RAIZ / "conocimiento")
     flujos = cargar_flujos(RAIZ / "flujos")
-    motor.servicios["flujos"] = flujos
-
-    motor.rutas_previas = [r if r is not rutas_basicas.primera_vez else rutas_flujos.primer_contacto
-                           for r in motor.rutas_previas]
-    motor.rutas.extend(rutas_flujos.RUTAS)
-    motor.rutas.extend(rutas_conocimiento.RUTAS)
-    motor.rutas_finales[-1:-1] = rutas_conocimiento.RUTAS_FINALES
-    motor.aceptadores.append(
-        lambda conversacion, texto, payload: rutas_flujos.acepta_sin_nlu(
-            conversacion, texto, payload, flujos))
-    rutas_privacidad.conectar(motor)
-    escalamiento.conectar(servicios)
+    conocimiento = RutasConocimiento(base)
+    rutas_flujos = RutasFlujos(flujos, acciones(), servicios, conocimiento)
+    motor.analizador = con_respaldo(nlu)
+    motor.rutas = tabla_de_rutas(RutasEscalamiento(servicios), rutas_flujos, conocimiento)
+    motor.aceptadores = [partial(acepta_sin_nlu, flujos=flujos)]

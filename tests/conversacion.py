@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from bot.motor.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
 from bot.motor.motor import Motor
+from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
 
 _contador = itertools.count()
 

@@ -15,13 +15,13 @@ from typing import Literal
 import pytest
 from sqlalchemy import select
 
-from bot.canales.bandeja_salida import Barrido, Pendiente, Repartidor
 from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
 from bot.canales.whatsapp.canal import iniciar_si_esta_configurado
 from bot.config import Ajustes
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.motor.bandeja_salida import Barrido, Pendiente, Repartidor
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles.aplicacion import app_en_hilo, consultar

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import event, select
 from test_bandeja_reintentos import conversacion_de, estados, mensaje_de_asesor, respuestas
 
-from bot.canales.bandeja_salida import Anotador, Pendiente, Repartidor
 from bot.db.modelos import Mensaje
-from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
+from bot.motor.bandeja_salida import Anotador, Pendiente, Repartidor
 from bot.motor.salida import Reclamo, salida_libre
+from bot.nucleo.mensajes import Canal, MensajeEntrante, Respuesta
 from bot.servicios import Servicios
 
 

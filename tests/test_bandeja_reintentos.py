@@ -23,8 +23,6 @@ from pywa_async.errors import WhatsAppError
 from sqlalchemy import select
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.canales import bandeja_salida
-from bot.canales.bandeja_salida import Barrido, Pendiente, Repartidor, aplazar, posponer, reclamar
 from bot.canales.telegram import envio as envio_tg
 from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
@@ -33,7 +31,9 @@ from bot.canales.whatsapp.canal import CanalWhatsApp, iniciar_si_esta_configurad
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.escalamiento import diferidos, relevo
-from bot.motor.mensajes import Respuesta
+from bot.motor import bandeja_salida
+from bot.motor.bandeja_salida import Barrido, Pendiente, Repartidor, aplazar, posponer, reclamar
+from bot.nucleo.mensajes import Respuesta
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos

@@ -9,22 +9,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.modelos import Escalamiento, EventoCaso, Mensaje
-from bot.escalamiento import conectar, diferidos, traspaso
+from bot.escalamiento import diferidos, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.casos import CambioInvalido, cambiar_estatus, caso_por_folio
 from bot.escalamiento.enrutamiento import destinatarios
 from bot.escalamiento.horario import Horario
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
 
 CDMX = Horario().tz
-
-
-@pytest.fixture(autouse=True)
-def _conectado(servicios: Servicios) -> None:
-    conectar(servicios)
 
 
 def entrante(usuario: str, texto: str, n: str, payload: str | None = None,

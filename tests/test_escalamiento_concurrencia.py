@@ -7,16 +7,15 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.db.modelos import Escalamiento, EventoCaso
-from bot.escalamiento import conectar, diferidos, traspaso
+from bot.escalamiento import diferidos, traspaso
 from bot.escalamiento.asesores import por_id
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
 
 
 async def test_toma_concurrente_gana_uno(servicios: Servicios) -> None:
-    conectar(servicios)
     ids = [await datos.asesor(servicios, f"a{i}@jal.gob.mx") for i in range(8)]
     uid = await datos.usuario(servicios, "u-c")
     await datos.caso(servicios, uid)

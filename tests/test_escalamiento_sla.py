@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.canales.telegram.mensajero import MensajeroTelegram
 from bot.config import Ajustes
 from bot.db.modelos import Conversacion, Escalamiento, EventoCaso, Temporizador, Usuario
-from bot.escalamiento import conectar, diferidos, sla, traspaso
+from bot.escalamiento import diferidos, sla, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.horario import Horario
 from bot.servicios import Servicios, crear_servicios
@@ -37,7 +38,7 @@ async def _bot(servicios: Servicios, doble: TelegramFalso) -> Any:
 
     bot = Bot(doble.token, base_url=doble.url_api)
     await bot.initialize()
-    servicios.extras["telegram_bot"] = bot
+    servicios.mensajero_asesores = MensajeroTelegram(bot)
     return bot
 
 
@@ -45,7 +46,6 @@ async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
     doble = TelegramFalso().iniciar()
     try:
         primero = crear_servicios(ajustes_prueba, con_nlu=False)
-        conectar(primero)
         bot1 = await _bot(primero, doble)
         await datos.asesor(primero, "ana@jal.gob.mx", telegram_id="9001")
         await datos.asesor(primero, "coord@jal.gob.mx", "coordinador_estatal", telegram_id="9002")
@@ -59,7 +59,6 @@ async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
         await primero.almacen.cerrar()  # «reinicio»: nada queda en memoria
 
         segundo = crear_servicios(ajustes_prueba, con_nlu=False)
-        conectar(segundo)
         bot2 = await _bot(segundo, doble)
         assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=20)) == 0
         assert await sla.procesar_vencidos(segundo, LUNES_10 + dt.timedelta(minutes=31)) == 1
@@ -89,7 +88,6 @@ async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
 
 
 async def test_respuesta_apaga_la_cadena(servicios: Servicios) -> None:
-    conectar(servicios)
     aid = await datos.asesor(servicios, "ana@jal.gob.mx")
     uid = await datos.usuario(servicios, "u-sla2")
     esc_id = await _solicitar(servicios, uid, LUNES_10)
@@ -106,7 +104,6 @@ async def test_respuesta_apaga_la_cadena(servicios: Servicios) -> None:
 
 
 async def test_fuera_de_horario_el_plazo_corre_desde_la_apertura(servicios: Servicios) -> None:
-    conectar(servicios)
     uid = await datos.usuario(servicios, "u-sla3")
     viernes_noche = dt.datetime(2026, 3, 6, 21, 0, tzinfo=Horario().tz)
     await _solicitar(servicios, uid, viernes_noche)

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.canales.telegram.asesores import manejadores_asesor
+from bot.canales.telegram.mensajero import MensajeroTelegram
 from bot.db.modelos import Caso, EventoCaso
-from bot.escalamiento import conectar, diferidos
+from bot.escalamiento import diferidos
 from bot.escalamiento.asesores import nuevo_codigo, por_email
-from bot.escalamiento.telegram_asesores import manejadores_asesor
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
@@ -29,12 +30,11 @@ ANA, BETO, LEO, EXTRANO = 9001, 9004, 9005, 7777
 @pytest.fixture
 async def tg(servicios: Servicios) -> AsyncIterator[tuple[TelegramFalso, Application[Any, Any, Any, Any, Any, Any]]]:  # noqa: E501
     doble = TelegramFalso().iniciar()
-    conectar(servicios)
     bot = Bot(doble.token, base_url=doble.url_api)
     app = ApplicationBuilder().bot(bot).updater(None).build()
     app.add_handlers(manejadores_asesor(servicios))
     await app.initialize()
-    servicios.extras["telegram_bot"] = app.bot
+    servicios.mensajero_asesores = MensajeroTelegram(app.bot)
     try:
         yield doble, app
     finally:

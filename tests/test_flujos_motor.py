@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.config import Ajustes
 from bot.db.modelos import Caso, Conversacion, Usuario
-from bot.motor.mensajes import ArchivoEntrante
+from bot.nucleo.mensajes import ArchivoEntrante
 from bot.servicios import Servicios, crear_servicios
 
 from conversacion import PERFIL, REGISTRO, Charla, registrar_iniciativa

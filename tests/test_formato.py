@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.canales import formato
-from bot.motor.mensajes import Boton
+from bot.nucleo.mensajes import Boton
 
 
 def test_telegram_escapa_el_texto_del_usuario_y_convierte_negritas() -> None:

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.db.modelos import Mensaje
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 
@@ -126,7 +126,7 @@ async def test_archivo_grande_o_de_otro_tipo_se_rechaza_sin_guardar(
     servicios_ambas: Servicios,
 ) -> None:
     from bot.db.modelos import Documento
-    from bot.motor.mensajes import ArchivoEntrante
+    from bot.nucleo.mensajes import ArchivoEntrante
 
     motor = servicios_ambas.motor
     grande = ArchivoEntrante("acta.pdf", "application/pdf", b"%PDF" + b"0" * motor.maximo_archivo)
@@ -141,8 +141,8 @@ async def test_archivo_grande_o_de_otro_tipo_se_rechaza_sin_guardar(
 
 async def test_si_una_ruta_falla_se_disculpa_y_no_pierde_el_mensaje(
         servicios_ambas: Servicios) -> None:
-    from bot.motor.contexto import Contexto
-    from bot.motor.mensajes import Respuesta
+    from bot.nucleo.contexto import Contexto
+    from bot.nucleo.mensajes import Respuesta
 
     async def ruta_rota(ctx: Contexto) -> list[Respuesta] | None:
         if ctx.texto == "provocar fallo":
@@ -151,7 +151,7 @@ async def test_si_una_ruta_falla_se_disculpa_y_no_pierde_el_mensaje(
         return None
 
     motor = servicios_ambas.motor
-    motor.rutas_previas.insert(0, ruta_rota)
+    motor.rutas.insert(0, ruta_rota)
     await motor.procesar(entrante("", "m1", payload="/menu"))
     primera = await motor.procesar(entrante("provocar fallo", "m2"))
     assert "Perdón, tuve un problema" in primera[0].texto

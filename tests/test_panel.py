@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.app import crear_app
 from bot.db.modelos import Caso, Escalamiento, Mensaje
-from bot.escalamiento import conectar, diferidos
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.escalamiento import diferidos
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
@@ -21,7 +21,6 @@ from dobles import escalamiento_datos as datos
 
 @pytest.fixture
 async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
-    conectar(servicios)
     app = crear_app(servicios.ajustes, servicios)
     app.state.servicios = servicios
     transporte = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))

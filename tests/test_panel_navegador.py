@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.config import RAIZ, Ajustes
 from bot.db.modelos import Mensaje
-from bot.escalamiento import conectar, diferidos
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.escalamiento import diferidos
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import crear_servicios
 
 from dobles import escalamiento_datos as datos
@@ -29,7 +29,6 @@ pytestmark = [
 
 async def _sembrar(ajustes: Ajustes) -> str:
     servicios = crear_servicios(ajustes, con_nlu=False)
-    conectar(servicios)
     try:
         await datos.asesor(servicios, "coordinacion@jalisco.gob.mx", "coordinador_estatal",
                            nombre="Laura Méndez")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.modelos import ConfiguracionEstado, Estado, Usuario
-from bot.motor.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.privacidad.anonimizar import anonimizar_usuario
 from bot.privacidad.aviso import aviso, partes_aviso_estado, version_general
 from bot.privacidad.consentimiento import registrar_consentimiento, tiene_consentimiento
-from bot.privacidad.rutas import conectar
 from bot.servicios import Servicios
 
 AVISO_JALISCO = """Aviso simplificado de la oficina de Jalisco.
@@ -59,7 +58,6 @@ async def test_aviso_del_estado_por_la_ruta_del_motor(servicios: Servicios) -> N
     jalisco = await _estado(servicios, "JAL")
     async with servicios.almacen.escritura() as s:
         s.add(ConfiguracionEstado(estado_id=jalisco, aviso_privacidad=AVISO_JALISCO))
-    conectar(servicios.motor)
     motor = servicios.motor
     general = await motor.procesar(MensajeEntrante(Canal.REST, "u1", "m1",
                                                    payload="/aviso_integral"))

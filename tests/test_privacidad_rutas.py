@@ -19,9 +19,8 @@ from bot.db.modelos import (
     Usuario,
     ahora,
 )
-from bot.motor.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
+from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
 from bot.privacidad.anonimizar import ELIMINADO
-from bot.privacidad.rutas import conectar
 from bot.servicios import Servicios
 
 NOMBRE = "Laura Méndez Ruiz"
@@ -50,7 +49,6 @@ class Conversador:
 async def _preparar(servicios: Servicios) -> tuple[Conversador, str]:
     """Una funcionaria con perfil, consentimiento, mensajes con sus datos, un archivo suelto
     y un caso con contacto, comité, evento y documento oficial. Devuelve su folio."""
-    conectar(servicios.motor)
     laura = Conversador(servicios)
     await laura("hola")
     await laura(f"Soy {NOMBRE}, mi correo es {CORREO} y mi teléfono {TELEFONO}")
@@ -198,7 +196,6 @@ async def test_borrar_anonimiza_y_conserva_el_caso(servicios_ambas: Servicios) -
 @pytest.mark.parametrize("frase", ["mis datos", "Mis datos", "borrar mis datos",
                                    "aviso de privacidad"])
 async def test_frases_sin_nlu(servicios: Servicios, frase: str) -> None:
-    conectar(servicios.motor)
     conversador = Conversador(servicios)
     await conversador("hola")  # sin NLU, el primer mensaje siempre recibe el saludo
     respuestas = await conversador(frase)

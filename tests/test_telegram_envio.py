@@ -13,8 +13,9 @@ from bot.canales import payloads
 from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
 from bot.canales.telegram.envio import EmisorTelegram
+from bot.canales.telegram.mensajero import MensajeroTelegram
 from bot.db.modelos import PayloadBoton, Usuario
-from bot.motor.mensajes import Boton, Canal, DocumentoSaliente, MensajeEntrante, Respuesta
+from bot.nucleo.mensajes import Boton, Canal, DocumentoSaliente, MensajeEntrante, Respuesta
 from bot.servicios import Servicios
 
 from dobles.telegram_falso import TelegramFalso
@@ -89,5 +90,6 @@ async def test_canal_expone_el_bot_y_registra_su_emisor(
     config = servicios.ajustes.model_copy(update={"telegram_token": doble.token,
                                                   "telegram_api_url": doble.url_api})
     canal = CanalTelegram(servicios, config, AjustesTelegram(modo="polling"))
-    assert servicios.extras["telegram_bot"] is canal.app.bot
+    assert isinstance(servicios.mensajero_asesores, MensajeroTelegram)
+    assert servicios.mensajero_asesores.bot is canal.app.bot
     assert isinstance(servicios.emisores.de("telegram"), EmisorTelegram)

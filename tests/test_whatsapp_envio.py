@@ -15,7 +15,7 @@ from bot.canales.whatsapp.canal import CanalWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, planear, ventana_abierta
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
 from bot.db.modelos import Mensaje, ahora
-from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
+from bot.nucleo.mensajes import Boton, DocumentoSaliente, Respuesta
 from bot.servicios import Servicios
 
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.acciones.registro import ServiciosAcciones, accion
 from bot.casos.repositorio import (
     adjuntar_documento,
     caso_del_usuario,
@@ -18,12 +19,18 @@ from bot.casos.repositorio import (
 from bot.db.modelos import Caso, Documento, Municipio
 from bot.documentos import taller
 from bot.documentos.generar import datos_documento
-from bot.motor.contexto import Contexto
-from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
+from bot.escalamiento.notificaciones import notificar_caso_nuevo
+from bot.nucleo.contexto import Contexto
+from bot.nucleo.mensajes import Boton, DocumentoSaliente, Respuesta
 
 log = logging.getLogger(__name__)
 MIME_PDF = "application/pdf"
 MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _respuestas(datos: dict[str, Any]) -> dict[str, Any]:
+    """Las respuestas del flujo que trae la acción."""
+    return dict(datos.get("respuestas") or {})
 
 
 def _actor(ctx: Contexto) -> str:
@@ -43,7 +50,7 @@ async def _documento_recibido(ctx: Contexto, archivo: dict[str, Any] | None) -> 
 def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
     """Programa la ficha del caso (PDF) y el borrador del oficio (DOCX) para después de
     confirmar: se generan fuera de la transacción, en el taller de documentos (otro proceso)."""
-    almacen, folio = ctx.motor.almacen, caso.folio
+    almacen, folio = ctx.almacen, caso.folio
     ctx.notas["caso_id"] = caso.id
 
     async def generar() -> list[Respuesta]:
@@ -63,8 +70,11 @@ def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
     ctx.despues.append(generar)
 
 
-async def crear_iniciativa(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
+@accion("crear_caso")
+async def crear_iniciativa(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
+                           ) -> list[Respuesta]:
     """Crea el caso con folio a partir de las respuestas del registro y lo notifica."""
+    r = _respuestas(datos)
     municipio = await ctx.sesion.scalar(
         select(Municipio).where(Municipio.clave_inegi == (r.get("municipio") or {}).get(
             "clave_inegi")))
@@ -88,7 +98,7 @@ async def crear_iniciativa(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
         if documento is not None:
             await adjuntar_documento(ctx.sesion, caso, documento, tipo, _actor(ctx))
     ctx.conversacion.contexto = {**(ctx.conversacion.contexto or {}), "caso_folio": caso.folio}
-    await _notificar(ctx, caso)
+    await notificar_caso_nuevo(servicios, ctx.sesion, caso)
     respuestas = [Respuesta(
         f"Su iniciativa quedó registrada con el folio *{caso.folio}*. La recibió su oficina "
         "estatal de enlace; le avisaré aquí cada vez que cambie de estatus.",
@@ -98,17 +108,6 @@ async def crear_iniciativa(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
     return respuestas
 
 
-async def _notificar(ctx: Contexto, caso: Caso) -> None:
-    servicios = ctx.motor.servicios.get("servicios")
-    try:
-        from bot.escalamiento import notificar_caso_nuevo
-    except ModuleNotFoundError:  # pragma: no cover - el módulo siempre viene en el paquete
-        log.info("caso nuevo", extra={"caso_id": caso.id})
-        return
-    if servicios is not None:
-        await notificar_caso_nuevo(servicios, ctx.sesion, caso)
-
-
 async def _caso_elegido(ctx: Contexto, r: dict[str, Any]) -> Caso | None:
     folio = (r.get("caso_elegido") or {}).get("folio")
     if not folio:
@@ -116,8 +115,11 @@ async def _caso_elegido(ctx: Contexto, r: dict[str, Any]) -> Caso | None:
     return await caso_del_usuario(ctx.sesion, ctx.usuario, folio)
 
 
-async def registrar_documento(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
+@accion("registrar_documento")
+async def registrar_documento(ctx: Contexto, datos: dict[str, Any],
+                              servicios: ServiciosAcciones) -> list[Respuesta]:
     """Liga el archivo recibido al caso elegido."""
+    r = _respuestas(datos)
     caso = await _caso_elegido(ctx, r)
     documento = await _documento_recibido(ctx, r.get("archivo"))
     if caso is None or documento is None:
@@ -127,8 +129,11 @@ async def registrar_documento(ctx: Contexto, r: dict[str, Any]) -> list[Respuest
     return []
 
 
-async def registrar_comite(ctx: Contexto, r: dict[str, Any]) -> list[Respuesta]:
+@accion("registrar_comite")
+async def registrar_comite(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
+                           ) -> list[Respuesta]:
     """Guarda los integrantes del comité (nombre y cargo) en el caso elegido."""
+    r = _respuestas(datos)
     caso = await _caso_elegido(ctx, r)
     integrantes = [{"nombre": str(i.get("nombre", ""))[:120], "cargo": str(i.get("cargo", ""))[:80]}
                    for i in r.get("integrantes") or [] if isinstance(i, dict)]

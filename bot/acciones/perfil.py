@@ -6,15 +6,19 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.acciones.registro import ServiciosAcciones, accion
 from bot.db.modelos import Estado, Municipio
-from bot.motor.contexto import Contexto
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.contexto import Contexto
+from bot.nucleo.mensajes import Respuesta
 from bot.privacidad.aviso import aviso
 from bot.privacidad.consentimiento import registrar_consentimiento
 
 
-async def guardar_consentimiento(ctx: Contexto, respuestas: dict[str, Any]) -> list[Respuesta]:
+@accion("guardar_consentimiento")
+async def guardar_consentimiento(ctx: Contexto, datos: dict[str, Any],
+                                 servicios: ServiciosAcciones) -> list[Respuesta]:
     """Guarda la aceptación del aviso (fecha y versión); sin ella no se guarda el perfil."""
+    respuestas = datos.get("respuestas") or {}
     if respuestas.get("consentimiento"):
         _, version = await aviso(ctx.sesion, ctx.usuario.estado_id, integral=False)
         await registrar_consentimiento(ctx.sesion, ctx.usuario, str(version))
@@ -24,8 +28,11 @@ async def guardar_consentimiento(ctx: Contexto, respuestas: dict[str, Any]) -> l
     return []
 
 
-async def guardar_perfil(ctx: Contexto, respuestas: dict[str, Any]) -> list[Respuesta]:
+@accion("guardar_perfil")
+async def guardar_perfil(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
+                         ) -> list[Respuesta]:
     """Rol, estado, municipio y nombre del usuario (solo con consentimiento)."""
+    respuestas = datos.get("respuestas") or {}
     if ctx.usuario.consentimiento_en is None:
         return []
     usuario = ctx.usuario

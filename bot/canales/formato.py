@@ -17,7 +17,7 @@ from functools import lru_cache
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.motor.mensajes import Boton
+from bot.nucleo.mensajes import Boton
 
 LIMITE_TELEGRAM = 4096
 LIMITE_LEYENDA_TELEGRAM = 1024

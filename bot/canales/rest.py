@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.db.modelos import Documento
 from bot.documentos.enlaces import FirmaEnlaces
-from bot.motor.mensajes import Canal, MensajeEntrante, Respuesta
+from bot.nucleo.mensajes import Canal, MensajeEntrante, Respuesta
 
 router = APIRouter()
 log = logging.getLogger(__name__)

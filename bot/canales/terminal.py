@@ -8,8 +8,8 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable
 
-from bot.motor.mensajes import Boton, Canal, MensajeEntrante, Respuesta
 from bot.motor.motor import Motor
+from bot.nucleo.mensajes import Boton, Canal, MensajeEntrante, Respuesta
 
 _NEGRITAS = re.compile(r"\*([^*\n]+)\*")
 

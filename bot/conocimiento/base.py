@@ -11,7 +11,7 @@ import numpy as np
 from bot.conocimiento import render
 from bot.conocimiento.indice import IndiceLexico
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS, Articulo, leer_directorio
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.mensajes import Respuesta
 
 Decision = Literal["respuesta", "opciones", "nada"]
 

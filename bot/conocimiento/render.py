@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.conocimiento.modelo import Articulo
-from bot.motor.mensajes import Boton, Respuesta
+from bot.nucleo.mensajes import Boton, Respuesta
 
 PLANTILLAS = Path(__file__).parent / "plantillas"
 MAXIMO_CORTA = 700

@@ -6,16 +6,11 @@ from __future__ import annotations
 from bot.conocimiento import retroalimentacion
 from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
-from bot.motor.contexto import Contexto, Ruta
-from bot.motor.mensajes import Boton, Respuesta
+from bot.nucleo.contexto import Contexto
+from bot.nucleo.mensajes import Boton, Respuesta
 
 # Intents que se atienden en otro lado (flujos, privacidad, escalamiento) aunque tengan artículo.
 _NO_INFORMATIVOS = {"ayuda"}
-
-
-def _base(ctx: Contexto) -> BaseConocimiento:
-    base: BaseConocimiento = ctx.motor.servicios["conocimiento"]
-    return base
 
 
 def _argumentos(payload: str | None, orden: str) -> list[str] | None:
@@ -24,9 +19,36 @@ def _argumentos(payload: str | None, orden: str) -> list[str] | None:
     return payload[len(orden) + 1:].split()
 
 
-async def por_boton(ctx: Contexto) -> list[Respuesta] | None:
+class RutasConocimiento:
+    """Las rutas de la base de conocimiento, con la base que consultan."""
+
+    def __init__(self, base: BaseConocimiento) -> None:
+        self.base = base
+
+    async def por_boton(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Botones: /tema <intent>, /articulo <id>, /articulo_detalle <id>, /util <id> si|no."""
+        return await por_boton(self.base, ctx)
+
+    def responder_pregunta(self, ctx: Contexto, solo_si_hay: bool = False
+                           ) -> list[Respuesta] | None:
+        """Ver `responder_pregunta`."""
+        return responder_pregunta(self.base, ctx, solo_si_hay)
+
+    async def por_intent(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Un intent informativo del NLU («¿qué es un hermanamiento?») → el artículo."""
+        if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent not in _NO_INFORMATIVOS:
+            return self.responder_pregunta(ctx)
+        return None
+
+    async def pregunta_libre(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Texto sin intent claro: si la base tiene algo que ver, responder u ofrecer opciones."""
+        if ctx.intent in (None, "nlu_fallback") and len(ctx.texto) >= 4:
+            return self.responder_pregunta(ctx, solo_si_hay=True)
+        return None
+
+
+async def por_boton(base: BaseConocimiento, ctx: Contexto) -> list[Respuesta] | None:
     """Botones: /tema <intent>, /articulo <id>, /articulo_detalle <id>, /util <id> si|no."""
-    base = _base(ctx)
     if (args := _argumentos(ctx.payload, "/tema")) and (art := base.principal_de(args[0])):
         return base.responder_articulo(art.id, canal_admite_enlaces=True)
     if (args := _argumentos(ctx.payload, "/articulo")) and base.articulo(args[0]):
@@ -45,7 +67,8 @@ async def por_boton(ctx: Contexto) -> list[Respuesta] | None:
     return None
 
 
-def responder_pregunta(ctx: Contexto, solo_si_hay: bool = False) -> list[Respuesta] | None:
+def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool = False
+                       ) -> list[Respuesta] | None:
     """Busca la pregunta del mensaje en la base (con el intent, si lo hay) y responde.
 
     Con `solo_si_hay`, devuelve None cuando la búsqueda no encuentra nada (para que otra
@@ -56,25 +79,8 @@ def responder_pregunta(ctx: Contexto, solo_si_hay: bool = False) -> list[Respues
     analisis = ctx.analisis
     intent = analisis.intent if analisis is not None else None
     confianza = analisis.confianza if analisis is not None else 0.0
-    resultado = _base(ctx).buscar(ctx.texto, intent=intent, confianza_intent=confianza)
+    resultado = base.buscar(ctx.texto, intent=intent, confianza_intent=confianza)
     if solo_si_hay and resultado.decision == "nada":
         return None
-    return _base(ctx).responder(resultado, canal_admite_enlaces=True)
+    return base.responder(resultado, canal_admite_enlaces=True)
 
-
-async def por_intent(ctx: Contexto) -> list[Respuesta] | None:
-    """Un intent informativo del NLU («¿qué es un hermanamiento?») → el artículo."""
-    if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent not in _NO_INFORMATIVOS:
-        return responder_pregunta(ctx)
-    return None
-
-
-async def pregunta_libre(ctx: Contexto) -> list[Respuesta] | None:
-    """Texto sin intent claro: si la base tiene algo que ver, responder u ofrecer opciones."""
-    if ctx.intent in (None, "nlu_fallback") and len(ctx.texto) >= 4:
-        return responder_pregunta(ctx, solo_si_hay=True)
-    return None
-
-
-RUTAS: list[Ruta] = [por_boton, por_intent]
-RUTAS_FINALES: list[Ruta] = [pregunta_libre]

@@ -16,10 +16,10 @@ from bot.escalamiento import relevo
 from bot.escalamiento.asesores import autorizado
 from bot.escalamiento.resumen import NOMBRES_ESTATUS
 from bot.escalamiento.textos import texto
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.mensajes import Respuesta
 
 if TYPE_CHECKING:
-    from bot.servicios import Servicios
+    from bot.escalamiento.servicios import ServiciosEscalamiento
 
 SOLO_SRE = frozenset({"dictamen_favorable", "dictamen_no_favorable", "registrada"})
 """Los dictámenes y el registro los emite la SRE."""
@@ -45,7 +45,8 @@ async def caso_por_folio(sesion: AsyncSession, folio: str, asesor: Asesor) -> Ca
     return caso
 
 
-async def cambiar_estatus(servicios: Servicios, sesion: AsyncSession, caso: Caso, nuevo: str,
+async def cambiar_estatus(servicios: ServiciosEscalamiento,
+                          sesion: AsyncSession, caso: Caso, nuevo: str,
                           asesor: Asesor, comentario: str | None = None) -> EventoCaso:
     """Mueve el caso si la transición está permitida; anota el evento y avisa al usuario."""
     if not autorizado(asesor, caso.estado_id):
@@ -68,7 +69,8 @@ async def cambiar_estatus(servicios: Servicios, sesion: AsyncSession, caso: Caso
     return evento
 
 
-async def _avisar_usuario(servicios: Servicios, sesion: AsyncSession, caso: Caso, nuevo: str,
+async def _avisar_usuario(servicios: ServiciosEscalamiento,
+                          sesion: AsyncSession, caso: Caso, nuevo: str,
                           comentario: str | None) -> None:
     if caso.usuario_id is None:
         return

@@ -14,15 +14,16 @@ from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.enrutamiento import destinatarios
 
 if TYPE_CHECKING:
-    from bot.servicios import Servicios
+    from bot.escalamiento.servicios import ServiciosEscalamiento
 
 log = logging.getLogger(__name__)
 
 
-async def notificar_caso_nuevo(servicios: Servicios, sesion: AsyncSession, caso: Caso) -> None:
+async def notificar_caso_nuevo(servicios: ServiciosEscalamiento,
+                               sesion: AsyncSession, caso: Caso) -> None:
     """Tras confirmar, avisa por Telegram a los asesores del estado (o a quien siga en la
     cadena) que se registró el caso, con botón «Ver caso». Sin Telegram no hace nada."""
-    if avisos.bot_telegram(servicios) is None:
+    if servicios.mensajero_asesores is None:
         return
     _nivel, personas = await destinatarios(sesion, caso.estado_id)
     estado = await sesion.get(Estado, caso.estado_id)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.canales import bandeja_salida
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.escalamiento.diferidos import al_confirmar
-from bot.motor.mensajes import Respuesta
+from bot.motor import bandeja_salida
+from bot.nucleo.mensajes import Respuesta
 
 if TYPE_CHECKING:
-    from bot.servicios import Servicios
+    from bot.escalamiento.servicios import ServiciosEscalamiento
 
 log = logging.getLogger(__name__)
 _GUARDADAS = "relevo_guardadas"
@@ -50,7 +50,8 @@ async def guardar_salida(
 
 
 def programar_entrega(
-    servicios: Servicios, sesion: AsyncSession, ids: list[int], plantilla: str | None = None
+    servicios: ServiciosEscalamiento,
+    sesion: AsyncSession, ids: list[int], plantilla: str | None = None
 ) -> None:
     """Anota la plantilla en los mensajes (por si los envía el barrido) y los envía cuando la
     transacción se confirme."""
@@ -72,7 +73,8 @@ async def _reintento_en_espera(s: AsyncSession, conversacion_id: int, antes_de: 
         Mensaje.creado_en >= ahora() - bandeja_salida.VENTANA).limit(1))) is not None
 
 
-async def entregar(servicios: Servicios, ids: list[int], plantilla: str | None = None) -> str:
+async def entregar(servicios: ServiciosEscalamiento,
+                   ids: list[int], plantilla: str | None = None) -> str:
     """Reclama los mensajes guardados que nadie ha reclamado, los envía uno a uno por el
     emisor del canal y anota cada resultado; devuelve el último.
 

@@ -24,7 +24,7 @@ from bot.escalamiento.enrutamiento import asesores_de_nivel
 from bot.escalamiento.horario import Horario, horario_de
 
 if TYPE_CHECKING:
-    from bot.servicios import Servicios
+    from bot.escalamiento.servicios import ServiciosEscalamiento
 
 log = logging.getLogger(__name__)
 TIPO = "sla_primera_respuesta"
@@ -42,7 +42,8 @@ async def programar(sesion: AsyncSession, esc: Escalamiento, horario: Horario, m
     return temporizador
 
 
-async def procesar_vencidos(servicios: Servicios, momento: dt.datetime | None = None) -> int:
+async def procesar_vencidos(servicios: ServiciosEscalamiento,
+                            momento: dt.datetime | None = None) -> int:
     """Ejecuta los temporizadores vencidos; devuelve cuántos actuaron."""
     momento = (momento or ahora()).astimezone(dt.timezone.utc)
     async with servicios.almacen.lectura() as s:
@@ -57,7 +58,7 @@ async def procesar_vencidos(servicios: Servicios, momento: dt.datetime | None = 
     return actuaron
 
 
-async def _ejecutar(servicios: Servicios, s: AsyncSession, temporizador_id: int,
+async def _ejecutar(servicios: ServiciosEscalamiento, s: AsyncSession, temporizador_id: int,
                     momento: dt.datetime) -> bool:
     reclamo = await s.execute(update(Temporizador).where(
         Temporizador.id == temporizador_id, Temporizador.ejecutado_en.is_(None))
@@ -106,9 +107,9 @@ async def _ejecutar(servicios: Servicios, s: AsyncSession, temporizador_id: int,
     return True
 
 
-async def bucle(servicios: Servicios, intervalo: float = 30.0) -> None:
+async def bucle(servicios: ServiciosEscalamiento, intervalo: float = 30.0) -> None:
     """Revisa temporizadores y refresca la lista de asesores de Telegram cada `intervalo` s."""
-    from bot.escalamiento.telegram_asesores import refrescar_asesores
+    from bot.canales.telegram.asesores import refrescar_asesores
 
     while True:
         try:
@@ -119,7 +120,7 @@ async def bucle(servicios: Servicios, intervalo: float = 30.0) -> None:
         await asyncio.sleep(intervalo)
 
 
-def iniciar_tarea(servicios: Servicios, intervalo: float = 30.0) -> asyncio.Task[None]:
+def iniciar_tarea(servicios: ServiciosEscalamiento, intervalo: float = 30.0) -> asyncio.Task[None]:
     """Arranca la tarea periódica (la llama el ciclo de vida de la aplicación)."""
     return asyncio.get_running_loop().create_task(bucle(servicios, intervalo))
 

@@ -30,10 +30,10 @@ from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.enrutamiento import destinatarios, estado_del_usuario
 from bot.escalamiento.horario import cuando, horario_de
 from bot.escalamiento.textos import texto
-from bot.motor.mensajes import Boton, Respuesta
+from bot.nucleo.mensajes import Boton, Respuesta
 
 if TYPE_CHECKING:
-    from bot.servicios import Servicios
+    from bot.escalamiento.servicios import ServiciosEscalamiento
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ def _pasar(esc: Escalamiento, nuevo: str) -> str:
 
 
 async def solicitar(
-    servicios: Servicios, sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion,
+    servicios: ServiciosEscalamiento,
+    sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion,
     motivo: str, detalle: str | None = None, momento: dt.datetime | None = None,
 ) -> list[Respuesta]:
     """Abre un traspaso (o recuerda el que ya hay) y devuelve lo que se le dice al usuario."""
@@ -153,7 +154,7 @@ async def solicitar(
     return [Respuesta(aviso, botones=[Boton("Volver al asistente", "/cancelar")])]
 
 
-async def tomar(servicios: Servicios, sesion: AsyncSession, escalamiento_id: int,
+async def tomar(servicios: ServiciosEscalamiento, sesion: AsyncSession, escalamiento_id: int,
                 asesor: Asesor, momento: dt.datetime | None = None) -> Toma:
     """Intenta tomar el traspaso. Solo uno gana; los demás reciben quién lo tomó."""
     momento = _utc(momento)
@@ -196,7 +197,7 @@ def _propio(esc: Escalamiento, asesor: Asesor) -> None:
         raise NoAutorizado("Esta conversación la atiende otra persona; tómela primero.")
 
 
-async def responder(servicios: Servicios, sesion: AsyncSession, esc: Escalamiento,
+async def responder(servicios: ServiciosEscalamiento, sesion: AsyncSession, esc: Escalamiento,
                     asesor: Asesor, contenido: str, momento: dt.datetime | None = None) -> int:
     """El asesor escribe al usuario: se guarda y se envía por el canal del usuario."""
     contenido = contenido.strip()[:4000]
@@ -221,7 +222,8 @@ async def responder(servicios: Servicios, sesion: AsyncSession, esc: Escalamient
 
 
 async def cerrar(
-    servicios: Servicios, sesion: AsyncSession, esc: Escalamiento, asesor: Asesor | None,
+    servicios: ServiciosEscalamiento,
+    sesion: AsyncSession, esc: Escalamiento, asesor: Asesor | None,
     nota: str | None = None, por_usuario: bool = False, momento: dt.datetime | None = None,
 ) -> list[Respuesta]:
     """Cierra el traspaso y devuelve la conversación al asistente con un marcador visible.
@@ -264,7 +266,7 @@ async def cerrar(
     return []
 
 
-async def iniciar_por_asesor(servicios: Servicios, sesion: AsyncSession, caso: Caso,
+async def iniciar_por_asesor(servicios: ServiciosEscalamiento, sesion: AsyncSession, caso: Caso,
                              asesor: Asesor) -> Escalamiento:
     """Un asesor abre conversación con el usuario de un caso (queda tomada por él)."""
     if not autorizado(asesor, caso.estado_id) or caso.usuario_id is None:

@@ -14,7 +14,7 @@ su `contexto:` (perfil, casos, caso, nombre_canal). Ver flujos/LEAME.md.
 
 from bot.flujos.cargador import ErrorFlujo, cargar_flujo, cargar_flujos
 from bot.flujos.catalogo import CatalogoGeografico
-from bot.flujos.definicion import ACCIONES_CONOCIDAS, Flujo, Paso
+from bot.flujos.definicion import Flujo, Paso
 from bot.flujos.interprete import (
     acepta,
     atras,
@@ -28,7 +28,6 @@ from bot.flujos.modelos import Accion, Entrada, EstadoFlujo, Resultado
 from bot.flujos.validador import Problema, validar_flujo, validar_flujos
 
 __all__ = [
-    "ACCIONES_CONOCIDAS",
     "Accion",
     "CatalogoGeografico",
     "Entrada",

@@ -28,17 +28,6 @@ TipoPaso = Literal[
 TIPOS_SIN_RESPUESTA: frozenset[str] = frozenset({"mensaje"})
 FIN = "fin"
 
-ACCIONES_CONOCIDAS: frozenset[str] = frozenset(
-    {
-        "guardar_consentimiento",
-        "guardar_perfil",
-        "crear_caso",
-        "registrar_documento",
-        "registrar_comite",
-        "escalar",
-    }
-)
-
 
 class _Modelo(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

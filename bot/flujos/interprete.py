@@ -25,7 +25,7 @@ from bot.flujos.tipos import (
     leer_si_no,
     opciones_de_casos,
 )
-from bot.motor.mensajes import Boton, Respuesta
+from bot.nucleo.mensajes import Boton, Respuesta
 from bot.texto import normalizar
 
 ZONA = ZoneInfo("America/Mexico_City")

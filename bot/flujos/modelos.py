@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.mensajes import Respuesta
 
 
 @dataclass

@@ -9,7 +9,7 @@ from bot.flujos import interprete
 from bot.flujos.catalogo import CatalogoGeografico
 from bot.flujos.definicion import Flujo
 from bot.flujos.modelos import Accion, Entrada, EstadoFlujo, Resultado
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.mensajes import Respuesta
 
 
 class Simulacion:

@@ -16,7 +16,7 @@ from bot.flujos.fechas import leer_fecha
 from bot.flujos.modelos import Entrada
 from bot.flujos.paises import buscar_pais
 from bot.flujos.plantillas import fecha_larga
-from bot.motor.mensajes import Boton
+from bot.nucleo.mensajes import Boton
 from bot.texto import normalizar
 
 SI = frozenset({

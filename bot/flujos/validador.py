@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.flujos.definicion import ACCIONES_CONOCIDAS, FIN, Flujo, Paso
+from bot.acciones import nombres_de_acciones
+from bot.flujos.definicion import FIN, Flujo, Paso
 from bot.flujos.plantillas import (
     error_de_expresion,
     error_de_plantilla,
@@ -127,9 +128,10 @@ def _revisar_paso(flujo: Flujo, paso: Paso, conocidos: set[str]) -> Iterator[str
         yield "falta el texto de «pregunta»"
     if paso.espera_respuesta and paso.tipo != "confirmacion" and not paso.campo:
         yield "falta «campo» (dónde guardar la respuesta)"
-    if paso.accion and paso.accion not in ACCIONES_CONOCIDAS:
+    conocidas = nombres_de_acciones()
+    if paso.accion and paso.accion not in conocidas:
         yield (f"acción desconocida «{paso.accion}»; use una de: "
-               f"{', '.join(sorted(ACCIONES_CONOCIDAS))}")
+               f"{', '.join(sorted(conocidas))}")
     if paso.estado_de and paso.estado_de not in conocidos:
         yield f"«estado_de» menciona «{paso.estado_de}», que ningún paso guarda"
     if paso.acumular and not paso.campo:

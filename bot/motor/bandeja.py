@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
-from bot.motor.mensajes import ArchivoEntrante, MensajeEntrante
 from bot.motor.salida import ALGO_ESPERA_EN_LA_CONVERSACION
+from bot.nucleo.mensajes import ArchivoEntrante, MensajeEntrante
 
 
 @dataclass(frozen=True)

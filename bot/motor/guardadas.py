@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Asesor, Documento, Mensaje
 from bot.documentos.almacen import SIN_ARCHIVO, AlmacenDocumentos
-from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
+from bot.nucleo.mensajes import Boton, DocumentoSaliente, Respuesta
 
 
 async def respuesta_guardada(s: AsyncSession, fila: Mensaje,

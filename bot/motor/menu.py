@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.motor.mensajes import Boton, Respuesta
 from bot.motor.textos import texto
+from bot.nucleo.mensajes import Boton, Respuesta
 
 OPCIONES_MENU: tuple[Boton, ...] = (
     Boton("¿Qué es un hermanamiento?", "/tema que_es_hermanamiento"),

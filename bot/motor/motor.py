@@ -35,10 +35,7 @@ from bot.motor.cerrojos import (
     candado_en_transaccion,
     clave_conversacion,
 )
-from bot.motor.comandos import reconocer
-from bot.motor.contexto import Contexto, Ruta
 from bot.motor.guardadas import respuesta_guardada
-from bot.motor.mensajes import Boton, MensajeEntrante, Respuesta
 from bot.motor.salida import (
     ENTREGAN_EN_LA_RESPUESTA,
     Entregar,
@@ -46,6 +43,9 @@ from bot.motor.salida import (
     Reclamo,
     salida_libre,
 )
+from bot.nucleo.comandos import reconocer
+from bot.nucleo.contexto import Contexto, Ruta
+from bot.nucleo.mensajes import Boton, MensajeEntrante, Respuesta
 from bot.texto import limpiar_entrada
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ class Motor:
         documentos: AlmacenDocumentos,
         analizador: Analizador | None = None,
         confianza_minima: float = 0.55,
+        maximo_archivo: int = 10 * 1024 * 1024,
     ) -> None:
         self.almacen = almacen
         self.documentos = documentos
@@ -135,12 +136,11 @@ class Motor:
         # Conversaciones procesándose a la vez en este proceso: cada una ocupa una conexión
         # (su unidad de trabajo); se deja holgura en el pool para el panel y las tareas.
         self._en_proceso = asyncio.Semaphore(max(1, almacen.conexiones_maximas - 4))
-        self.rutas_previas: list[Ruta] = list(rutas_basicas.RUTAS_INICIALES)
-        self.rutas: list[Ruta] = []
-        self.rutas_finales: list[Ruta] = list(rutas_basicas.RUTAS_FINALES)
+        self.rutas: list[Ruta] = list(rutas_basicas.RUTAS)
+        """Las rutas en el orden en que se prueban (la primera que responde gana). La tabla
+        completa la arma `bot.modulos.tabla_de_rutas`; por omisión, solo las de base."""
         self.aceptadores: list[Aceptador] = []
-        self.servicios: dict[str, Any] = {}
-        self.maximo_archivo = 10 * 1024 * 1024
+        self.maximo_archivo = maximo_archivo
         self._tareas_al_fondo: set[asyncio.Task[None]] = set()
 
     # --- API pública ---
@@ -448,9 +448,10 @@ class Motor:
         anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
             _ALGUNO_ANTERIOR, {"conversacion": conversacion.id, "mensaje": mensaje.id})
         ctx = Contexto(
-            motor=self, sesion=s, usuario=usuario, conversacion=conversacion,
+            almacen=self.almacen, sesion=s, usuario=usuario, conversacion=conversacion,
             mensaje=mensaje, texto=(mensaje.texto or "").strip(), payload=mensaje.payload,
             comando=reconocer(mensaje.texto, mensaje.payload), analisis=analisis,
+            confianza_minima=self.confianza_minima, maximo_archivo=self.maximo_archivo,
             primera_vez=anteriores is None,
         )
         respuestas = await self._recorrer_rutas(ctx)
@@ -475,7 +476,7 @@ class Motor:
         return respuestas, ctx, filas
 
     async def _recorrer_rutas(self, ctx: Contexto) -> list[Respuesta]:
-        for ruta in (*self.rutas_previas, *self.rutas, *self.rutas_finales):
+        for ruta in self.rutas:
             respuestas = await ruta(ctx)
             if respuestas is not None:
                 return respuestas

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.motor.comandos import Comando
-from bot.motor.contexto import Contexto, Ruta
-from bot.motor.mensajes import Boton, Respuesta
 from bot.motor.menu import respuesta_menu
 from bot.motor.textos import texto
+from bot.nucleo.comandos import Comando
+from bot.nucleo.contexto import Contexto, Ruta
+from bot.nucleo.mensajes import Boton, Respuesta
 
 _NOMBRES_NO_SOPORTADOS = {
     "sticker": "stickers",
@@ -40,7 +40,7 @@ async def archivo_rechazado(ctx: Contexto) -> list[Respuesta] | None:
     if not ctx.mensaje.tipo.startswith("archivo_rechazado"):
         return None
     motivo = ctx.mensaje.tipo.partition(":")[2]
-    mb = ctx.motor.maximo_archivo // (1024 * 1024)
+    mb = ctx.maximo_archivo // (1024 * 1024)
     return [Respuesta(_RECHAZOS.get(motivo, _RECHAZOS["tipo"]).format(mb=mb))]
 
 
@@ -100,5 +100,7 @@ async def no_entendi(ctx: Contexto) -> list[Respuesta] | None:
                       botones=[Boton("Menú", "/menu"), Boton("Hablar con un asesor", "/asesor")])]
 
 
-RUTAS_INICIALES: list[Ruta] = [no_soportado, archivo_rechazado, vacio, comandos, primera_vez]
-RUTAS_FINALES: list[Ruta] = [charla, fuera_de_alcance, no_entendi]
+RUTAS: list[Ruta] = [no_soportado, archivo_rechazado, vacio, comandos, primera_vez, charla,
+                     fuera_de_alcance, no_entendi]
+"""Las rutas de un motor sin módulos (pruebas del motor); la tabla completa está en
+`bot.modulos.tabla_de_rutas`."""

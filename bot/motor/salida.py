@@ -1,7 +1,7 @@
 """Respuestas que nacen reclamadas para un canal con bandeja de salida (Telegram, WhatsApp).
 
 Lo normal en esos canales: el motor guarda la respuesta sin reclamar y el canal la reclama en
-otra transacción (`bot.canales.bandeja_salida.reclamar`). Cuando el canal pide
+otra transacción (`bot.motor.bandeja_salida.reclamar`). Cuando el canal pide
 `Motor.procesar_y_reclamar` y nada anterior de la conversación espera salir (sin reclamar o
 esperando un reintento), las respuestas se guardan ya `pendiente` en la misma transacción que
 las decide y se le entregan al canal con su id: una transacción menos por mensaje. Si algo
@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import POR_ENVIAR, Conversacion, Mensaje
-from bot.motor.mensajes import Canal, Respuesta
+from bot.nucleo.mensajes import Canal, Respuesta
 
 ENTREGAN_EN_LA_RESPUESTA = frozenset({Canal.REST.value, Canal.TERMINAL.value})
 """Canales sin bandeja de salida: las respuestas del motor van en la respuesta HTTP o en

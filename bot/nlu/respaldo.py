@@ -8,8 +8,10 @@ la base de conocimiento. Trabaja sobre `normalizar(texto)` (sin acentos ni signo
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from bot.nlu.analisis import Analisis, Entidad, resolver_solapes
+from bot.nlu.replicas import GrupoNLU
 from bot.texto import normalizar
 
 CONFIANZA_RESPALDO = 0.6
@@ -84,3 +86,17 @@ def analizar_respaldo(texto: str) -> Analisis | None:
                 ranking=[(intent, CONFIANZA_RESPALDO)],
             )
     return None
+
+
+def con_respaldo(cliente: GrupoNLU | None) -> Callable[[str], Awaitable[Analisis | None]]:
+    """El análisis que usa el motor: el NLU de Rasa y, si no responde (o no hay), el respaldo
+    por palabras clave."""
+
+    async def analizar(texto: str) -> Analisis | None:
+        if cliente is not None:
+            analisis = await cliente.analizar(texto)
+            if analisis is not None:
+                return analisis
+        return analizar_respaldo(texto)
+
+    return analizar

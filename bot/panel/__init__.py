@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
+from bot.panel.vistas import router
+
 ESTATICO = Path(__file__).resolve().parent / "estatico"
 
 
@@ -31,7 +33,5 @@ class _EstaticoSeguro:
 
 def montar(app: FastAPI) -> None:
     """Agrega el panel y sus archivos estáticos a la aplicación."""
-    from bot.panel.vistas import router
-
     app.mount("/panel/estatico", _EstaticoSeguro(), name="panel_estatico")
     app.include_router(router)

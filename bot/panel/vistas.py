@@ -8,7 +8,7 @@ import re
 import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from bot.canales.bandeja_salida import AVISOS_DE_ENTREGA
 from bot.casos.estatus import ESTATUS
 from bot.db.modelos import (
     Asesor,
@@ -35,11 +34,10 @@ from bot.escalamiento import casos as acciones_caso
 from bot.escalamiento import traspaso
 from bot.escalamiento.contrasenas import verificar
 from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
+from bot.escalamiento.servicios import ServiciosEscalamiento
+from bot.limite_acceso import LimiteAcceso
+from bot.motor.bandeja_salida import AVISOS_DE_ENTREGA
 from bot.panel import consultas, graficas, seguridad
-from bot.panel.limite_acceso import LimiteAcceso
-
-if TYPE_CHECKING:
-    from bot.servicios import Servicios
 
 log = logging.getLogger(__name__)
 PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
@@ -74,7 +72,7 @@ class RutaPanel(APIRoute):
 router = APIRouter(prefix="/panel", route_class=RutaPanel, include_in_schema=False)
 
 
-def _servicios(request: Request) -> Servicios:
+def _servicios(request: Request) -> ServiciosEscalamiento:
     return request.app.state.servicios
 
 
@@ -300,7 +298,7 @@ async def accion_traspaso(request: Request, esc_id: int, accion: str) -> Respons
     return _volver(esc, None if accion == "x" else caso, aviso)
 
 
-async def _hacer(servicios: Servicios, s: Any, esc: Escalamiento, caso: Caso | None,
+async def _hacer(servicios: ServiciosEscalamiento, s: Any, esc: Escalamiento, caso: Caso | None,
                  asesor: Asesor, accion: str, datos: dict[str, str]) -> str:
     if accion == "tomar":
         toma = await traspaso.tomar(servicios, s, esc.id, asesor)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import en_palabras
 from bot.db.modelos import Caso, Conversacion, Documento, Estado, Mensaje, Municipio, Usuario
-from bot.motor.mensajes import DocumentoSaliente
+from bot.nucleo.mensajes import DocumentoSaliente
 
 MIME_JSON = "application/json"
 

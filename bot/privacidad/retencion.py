@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Caso, Conversacion, Escalamiento, Usuario
 from bot.db.sesion import Almacen
-from bot.panel.limite_acceso import olvidar_intentos
+from bot.limite_acceso import olvidar_intentos
 from bot.privacidad.anonimizar import PREFIJO_ANONIMO, anonimizar_usuario
 
 log = logging.getLogger(__name__)

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.db.modelos import ahora
-from bot.motor.comandos import Comando
-from bot.motor.contexto import Contexto, Ruta
-from bot.motor.mensajes import Boton, Respuesta
+from bot.nucleo.comandos import Comando
+from bot.nucleo.contexto import Contexto, Ruta
+from bot.nucleo.mensajes import Boton, Respuesta
 from bot.privacidad.anonimizar import anonimizar_usuario
 from bot.privacidad.aviso import PLANTILLAS, aviso
 from bot.privacidad.exportar import contar_mensajes, documento_json, recopilar
 from bot.texto import normalizar
-
-if TYPE_CHECKING:
-    from bot.motor.motor import Motor
 
 PAYLOAD_MIS_DATOS = "/mis_datos"
 PAYLOAD_BORRAR = "/borrar_mis_datos"
@@ -159,14 +156,3 @@ async def confirmar_o_cancelar(ctx: Contexto) -> list[Respuesta] | None:
 
 RUTAS: list[Ruta] = [confirmar_o_cancelar, borrar_mis_datos, mis_datos, aviso_integral]
 """En este orden: la confirmación antes que la petición, y borrar antes que consultar."""
-
-
-def conectar(motor: Motor) -> None:
-    """Agrega las rutas de privacidad al principio de `motor.rutas` (una sola vez).
-
-    Van primero, como las órdenes globales: solo atienden su botón, su intent o su frase
-    exacta, y así ni la base de conocimiento ni un flujo se quedan con «aviso de privacidad»
-    o «borrar mis datos».
-    """
-    nuevas = [ruta for ruta in RUTAS if ruta not in motor.rutas]
-    motor.rutas[0:0] = nuevas

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.canales.emisores import ResultadoEnvio
 from bot.casos.repositorio import crear_caso
 from bot.db.modelos import Conversacion, Escalamiento, Municipio, Usuario
 from bot.escalamiento.asesores import crear_asesor
 from bot.motor.bandeja import usuario_y_conversacion
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.emisores import ResultadoEnvio
+from bot.nucleo.mensajes import Respuesta
 from bot.servicios import Servicios
 
 CONTRASENA = "contrasena-segura-123"

@@ -20,36 +20,28 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseHandler,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
+from bot.canales.servicios import ServiciosCanal
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
+from bot.canales.telegram.asesores import manejadores_asesor
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
+from bot.canales.telegram.mensajero import MensajeroTelegram
 from bot.canales.telegram.peticiones import PeticionesAiohttp
 from bot.canales.telegram.procesador import ProcesadorPorChat
 from bot.canales.telegram.traduccion import ArchivoGrande, a_entrante
 from bot.config import Ajustes
-from bot.servicios import Servicios
+from bot.motor.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
 
 log = logging.getLogger(__name__)
 ACTUALIZACIONES = ["message", "callback_query"]
 TEXTO_ARCHIVO_GRANDE = ("El archivo «{nombre}» pesa más de {limite} MB y no lo puedo recibir. "
                         "¿Me lo puede enviar en un archivo más ligero?")
-
-
-def manejadores_de_asesores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
-    """Los manejadores del módulo de escalamiento (lista vacía mientras no exista)."""
-    try:
-        from bot.escalamiento.telegram_asesores import manejadores_asesor
-    except ModuleNotFoundError:
-        return []
-    return list(manejadores_asesor(servicios))
 
 
 def _ids_enteros(update: Update) -> bool:
@@ -64,7 +56,7 @@ def _ids_enteros(update: Update) -> bool:
 class CanalTelegram:
     """La Application de PTB con sus límites, el repartidor y el emisor del canal."""
 
-    def __init__(self, servicios: Servicios, config: Ajustes,
+    def __init__(self, servicios: ServiciosCanal, config: Ajustes,
                  propios: AjustesTelegram | None = None) -> None:
         self.servicios = servicios
         self.config = config
@@ -92,13 +84,13 @@ class CanalTelegram:
         self._arranque: asyncio.Task[None] | None = None
         self._inicializada = False
         self.listo = asyncio.Event()
-        for manejador in manejadores_de_asesores(servicios):
+        for manejador in manejadores_asesor(servicios):
             self.app.add_handler(manejador)
         privado = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
         self.app.add_handler(MessageHandler(privado, self._atender))
         self.app.add_handler(CallbackQueryHandler(self._atender))
         self.app.add_error_handler(self._error)
-        servicios.extras["telegram_bot"] = self.app.bot
+        servicios.mensajero_asesores = MensajeroTelegram(self.app.bot)
         servicios.emisores.registrar("telegram", EmisorTelegram(self.app.bot, servicios.almacen))
 
     # --- manejadores ---
@@ -226,7 +218,7 @@ class CanalTelegram:
             self._inicializada = False
 
 
-async def iniciar_si_hay_token(servicios: Servicios, config: Ajustes) -> CanalTelegram | None:
+async def iniciar_si_hay_token(servicios: ServiciosCanal, config: Ajustes) -> CanalTelegram | None:
     """El canal en marcha si TELEGRAM_TOKEN está puesto y TELEGRAM_MODO no es «no»."""
     if not config.telegram_token:
         return None

@@ -19,12 +19,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.canales import bandeja_salida, formato, payloads
-from bot.canales.bandeja_salida import Anotador, Avance, Pendiente
-from bot.canales.emisores import ResultadoEnvio
+from bot.canales import formato, payloads
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
-from bot.motor.mensajes import Boton, Respuesta
+from bot.motor import bandeja_salida
+from bot.motor.bandeja_salida import Anotador, Avance, Pendiente
+from bot.nucleo.emisores import ResultadoEnvio
+from bot.nucleo.mensajes import Boton, Respuesta
 
 log = logging.getLogger(__name__)
 LIMITE_CALLBACK = 64

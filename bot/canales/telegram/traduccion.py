@@ -13,7 +13,7 @@ from telegram import Message, Update
 
 from bot.canales import payloads
 from bot.db.sesion import Almacen
-from bot.motor.mensajes import ArchivoEntrante, Canal, MensajeEntrante
+from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante
 
 _NO_SOPORTADOS = (
     ("sticker", "sticker"), ("voice", "voz"), ("audio", "audio"), ("video", "video"),

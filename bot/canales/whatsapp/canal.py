@@ -19,15 +19,15 @@ import httpx
 from pywa_async import WhatsApp
 
 from bot.canales import payloads
-from bot.canales.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
+from bot.canales.servicios import ServiciosCanal
 from bot.canales.whatsapp import ajustes as ajustes_wa
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
 from bot.canales.whatsapp.opciones import traducir_numero
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
 from bot.config import Ajustes
-from bot.motor.mensajes import ArchivoEntrante, Canal, MensajeEntrante
-from bot.servicios import Servicios
+from bot.motor.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
+from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class ArchivoDemasiadoGrande(ValueError):
 class CanalWhatsApp:
     """Cliente pywa, enviador con límites, repartidor y emisor del canal."""
 
-    def __init__(self, servicios: Servicios, config: Ajustes,
+    def __init__(self, servicios: ServiciosCanal, config: Ajustes,
                  propios: AjustesWhatsApp | None = None) -> None:
         self.servicios = servicios
         self.config = config
@@ -130,7 +130,7 @@ class CanalWhatsApp:
         await self.sesion.aclose()
 
 
-async def iniciar_si_esta_configurado(servicios: Servicios,
+async def iniciar_si_esta_configurado(servicios: ServiciosCanal,
                                       config: Ajustes) -> CanalWhatsApp | None:
     """El canal listo si WHATSAPP_TOKEN y WHATSAPP_PHONE_ID están puestos (y los secretos del
     webhook son propios; si no, se niega a arrancar)."""

@@ -29,16 +29,17 @@ from pywa_async.errors import WhatsAppError
 from pywa_async.types import Button, Section, SectionList, SectionRow
 from pywa_async.types.templates import TemplateLanguage
 
-from bot.canales import bandeja_salida, formato, payloads
-from bot.canales.bandeja_salida import Anotador, Avance, Pendiente
-from bot.canales.emisores import ResultadoEnvio
+from bot.canales import formato, payloads
 from bot.canales.ritmo import RitmoPorDestino
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.opciones import MAX_LISTA
 from bot.db.modelos import ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
-from bot.motor.mensajes import Boton, DocumentoSaliente, Respuesta
+from bot.motor import bandeja_salida
+from bot.motor.bandeja_salida import Anotador, Avance, Pendiente
+from bot.nucleo.emisores import ResultadoEnvio
+from bot.nucleo.mensajes import Boton, DocumentoSaliente, Respuesta
 
 log = logging.getLogger(__name__)
 MAX_BOTONES = 3

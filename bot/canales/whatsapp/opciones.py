@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.modelos import Conversacion, Mensaje, Usuario
 from bot.db.sesion import Almacen
-from bot.motor.mensajes import Boton
+from bot.nucleo.mensajes import Boton
 
 MAX_LISTA = 10
 

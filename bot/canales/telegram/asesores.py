@@ -31,7 +31,7 @@ from bot.escalamiento import avisos, casos, traspaso
 from bot.escalamiento.resumen import NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
 
 if TYPE_CHECKING:
-    from bot.servicios import Servicios
+    from bot.escalamiento.servicios import ServiciosEscalamiento
 
 SOLO_ASESORES = ("Este comando es solo para asesores registrados. Si usted es asesor, vincule "
                  "su cuenta con /vincular CODIGO (el código se lo da la coordinación).")
@@ -40,7 +40,7 @@ _REF_TRASPASO = re.compile(r"^T-?(\d+)$", re.IGNORECASE)
 _asesores_telegram: set[str] = set()
 
 
-async def refrescar_asesores(servicios: Servicios) -> None:
+async def refrescar_asesores(servicios: ServiciosEscalamiento) -> None:
     """Relee qué cuentas de Telegram son de asesores activos (para el filtro de texto libre)."""
     async with servicios.almacen.lectura() as s:
         ids = await repo.telegram_ids_activos(s)
@@ -123,7 +123,7 @@ def _teclado_tomar(ids: list[tuple[int, str]]) -> InlineKeyboardMarkup | None:
                                  for i, ref in ids[:10]])
 
 
-def crear_manejadores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
+def crear_manejadores(servicios: ServiciosEscalamiento) -> list[BaseHandler[Any, Any, Any]]:
     """Los manejadores de asesor, con `servicios` cerrado en cada uno."""
     almacen = servicios.almacen
 
@@ -331,7 +331,7 @@ def crear_manejadores(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
     ]
 
 
-def manejadores_asesor(servicios: Servicios) -> list[BaseHandler[Any, Any, Any]]:
+def manejadores_asesor(servicios: ServiciosEscalamiento) -> list[BaseHandler[Any, Any, Any]]:
     """Los manejadores que el canal de Telegram agrega antes del manejador de usuarios."""
     return crear_manejadores(servicios)
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import Conversacion, Mensaje, Usuario
-from bot.motor.comandos import Comando
-from bot.motor.mensajes import Respuesta
-
-if TYPE_CHECKING:
-    from bot.motor.motor import Motor
+from bot.db.sesion import Almacen
+from bot.nucleo.comandos import Comando
+from bot.nucleo.mensajes import Respuesta
 
 
 @dataclass
 class Contexto:
-    """Un mensaje en proceso: la sesión abierta (unidad de trabajo), quién, qué y el análisis."""
+    """Un mensaje en proceso: la sesión abierta (unidad de trabajo), quién, qué y el análisis.
 
-    motor: Motor
+    `almacen` sirve al trabajo que corre tras confirmar (`despues`), con su propia sesión."""
+
+    almacen: Almacen
     sesion: AsyncSession
     usuario: Usuario
     conversacion: Conversacion
@@ -29,6 +29,8 @@ class Contexto:
     payload: str | None
     comando: Comando | None
     analisis: Any | None  # bot.nlu.analisis.Analisis
+    confianza_minima: float = 0.55
+    maximo_archivo: int = 10 * 1024 * 1024
     primera_vez: bool = False
     no_entendido: bool = False
     notas: dict[str, Any] = field(default_factory=dict)
@@ -46,8 +48,9 @@ class Contexto:
         """El intent del análisis, si lo hubo y supera la confianza mínima."""
         if self.analisis is None or self.analisis.intent is None:
             return None
-        minima = self.motor.confianza_minima
-        return str(self.analisis.intent) if self.analisis.confianza >= minima else None
+        if self.analisis.confianza < self.confianza_minima:
+            return None
+        return str(self.analisis.intent)
 
 
 Ruta = Callable[[Contexto], Awaitable[list[Respuesta] | None]]

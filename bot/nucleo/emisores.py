@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.motor.mensajes import Respuesta
+from bot.nucleo.mensajes import Respuesta
 
 
 @dataclass(frozen=True)

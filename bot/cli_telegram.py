@@ -8,7 +8,10 @@ import signal
 
 import typer
 
+from bot import registro
+from bot.arranque import preparar_base
 from bot.config import ajustes
+from bot.servicios import crear_servicios
 
 telegram_app = typer.Typer(help="Canal Telegram: sondeo o registro del webhook.",
                            invoke_without_command=True)
@@ -19,18 +22,15 @@ def telegram(ctx: typer.Context) -> None:
     """Atiende Telegram por sondeo (getUpdates) hasta Ctrl-C. Requiere TELEGRAM_TOKEN."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot import registro
     from bot.canales.telegram.ajustes import AjustesTelegram
     from bot.canales.telegram.canal import CanalTelegram
-    from bot.cli import _preparar_base
-    from bot.servicios import crear_servicios
 
     config = ajustes()
     if not config.telegram_token:
         typer.echo("Falta TELEGRAM_TOKEN (el token que da @BotFather).", err=True)
         raise typer.Exit(2)
     registro.configurar()
-    _preparar_base()
+    preparar_base()
 
     async def correr() -> None:
         servicios = crear_servicios(config)

@@ -42,8 +42,8 @@ from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor.guardadas import respuesta_guardada
-from bot.motor.mensajes import Respuesta
 from bot.motor.salida import Entregar, Reclamo
+from bot.nucleo.mensajes import Respuesta
 
 log = logging.getLogger(__name__)
 CANALES = frozenset({"telegram", "whatsapp"})

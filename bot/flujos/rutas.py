@@ -1,0 +1,288 @@
+"""Rutas del motor para los flujos guiados: iniciar, avanzar, digresiones y órdenes globales.
+
+El intérprete (bot/flujos) es puro; aquí se lee y guarda el estado, se arma el contexto
+(perfil, casos) y se ejecutan las acciones que piden los pasos (`bot.acciones`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.acciones import Accion, ServiciosAcciones
+from bot.acciones import casos as acciones_casos
+from bot.casos.repositorio import caso_del_usuario
+from bot.catalogos.busqueda import catalogo
+from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
+from bot.conocimiento.rutas import RutasConocimiento
+from bot.db.modelos import Conversacion, Documento
+from bot.flujos import Entrada, Flujo, Resultado
+from bot.flujos import estado as estado_flujo
+from bot.flujos import interprete as flujo
+from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
+from bot.flujos.tipos import es_pregunta
+from bot.motor.menu import respuesta_menu
+from bot.nucleo.comandos import Comando, reconocer
+from bot.nucleo.contexto import Contexto
+from bot.nucleo.mensajes import Boton, Respuesta
+from bot.privacidad.consentimiento import tiene_consentimiento
+
+# Flujos que guardan datos personales: piden antes el consentimiento (flujo bienvenida).
+REQUIEREN_CONSENTIMIENTO = {"registro_iniciativa", "subir_documento", "comite", "seguimiento",
+                            "requisitos"}
+INTENT_A_FLUJO = {
+    "registrar_iniciativa": "registro_iniciativa",
+    "estado_tramite": "seguimiento",
+    "subir_documento": "subir_documento",
+}
+# Intents que, a mitad de un flujo, atiende otra ruta (el flujo queda en pausa).
+_INTENTS_DE_OTRA_RUTA = {"hablar_asesor", "queja", "mis_datos", "borrar_mis_datos",
+                         "privacidad", "menu"}
+_PAYLOADS_DE_OTRA_RUTA = ("/asesor", "/menu", "/aviso", "/mis_datos", "/borrar", "/iniciar ",
+                          "/tema ", "/articulo", "/util ", "/documentos")
+
+
+def _entrada(ctx: Contexto, documento: Documento | None) -> Entrada:
+    archivo = None
+    if documento is not None:
+        archivo = {"nombre": documento.nombre_archivo, "mime": documento.mime,
+                   "tamano": documento.tamano, "ref": documento.id}
+    return Entrada(texto=ctx.texto, payload=ctx.payload, archivo=archivo)
+
+
+async def _documento(ctx: Contexto) -> Documento | None:
+    if not ctx.mensaje.adjunto_id:
+        return None
+    return await ctx.sesion.get(Documento, ctx.mensaje.adjunto_id)
+
+
+def _contexto_extra(conversacion: Conversacion, **cambios: Any) -> None:
+    datos = dict(conversacion.contexto or {})
+    for clave, valor in cambios.items():
+        if valor is None:
+            datos.pop(clave, None)
+        else:
+            datos[clave] = valor
+    conversacion.contexto = datos
+
+
+def lugar_detectado(ctx: Contexto) -> dict[str, Any] | None:
+    """Estado y municipio que la persona mencionó (entidades del NLU), si son inequívocos."""
+    analisis = ctx.analisis
+    if analisis is None or not hasattr(analisis, "entidad"):
+        return None
+    cat = catalogo()
+    estado = cat.buscar_estado(analisis.entidad("estado") or "")
+    municipio = None
+    if nombre := analisis.entidad("municipio"):
+        encontrados = cat.buscar_municipio(nombre, estado.clave_inegi if estado else None)
+        if len(encontrados) == 1:
+            municipio = encontrados[0]
+            estado = estado or cat.estado_por_clave(municipio.estado_clave)
+    if estado is None:
+        return None
+    return {"estado": estado_a_dict(estado),
+            "municipio": municipio_a_dict(municipio) if municipio else None}
+
+
+def _con_recordatorio(ctx: Contexto, definicion: Flujo, respuestas: list[Respuesta],
+                      contexto: dict[str, Any]) -> list[Respuesta]:
+    estado = estado_flujo.leer(ctx.conversacion)
+    if estado is None:
+        return respuestas
+    return respuestas + flujo.recordatorio(definicion, estado, contexto)
+
+
+class RutasFlujos:
+    """Las rutas de los flujos, con las definiciones, las acciones y lo que usan."""
+
+    def __init__(self, flujos: dict[str, Flujo], acciones: Mapping[str, Accion],
+                 servicios: ServiciosAcciones, conocimiento: RutasConocimiento) -> None:
+        self.flujos = flujos
+        self.acciones = acciones
+        self.servicios = servicios
+        self.conocimiento = conocimiento
+
+    async def _aplicar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado
+                       ) -> list[Respuesta]:
+        """Ejecuta las acciones, guarda el estado y encadena el flujo pendiente tras la
+        bienvenida."""
+        respuestas = list(resultado.respuestas)
+        for accion in resultado.acciones:
+            ejecutar = self.acciones.get(accion.nombre)
+            if ejecutar is not None:
+                respuestas += await ejecutar(ctx, dict(accion.datos), self.servicios)
+        estado_flujo.guardar(ctx.conversacion, resultado.estado)
+        if resultado.evento == "tres_fallos":
+            _contexto_extra(ctx.conversacion, motivo_escalamiento="tres_fallos")
+        if resultado.evento == "completado" and definicion.id == "bienvenida":
+            despues = (ctx.conversacion.contexto or {}).get("despues")
+            _contexto_extra(ctx.conversacion, despues=None)
+            if despues and tiene_consentimiento(ctx.usuario):
+                respuestas += await self.iniciar(ctx, despues)
+        return respuestas
+
+    async def iniciar(self, ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None = None
+                      ) -> list[Respuesta]:
+        """Empieza un flujo (pasando antes por la bienvenida si hace falta el consentimiento)."""
+        flujos = self.flujos
+        if flujo_id in REQUIEREN_CONSENTIMIENTO and not tiene_consentimiento(ctx.usuario):
+            if (ctx.conversacion.contexto or {}).get("consentimiento_rechazado"):
+                return [Respuesta(
+                    "Para este trámite necesito guardar algunos datos suyos, y usted prefirió no "
+                    "darme su consentimiento. Si cambia de opinión, pulse el botón.",
+                    botones=[Boton("Revisar el aviso", "/iniciar bienvenida"),
+                             Boton("Menú", "/menu")])]
+            _contexto_extra(ctx.conversacion, despues=flujo_id)
+            flujo_id = "bienvenida"
+        if flujo_id == "bienvenida":
+            _contexto_extra(ctx.conversacion, consentimiento_rechazado=None)
+        definicion = flujos[flujo_id]
+        if (detectado := lugar_detectado(ctx)) is not None:
+            _contexto_extra(ctx.conversacion, detectado=detectado)
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo())
+        return await self._aplicar(ctx, definicion, resultado)
+
+    def _flujo_pedido(self, ctx: Contexto) -> str | None:
+        if ctx.payload and ctx.payload.startswith("/iniciar "):
+            pedido = ctx.payload.split(maxsplit=1)[1].strip()
+            return pedido if pedido in self.flujos else None
+        return INTENT_A_FLUJO.get(ctx.intent or "")
+
+    async def iniciar_por_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Botón «/iniciar <flujo>» o un intent que pide un trámite («quiero registrar…»)."""
+        flujo_id = self._flujo_pedido(ctx)
+        if flujo_id is None:
+            return None
+        return await self.iniciar(ctx, flujo_id)
+
+    async def primer_contacto(self, ctx: Contexto) -> list[Respuesta] | None:
+        """El primer mensaje: responder si trae una pregunta y dar la bienvenida (aviso y
+        consentimiento). Si pide un trámite, la bienvenida lo encadena."""
+        if not ctx.primera_vez or ctx.payload:
+            return None
+        pedido = self._flujo_pedido(ctx)
+        if pedido is not None:
+            return await self.iniciar(ctx, pedido)
+        antes: list[Respuesta] = []
+        if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda":
+            antes = self.conocimiento.responder_pregunta(ctx) or []
+        return antes + await self.iniciar(ctx, "bienvenida")
+
+    async def saludo(self, ctx: Contexto) -> list[Respuesta] | None:
+        """«Hola» sin flujo activo: la bienvenida (a quien ya conocemos le muestra sus
+        casos)."""
+        if ctx.intent != "saludo" or estado_flujo.leer(ctx.conversacion) is not None:
+            return None
+        if (ctx.conversacion.contexto or {}).get("consentimiento_rechazado"):
+            return None  # la ruta de charla saluda y muestra el menú
+        return await self.iniciar(ctx, "bienvenida")
+
+    async def continuar_sin_flujo(self, ctx: Contexto) -> list[Respuesta] | None:
+        """«continuar» sin nada a medias: decirlo y ofrecer el seguimiento de sus casos."""
+        if ctx.comando is not Comando.CONTINUAR and ctx.intent != "continuar_tramite":
+            return None
+        if estado_flujo.leer(ctx.conversacion) is not None:
+            return None
+        return [respuesta_menu("No tiene ningún trámite a medias. ¿Qué desea hacer?")]
+
+    async def flujo_activo(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Atiende el mensaje dentro del flujo en curso, o lo deja a otra ruta (en pausa)."""
+        estado = estado_flujo.leer(ctx.conversacion)
+        if estado is None:
+            return None
+        definicion = self.flujos.get(estado.flujo)
+        if definicion is None:  # el flujo se quitó de flujos/: se olvida el estado
+            estado_flujo.guardar(ctx.conversacion, None)
+            return None
+        comando = ctx.comando
+        payload = ctx.payload or ""
+        if comando in (Comando.MENU, Comando.ASESOR) or payload.startswith(_PAYLOADS_DE_OTRA_RUTA):
+            if payload.startswith(("/tema ", "/articulo", "/util ")):
+                respuestas = await self.conocimiento.por_boton(ctx) or []
+                contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                                       definicion.contexto)
+                return _con_recordatorio(ctx, definicion, respuestas, contexto)
+            return None
+        if ctx.intent in _INTENTS_DE_OTRA_RUTA:
+            return None
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        cat = catalogo()
+        if comando is Comando.CANCELAR or ctx.intent == "cancelar":
+            return await self._aplicar(ctx, definicion,
+                                       flujo.cancelar(definicion, estado, contexto))
+        if comando is Comando.ATRAS:
+            return await self._aplicar(ctx, definicion,
+                                  flujo.atras(definicion, estado, contexto, catalogo=cat))
+        if comando is Comando.AYUDA:
+            return await self._aplicar(ctx, definicion, flujo.ayuda(definicion, estado, contexto))
+        if comando is Comando.CONTINUAR or ctx.intent == "continuar_tramite":
+            return flujo.recordatorio(definicion, estado, contexto)
+        if comando is Comando.DESPUES:
+            return [Respuesta(f"Guardé su avance en «{definicion.titulo}». Cuando quiera seguir, "
+                              "escriba «continuar».", botones=[Boton("Continuar", "/continuar"),
+                                                               Boton("Menú", "/menu")])]
+        entrada = _entrada(ctx, await _documento(ctx))
+        if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat):
+            return await self._aplicar(
+                ctx, definicion, flujo.avanzar(definicion, estado, entrada, contexto, catalogo=cat))
+        digresion = await self._digresion(ctx, definicion, contexto)
+        if digresion is not None:
+            return digresion
+        return await self._aplicar(ctx, definicion,
+                              flujo.avanzar(definicion, estado, entrada, contexto, catalogo=cat))
+
+    async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
+                         ) -> list[Respuesta] | None:
+        """Una pregunta o un saludo a mitad del flujo: responder y recordar dónde íbamos."""
+        if ctx.intent == "saludo":
+            return _con_recordatorio(ctx, definicion, [Respuesta(
+                f"¡Hola de nuevo! Tenemos a medias «{definicion.titulo}»; seguimos donde nos "
+                "quedamos.")], contexto)
+        pregunta = ctx.intent in INTENTS_INFORMATIVOS or es_pregunta(ctx.texto)
+        if not pregunta or not ctx.texto:
+            return None
+        respuestas = self.conocimiento.responder_pregunta(ctx, solo_si_hay=True)
+        if respuestas is None:
+            return None
+        return _con_recordatorio(ctx, definicion, respuestas, contexto)
+
+    async def documentos_a_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
+        """«/documentos [FOLIO]»: la ficha PDF y el oficio DOCX de un caso propio."""
+        if not ctx.payload or not (ctx.payload == "/documentos"
+                                   or ctx.payload.startswith("/documentos ")):
+            return None
+        folio = ctx.payload.partition(" ")[2].strip()
+        if not folio:
+            folio = (ctx.conversacion.contexto or {}).get("caso_folio") or ""
+        if not folio:
+            contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
+            casos = contexto["casos"]
+            if len(casos) == 1:
+                folio = casos[0]["folio"]
+            elif casos:
+                return [Respuesta("¿De qué caso quiere la ficha y el oficio?",
+                                  botones=[Boton(c["folio"], f"/documentos {c['folio']}")
+                                           for c in casos[:10]])]
+            else:
+                return [Respuesta("Aún no tiene casos registrados.",
+                                  botones=[Boton("Registrar iniciativa",
+                                                 "/iniciar registro_iniciativa")])]
+        caso = await caso_del_usuario(ctx.sesion, ctx.usuario, folio)
+        if caso is None:
+            return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
+        acciones_casos.documentos_del_caso(ctx, caso)
+        return [Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")]
+
+
+def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
+                   flujos: dict[str, Flujo]) -> bool:
+    """¿El paso actual toma este texto tal cual? (Entonces no se consulta al NLU.)"""
+    estado = estado_flujo.leer(conversacion)
+    if estado is None or estado.flujo not in flujos or reconocer(texto, payload):
+        return False
+    return flujo.acepta(flujos[estado.flujo], estado, Entrada(texto=texto, payload=payload),
+                        {}, catalogo=catalogo())
