@@ -29,6 +29,7 @@ evaluar-conocimiento: setup
 lint: setup
 	@$(BIN)/ruff check bot tests benchmarks
 	@$(BIN)/mypy
+	@$(BIN)/lint-imports --no-cache
 
 diagramas: setup
 	@$(BIN)/hermanamientos flujos diagrama

@@ -14,5 +14,7 @@ echo "[pruebas] ruff"
 $BIN/ruff check bot tests benchmarks
 echo "[pruebas] mypy"
 $BIN/mypy
+echo "[pruebas] capas (import-linter)"
+$BIN/lint-imports --no-cache >/dev/null || $BIN/lint-imports --no-cache
 echo "[pruebas] pytest"
 $BIN/pytest -q -p no:cacheprovider "$@"

@@ -108,13 +108,10 @@ async def _ejecutar(servicios: ServiciosEscalamiento, s: AsyncSession, temporiza
 
 
 async def bucle(servicios: ServiciosEscalamiento, intervalo: float = 30.0) -> None:
-    """Revisa temporizadores y refresca la lista de asesores de Telegram cada `intervalo` s."""
-    from bot.canales.telegram.asesores import refrescar_asesores
-
+    """Revisa los temporizadores cada `intervalo` s."""
     while True:
         try:
             await procesar_vencidos(servicios)
-            await refrescar_asesores(servicios)
         except Exception:
             log.exception("revisión de SLA falló")
         await asyncio.sleep(intervalo)

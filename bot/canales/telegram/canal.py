@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from bot.canales.servicios import ServiciosCanal
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
-from bot.canales.telegram.asesores import manejadores_asesor
+from bot.canales.telegram.asesores import manejadores_asesor, refrescar_asesores
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
 from bot.canales.telegram.mensajero import MensajeroTelegram
@@ -82,6 +82,7 @@ class CanalTelegram:
         self._fallidos: set[int] = set()
         self._en_respuesta: dict[int, dict[str, Any]] = {}
         self._arranque: asyncio.Task[None] | None = None
+        self._refresco: asyncio.Task[None] | None = None
         self._inicializada = False
         self.listo = asyncio.Event()
         for manejador in manejadores_asesor(servicios):
@@ -192,7 +193,17 @@ class CanalTelegram:
         elif self.app.updater is not None:
             await self.app.updater.start_polling(allowed_updates=ACTUALIZACIONES)
         self.barrido.iniciar()  # lo que quedó sin enviar antes de un reinicio
+        self._refresco = asyncio.create_task(self._refrescar_asesores())
         log.info("canal Telegram activo", extra={"modo": self.modo})
+
+    async def _refrescar_asesores(self, intervalo: float = 30.0) -> None:
+        """Relee cada `intervalo` s qué cuentas son de asesores activos (filtro de texto)."""
+        while True:
+            try:
+                await refrescar_asesores(self.servicios)
+            except Exception:  # noqa: BLE001 — se reintenta en la siguiente vuelta
+                log.exception("no se pudo releer la lista de asesores")
+            await asyncio.sleep(intervalo)
 
     async def registrar_webhook(self, url: str) -> None:
         """Registra el webhook en Telegram con el secreto (y solo los updates que se usan)."""
@@ -202,9 +213,10 @@ class CanalTelegram:
 
     async def detener(self) -> None:
         """Deja de recibir, termina lo que se está enviando y cierra."""
-        if self._arranque is not None and not self._arranque.done():
-            self._arranque.cancel()
-            await asyncio.gather(self._arranque, return_exceptions=True)
+        for tarea in (self._arranque, self._refresco):
+            if tarea is not None and not tarea.done():
+                tarea.cancel()
+                await asyncio.gather(tarea, return_exceptions=True)
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
