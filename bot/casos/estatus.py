@@ -1,4 +1,5 @@
-"""Estatus de una iniciativa, transiciones permitidas (DISEÑO.md §5) y su explicación."""
+"""Estatus de una iniciativa, transiciones permitidas (docs/ARQUITECTURA.md §4) y su
+explicación."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Modelo de datos del almacén central (DISEÑO.md §5).
+"""Modelo de datos del almacén central (docs/ARQUITECTURA.md §4).
 
 Convención: el llamador abre la sesión y la transacción; aquí solo hay tablas.
 """

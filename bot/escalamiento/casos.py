@@ -1,5 +1,5 @@
-"""Estatus de un caso (DISEÑO.md §5): solo transiciones permitidas, cada una con su evento y
-un aviso al usuario en palabras con el siguiente paso; notas internas de asesores."""
+"""Estatus de un caso (docs/ARQUITECTURA.md §4): solo transiciones permitidas, cada una con su
+evento y un aviso al usuario en palabras con el siguiente paso; notas internas de asesores."""
 
 from __future__ import annotations
 

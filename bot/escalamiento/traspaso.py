@@ -1,4 +1,5 @@
-"""Máquina de estados del traspaso (DISEÑO.md §5): solicitada → tomada → atendida → cerrada.
+"""Máquina de estados del traspaso (docs/ARQUITECTURA.md §4): solicitada → tomada → atendida →
+cerrada.
 
 Cada transición deja un EventoCaso cuando hay caso. La toma es atómica (el primero gana):
 `UPDATE … WHERE estado = 'solicitada'`. Los envíos y avisos salen al confirmar.

@@ -1,7 +1,7 @@
 """El motor: guarda el mensaje, lo procesa en orden y devuelve respuestas neutrales.
 
-Camino de un mensaje (DISEÑO.md §4), con el candado de la conversación tomado (en el proceso
-y, dentro de cada transacción, en la base):
+Camino de un mensaje (docs/ARQUITECTURA.md §3), con el candado de la conversación tomado (en el
+proceso y, dentro de cada transacción, en la base):
 1. En una transacción que escribe, guarda el mensaje (único por canal + id del canal) y, si
    no hace falta el NLU y nada anterior quedó pendiente, lo decide ahí mismo: recorre las
    rutas (la primera que responde gana), guarda respuestas y estado y lo marca procesado.
