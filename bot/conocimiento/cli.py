@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 
 from bot.benchmarks_md import escribir_seccion
-from bot.config import RAIZ
+from bot.config import RAIZ, ajustes
 from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.evaluacion import evaluar as evaluar_base
 from bot.conocimiento.evaluacion import leer_conjunto, problemas_del_conjunto
+from bot.conocimiento.retroalimentacion import conteo
 from bot.conocimiento.validacion import validar as validar_base
+from bot.db.sesion import Almacen
 
 DIRECTORIO = RAIZ / "conocimiento"
 CLAVE_BENCHMARK = "conocimiento"
@@ -76,9 +78,6 @@ def utilidad() -> None:
     """Cuántas personas dijeron que cada artículo les fue útil (y cuántas que no)."""
     import asyncio
 
-    from bot.config import ajustes
-    from bot.conocimiento.retroalimentacion import conteo
-    from bot.db.sesion import Almacen
 
     async def leer() -> dict[str, tuple[int, int]]:
         almacen = Almacen(ajustes().database_url)

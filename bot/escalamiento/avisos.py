@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import (
     Asesor,
+    Caso,
     Conversacion,
     Documento,
     Escalamiento,
@@ -123,8 +124,6 @@ async def reenviar_a_asesor(servicios: ServiciosEscalamiento,
         assert usuario is not None
         caso = None
         if esc.caso_id:
-            from bot.db.modelos import Caso
-
             caso = await s.get(Caso, esc.caso_id)
         documento = await s.get(Documento, mensaje.adjunto_id) if mensaje.adjunto_id else None
         encabezado = (f"<b>{html.escape(nombre_usuario(usuario))}</b> "

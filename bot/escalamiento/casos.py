@@ -11,7 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from bot.casos import repositorio
 from bot.casos.estatus import ESTATUS, en_palabras, transiciones_permitidas
-from bot.db.modelos import Asesor, Caso, Conversacion, Escalamiento, EventoCaso, Usuario
+from bot.db.modelos import (
+    Asesor,
+    Caso,
+    Conversacion,
+    Escalamiento,
+    EventoCaso,
+    NotaAsesor,
+    Usuario,
+)
 from bot.escalamiento import relevo
 from bot.escalamiento.asesores import autorizado
 from bot.escalamiento.resumen import NOMBRES_ESTATUS
@@ -104,8 +112,6 @@ async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: s
 async def nota_sin_caso(sesion: AsyncSession, conversacion: Conversacion, asesor: Asesor,
                         nota: str, escalamiento_id: int | None = None) -> None:
     """Nota interna de un traspaso sin caso: queda en la tabla de notas de la conversación."""
-    from bot.db.modelos import NotaAsesor
-
     nota = nota.strip()[:2000]
     if not nota:
         raise CambioInvalido("La nota está vacía.")

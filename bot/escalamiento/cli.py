@@ -12,6 +12,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ajustes
+from bot.db.sesion import Almacen
 from bot.escalamiento import asesores as repo
 from bot.escalamiento.contrasenas import ContrasenaDebil
 
@@ -20,8 +21,6 @@ T = TypeVar("T")
 
 
 def _con_sesion(trabajo: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    from bot.db.sesion import Almacen
-
     async def correr() -> T:
         almacen = Almacen(ajustes().database_url)
         try:

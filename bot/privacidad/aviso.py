@@ -19,6 +19,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import ajustes
 from bot.db.modelos import ConfiguracionEstado, Estado
 
 PLANTILLAS = Path(__file__).resolve().parent / "plantillas"
@@ -62,8 +63,6 @@ def version_general() -> Version:
 def aviso_general(integral: bool, retencion_dias: int | None = None) -> tuple[str, Version]:
     """El aviso general (sin texto propio del estado) y su versión."""
     if retencion_dias is None:
-        from bot.config import ajustes
-
         retencion_dias = ajustes().retencion_dias
     datos = datos_aviso()
     nombre = "aviso_integral" if integral else "aviso_simplificado"

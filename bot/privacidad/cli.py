@@ -6,6 +6,12 @@ import asyncio
 
 import typer
 
+from bot.config import ajustes
+from bot.db.modelos import Estado
+from bot.db.sesion import Almacen
+from bot.privacidad.aviso import aviso
+from bot.privacidad.retencion import ejecutar_retencion
+
 privacidad_app = typer.Typer(help="Protección de datos: retención y avisos de privacidad.",
                              no_args_is_help=True)
 
@@ -16,10 +22,6 @@ def retencion(
                              help="Días de inactividad (por omisión RETENCION_DIAS)."),
 ) -> None:
     """Anonimiza las conversaciones inactivas de personas sin casos."""
-    from bot.config import ajustes
-    from bot.db.sesion import Almacen
-    from bot.privacidad.retencion import ejecutar_retencion
-
     config = ajustes()
     plazo = dias or config.retencion_dias
 
@@ -42,10 +44,6 @@ def mostrar_aviso(
     """Muestra el aviso de privacidad (general o el propio de un estado) con su versión."""
     from sqlalchemy import func, or_, select
 
-    from bot.config import ajustes
-    from bot.db.modelos import Estado
-    from bot.db.sesion import Almacen
-    from bot.privacidad.aviso import aviso
 
     config = ajustes()
 
