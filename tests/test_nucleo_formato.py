@@ -136,3 +136,8 @@ def test_el_nucleo_no_importa_nada_del_asistente() -> None:
     assert not {m for m in modulos if m and (m == "bot" or m.startswith("bot."))}
     assert formato.LOCALE == "es_MX"
 
+
+def test_no_quedan_listas_de_meses_escritas_a_mano() -> None:
+    sospechosos = [p.relative_to(RAIZ).as_posix() for p in (RAIZ / "bot").rglob("*.py")
+                   if '"febrero"' in p.read_text(encoding="utf-8")]
+    assert sospechosos == []
