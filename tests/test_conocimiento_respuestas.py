@@ -7,6 +7,7 @@ import pytest
 from bot.config import RAIZ
 from bot.conocimiento import BaseConocimiento
 from bot.conocimiento.render import AVISO_PRACTICA, MAXIMO_CORTA
+from bot.nucleo.formato import fecha_larga
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,16 @@ def test_detalle_cita_todas_las_fuentes(base: BaseConocimiento) -> None:
     assert "/util vigencia-renovacion si" in [b.payload for b in respuesta.botones]
     (sin_enlaces,) = base.detalle("vigencia-renovacion", canal_admite_enlaces=False)
     assert "http" not in sin_enlaces.texto
+
+
+def test_detalle_pone_las_fechas_en_palabras(base: BaseConocimiento) -> None:
+    articulo = base.articulo("vigencia-renovacion")
+    assert articulo is not None
+    (respuesta,) = base.detalle("vigencia-renovacion")
+    fuente = articulo.meta.fuentes[0]
+    assert f"(consultada el {fecha_larga(fuente.consultado)})" in respuesta.texto
+    assert "(consultada el 24 de noviembre de 2026)" in respuesta.texto
+    assert f"Revisado el {fecha_larga(articulo.meta.revisado)}." in respuesta.texto
 
 
 def test_opciones_son_tres_botones_de_articulo(base: BaseConocimiento) -> None:

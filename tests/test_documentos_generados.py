@@ -90,8 +90,21 @@ def test_ficha_pdf_con_folio_acentos_y_leyenda() -> None:
                      "CH-2026-NL-0007", "San Nicolás de los Garza", "Nuevo León", "Peñíscola",
                      "María José Núñez Ibáñez", "Educación", "Proyecto de acuerdo bilingüe",
                      "12 de febrero de 2026", "acta_cabildo.pdf", "No es un dictamen",
-                     "7 de marzo de 2026 a las 10:30"):
+                     "7 de marzo de 2026 a las 10:30", "20/02/2026 11:03", "81 1234 5678"):
         assert esperado in texto, esperado
+
+
+@pytest.mark.parametrize(
+    ("guardado", "legible"),
+    [("8112345678", "81 1234 5678"),  # como se guardaba antes de E.164
+     ("+529988812800", "998 881 2800"),
+     ("+528696968011;ext=12", "869 696 8011 ext. 12"),
+     ("[eliminado]", "[eliminado]")],
+)
+def test_ficha_y_oficio_muestran_el_telefono_como_se_marca(guardado: str, legible: str) -> None:
+    datos = _datos(contacto=Contacto("Ana Peña", "Enlace", "ana@x.mx", guardado))
+    assert legible in _texto_pdf(ficha_pdf(datos))
+    assert f"Tel. {legible} · ana@x.mx" in _texto_docx(oficio_docx(datos))
 
 
 def test_ficha_pdf_muestra_html_y_signos_tal_cual() -> None:

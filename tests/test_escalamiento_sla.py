@@ -13,13 +13,26 @@ from bot.config import Ajustes
 from bot.db.modelos import Conversacion, Escalamiento, EventoCaso, Temporizador, Usuario
 from bot.escalamiento import diferidos, sla, traspaso
 from bot.escalamiento.asesores import por_id
-from bot.escalamiento.horario import Horario
+from bot.escalamiento.horario import Horario, cuando
 from bot.servicios import Servicios, crear_servicios
 
 from dobles import escalamiento_datos as datos
 from dobles.telegram_falso import TelegramFalso
 
 LUNES_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=Horario().tz)
+
+
+def test_horario_y_apertura_en_palabras() -> None:
+    assert Horario().describir() == "de lunes a viernes de 9:00 a 18:00"
+    sabados = Horario(dias=(0, 1, 2, 3, 4, 5), inicio=dt.time(8, 30), fin=dt.time(14, 0))
+    assert sabados.describir() == "de lunes a sábado de 8:30 a 14:00"
+    h = Horario()
+    assert cuando(LUNES_10, h, LUNES_10) == "hoy a partir de las 10:00"
+    assert cuando(LUNES_10, h, LUNES_10 - dt.timedelta(days=1)) == "mañana a partir de las 10:00"
+    miercoles = LUNES_10 + dt.timedelta(days=2, hours=-1)
+    assert cuando(miercoles, h, LUNES_10) == "el miércoles 11 de marzo a partir de las 9:00"
+    utc = miercoles.astimezone(dt.timezone.utc)  # 15:00 UTC: se dice en la hora de la oficina
+    assert cuando(utc, h, LUNES_10) == "el miércoles 11 de marzo a partir de las 9:00"
 
 
 async def _solicitar(servicios: Servicios, uid: int, momento: dt.datetime) -> int:

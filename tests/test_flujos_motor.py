@@ -34,7 +34,7 @@ async def test_iniciativa_completa_con_folio_y_documentos(servicios: Servicios) 
     assert caso is not None and usuario is not None
     assert (caso.estatus, caso.ambito, caso.pais_contraparte) == (
         "enviada", "internacional", "Estados Unidos")
-    assert caso.contacto["telefono"] == "8112345678"
+    assert caso.contacto["telefono"] == "+528112345678"
     assert caso.contacto["correo"] == "ana.perez@sanpedro.gob.mx"
     assert [e.tipo for e in caso.eventos][:1] == ["creado"]
     assert usuario.consentimiento_en is not None and usuario.rol == "funcionario"

@@ -85,7 +85,7 @@ def test_camino_feliz_completo_en_20_mensajes_o_menos(sim: Simulacion) -> None:
         "nombre": "Laura Méndez",
         "cargo": "Directora de Asuntos Internacionales",
         "correo": "laura@apodaca.gob.mx",
-        "telefono": "8112345678",
+        "telefono": "+528112345678",
     }
     assert "folio" in sim.texto
 
@@ -113,7 +113,8 @@ def test_cabildo_aun_no_agrega_pendiente(sim: Simulacion) -> None:
 @pytest.mark.parametrize(
     ("texto", "fragmento"),
     [("el otro martes", "15/03/2025"), ("15/03/2027", "todavía no llega"),
-     ("31/02/2025", "no existe")],
+     ("31/02/2025", "no existe"), ("31 de febrero de 2025", "no existe"),
+     ("5 de mayo de 1862", "(5 de mayo de 1862) es de hace más de 5 años")],
 )
 def test_fecha_invalida_o_futura(sim: Simulacion, texto: str, fragmento: str) -> None:
     _hasta_fecha(sim)
@@ -123,6 +124,25 @@ def test_fecha_invalida_o_futura(sim: Simulacion, texto: str, fragmento: str) ->
     assert sim.estado is not None and sim.estado.paso == "fecha_cabildo"
     sim.enviar("15/03/2025")
     assert sim.estado is not None and sim.estado.paso == "documentos"
+
+
+def test_fecha_en_una_frase(sim: Simulacion) -> None:
+    _hasta_fecha(sim)
+    sim.enviar("Sesionamos el 1º de marzo de 2026 en Cabildo abierto")
+    assert sim.estado is not None and sim.estado.paso == "documentos"
+    assert sim.estado.respuestas["fecha_cabildo"] == "2026-03-01"
+
+
+def test_telefono_con_extension_se_guarda_en_e164_y_se_muestra_como_se_marca(
+    sim: Simulacion,
+) -> None:
+    _hasta_fecha(sim)
+    for texto in ["15/03/2025", "ninguno", "sí", "Director", "a@b.mx", "(869) 696 8011 ext 12"]:
+        sim.enviar(texto)
+    assert "a@b.mx · 869 696 8011 ext. 12" in sim.texto
+    sim.enviar("confirmar")
+    (crear,) = [a for a in sim.acciones if a.nombre == "crear_caso"]
+    assert crear.datos["respuestas"]["enlace"]["telefono"] == "+528696968011;ext=12"
 
 
 def test_correo_y_telefono_malos(sim: Simulacion) -> None:

@@ -54,6 +54,64 @@ def test_fecha_invalida_futura_e_inexistente() -> None:
     assert leer_fecha("15/03/2027", HOY).fecha == dt.date(2027, 3, 15)
 
 
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [("fue ayer", dt.date(2026, 3, 9)),
+     ("sesionamos el 15 de marzo de 2025 en cabildo", dt.date(2025, 3, 15)),
+     ("el lunes 2 de marzo", dt.date(2026, 3, 2)),
+     ("antes de ayer", dt.date(2026, 3, 8)),
+     ("hace 3 días", dt.date(2026, 3, 7)),
+     ("15 de setiembre de 2025", dt.date(2025, 9, 15)),
+     ("1º de mayo de 2025", dt.date(2025, 5, 1))],
+)
+def test_fecha_dentro_de_una_frase(texto: str, esperado: dt.date) -> None:
+    assert leer_fecha(texto, HOY).fecha == esperado
+
+
+@pytest.mark.parametrize(
+    "texto",
+    ["mañana", "la semana pasada", "marzo de 2025", "15", "el 15 de marzo y el 20 de abril",
+     "15 de marzo de 2025 a las 10", "quince de marzo", "el otro martes", "x" * 300],
+)
+def test_lo_que_no_es_un_dia_concreto_no_se_adivina(texto: str) -> None:
+    assert leer_fecha(texto, HOY).problema == "formato"
+
+
+def test_dia_inexistente_escrito_con_palabras() -> None:
+    assert leer_fecha("31 de febrero de 2025", HOY).problema == "inexistente"
+    assert leer_fecha("30 de febrero", HOY).problema == "inexistente"
+
+
+def test_aun_no_gana_aunque_la_frase_traiga_una_fecha() -> None:
+    leida = leer_fecha("aun no, la sesion es el 15 de enero", HOY, permite_aun_no=True)
+    assert leida.aun_no and leida.fecha is None
+
+
+@pytest.mark.parametrize(
+    ("texto", "entendida"),
+    [("5 de mayo de 1862", dt.date(1862, 5, 5)), ("09/03/2021", dt.date(2021, 3, 9)),
+     ("15/03/2029", dt.date(2029, 3, 15))],
+)
+def test_fecha_fuera_de_rango(texto: str, entendida: dt.date) -> None:
+    leida = leer_fecha(texto, HOY)
+    assert (leida.fecha, leida.problema, leida.entendida) == (None, "fuera_de_rango", entendida)
+
+
+def test_limites_del_rango_se_aceptan() -> None:
+    assert leer_fecha("10/03/2021", HOY).fecha == dt.date(2021, 3, 10)  # hace 5 años justos
+    assert leer_fecha("10/03/2028", HOY).fecha == dt.date(2028, 3, 10)  # dentro de 2 años
+
+
+def test_fecha_fuera_de_rango_explica_en_espanol() -> None:
+    paso = Paso(id="f", tipo="fecha")
+    antigua = _leer(paso, "5 de mayo de 1862")
+    assert antigua.valor is None
+    assert antigua.error == ("Esa fecha (5 de mayo de 1862) es de hace más de 5 años. "
+                             "Revise el año y escríbala de nuevo.")
+    lejana = _leer(paso, "15/03/2029").error or ""
+    assert "15 de marzo de 2029" in lejana and "más de 2 años" in lejana
+
+
 @pytest.mark.parametrize("texto", ["si", "Sí", "simón", "claro", "ok", "Sí, claro", "acepto"])
 def test_si(texto: str) -> None:
     assert leer_si_no(Entrada(texto=texto)) is True
@@ -71,16 +129,29 @@ def test_si_no_dudoso_y_payload() -> None:
 
 @pytest.mark.parametrize(
     "texto", ["8112345678", "+52 81 1234 5678", "52 (81) 1234-5678", "81-1234-5678",
-              "+52 1 81 1234 5678", "(81) 12.34.56.78"]
+              "+52 1 81 1234 5678", "(81) 12.34.56.78", "5218112345678"]
 )
 def test_telefono_valido(texto: str) -> None:
     lectura = _leer(Paso(id="t", tipo="telefono"), texto)
-    assert lectura.valor == "8112345678"
+    assert lectura.valor == "+528112345678"
     assert lectura.texto == "81 1234 5678"
 
 
-@pytest.mark.parametrize("texto", ["12345", "811234567", "0112345678", "81 1234 5678 ext 2",
-                                   "+1 555 123 4567 8"])
+@pytest.mark.parametrize(
+    ("texto", "valor", "legible"),
+    [("(869) 696 8011 ext 12", "+528696968011;ext=12", "869 696 8011 ext. 12"),
+     ("+52 998 881 2800", "+529988812800", "998 881 2800"),
+     ("998-881-2800", "+529988812800", "998 881 2800"),
+     ("81 1234 5678 extensión 205", "+528112345678;ext=205", "81 1234 5678 ext. 205")],
+)
+def test_telefono_con_lada_de_tres_digitos_y_extension(texto: str, valor: str,
+                                                       legible: str) -> None:
+    lectura = _leer(Paso(id="t", tipo="telefono"), texto)
+    assert (lectura.valor, lectura.texto) == (valor, legible)
+
+
+@pytest.mark.parametrize("texto", ["12345", "811234567", "0112345678", "044 81 1234 5678",
+                                   "+1 555 123 4567 8", "+1 210 555 0123", "teléfono"])
 def test_telefono_invalido(texto: str) -> None:
     assert "10 dígitos" in (_leer(Paso(id="t", tipo="telefono"), texto).error or "")
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.casos.repositorio import crear_caso, registrar_evento
+from bot.config import ajustes
 from bot.db.modelos import (
     Caso,
     Conversacion,
@@ -19,6 +20,7 @@ from bot.db.modelos import (
     Usuario,
     ahora,
 )
+from bot.nucleo.formato import fecha_larga
 from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
 from bot.privacidad.anonimizar import ELIMINADO
 from bot.servicios import Servicios
@@ -93,6 +95,8 @@ async def test_mis_datos_devuelve_lo_guardado(servicios: Servicios) -> None:
     assert NOMBRE in resumen and folio in resumen and "Enviada" in resumen
     assert "Zapopan, Jalisco" in resumen and "versión 2026-11" in resumen
     assert "acta_cabildo.pdf" in resumen
+    hoy = fecha_larga(ahora(), ajustes().zona_horaria)
+    assert f"Aceptó el aviso de privacidad (versión 2026-11) el {hoy}." in resumen
     documento = respuestas[1].documento
     assert documento is not None and documento.mime == "application/json"
     datos = json.loads(documento.contenido)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.conocimiento.modelo import Articulo
+from bot.nucleo.formato import fecha_larga
 from bot.nucleo.mensajes import Boton, Respuesta
 
 PLANTILLAS = Path(__file__).parent / "plantillas"
@@ -18,19 +18,11 @@ AVISO_PRACTICA = (
     "Le recomendamos confirmarlo con la oficina estatal de enlace."
 )
 _NEGRITA_DOBLE = re.compile(r"\*\*(.+?)\*\*")
-_MESES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-    "septiembre", "octubre", "noviembre", "diciembre",
-)
 
 
 def _marcado(texto: str) -> str:
     """Markdown del artículo → Markdown mínimo del motor (*negritas*)."""
     return _NEGRITA_DOBLE.sub(r"*\1*", texto)
-
-
-def _fecha(valor: dt.date) -> str:
-    return f"{valor.day} de {_MESES[valor.month - 1]} de {valor.year}"
 
 
 _entorno = Environment(
@@ -41,7 +33,7 @@ _entorno = Environment(
     undefined=StrictUndefined,
 )
 _entorno.filters["marcado"] = _marcado
-_entorno.filters["fecha"] = _fecha
+_entorno.filters["fecha"] = fecha_larga
 
 
 def _plantilla(nombre: str, **contexto: object) -> str:

@@ -17,7 +17,6 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
-from zoneinfo import ZoneInfo
 
 import jinja2
 import jinja2.nodes
@@ -29,6 +28,14 @@ from fpdf.fonts import TTFFont
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
 from bot.config import ajustes
+from bot.nucleo.formato import (
+    en_zona,
+    fecha_corta,
+    fecha_hora,
+    fecha_hora_corta,
+    fecha_larga,
+    telefono,
+)
 from bot.texto import limpiar_entrada
 
 if TYPE_CHECKING:
@@ -40,8 +47,6 @@ Ambito = Literal["internacional", "nacional"]
 PLANTILLA_OFICIO = Path(__file__).resolve().parent / "plantillas" / "oficio_solicitud_dictamen.docx"
 FUENTES_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-         "septiembre", "octubre", "noviembre", "diciembre")
 TIPOS: dict[str, str] = {
     "hermanamiento": "Hermanamiento",
     "acuerdo_amistad": "Acuerdo de amistad",
@@ -111,15 +116,9 @@ class DatosCaso:
 
 # ---------------------------------------------------------------- datos desde la base de datos
 
-def _zona() -> ZoneInfo:
-    return ZoneInfo(ajustes().zona_horaria)
-
-
 def hora_local(momento: dt.datetime) -> dt.datetime:
     """El momento en la zona horaria del asistente (un valor sin zona se toma como UTC)."""
-    if momento.tzinfo is None:
-        momento = momento.replace(tzinfo=dt.timezone.utc)
-    return momento.astimezone(_zona())
+    return en_zona(momento, ajustes().zona_horaria)
 
 
 def datos_documento(
@@ -176,15 +175,6 @@ def _descripcion_evento(descripcion: str, estatus_nuevo: str | None) -> str:
 
 
 # ---------------------------------------------------------------- texto
-
-def fecha_larga(fecha: dt.date) -> str:
-    """«7 de marzo de 2026»."""
-    return f"{fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
-
-
-def _fecha_corta(fecha: dt.date) -> str:
-    return fecha.strftime("%d/%m/%Y")
-
 
 def _limpio(texto: str | None) -> str:
     """Sin caracteres de control (salvo saltos de línea) ni espacios sobrantes."""
@@ -267,8 +257,7 @@ class _Ficha(FPDF):
         self.ln(1.5)
         self.fuente(7.5)
         self.set_text_color(90, 90, 90)
-        emitida = (f"Emitida el {fecha_larga(self.emitida)} a las "
-                   f"{self.emitida:%H:%M} (hora del centro de México). ")
+        emitida = f"Emitida el {fecha_hora(self.emitida)} (hora del centro de México). "
         for linea in self._lineas(self.t(emitida + LEYENDA), 3.6):
             self.cell(0, 3.6, linea, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.cell(0, 4, self.t(f"Página {self.page_no()} de {{nb}}"), align="R")
@@ -416,7 +405,7 @@ def _filas_datos(datos: DatosCaso) -> list[tuple[str, str]]:
     if contacto.correo:
         filas.append(("Correo", contacto.correo))
     if contacto.telefono:
-        filas.append(("Teléfono", contacto.telefono))
+        filas.append(("Teléfono", telefono(contacto.telefono)))
     return filas
 
 
@@ -461,7 +450,7 @@ def ficha_pdf(datos: DatosCaso, *, emitida: dt.datetime | None = None) -> bytes:
 
     pdf.titulo("Documentos recibidos")
     if datos.documentos:
-        pdf.tabla([(d.tipo, d.nombre_archivo, _fecha_corta(d.fecha)) for d in datos.documentos],
+        pdf.tabla([(d.tipo, d.nombre_archivo, fecha_corta(d.fecha)) for d in datos.documentos],
                   anchos=(36, 46, 18), encabezados=("Documento", "Archivo", "Fecha"))
     else:
         pdf.parrafo("Aún no se ha recibido ningún documento.")
@@ -474,7 +463,7 @@ def ficha_pdf(datos: DatosCaso, *, emitida: dt.datetime | None = None) -> bytes:
         pdf.parrafo(f"Se muestran los {_MAX_EVENTOS} eventos más recientes de {len(eventos)}.", 9)
         eventos = eventos[-_MAX_EVENTOS:]
     if eventos:
-        pdf.tabla([(f"{hora_local(e.fecha):%d/%m/%Y %H:%M}", e.descripcion) for e in eventos],
+        pdf.tabla([(fecha_hora_corta(hora_local(e.fecha)), e.descripcion) for e in eventos],
                   anchos=(24, 76), encabezados=("Fecha", "Evento"))
     else:
         pdf.parrafo("Sin eventos registrados.")
@@ -509,7 +498,7 @@ def _contexto_oficio(datos: DatosCaso) -> dict[str, Any]:
         "contacto_nombre": _limpio(contacto.nombre) or "[nombre del enlace municipal]",
         "contacto_cargo": _limpio(contacto.cargo) or "[cargo del enlace municipal]",
         "contacto_correo": _limpio(contacto.correo) or "[correo]",
-        "contacto_telefono": _limpio(contacto.telefono) or "[teléfono]",
+        "contacto_telefono": telefono(_limpio(contacto.telefono)) or "[teléfono]",
     }
 
 

@@ -11,11 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.modelos import ConfiguracionEstado
+from bot.nucleo.formato import dia_y_fecha, hora, nombre_dia
 
 ZONA_OMISION = "America/Mexico_City"
-DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-         "septiembre", "octubre", "noviembre", "diciembre")
 
 
 def _hora(texto: str) -> dt.time:
@@ -85,23 +83,22 @@ class Horario:
     def describir(self) -> str:
         """«de lunes a viernes de 9:00 a 18:00»."""
         if list(self.dias) == list(range(self.dias[0], self.dias[-1] + 1)) and len(self.dias) > 1:
-            dias = f"de {DIAS[self.dias[0]]} a {DIAS[self.dias[-1]]}"
+            dias = f"de {nombre_dia(self.dias[0])} a {nombre_dia(self.dias[-1])}"
         else:
-            dias = "los " + ", ".join(DIAS[d] for d in self.dias)
-        return f"{dias} de {self.inicio:%H:%M} a {self.fin:%H:%M}".replace(" 0", " ")
+            dias = "los " + ", ".join(nombre_dia(d) for d in self.dias)
+        return f"{dias} de {hora(self.inicio)} a {hora(self.fin)}"
 
 
 def cuando(momento: dt.datetime, horario: Horario, referencia: dt.datetime) -> str:
     """Fecha en palabras relativa a `referencia`: «hoy a las 9:00», «el lunes 3 de marzo…»."""
     local = momento.astimezone(horario.tz)
     hoy = referencia.astimezone(horario.tz).date()
-    hora = f"{local.hour}:{local.minute:02d}"
+    a_las = f"a partir de las {hora(local)}"
     if local.date() == hoy:
-        return f"hoy a partir de las {hora}"
+        return f"hoy {a_las}"
     if local.date() == hoy + dt.timedelta(days=1):
-        return f"mañana a partir de las {hora}"
-    return (f"el {DIAS[local.weekday()]} {local.day} de {MESES[local.month - 1]} "
-            f"a partir de las {hora}")
+        return f"mañana {a_las}"
+    return f"el {dia_y_fecha(local)} {a_las}"
 
 
 async def horario_de(sesion: AsyncSession, estado_id: int | None) -> Horario:

@@ -13,12 +13,9 @@ from typing import Any
 from jinja2 import ChainableUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
-log = logging.getLogger(__name__)
+from bot.nucleo import formato
 
-MESES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)
+log = logging.getLogger(__name__)
 
 
 def fecha_larga(valor: Any) -> str:
@@ -31,7 +28,7 @@ def fecha_larga(valor: Any) -> str:
         except ValueError:
             return valor
     if isinstance(valor, dt.date):
-        return f"{valor.day} de {MESES[valor.month - 1]} de {valor.year}"
+        return formato.fecha_larga(valor)
     return "" if valor is None else str(valor)
 
 

@@ -12,10 +12,10 @@ from rapidfuzz import fuzz, process
 
 from bot.flujos.catalogo import CatalogoGeografico, estado_a_dict, municipio_a_dict
 from bot.flujos.definicion import Opcion, Paso
-from bot.flujos.fechas import leer_fecha
+from bot.flujos.fechas import ANIOS_ADELANTE, ANIOS_ATRAS, FechaLeida, leer_fecha
 from bot.flujos.modelos import Entrada
 from bot.flujos.paises import buscar_pais
-from bot.flujos.plantillas import fecha_larga
+from bot.nucleo.formato import fecha_larga, leer_telefono, telefono
 from bot.nucleo.mensajes import Boton
 from bot.texto import normalizar
 
@@ -44,7 +44,6 @@ _MIME = {
     "image/png": "png",
 }
 _CORREO = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
-_TELEFONO_CARACTERES = re.compile(r"^[\d\s+\-().]+$")
 _NUMERO_OPCION = re.compile(r"^(?:la |el |opcion |numero |num |no )?(\d{1,2})$")
 _SEPARADORES = re.compile(r"\s*(?:[,;/+\n]|\by\b|\be\b)\s*")
 _PALABRAS_NUM = {
@@ -210,17 +209,22 @@ def _leer_correo(paso: Paso, texto: str) -> Lectura:
 
 
 def _leer_telefono(paso: Paso, texto: str) -> Lectura:
-    t = texto.strip()
-    digitos = re.sub(r"\D", "", t)
-    if _TELEFONO_CARACTERES.match(t):
-        if len(digitos) == 13 and digitos.startswith("521"):
-            digitos = digitos[3:]
-        elif len(digitos) == 12 and digitos.startswith("52"):
-            digitos = digitos[2:]
-        if len(digitos) == 10 and digitos[0] not in "01":
-            legible = f"{digitos[:2]} {digitos[2:6]} {digitos[6:]}"
-            return Lectura(valor=digitos, texto=legible)
-    return _error(paso, "Necesito un teléfono de 10 dígitos, por ejemplo 81 1234 5678.")
+    """Teléfono de México: se guarda en E.164 («+528112345678», con «;ext=12» si trae
+    extensión) y se muestra como se marca («81 1234 5678», «869 696 8011 ext. 12»)."""
+    guardado = leer_telefono(texto.strip())
+    if guardado is None:
+        return _error(paso, "Necesito un teléfono de México de 10 dígitos, por ejemplo "
+                      "81 1234 5678 (si tiene extensión: 81 1234 5678 ext. 12).")
+    return Lectura(valor=guardado, texto=telefono(guardado))
+
+
+def _fuera_de_rango(leida: FechaLeida, hoy: dt.date) -> str:
+    entendida = leida.entendida or hoy
+    if entendida < hoy:
+        lejos = f"es de hace más de {ANIOS_ATRAS} años"
+    else:
+        lejos = f"está a más de {ANIOS_ADELANTE} años de hoy"
+    return f"Esa fecha ({fecha_larga(entendida)}) {lejos}. Revise el año y escríbala de nuevo."
 
 
 def _leer_fecha(paso: Paso, texto: str, hoy: dt.date) -> Lectura:
@@ -231,6 +235,8 @@ def _leer_fecha(paso: Paso, texto: str, hoy: dt.date) -> Lectura:
     if leida.fecha is not None:
         return Lectura(valor=leida.fecha.isoformat(), texto=fecha_larga(leida.fecha))
     extra = " o «aún no»" if v.permite_aun_no else ""
+    if leida.problema == "fuera_de_rango":
+        return Lectura(error=_fuera_de_rango(leida, hoy))
     if leida.problema == "futura":
         return Lectura(error=f"Esa fecha todavía no llega. Escriba una fecha pasada{extra}.")
     if leida.problema == "inexistente":

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.db.modelos import ahora
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto, Ruta
+from bot.nucleo.formato import fecha_larga, numero
 from bot.nucleo.mensajes import Boton, Respuesta
 from bot.privacidad.anonimizar import anonimizar_usuario
 from bot.privacidad.aviso import PLANTILLAS, aviso
@@ -40,8 +40,6 @@ _FRASES: dict[str, set[str]] = {
 _CONFIRMAR = {"confirmar", "si borrar", "si borrar mis datos", "confirmo"}
 ROLES = {"funcionario": "funcionario municipal", "comite": "integrante de comité",
          "ciudadano": "ciudadano", "asesor": "asesor estatal"}
-_MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-          "septiembre", "octubre", "noviembre", "diciembre")
 
 
 @lru_cache
@@ -55,15 +53,13 @@ def _texto(plantilla: str, **variables: Any) -> str:
 
 
 def _fecha_legible(valor: dt.datetime | None) -> str | None:
-    """«24 de noviembre de 2026», en la zona horaria del asistente."""
+    """«24 de noviembre de 2026», en la zona horaria del asistente (SQLite devuelve UTC sin
+    zona: un valor sin zona se toma como UTC)."""
     if valor is None:
         return None
     from bot.config import ajustes
 
-    if valor.tzinfo is None:  # SQLite devuelve UTC sin zona
-        valor = valor.replace(tzinfo=dt.timezone.utc)
-    local = valor.astimezone(ZoneInfo(ajustes().zona_horaria))
-    return f"{local.day} de {_MESES[local.month - 1]} de {local.year}"
+    return fecha_larga(valor, ajustes().zona_horaria)
 
 
 def _pide(ctx: Contexto, intent: str, payloads: tuple[str, ...]) -> bool:
@@ -116,7 +112,7 @@ async def mis_datos(ctx: Contexto) -> list[Respuesta] | None:
         fecha_consentimiento=_fecha_legible(ctx.usuario.consentimiento_en),
         fecha_borrado=_fecha_legible(ctx.usuario.anonimizado_en),
         casos=datos["casos"], documentos=datos["documentos"],
-        num_mensajes=await contar_mensajes(ctx.sesion, ctx.usuario),
+        num_mensajes=numero(await contar_mensajes(ctx.sesion, ctx.usuario)),
     )
     return [Respuesta(resumen, botones=[Boton("Borrar mis datos", PAYLOAD_BORRAR),
                                         Boton("Menú", "/menu")]),
