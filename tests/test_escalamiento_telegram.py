@@ -12,7 +12,7 @@ from sqlalchemy import select
 from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.canales.telegram.asesores import manejadores_asesor
+from bot.canales.telegram.asesores import registrar_asesores
 from bot.canales.telegram.mensajero import MensajeroTelegram
 from bot.db.modelos import Caso, EventoCaso
 from bot.escalamiento import diferidos
@@ -32,7 +32,7 @@ async def tg(servicios: Servicios) -> AsyncIterator[tuple[TelegramFalso, Applica
     doble = TelegramFalso().iniciar()
     bot = Bot(doble.token, base_url=doble.url_api)
     app = ApplicationBuilder().bot(bot).updater(None).build()
-    app.add_handlers(manejadores_asesor(servicios))
+    registrar_asesores(app, servicios)
     await app.initialize()
     servicios.mensajero_asesores = MensajeroTelegram(app.bot)
     try:
@@ -143,3 +143,55 @@ async def test_vincular_con_codigo_de_un_solo_uso(servicios: Servicios, tg: Any)
     await enviar(app, fab.texto(doble, 5555, "/pendientes",
                                 entities=[{"type": "bot_command", "offset": 0, "length": 11}]))
     assert "No hay solicitudes" in ultimo(doble, 5555)
+
+
+def orden(doble: TelegramFalso, chat: int, texto: str) -> dict[str, Any]:
+    """Un comando (la entidad bot_command cubre la primera palabra)."""
+    largo = len(texto.split()[0])
+    return fab.texto(doble, chat, texto,
+                     entities=[{"type": "bot_command", "offset": 0, "length": largo}])
+
+
+async def test_uso_botones_y_pendientes(servicios: Servicios, tg: Any) -> None:
+    doble, app = tg
+    servicios.emisores.registrar("whatsapp", datos.EmisorGrabador())
+    await datos.asesor(servicios, "ana@jal.gob.mx", telegram_id=str(ANA), nombre="Ana")
+    await datos.asesor(servicios, "leo@nl.gob.mx", estados=("NL",), telegram_id=str(LEO))
+    uid = await datos.usuario(servicios, "5213300000009", canal="whatsapp")
+    folio = await datos.caso(servicios, uid)
+    await servicios.motor.procesar(MensajeEntrante(Canal.WHATSAPP, "5213300000009", "w1",
+                                                   texto="asesor"))
+    await diferidos.esperar()
+    aviso = doble.enviados(ANA)[-1]
+    ver = aviso.botones[1]["callback_data"]
+
+    # Sin argumentos, a cualquiera se le dice primero cómo se usa el comando.
+    for texto, uso in (("/tomar", "/tomar FOLIO"), (f"/estado {folio}", "Uso: /estado FOLIO"),
+                       ("/caso", "Uso: /caso FOLIO")):
+        await enviar(app, orden(doble, EXTRANO, texto))
+        assert uso in ultimo(doble, EXTRANO)
+
+    # «Ver caso»: la ficha para Ana; nada para Leo (otro estado) ni para quien no es asesor.
+    # Todo botón se contesta (quita el «cargando»), también el de quien no es asesor.
+    await enviar(app, fab.callback(doble, ANA, ver, aviso.respuesta["result"]))
+    assert f"Caso {folio}" in ultimo(doble, ANA) and "Puede pasar a" in ultimo(doble, ANA)
+    await enviar(app, fab.callback(doble, LEO, ver, None))
+    assert "No encontré ese caso" in ultimo(doble, LEO)
+    await enviar(app, fab.callback(doble, EXTRANO, ver, None))
+    assert "solo para asesores" in ultimo(doble, EXTRANO)
+    assert len(doble.de_metodo("answerCallbackQuery")) == 3
+
+    # /pendientes: la solicitud con su botón «Tomar», que funciona como el del aviso.
+    await enviar(app, orden(doble, ANA, "/pendientes"))
+    pendientes = doble.enviados(ANA)[-1]
+    assert "En espera" in pendientes.texto and "espera 0 min" in pendientes.texto
+    assert [b["text"] for b in pendientes.botones] == [f"Tomar {folio}"]
+    await enviar(app, fab.callback(doble, ANA, pendientes.botones[0]["callback_data"],
+                                   pendientes.respuesta["result"]))
+    assert "Usted atiende esta conversación" in ultimo(doble, ANA)
+    await enviar(app, orden(doble, ANA, "/nota"))
+    assert ultimo(doble, ANA) == "La nota está vacía."
+    await enviar(app, orden(doble, ANA, "/cerrar"))
+    assert f"Cerró {folio}" in ultimo(doble, ANA)
+    await enviar(app, orden(doble, ANA, "/cerrar"))
+    assert ultimo(doble, ANA) == "No tiene conversaciones abiertas."

@@ -3,17 +3,22 @@ autorización por estado, acciones sobre traspasos y casos, tablero y exportaci�
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from bot.app import crear_app
-from bot.db.modelos import Caso, Escalamiento, Mensaje
+from bot.db.modelos import Caso, Escalamiento, EventoCaso, Mensaje
 from bot.escalamiento import diferidos
+from bot.escalamiento.asesores import desactivar
 from bot.nucleo.mensajes import Canal, MensajeEntrante
+from bot.panel.vistas import router
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
@@ -225,3 +230,73 @@ async def test_documento_del_caso_y_archivo_que_falta(servicios: Servicios,
     guardado.ruta.unlink()
     r = await cliente.get(f"/panel/documento/{doc_id}")
     assert r.status_code == 404 and "<html" in r.text.lower()
+
+
+def _rutas_del_panel(metodo: str) -> list[str]:
+    """Las rutas del panel con ese método, salvo la de acceso, con «1» en cada parámetro
+    (sacadas del router que monta `bot.panel`: una ruta nueva entra sola en las pruebas)."""
+    rutas = [r.path for r in router.routes if isinstance(r, APIRoute) and metodo in r.methods]
+    return [re.sub(r"\{\w+\}", "1", r) for r in rutas if r != "/panel/entrar"]
+
+
+async def test_sin_sesion_a_entrar_y_recursos_del_tablero_403(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    await _escenario(servicios)
+    for metodo in ("GET", "POST"):
+        for ruta in _rutas_del_panel(metodo):
+            r = await cliente.request(metodo, ruta, data={"csrf": "x"} if metodo == "POST"
+                                      else None)
+            if ruta in ("/panel/tablero/1.svg", "/panel/tablero.csv"):
+                assert r.status_code == 403, ruta
+            else:
+                assert r.status_code == 303 and r.headers["location"] == "/panel/entrar", ruta
+            assert r.headers["x-frame-options"] == "DENY" and "content-security-policy" in r.headers
+    # Una sesión de un asesor dado de baja tampoco vale.
+    await entrar(cliente, "leo@nl.gob.mx")
+    async with servicios.almacen.escritura() as s:
+        await desactivar(s, "leo@nl.gob.mx")
+    r = await cliente.get("/panel")
+    assert r.status_code == 303 and r.headers["location"] == "/panel/entrar"
+
+
+async def test_todo_envio_del_panel_exige_el_csrf_de_la_sesion(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    e = await _escenario(servicios)
+    await entrar(cliente, "ana@jal.gob.mx")
+    rutas = _rutas_del_panel("POST") + [f"/panel/traspaso/{e['esc_jal']}/tomar",
+                                        f"/panel/caso/{e['folio_jal']}/nota"]
+    for ruta in rutas:
+        for datos_envio in ({}, {"csrf": "falso", "nota": "x"}):
+            r = await cliente.post(ruta, data=datos_envio)
+            assert r.status_code == 400 and "no válida" in r.text, ruta
+            assert r.headers["x-frame-options"] == "DENY"
+    assert (await cliente.get("/panel")).status_code == 200  # /salir no cerró la sesión
+    async with servicios.almacen.lectura() as s:
+        esc = await s.get(Escalamiento, e["esc_jal"])
+        notas = (await s.scalars(select(EventoCaso).where(EventoCaso.tipo == "nota"))).all()
+    assert esc is not None and esc.estado == "solicitada" and not notas
+
+
+async def test_tablero_solo_para_coordinaciones(servicios: Servicios,
+                                                cliente: httpx.AsyncClient) -> None:
+    await _escenario(servicios)
+    await entrar(cliente, "ana@jal.gob.mx")
+    r = await cliente.get("/panel/tablero")
+    assert r.status_code == 403 and "es para la SRE y las coordinaciones" in r.text
+    for recurso in ("/panel/tablero/estatus.svg", "/panel/tablero.csv"):
+        r = await cliente.get(recurso)
+        assert r.status_code == 403 and r.content == b""
+
+
+async def test_fechas_en_la_zona_de_los_ajustes(servicios: Servicios,
+                                                cliente: httpx.AsyncClient) -> None:
+    e = await _escenario(servicios)
+    servicios.ajustes = servicios.ajustes.model_copy(update={"zona_horaria": "Asia/Tokyo"})
+    async with servicios.almacen.lectura() as s:
+        caso = await s.scalar(select(Caso).where(Caso.folio == e["folio_jal"]))
+    assert caso is not None
+    creado = caso.creado_en.replace(tzinfo=caso.creado_en.tzinfo or dt.timezone.utc)
+    en_tokio = creado.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%d/%m/%Y %H:%M")
+    await entrar(cliente, "sre@sre.gob.mx")
+    assert en_tokio in (await cliente.get(f"/panel/caso/{e['folio_jal']}")).text
+    assert en_tokio in (await cliente.get("/panel/tablero.csv")).text

@@ -1,4 +1,8 @@
-"""Páginas del escritorio de asesores bajo /panel: acceso, bandeja, caso/traspaso y tablero."""
+"""Páginas del escritorio de asesores bajo /panel: acceso, bandeja, caso/traspaso y tablero.
+
+Quién entra lo deciden las dependencias de `acceso`: cada ruta recibe ya al asesor
+(`AsesorActual`), su sesión (`Sesion`, con el token CSRF de los formularios) y, en los envíos,
+el formulario con el CSRF ya revisado (`Formulario`)."""
 
 from __future__ import annotations
 
@@ -6,15 +10,16 @@ import datetime as dt
 import logging
 import re
 import secrets
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -37,95 +42,47 @@ from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO,
 from bot.escalamiento.servicios import ServiciosEscalamiento
 from bot.limite_acceso import LimiteAcceso
 from bot.motor.bandeja_salida import AVISOS_DE_ENTREGA
-from bot.panel import consultas, graficas, seguridad
+from bot.panel import acceso, consultas, graficas, seguridad
+from bot.panel.acceso import AsesorActual, Formulario, Sesion
 
 log = logging.getLogger(__name__)
 PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
-ZONA = ZoneInfo("America/Mexico_City")
 
 
-def _fecha(valor: dt.datetime | None) -> str:
+def _zona(request: Request) -> ZoneInfo:
+    """La zona horaria de los ajustes (ZONA_HORARIA)."""
+    return ZoneInfo(acceso.servicios(request).ajustes.zona_horaria)
+
+
+def _fecha(valor: dt.datetime | None, zona: ZoneInfo) -> str:
     if valor is None:
         return "—"
     valor = valor if valor.tzinfo else valor.replace(tzinfo=dt.timezone.utc)
-    return valor.astimezone(ZONA).strftime("%d/%m/%Y %H:%M")
+    return valor.astimezone(zona).strftime("%d/%m/%Y %H:%M")
 
 
-PLANTILLAS.env.filters["fecha"] = _fecha
+@pass_context
+def _fecha_local(contexto: Context, valor: dt.datetime | None) -> str:
+    """El filtro «fecha» de las plantillas: día y hora en la zona de los ajustes."""
+    return _fecha(valor, _zona(contexto["request"]))
+
+
+PLANTILLAS.env.filters["fecha"] = _fecha_local
 PLANTILLAS.env.globals.update(NOMBRES_ESTATUS=NOMBRES_ESTATUS, NOMBRES_TRASPASO=NOMBRES_TRASPASO,
                               MOTIVOS=MOTIVOS, referencia=referencia,
                               AVISOS_DE_ENTREGA=AVISOS_DE_ENTREGA)
 
-
-class RutaPanel(APIRoute):
-    """Ruta que agrega las cabeceras de seguridad a cada respuesta."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def manejador(request: Request) -> Response:
-            return seguridad.cabeceras(await original(request))
-
-        return manejador
-
-
-router = APIRouter(prefix="/panel", route_class=RutaPanel, include_in_schema=False)
-
-
-def _servicios(request: Request) -> ServiciosEscalamiento:
-    return request.app.state.servicios
-
-
-def _secreto(request: Request) -> str:
-    return seguridad.secreto(_servicios(request).ajustes.panel_secreto)
-
-
-class _Sin(Exception):
-    """No hay sesión válida: a la página de acceso."""
-
-
-async def _quien(request: Request) -> tuple[Asesor, seguridad.SesionPanel]:
-    sesion = seguridad.sesion_de(request, _secreto(request))
-    if sesion is None:
-        raise _Sin
-    async with _servicios(request).almacen.lectura() as s:
-        asesor = await repo.por_id(s, sesion.asesor_id)
-    if asesor is None:
-        raise _Sin
-    return asesor, sesion
-
-
-def _a_entrar() -> RedirectResponse:
-    return RedirectResponse("/panel/entrar", status_code=303)
+router = APIRouter(prefix="/panel", route_class=acceso.RutaPanel, include_in_schema=False)
 
 
 def _pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) -> HTMLResponse:
     return PLANTILLAS.TemplateResponse(request, plantilla, datos, status_code=estado)
 
 
-def _no_encontrado(request: Request, asesor: Asesor | None, csrf: str = "") -> HTMLResponse:
-    return _pagina(request, "error.html", 404, asesor=asesor, csrf=csrf,
+def _no_encontrado(request: Request, asesor: Asesor, sesion: seguridad.SesionPanel
+                   ) -> HTMLResponse:
+    return _pagina(request, "error.html", 404, asesor=asesor, csrf=sesion.csrf,
                    mensaje="No encontré eso entre los casos de sus estados.")
-
-
-async def _formulario(request: Request, sesion: seguridad.SesionPanel) -> dict[str, str] | None:
-    formulario = await request.form()
-    datos = {k: str(v) for k, v in formulario.items() if isinstance(v, str)}
-    return datos if seguridad.csrf_valido(sesion.csrf, datos.get("csrf")) else None
-
-
-async def _envio_autorizado(
-    request: Request,
-) -> tuple[Asesor, seguridad.SesionPanel, dict[str, str]] | Response:
-    """Sesión válida y formulario con CSRF correcto; si no, la respuesta que corresponde."""
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    datos = await _formulario(request, sesion)
-    if datos is None:
-        return Response("Solicitud no válida (CSRF).", status_code=400)
-    return asesor, sesion, datos
 
 
 # --- acceso ---
@@ -135,22 +92,24 @@ async def entrar(request: Request, error: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
     respuesta = _pagina(request, "entrar.html", csrf=token, error=error, asesor=None)
     seguridad.poner_cookie(request, respuesta, seguridad.COOKIE_PREVIA,
-                           seguridad.firmar(_secreto(request), {"c": token}), 1800)
+                           seguridad.firmar(acceso.secreto(request), {"c": token}), 1800)
     return respuesta
 
 
 @router.post("/entrar")
 async def entrar_post(request: Request) -> Response:
+    """Correo y contraseña, con el CSRF de la cookie previa (aún no hay sesión)."""
     formulario = await request.form()
     correo = str(formulario.get("correo") or "").strip().lower()[:200]
     contrasena = str(formulario.get("contrasena") or "")[:200]
-    previa = seguridad.leer(_secreto(request), request.cookies.get(seguridad.COOKIE_PREVIA), 1800)
+    previa = seguridad.leer(acceso.secreto(request),
+                            request.cookies.get(seguridad.COOKIE_PREVIA), 1800)
     if not previa or not seguridad.csrf_valido(str(previa.get("c")),
                                                str(formulario.get("csrf") or "")):
         return _pagina(request, "entrar.html", 400, csrf="", asesor=None,
                        error="La página caducó. Vuelva a cargarla e intente de nuevo.")
     ip = request.client.host if request.client else "desconocida"
-    almacen = _servicios(request).almacen
+    almacen = acceso.servicios(request).almacen
     try:
         if not await LimiteAcceso(almacen).permitir(ip, correo):
             log.warning("demasiados intentos de acceso al panel")
@@ -170,23 +129,23 @@ async def entrar_post(request: Request) -> Response:
     if not verificar(asesor.password_hash if asesor else None, contrasena) or asesor is None:
         return _pagina(request, "entrar.html", 401, csrf=str(previa["c"]), asesor=None,
                        error="Correo o contraseña incorrectos.")
+    return _sesion_nueva(request, asesor)
+
+
+def _sesion_nueva(request: Request, asesor: Asesor) -> Response:
+    """A la bandeja, con la cookie de sesión (y su token CSRF) en lugar de la previa."""
     respuesta = RedirectResponse("/panel", status_code=303)
-    valor = seguridad.firmar(_secreto(request), {"a": asesor.id, "c": secrets.token_urlsafe(24)})
+    valor = seguridad.firmar(acceso.secreto(request),
+                             {"a": asesor.id, "c": secrets.token_urlsafe(24)})
     seguridad.poner_cookie(request, respuesta, seguridad.COOKIE_SESION, valor)
     respuesta.delete_cookie(seguridad.COOKIE_PREVIA, path="/panel")
     log.info("acceso al panel", extra={"asesor_id": asesor.id})
     return respuesta
 
 
-@router.post("/salir")
-async def salir(request: Request) -> Response:
-    try:
-        _asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    if await _formulario(request, sesion) is None:
-        return Response("Solicitud no válida.", status_code=400)
-    respuesta = _a_entrar()
+@router.post("/salir", dependencies=[Depends(acceso.verificar_csrf)])
+async def salir() -> Response:
+    respuesta = acceso.a_entrar()
     respuesta.delete_cookie(seguridad.COOKIE_SESION, path="/panel")
     return respuesta
 
@@ -194,12 +153,8 @@ async def salir(request: Request) -> Response:
 # --- bandeja ---
 
 @router.get("")
-async def bandeja(request: Request) -> Response:
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    async with _servicios(request).almacen.lectura() as s:
+async def bandeja(request: Request, asesor: AsesorActual, sesion: Sesion) -> Response:
+    async with acceso.servicios(request).almacen.lectura() as s:
         espera = await consultas.traspasos(s, asesor, ("solicitada",))
         mios = await consultas.traspasos(s, asesor, ("tomada", "atendida"), solo_mios=True)
         casos = await consultas.casos_visibles(s, asesor)
@@ -211,7 +166,7 @@ async def bandeja(request: Request) -> Response:
 
 async def _detalle(request: Request, asesor: Asesor, sesion: seguridad.SesionPanel,
                    esc: Escalamiento | None, caso: Caso | None) -> Response:
-    async with _servicios(request).almacen.lectura() as s:
+    async with acceso.servicios(request).almacen.lectura() as s:
         if caso is not None:
             caso = await s.scalar(select(Caso).options(
                 selectinload(Caso.eventos), selectinload(Caso.documentos),
@@ -246,60 +201,50 @@ async def _detalle(request: Request, asesor: Asesor, sesion: seguridad.SesionPan
 
 
 @router.get("/traspaso/{esc_id}")
-async def ver_traspaso(request: Request, esc_id: int) -> Response:
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    async with _servicios(request).almacen.lectura() as s:
+async def ver_traspaso(request: Request, esc_id: int, asesor: AsesorActual,
+                       sesion: Sesion) -> Response:
+    async with acceso.servicios(request).almacen.lectura() as s:
         esc = await s.get(Escalamiento, esc_id)
         caso = await s.get(Caso, esc.caso_id) if esc and esc.caso_id else None
     if esc is None or not repo.autorizado(asesor, esc.estado_id):
-        return _no_encontrado(request, asesor, sesion.csrf)
+        return _no_encontrado(request, asesor, sesion)
     return await _detalle(request, asesor, sesion, esc, caso)
 
 
 @router.get("/caso/{folio}")
-async def ver_caso(request: Request, folio: str) -> Response:
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    async with _servicios(request).almacen.lectura() as s:
+async def ver_caso(request: Request, folio: str, asesor: AsesorActual,
+                   sesion: Sesion) -> Response:
+    async with acceso.servicios(request).almacen.lectura() as s:
         caso = await acciones_caso.caso_por_folio(s, folio, asesor)
     if caso is None:
-        return _no_encontrado(request, asesor, sesion.csrf)
+        return _no_encontrado(request, asesor, sesion)
     return await _detalle(request, asesor, sesion, None, caso)
 
 
 def _volver(esc: Escalamiento | None, caso: Caso | None, aviso: str) -> RedirectResponse:
     destino = f"/panel/caso/{caso.folio}" if caso else f"/panel/traspaso/{esc.id if esc else 0}"
-    from urllib.parse import quote
-
     return RedirectResponse(f"{destino}?aviso={quote(aviso)}", status_code=303)
 
 
 @router.post("/traspaso/{esc_id}/{accion}")
-async def accion_traspaso(request: Request, esc_id: int, accion: str) -> Response:
-    autorizado = await _envio_autorizado(request)
-    if isinstance(autorizado, Response):
-        return autorizado
-    asesor, sesion, datos = autorizado
-    servicios = _servicios(request)
+async def accion_traspaso(request: Request, esc_id: int, accion: str, asesor: AsesorActual,
+                          sesion: Sesion, datos: Formulario) -> Response:
+    servicios = acceso.servicios(request)
     async with servicios.almacen.escritura() as s:
         esc = await s.get(Escalamiento, esc_id)
         if esc is None or not repo.autorizado(asesor, esc.estado_id):
-            return _no_encontrado(request, asesor, sesion.csrf)
+            return _no_encontrado(request, asesor, sesion)
         caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
         try:
-            aviso = await _hacer(servicios, s, esc, caso, asesor, accion, datos)
+            aviso = await _hacer(servicios, s, esc, asesor, accion, datos)
         except (traspaso.TraspasoError, acciones_caso.CambioInvalido) as error:
             aviso = str(error)
     return _volver(esc, None if accion == "x" else caso, aviso)
 
 
-async def _hacer(servicios: ServiciosEscalamiento, s: Any, esc: Escalamiento, caso: Caso | None,
-                 asesor: Asesor, accion: str, datos: dict[str, str]) -> str:
+async def _hacer(servicios: ServiciosEscalamiento, s: Any, esc: Escalamiento, asesor: Asesor,
+                 accion: str, datos: dict[str, str]) -> str:
+    """Toma, responde, cierra o anota el traspaso; el aviso para la página."""
     if accion == "tomar":
         toma = await traspaso.tomar(servicios, s, esc.id, asesor)
         return ("Usted atiende esta conversación." if toma.gano
@@ -317,50 +262,49 @@ async def _hacer(servicios: ServiciosEscalamiento, s: Any, esc: Escalamiento, ca
 
 
 @router.post("/caso/{folio}/{accion}")
-async def accion_caso(request: Request, folio: str, accion: str) -> Response:
-    autorizado = await _envio_autorizado(request)
-    if isinstance(autorizado, Response):
-        return autorizado
-    asesor, sesion, datos = autorizado
-    servicios = _servicios(request)
+async def accion_caso(request: Request, folio: str, accion: str, asesor: AsesorActual,
+                      sesion: Sesion, datos: Formulario) -> Response:
+    servicios = acceso.servicios(request)
     async with servicios.almacen.escritura() as s:
         caso = await acciones_caso.caso_por_folio(s, folio, asesor)
         if caso is None:
-            return _no_encontrado(request, asesor, sesion.csrf)
+            return _no_encontrado(request, asesor, sesion)
         try:
-            if accion == "estatus":
-                await acciones_caso.cambiar_estatus(servicios, s, caso, datos.get("estatus", ""),
-                                                    asesor, datos.get("comentario"))
-                aviso = "Estatus actualizado; se avisó a la persona."
-            elif accion == "nota":
-                await acciones_caso.agregar_nota(s, caso, asesor, datos.get("nota", ""))
-                aviso = "Nota guardada."
-            elif accion == "escribir":
-                esc = await traspaso.iniciar_por_asesor(servicios, s, caso, asesor)
-                await traspaso.responder(servicios, s, esc, asesor, datos.get("texto", ""))
-                aviso = "Mensaje enviado."
-            else:
-                aviso = "Acción desconocida."
+            aviso = await _hacer_en_caso(servicios, s, caso, asesor, accion, datos)
         except (traspaso.TraspasoError, acciones_caso.CambioInvalido) as error:
             aviso = str(error)
     return _volver(None, caso, aviso)
 
 
+async def _hacer_en_caso(servicios: ServiciosEscalamiento, s: Any, caso: Caso, asesor: Asesor,
+                         accion: str, datos: dict[str, str]) -> str:
+    """Cambia el estatus, anota o escribe a la persona del caso; el aviso para la página."""
+    if accion == "estatus":
+        await acciones_caso.cambiar_estatus(servicios, s, caso, datos.get("estatus", ""),
+                                            asesor, datos.get("comentario"))
+        return "Estatus actualizado; se avisó a la persona."
+    if accion == "nota":
+        await acciones_caso.agregar_nota(s, caso, asesor, datos.get("nota", ""))
+        return "Nota guardada."
+    if accion == "escribir":
+        esc = await traspaso.iniciar_por_asesor(servicios, s, caso, asesor)
+        await traspaso.responder(servicios, s, esc, asesor, datos.get("texto", ""))
+        return "Mensaje enviado."
+    return "Acción desconocida."
+
+
 @router.get("/documento/{doc_id}")
-async def documento(request: Request, doc_id: int) -> Response:
-    try:
-        asesor, sesion = await _quien(request)
-    except _Sin:
-        return _a_entrar()
-    servicios = _servicios(request)
+async def documento(request: Request, doc_id: int, asesor: AsesorActual,
+                    sesion: Sesion) -> Response:
+    servicios = acceso.servicios(request)
     async with servicios.almacen.lectura() as s:
         doc = await s.get(Documento, doc_id)
         caso = await s.get(Caso, doc.caso_id) if doc and doc.caso_id else None
     if doc is None or caso is None or not repo.autorizado(asesor, caso.estado_id):
-        return _no_encontrado(request, asesor, sesion.csrf)
+        return _no_encontrado(request, asesor, sesion)
     contenido = servicios.documentos.leer_si_existe(doc.ruta)
     if contenido is None:  # el registro sigue, pero el archivo ya no está en el disco
-        return _no_encontrado(request, asesor, sesion.csrf)
+        return _no_encontrado(request, asesor, sesion)
     nombre = re.sub(r"[^A-Za-z0-9._-]+", "_", doc.nombre_archivo)[:120] or "documento"
     return Response(contenido, media_type=doc.mime,
                     headers={"Content-Disposition": f'attachment; filename="{nombre}"'})
@@ -368,59 +312,62 @@ async def documento(request: Request, doc_id: int) -> Response:
 
 # --- tablero ---
 
-async def _tablero_datos(request: Request) -> tuple[Asesor, seguridad.SesionPanel,
-                                                    consultas.Tablero]:
-    asesor, sesion = await _quien(request)
+async def asesor_del_tablero(request: Request, asesor: AsesorActual) -> Asesor:
+    """El tablero es para la SRE y las coordinaciones estatales; a los demás, una página 403."""
     if not repo.ve_tablero(asesor):
-        raise PermissionError
-    async with _servicios(request).almacen.lectura() as s:
-        return asesor, sesion, await consultas.tablero(s, asesor)
+        raise acceso.AccesoNegado(_pagina(
+            request, "error.html", 403, asesor=None, csrf="",
+            mensaje="El tablero es para la SRE y las coordinaciones estatales."))
+    return asesor
+
+
+async def lector_del_tablero(identidad: acceso.Identidad) -> Asesor:
+    """Gráficas y CSV del tablero: sin sesión o sin permiso, 403 a secas (no son páginas)."""
+    if identidad is None or not repo.ve_tablero(identidad[0]):
+        raise acceso.AccesoNegado(Response(status_code=403))
+    return identidad[0]
+
+
+DelTablero = Annotated[Asesor, Depends(asesor_del_tablero)]
+LectorDelTablero = Annotated[Asesor, Depends(lector_del_tablero)]
+
+
+async def _tablero(request: Request, asesor: Asesor) -> consultas.Tablero:
+    async with acceso.servicios(request).almacen.lectura() as s:
+        return await consultas.tablero(s, asesor)
 
 
 @router.get("/tablero")
-async def tablero(request: Request) -> Response:
-    try:
-        asesor, sesion, t = await _tablero_datos(request)
-    except _Sin:
-        return _a_entrar()
-    except PermissionError:
-        return _pagina(request, "error.html", 403, asesor=None, csrf="",
-                       mensaje="El tablero es para la SRE y las coordinaciones estatales.")
-    return _pagina(request, "tablero.html", asesor=asesor, csrf=sesion.csrf, t=t,
-                   estatus=list(ESTATUS), ve_tablero=True)
+async def tablero(request: Request, asesor: DelTablero, sesion: Sesion) -> Response:
+    return _pagina(request, "tablero.html", asesor=asesor, csrf=sesion.csrf,
+                   t=await _tablero(request, asesor), estatus=list(ESTATUS), ve_tablero=True)
 
 
 @router.get("/tablero/{grafica}.svg")
-async def grafica(request: Request, grafica: str) -> Response:
-    try:
-        _asesor, _sesion, t = await _tablero_datos(request)
-    except (_Sin, PermissionError):
-        return Response(status_code=403)
+async def grafica(request: Request, grafica: str, asesor: LectorDelTablero) -> Response:
+    if grafica not in ("estatus", "meses"):
+        return Response(status_code=404)
+    t = await _tablero(request, asesor)
     if grafica == "estatus":
         claves = [e for e in ESTATUS if t.por_estatus.get(e)]
         svg = graficas.barras("Casos por estatus", [NOMBRES_ESTATUS[e] for e in claves],
                               [t.por_estatus[e] for e in claves])
-    elif grafica == "meses":
+    else:
         meses = sorted(t.por_mes)
         svg = graficas.barras("Casos por mes", meses, [t.por_mes[m] for m in meses])
-    else:
-        return Response(status_code=404)
     return Response(svg, media_type="image/svg+xml", headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
 @router.get("/tablero.csv")
-async def exportar(request: Request) -> Response:
-    try:
-        asesor, _sesion, _t = await _tablero_datos(request)
-    except (_Sin, PermissionError):
-        return Response(status_code=403)
-    async with _servicios(request).almacen.lectura() as s:
+async def exportar(request: Request, asesor: LectorDelTablero) -> Response:
+    async with acceso.servicios(request).almacen.lectura() as s:
         casos = await consultas.casos_visibles(s, asesor, limite=100_000)
+    zona = _zona(request)
     cuerpo = graficas.a_csv(
         ["folio", "estado", "municipio", "tipo", "estatus", "ciudad_contraparte",
          "pais_contraparte", "creado_en"],
         ([c.folio, c.estado.nombre, c.municipio.nombre, c.tipo, c.estatus, c.ciudad_contraparte,
-          c.pais_contraparte, _fecha(c.creado_en)] for c in casos))
+          c.pais_contraparte, _fecha(c.creado_en, zona)] for c in casos))
     return Response(cuerpo, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="casos.csv"'})

@@ -2,14 +2,20 @@
 
 /vincular CODIGO · /pendientes · /tomar FOLIO · /cerrar [nota] · /nota TEXTO ·
 /estado FOLIO NUEVO_ESTADO [comentario] · /caso FOLIO, y los botones Tomar / Ver caso.
-Solo asesores vinculados y activos, y solo sobre casos de sus estados (SRE: todos). El
-texto libre de un asesor con una conversación tomada se reenvía al usuario.
+Solo asesores vinculados y activos (`solo_asesores`), y solo sobre casos de sus estados (SRE:
+todos). El texto libre de un asesor con una conversación tomada se reenvía al usuario.
+
+Al estilo de los ejemplos de PTB: manejadores de módulo y los servicios compartidos en los
+datos de la aplicación (`registrar_asesores` los guarda una vez; `servicios_de` los lee).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
 import re
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -17,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    BaseHandler,
+    Application,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -33,11 +39,47 @@ from bot.escalamiento.resumen import NOMBRES_ESTATUS, NOMBRES_TRASPASO, referenc
 if TYPE_CHECKING:
     from bot.escalamiento.servicios import ServiciosEscalamiento
 
+Contexto = ContextTypes.DEFAULT_TYPE
+Manejador = Callable[[Update, Contexto], Coroutine[Any, Any, None]]
+ManejadorDeAsesor = Callable[[Update, Contexto, Asesor], Coroutine[Any, Any, None]]
+
 SOLO_ASESORES = ("Este comando es solo para asesores registrados. Si usted es asesor, vincule "
                  "su cuenta con /vincular CODIGO (el código se lo da la coordinación).")
 NO_ENCONTRADO = "No encontré ese caso entre los de sus estados."
+ATIENDE = ("\n\n<b>Usted atiende esta conversación.</b> Lo que escriba aquí se envía a la "
+           "persona. Si atiende varias, responda (reply) al mensaje de la persona. Termine con "
+           "/cerrar [nota].")
+_SERVICIOS = "servicios"
 _REF_TRASPASO = re.compile(r"^T-?(\d+)$", re.IGNORECASE)
 _asesores_telegram: set[str] = set()
+
+
+# --- registro y servicios ---
+
+def registrar_asesores(app: Application[Any, Any, Any, Any, Any, Any],
+                       servicios: ServiciosEscalamiento) -> None:
+    """Guarda los servicios en los datos de la aplicación y agrega los manejadores de asesor
+    (el canal los registra antes que el de usuarios)."""
+    app.bot_data[_SERVICIOS] = servicios
+    privado = filters.ChatType.PRIVATE
+    app.add_handlers([
+        CommandHandler("vincular", vincular, filters=privado),
+        CommandHandler("pendientes", pendientes, filters=privado),
+        CommandHandler("tomar", tomar, filters=privado),
+        CommandHandler("cerrar", cerrar, filters=privado),
+        CommandHandler("nota", nota, filters=privado),
+        CommandHandler("estado", estado, filters=privado),
+        CommandHandler("caso", ver_caso, filters=privado),
+        CallbackQueryHandler(boton_tomar, pattern=r"^esc:t:\d+\Z"),
+        CallbackQueryHandler(boton_ver, pattern=r"^esc:"),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & privado & _DeAsesor(), texto_libre),
+    ])
+
+
+def servicios_de(context: Contexto) -> ServiciosEscalamiento:
+    """Los servicios compartidos que `registrar_asesores` dejó en los datos de la aplicación."""
+    servicios: ServiciosEscalamiento = context.bot_data[_SERVICIOS]
+    return servicios
 
 
 async def refrescar_asesores(servicios: ServiciosEscalamiento) -> None:
@@ -55,48 +97,258 @@ class _DeAsesor(filters.MessageFilter):
         return message.from_user is not None and str(message.from_user.id) in _asesores_telegram
 
 
-def _e(valor: Any) -> str:
-    return html.escape(str(valor))
+# --- decoradores ---
+
+def solo_asesores(manejador: ManejadorDeAsesor) -> Manejador:
+    """Pasa al manejador el asesor vinculado y activo; a cualquier otro le contesta
+    SOLO_ASESORES."""
+
+    @functools.wraps(manejador)
+    async def envoltura(update: Update, context: Contexto) -> None:
+        asesor = await _asesor_de(update, context)
+        if asesor is None:
+            await _responder(update, SOLO_ASESORES)
+            return
+        await manejador(update, context, asesor)
+
+    return envoltura
 
 
-async def _responder(update: Update, cuerpo: str, teclado: Any = None) -> None:
+def con_argumentos(minimo: int, uso: str) -> Callable[[Manejador], Manejador]:
+    """Con menos de `minimo` argumentos, contesta cómo se usa el comando (y nada más)."""
+
+    def decorador(manejador: Manejador) -> Manejador:
+        @functools.wraps(manejador)
+        async def envoltura(update: Update, context: Contexto) -> None:
+            if len(_args(context)) < minimo:
+                await _responder(update, uso)
+                return
+            await manejador(update, context)
+
+        return envoltura
+
+    return decorador
+
+
+def contestar_boton(manejador: Manejador) -> Manejador:
+    """Contesta el botón (quita el «cargando») antes de atenderlo."""
+
+    @functools.wraps(manejador)
+    async def envoltura(update: Update, context: Contexto) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await manejador(update, context)
+
+    return envoltura
+
+
+# --- comandos ---
+
+async def vincular(update: Update, context: Contexto) -> None:
+    """/vincular CODIGO: liga esta cuenta de Telegram al asesor dueño del código."""
+    usuario = update.effective_user
+    if usuario is None:
+        return
+    async with servicios_de(context).almacen.escritura() as s:
+        asesor = await repo.vincular(s, (_args(context) or [""])[0], usuario.id)
+    if asesor is None:
+        await _responder(update, "Ese código no es válido o ya se usó. Pida uno nuevo a "
+                                 "la coordinación.")
+        return
+    _asesores_telegram.add(str(usuario.id))
+    await _responder(update, f"Listo, {_e(asesor.nombre)}: su cuenta quedó vinculada. "
+                             "Use /pendientes para ver las solicitudes en espera.")
+
+
+@solo_asesores
+async def pendientes(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """/pendientes: las solicitudes en espera de sus estados, con un botón «Tomar» cada una."""
+    async with servicios_de(context).almacen.lectura() as s:
+        filas = await _en_espera(s, asesor)
+    if not filas:
+        await _responder(update, "No hay solicitudes en espera en sus estados.")
+        return
+    lineas = [_linea_en_espera(esc, ref) for esc, ref in filas]
+    await _responder(update, "<b>En espera</b>\n" + "\n".join(lineas),
+                     _teclado_tomar([(esc.id, ref) for esc, ref in filas]))
+
+
+@con_argumentos(1, "Escriba el folio o la referencia: /tomar FOLIO")
+@solo_asesores
+async def tomar(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """/tomar FOLIO: toma la solicitud en espera (por folio, «T-12» o «12»)."""
+    await _tomar(update, context, asesor, _args(context)[0])
+
+
+@solo_asesores
+async def cerrar(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """/cerrar [nota]: termina la conversación que atiende; la persona vuelve con el
+    asistente."""
+    servicios = servicios_de(context)
+    async with servicios.almacen.escritura() as s:
+        esc = await activo_de(s, asesor, _responde_a(update))
+        if esc is None:
+            respuesta = "No tiene conversaciones abiertas."
+        else:
+            ref = referencia(esc, await _caso_de(s, esc))
+            await traspaso.cerrar(servicios, s, esc, asesor, " ".join(_args(context)) or None)
+            respuesta = f"Cerró {_e(ref)}. La persona vuelve con el asistente."
+    await _responder(update, respuesta)
+
+
+@solo_asesores
+async def nota(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """/nota TEXTO: nota interna en la conversación que atiende (la persona no la ve)."""
+    async with servicios_de(context).almacen.escritura() as s:
+        esc = await activo_de(s, asesor, _responde_a(update))
+        if esc is None:
+            respuesta = "No tiene conversaciones abiertas para anotar."
+        else:
+            respuesta = await _anotar(s, esc, asesor, " ".join(_args(context)))
+    await _responder(update, respuesta)
+
+
+@con_argumentos(2, "Uso: /estado FOLIO NUEVO_ESTADO [comentario]")
+@solo_asesores
+async def estado(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """/estado FOLIO NUEVO_ESTADO [comentario]: cambia el estatus del caso y avisa a la
+    persona."""
+    folio, nuevo, *comentario = _args(context)
+    servicios = servicios_de(context)
+    async with servicios.almacen.escritura() as s:
+        caso = await casos.caso_por_folio(s, folio, asesor)
+        respuesta = NO_ENCONTRADO if caso is None else await _cambiar_estatus(
+            servicios, s, caso, asesor, nuevo, " ".join(comentario) or None)
+    await _responder(update, respuesta)
+
+
+@con_argumentos(1, "Uso: /caso FOLIO")
+@solo_asesores
+async def ver_caso(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """/caso FOLIO: la ficha del caso (estatus, documentos, últimos movimientos)."""
+    async with servicios_de(context).almacen.lectura() as s:
+        caso = await casos.caso_por_folio(s, _args(context)[0], asesor)
+        cuerpo = NO_ENCONTRADO if caso is None else await _ficha_caso(s, caso, asesor)
+    await _responder(update, cuerpo)
+
+
+# --- botones y texto libre ---
+
+@contestar_boton
+@solo_asesores
+async def boton_tomar(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """Botón «Tomar» («esc:t:ID») de un aviso o de /pendientes."""
+    await _tomar(update, context, asesor, _id_del_boton(update) or 0)
+
+
+@contestar_boton
+@solo_asesores
+async def boton_ver(update: Update, context: Contexto, asesor: Asesor) -> None:
+    """Botón «Ver caso» («esc:v:ID»): la ficha del caso, o el aviso si no hay caso."""
+    esc_id = _id_del_boton(update)
+    async with servicios_de(context).almacen.lectura() as s:
+        esc = await s.get(Escalamiento, esc_id) if esc_id is not None else None
+        if esc is None or not repo.autorizado(asesor, esc.estado_id):
+            cuerpo = NO_ENCONTRADO
+        else:
+            caso = await _caso_de(s, esc)
+            cuerpo = (await _ficha_caso(s, caso, asesor) if caso is not None
+                      else await avisos.texto_aviso(s, esc, "nuevo"))
+    await _responder(update, cuerpo)
+
+
+async def texto_libre(update: Update, context: Contexto) -> None:
+    """Lo que escribe un asesor va a la persona de la conversación que atiende (la del
+    mensaje al que responde, o la última). A quien ya no es asesor no se le contesta."""
     mensaje = update.effective_message
-    if mensaje is not None:
-        await mensaje.reply_text(cuerpo[:4096], parse_mode="HTML", reply_markup=teclado)
+    if mensaje is None or not mensaje.text:
+        return
+    asesor = await _asesor_de(update, context)
+    if asesor is None:
+        return
+    servicios = servicios_de(context)
+    async with servicios.almacen.escritura() as s:
+        esc = await activo_de(s, asesor, _responde_a(update))
+        if esc is None:
+            respuesta: str | None = "No tiene conversaciones abiertas. Use /pendientes."
+        else:
+            respuesta = await _reenviar(servicios, s, esc, asesor, mensaje.text)
+    if respuesta is not None:
+        await _responder(update, respuesta)
 
 
-async def _asesor(s: AsyncSession, update: Update) -> Asesor | None:
+# --- acciones ---
+
+async def _tomar(update: Update, context: Contexto, asesor: Asesor, ref: str | int) -> None:
+    """Toma la solicitud (por id o por referencia) si sigue en espera y es de sus estados."""
+    servicios = servicios_de(context)
+    async with servicios.almacen.escritura() as s:
+        esc = await (s.get(Escalamiento, ref) if isinstance(ref, int)
+                     else _por_referencia(s, ref, asesor))
+        if esc is None or not repo.autorizado(asesor, esc.estado_id):
+            respuesta = NO_ENCONTRADO
+        elif esc.estado != "solicitada":
+            respuesta = await _ya_no_espera(s, esc, asesor)
+        else:
+            toma = await traspaso.tomar(servicios, s, esc.id, asesor)
+            respuesta = (await avisos.texto_aviso(s, esc, "nuevo") + ATIENDE if toma.gano
+                         else f"Se le adelantó {_e(toma.tomado_por or 'otra persona')}.")
+    await _responder(update, respuesta)
+
+
+async def _ya_no_espera(s: AsyncSession, esc: Escalamiento, asesor: Asesor) -> str:
+    """Por qué no se puede tomar: en qué estado está y quién la tiene."""
+    otro = await s.get(Asesor, esc.asesor_id) if esc.asesor_id else None
+    quien = "usted" if otro is not None and otro.id == asesor.id else (
+        otro.nombre if otro else "nadie")
+    return (f"Esa solicitud ya no está en espera ({_e(NOMBRES_TRASPASO[esc.estado])}; "
+            f"la tiene {_e(quien)}).")
+
+
+async def _anotar(s: AsyncSession, esc: Escalamiento, asesor: Asesor, contenido: str) -> str:
+    """Guarda la nota del traspaso; la respuesta para el asesor."""
+    try:
+        await casos.anotar_traspaso(s, esc, asesor, contenido)
+    except casos.CambioInvalido as error:
+        return _e(error)
+    return "Nota guardada (la persona no la ve)."
+
+
+async def _cambiar_estatus(servicios: ServiciosEscalamiento, s: AsyncSession, caso: Caso,
+                           asesor: Asesor, nuevo: str, comentario: str | None) -> str:
+    """Cambia el estatus del caso; la respuesta para el asesor."""
+    try:
+        await casos.cambiar_estatus(servicios, s, caso, nuevo, asesor, comentario)
+    except casos.CambioInvalido as error:
+        return _e(error)
+    return (f"{_e(caso.folio)} ahora está «{_e(NOMBRES_ESTATUS[caso.estatus])}». "
+            "Avisé a la persona.")
+
+
+async def _reenviar(servicios: ServiciosEscalamiento, s: AsyncSession, esc: Escalamiento,
+                    asesor: Asesor, texto: str) -> str | None:
+    """Envía el texto a la persona; si no se puede, el motivo para el asesor."""
+    try:
+        await traspaso.responder(servicios, s, esc, asesor, texto)
+    except traspaso.TraspasoError as error:
+        return _e(error)
+    return None
+
+
+# --- consultas ---
+
+async def _asesor_de(update: Update, context: Contexto) -> Asesor | None:
+    """El asesor activo vinculado a quien escribe (y la lista del filtro de texto, al día)."""
     usuario = update.effective_user
     if usuario is None:
         return None
-    asesor = await repo.por_telegram(s, usuario.id)
+    async with servicios_de(context).almacen.lectura() as s:
+        asesor = await repo.por_telegram(s, usuario.id)
     if asesor is None:
         _asesores_telegram.discard(str(usuario.id))
     else:
         _asesores_telegram.add(str(usuario.id))
     return asesor
-
-
-def _visible(asesor: Asesor) -> Any:
-    if repo.ve_todo(asesor):
-        return Escalamiento.id.is_not(None)
-    return Escalamiento.estado_id.in_(repo.estados_ids(asesor) or {-1})
-
-
-async def _por_referencia(s: AsyncSession, ref: str, asesor: Asesor) -> Escalamiento | None:
-    """Traspaso por «T-12», «12» o folio del caso (el abierto más reciente)."""
-    ref = ref.strip()
-    coincide = _REF_TRASPASO.match(ref)
-    if coincide or ref.isdigit():
-        esc = await s.get(Escalamiento, int(coincide.group(1) if coincide else ref))
-    else:
-        caso = await s.scalar(select(Caso).where(Caso.folio == ref.upper()))
-        esc = None if caso is None else await s.scalar(
-            select(Escalamiento).where(Escalamiento.caso_id == caso.id)
-            .order_by(Escalamiento.id.desc()).limit(1))
-    if esc is None or not repo.autorizado(asesor, esc.estado_id):
-        return None
-    return esc
 
 
 async def activo_de(s: AsyncSession, asesor: Asesor, responde_a: int | None = None
@@ -116,240 +368,42 @@ async def activo_de(s: AsyncSession, asesor: Asesor, responde_a: int | None = No
         .order_by(Escalamiento.tomado_en.desc(), Escalamiento.id.desc()).limit(1))
 
 
-def _teclado_tomar(ids: list[tuple[int, str]]) -> InlineKeyboardMarkup | None:
-    if not ids:
+async def _por_referencia(s: AsyncSession, ref: str, asesor: Asesor) -> Escalamiento | None:
+    """Traspaso por «T-12», «12» o folio del caso (el abierto más reciente)."""
+    ref = ref.strip()
+    coincide = _REF_TRASPASO.match(ref)
+    if coincide or ref.isdigit():
+        esc = await s.get(Escalamiento, int(coincide.group(1) if coincide else ref))
+    else:
+        caso = await s.scalar(select(Caso).where(Caso.folio == ref.upper()))
+        esc = None if caso is None else await s.scalar(
+            select(Escalamiento).where(Escalamiento.caso_id == caso.id)
+            .order_by(Escalamiento.id.desc()).limit(1))
+    if esc is None or not repo.autorizado(asesor, esc.estado_id):
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(f"Tomar {ref}", callback_data=f"esc:t:{i}")]
-                                 for i, ref in ids[:10]])
+    return esc
 
 
-def crear_manejadores(servicios: ServiciosEscalamiento) -> list[BaseHandler[Any, Any, Any]]:
-    """Los manejadores de asesor, con `servicios` cerrado en cada uno."""
-    almacen = servicios.almacen
-
-    async def vincular(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        usuario = update.effective_user
-        codigo = (context.args or [""])[0]
-        if usuario is None:
-            return
-        async with almacen.escritura() as s:
-            asesor = await repo.vincular(s, codigo, usuario.id)
-        if asesor is None:
-            await _responder(update, "Ese código no es válido o ya se usó. Pida uno nuevo a "
-                                     "la coordinación.")
-            return
-        _asesores_telegram.add(str(usuario.id))
-        await _responder(update, f"Listo, {_e(asesor.nombre)}: su cuenta quedó vinculada. "
-                                 "Use /pendientes para ver las solicitudes en espera.")
-
-    async def pendientes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async with almacen.lectura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
-                return
-            filas = (await s.scalars(select(Escalamiento).where(
-                Escalamiento.estado == "solicitada", _visible(asesor))
-                .order_by(Escalamiento.solicitado_en).limit(20))).all()
-            lineas, botones = [], []
-            for esc in filas:
-                caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
-                ref = referencia(esc, caso)
-                minutos = int((ahora() - _utc(esc.solicitado_en)).total_seconds() // 60)
-                lineas.append(f"• <b>{_e(ref)}</b> — {_e(esc.motivo.replace('_', ' '))}, "
-                              f"espera {minutos} min")
-                botones.append((esc.id, ref))
-        if not lineas:
-            await _responder(update, "No hay solicitudes en espera en sus estados.")
-            return
-        await _responder(update, "<b>En espera</b>\n" + "\n".join(lineas), _teclado_tomar(botones))
-
-    async def _tomar(update: Update, esc_id: int | None, ref: str | None) -> None:
-        async with almacen.escritura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
-                return
-            esc = (await _por_referencia(s, ref, asesor) if ref is not None
-                   else await s.get(Escalamiento, esc_id or 0))
-            if esc is None or not repo.autorizado(asesor, esc.estado_id):
-                await _responder(update, NO_ENCONTRADO)
-                return
-            if esc.estado != "solicitada":
-                otro = await s.get(Asesor, esc.asesor_id) if esc.asesor_id else None
-                quien = "usted" if otro is not None and otro.id == asesor.id else (
-                    otro.nombre if otro else "nadie")
-                await _responder(update, f"Esa solicitud ya no está en espera "
-                                         f"({_e(NOMBRES_TRASPASO[esc.estado])}; la tiene "
-                                         f"{_e(quien)}).")
-                return
-            toma = await traspaso.tomar(servicios, s, esc.id, asesor)
-            cuerpo = await avisos.texto_aviso(s, esc, "nuevo") if toma.gano else ""
-        if not toma.gano:
-            await _responder(update, f"Se le adelantó {_e(toma.tomado_por or 'otra persona')}.")
-            return
-        await _responder(update, cuerpo + "\n\n<b>Usted atiende esta conversación.</b> Lo que "
-                         "escriba aquí se envía a la persona. Si atiende varias, responda "
-                         "(reply) al mensaje de la persona. Termine con /cerrar [nota].")
-
-    async def tomar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not context.args:
-            await _responder(update, "Escriba el folio o la referencia: /tomar FOLIO")
-            return
-        await _tomar(update, None, context.args[0])
-
-    async def _que_atiende(s: AsyncSession, update: Update, sin_conversacion: str
-                           ) -> tuple[Asesor, Escalamiento] | None:
-        """El asesor y la conversación que atiende; si falta alguno, se lo dice y da None."""
-        asesor = await _asesor(s, update)
-        if asesor is None:
-            await _responder(update, SOLO_ASESORES)
-            return None
-        esc = await activo_de(s, asesor, _responde_a(update))
-        if esc is None:
-            await _responder(update, sin_conversacion)
-            return None
-        return asesor, esc
-
-    async def cerrar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        nota = " ".join(context.args or []) or None
-        async with almacen.escritura() as s:
-            atendido = await _que_atiende(s, update, "No tiene conversaciones abiertas.")
-            if atendido is None:
-                return
-            asesor, esc = atendido
-            caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
-            ref = referencia(esc, caso)
-            await traspaso.cerrar(servicios, s, esc, asesor, nota)
-        await _responder(update, f"Cerró {_e(ref)}. La persona vuelve con el asistente.")
-
-    async def nota(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        contenido = " ".join(context.args or [])
-        async with almacen.escritura() as s:
-            atendido = await _que_atiende(s, update,
-                                          "No tiene conversaciones abiertas para anotar.")
-            if atendido is None:
-                return
-            asesor, esc = atendido
-            try:
-                await casos.anotar_traspaso(s, esc, asesor, contenido)
-            except casos.CambioInvalido as error:
-                await _responder(update, _e(error))
-                return
-        await _responder(update, "Nota guardada (la persona no la ve).")
-
-    async def estado(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        args = context.args or []
-        if len(args) < 2:
-            await _responder(update, "Uso: /estado FOLIO NUEVO_ESTADO [comentario]")
-            return
-        async with almacen.escritura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
-                return
-            caso = await casos.caso_por_folio(s, args[0], asesor)
-            if caso is None:
-                await _responder(update, NO_ENCONTRADO)
-                return
-            try:
-                await casos.cambiar_estatus(servicios, s, caso, args[1], asesor,
-                                            " ".join(args[2:]) or None)
-            except casos.CambioInvalido as error:
-                await _responder(update, _e(error))
-                return
-            folio, nombre = caso.folio, NOMBRES_ESTATUS[caso.estatus]
-        await _responder(update, f"{_e(folio)} ahora está «{_e(nombre)}». Avisé a la persona.")
-
-    async def ver_caso(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not context.args:
-            await _responder(update, "Uso: /caso FOLIO")
-            return
-        async with almacen.lectura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
-                return
-            caso = await casos.caso_por_folio(s, context.args[0], asesor)
-            if caso is None:
-                await _responder(update, NO_ENCONTRADO)
-                return
-            cuerpo = await _ficha_caso(s, caso, asesor)
-        await _responder(update, cuerpo)
-
-    async def botones(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        consulta = update.callback_query
-        if consulta is None or not consulta.data:
-            return
-        _, accion, valor = (consulta.data.split(":", 2) + ["", ""])[:3]
-        await consulta.answer()
-        if accion == "t" and valor.isdigit():
-            await _tomar(update, int(valor), None)
-            return
-        async with almacen.lectura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                await _responder(update, SOLO_ASESORES)
-                return
-            esc = await s.get(Escalamiento, int(valor)) if valor.isdigit() else None
-            if esc is None or not repo.autorizado(asesor, esc.estado_id):
-                await _responder(update, NO_ENCONTRADO)
-                return
-            caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
-            cuerpo = (await _ficha_caso(s, caso, asesor) if caso is not None
-                      else await avisos.texto_aviso(s, esc, "nuevo"))
-        await _responder(update, cuerpo)
-
-    async def texto_libre(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        mensaje = update.effective_message
-        if mensaje is None or not mensaje.text:
-            return
-        async with almacen.escritura() as s:
-            asesor = await _asesor(s, update)
-            if asesor is None:
-                return
-            esc = await activo_de(s, asesor, _responde_a(update))
-            if esc is None:
-                await _responder(update, "No tiene conversaciones abiertas. Use /pendientes.")
-                return
-            try:
-                await traspaso.responder(servicios, s, esc, asesor, mensaje.text)
-            except traspaso.TraspasoError as error:
-                await _responder(update, _e(error))
-
-    privado = filters.ChatType.PRIVATE
-    return [
-        CommandHandler("vincular", vincular, filters=privado),
-        CommandHandler("pendientes", pendientes, filters=privado),
-        CommandHandler("tomar", tomar, filters=privado),
-        CommandHandler("cerrar", cerrar, filters=privado),
-        CommandHandler("nota", nota, filters=privado),
-        CommandHandler("estado", estado, filters=privado),
-        CommandHandler("caso", ver_caso, filters=privado),
-        CallbackQueryHandler(botones, pattern=r"^esc:"),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & privado & _DeAsesor(), texto_libre),
-    ]
+async def _en_espera(s: AsyncSession, asesor: Asesor) -> list[tuple[Escalamiento, str]]:
+    """Las 20 solicitudes en espera más antiguas que el asesor puede ver, con su referencia."""
+    filas = (await s.scalars(select(Escalamiento).where(
+        Escalamiento.estado == "solicitada", _visible(asesor))
+        .order_by(Escalamiento.solicitado_en).limit(20))).all()
+    return [(esc, referencia(esc, await _caso_de(s, esc))) for esc in filas]
 
 
-def manejadores_asesor(servicios: ServiciosEscalamiento) -> list[BaseHandler[Any, Any, Any]]:
-    """Los manejadores que el canal de Telegram agrega antes del manejador de usuarios."""
-    return crear_manejadores(servicios)
+def _visible(asesor: Asesor) -> Any:
+    if repo.ve_todo(asesor):
+        return Escalamiento.id.is_not(None)
+    return Escalamiento.estado_id.in_(repo.estados_ids(asesor) or {-1})
 
 
-def _responde_a(update: Update) -> int | None:
-    mensaje = update.effective_message
-    if mensaje is None or mensaje.reply_to_message is None:
-        return None
-    return mensaje.reply_to_message.message_id
-
-
-def _utc(momento: Any) -> Any:
-    import datetime as dt
-
-    return momento if momento.tzinfo else momento.replace(tzinfo=dt.timezone.utc)
+async def _caso_de(s: AsyncSession, esc: Escalamiento) -> Caso | None:
+    return await s.get(Caso, esc.caso_id) if esc.caso_id else None
 
 
 async def _ficha_caso(s: AsyncSession, caso: Caso, asesor: Asesor) -> str:
+    """Estatus, lugar, contraparte, documentos, últimos movimientos y estatus siguientes."""
     caso = await s.scalar(select(Caso).options(
         selectinload(Caso.estado), selectinload(Caso.municipio), selectinload(Caso.eventos),
         selectinload(Caso.documentos)).where(Caso.id == caso.id)) or caso
@@ -371,3 +425,49 @@ async def _ficha_caso(s: AsyncSession, caso: Caso, asesor: Asesor) -> str:
         lineas.append(f"\nPuede pasar a: {_e(', '.join(posibles))} "
                       f"(/estado {_e(caso.folio)} NUEVO_ESTADO)")
     return "\n".join(lineas)
+
+
+# --- utilidades ---
+
+def _args(context: Contexto) -> list[str]:
+    return context.args or []
+
+
+def _id_del_boton(update: Update) -> int | None:
+    """El ID de un botón «esc:ACCION:ID» (None si no es un número)."""
+    datos = update.callback_query.data if update.callback_query else None
+    valor = ((datos or "").split(":", 2) + ["", ""])[2]
+    return int(valor) if valor.isdigit() else None
+
+
+def _responde_a(update: Update) -> int | None:
+    mensaje = update.effective_message
+    if mensaje is None or mensaje.reply_to_message is None:
+        return None
+    return mensaje.reply_to_message.message_id
+
+
+async def _responder(update: Update, cuerpo: str, teclado: Any = None) -> None:
+    mensaje = update.effective_message
+    if mensaje is not None:
+        await mensaje.reply_text(cuerpo[:4096], parse_mode="HTML", reply_markup=teclado)
+
+
+def _linea_en_espera(esc: Escalamiento, ref: str) -> str:
+    minutos = int((ahora() - _utc(esc.solicitado_en)).total_seconds() // 60)
+    return f"• <b>{_e(ref)}</b> — {_e(esc.motivo.replace('_', ' '))}, espera {minutos} min"
+
+
+def _teclado_tomar(ids: list[tuple[int, str]]) -> InlineKeyboardMarkup | None:
+    if not ids:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"Tomar {ref}", callback_data=f"esc:t:{i}")]
+                                 for i, ref in ids[:10]])
+
+
+def _e(valor: Any) -> str:
+    return html.escape(str(valor))
+
+
+def _utc(momento: dt.datetime) -> dt.datetime:
+    return momento if momento.tzinfo else momento.replace(tzinfo=dt.timezone.utc)

@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from bot.canales.servicios import ServiciosCanal
 from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
-from bot.canales.telegram.asesores import manejadores_asesor, refrescar_asesores
+from bot.canales.telegram.asesores import refrescar_asesores, registrar_asesores
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
 from bot.canales.telegram.mensajero import MensajeroTelegram
@@ -85,8 +85,7 @@ class CanalTelegram:
         self._refresco: asyncio.Task[None] | None = None
         self._inicializada = False
         self.listo = asyncio.Event()
-        for manejador in manejadores_asesor(servicios):
-            self.app.add_handler(manejador)
+        registrar_asesores(self.app, servicios)
         privado = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
         self.app.add_handler(MessageHandler(privado, self._atender))
         self.app.add_handler(CallbackQueryHandler(self._atender))
