@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.db.estados import EstadoTraspaso, ModoConversacion
 from bot.escalamiento import avisos, traspaso
 from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.textos import texto
@@ -48,13 +49,13 @@ class RutasEscalamiento:
 async def modo_humano(servicios: ServiciosEscalamiento, ctx: Contexto
                       ) -> list[Respuesta] | None:
     """Con una persona a cargo, el bot calla y reenvía; en espera, el usuario puede cancelar."""
-    if ctx.conversacion.modo != "humano":
+    if ctx.conversacion.modo != ModoConversacion.HUMANO:
         return None
     esc = await traspaso.abierto_de(ctx.sesion, ctx.conversacion.id)
     if esc is None:  # quedó en modo humano sin traspaso: vuelve el asistente
-        ctx.conversacion.modo = "bot"
+        ctx.conversacion.modo = ModoConversacion.BOT
         return None
-    if esc.estado == "solicitada":
+    if esc.estado == EstadoTraspaso.SOLICITADA:
         if ctx.comando in (Comando.CANCELAR, Comando.MENU):
             return await traspaso.cerrar(servicios, ctx.sesion, esc, None,
                                          "Cancelada por el usuario", por_usuario=True)
