@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.estados import EstadoTraspaso, ModoConversacion
 from bot.escalamiento import avisos, traspaso
 from bot.escalamiento.diferidos import al_confirmar
@@ -59,11 +60,9 @@ async def modo_humano(servicios: ServiciosEscalamiento, ctx: Contexto
         if ctx.comando in (Comando.CANCELAR, Comando.MENU):
             return await traspaso.cerrar(servicios, ctx.sesion, esc, None,
                                          "Cancelada por el usuario", por_usuario=True)
-        contexto = dict(ctx.conversacion.contexto or {})
-        if contexto.get("acuse_traspaso") == esc.id:
+        if leer_contexto(ctx.conversacion).acuse_traspaso == esc.id:
             return []
-        contexto["acuse_traspaso"] = esc.id
-        ctx.conversacion.contexto = contexto
+        actualizar_contexto(ctx.conversacion, acuse_traspaso=esc.id)
         return [Respuesta(texto("espera.txt.j2"))]
     esc_id, mensaje_id = esc.id, ctx.mensaje.id
     al_confirmar(ctx.sesion, lambda: avisos.reenviar_a_asesor(servicios, esc_id, mensaje_id))
@@ -75,9 +74,8 @@ async def disparadores(servicios: ServiciosEscalamiento, ctx: Contexto
     """La orden «asesor», el botón, o los intents hablar_asesor y queja."""
     if ctx.comando is Comando.ASESOR or (ctx.payload or "").strip().lower() in PAYLOADS_ASESOR:
         # Tras tres respuestas no válidas en un paso, el flujo ofrece el asesor: ese es el motivo.
-        contexto = dict(ctx.conversacion.contexto or {})
-        sugerido = contexto.pop("motivo_escalamiento", None)
-        ctx.conversacion.contexto = contexto
+        sugerido = leer_contexto(ctx.conversacion).motivo_escalamiento
+        actualizar_contexto(ctx.conversacion, motivo_escalamiento=None)
         if sugerido == "tres_fallos":
             detalle = f"{ctx.conversacion.flujo}/{ctx.conversacion.paso}"
             return await escalar(servicios, ctx, "validacion", detalle)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.estados import Direccion, TipoMensaje, tipo_mensaje
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
@@ -83,8 +84,8 @@ async def _nueva_conversacion(sesion: AsyncSession, usuario: Usuario) -> Convers
 
 def proponer_nombre(conversacion: Conversacion, nombre: str | None) -> None:
     """Anota el nombre que da la plataforma (el perfil guarda el que confirme la persona)."""
-    if nombre and (conversacion.contexto or {}).get("nombre_canal") != nombre[:80]:
-        conversacion.contexto = {**(conversacion.contexto or {}), "nombre_canal": nombre[:80]}
+    if nombre and leer_contexto(conversacion).nombre_canal != nombre[:80]:
+        actualizar_contexto(conversacion, nombre_canal=nombre[:80])
 
 
 ACTIVIDAD_PRECISION = dt.timedelta(seconds=60)

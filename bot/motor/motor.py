@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.estados import Direccion, EstadoEnvio, ModoConversacion, TipoMensaje
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
@@ -446,7 +447,7 @@ class Motor:
         """Recorre las rutas para un mensaje y guarda sus respuestas (con `reclamar`, ya
         `pendiente`) y el estado; devuelve también las filas guardadas."""
         # El primer mensaje de la conversación: aún no se ha atendido ninguno.
-        anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
+        anteriores = leer_contexto(conversacion).atendida or await s.scalar(
             _ALGUNO_ANTERIOR, {"conversacion": conversacion.id, "mensaje": mensaje.id})
         ctx = Contexto(
             almacen=self.almacen, sesion=s, usuario=usuario, conversacion=conversacion,
@@ -469,8 +470,7 @@ class Motor:
         if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
             mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()
-        if not (conversacion.contexto or {}).get("atendida"):
-            conversacion.contexto = {**(conversacion.contexto or {}), "atendida": True}
+        actualizar_contexto(conversacion, atendida=True)
         log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                              "conversacion_id": conversacion.id,
                                              "respuestas": len(respuestas)})
