@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.casos.estatus import CERRADOS
 from bot.db.estados import TRASPASOS_ABIERTOS, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import (
     Asesor,
@@ -46,7 +47,6 @@ TRANSICIONES: dict[EstadoTraspaso, frozenset[EstadoTraspaso]] = {
     EstadoTraspaso.ATENDIDA: frozenset({EstadoTraspaso.CERRADA}),
     EstadoTraspaso.CERRADA: frozenset(),
 }
-ESTATUS_CERRADOS = ("registrada", "cancelada", "dictamen_no_favorable")
 
 
 class TraspasoError(Exception):
@@ -90,7 +90,7 @@ async def abierto_de(sesion: AsyncSession, conversacion_id: int) -> Escalamiento
 async def caso_abierto(sesion: AsyncSession, usuario_id: int) -> Caso | None:
     """El caso más reciente del usuario que sigue en trámite."""
     return await sesion.scalar(select(Caso).where(
-        Caso.usuario_id == usuario_id, Caso.estatus.not_in(ESTATUS_CERRADOS))
+        Caso.usuario_id == usuario_id, Caso.estatus.not_in(CERRADOS))
         .order_by(Caso.id.desc()).limit(1))
 
 
