@@ -8,7 +8,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.casos.estatus import ESTATUS, en_palabras, puede_pasar, transiciones_permitidas
+from bot.casos.estatus import (
+    CERRADOS,
+    ESTATUS,
+    SOLO_SRE,
+    en_palabras,
+    puede_pasar,
+    transiciones_permitidas,
+)
 from bot.casos.repositorio import (
     TransicionNoPermitida,
     cambiar_estatus,
@@ -82,6 +89,14 @@ def test_cancelar_solo_desde_abiertos() -> None:
     for clave, estatus in ESTATUS.items():
         assert puede_pasar(clave, "cancelada") == estatus.abierto
     assert en_palabras("turnada_sre").nombre == "Turnada a la SRE"
+
+
+def test_finales_y_solo_sre_salen_del_catalogo() -> None:
+    assert set(CERRADOS) == {"dictamen_no_favorable", "registrada", "cancelada"}
+    assert all(not transiciones_permitidas(c) for c in CERRADOS)  # no hay a dónde pasar
+    de_la_sre = set(SOLO_SRE)
+    assert de_la_sre == {"dictamen_favorable", "dictamen_no_favorable", "registrada"}
+    assert de_la_sre <= transiciones_permitidas("turnada_sre") | {"registrada"}
 
 
 async def test_estado_en_catalogo(servicios_ambas: Servicios) -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import CheckConstraint, create_engine, inspect
 
 from bot.db.migrar import migrar
 from bot.db.modelos import Base
@@ -58,6 +58,43 @@ def test_desde_vacio_en_postgresql() -> None:
     migrar(url)
     assert set(Base.metadata.tables) | {"alembic_version"} == _tablas(url)
     assert _diferencias(url) == []
+    assert _checks(url) == _CHECKS_DE_LOS_MODELOS
+    _ida_y_vuelta_de_0006(url)
+
+
+_CHECKS_DE_LOS_MODELOS = {c.name for t in Base.metadata.tables.values() for c in t.constraints
+                          if isinstance(c, CheckConstraint)}
+
+
+def _checks(url: str) -> set[str]:
+    """Los nombres de los CHECK de la base (Alembic no los compara al autogenerar)."""
+    motor = create_engine(url_sincrona(url))
+    try:
+        inspector = inspect(motor)
+        return {str(c["name"]) for tabla in inspector.get_table_names()
+                for c in inspector.get_check_constraints(tabla)}
+    finally:
+        motor.dispose()
+
+
+def _ida_y_vuelta_de_0006(url: str) -> None:
+    """0006 se deshace (sin CHECK) y se vuelve a aplicar."""
+    from alembic import command
+
+    from bot.db.migrar import configuracion
+
+    command.downgrade(configuracion(url), "0005_por_conversacion")
+    assert _checks(url) == set()
+    migrar(url)
+    assert _checks(url) == _CHECKS_DE_LOS_MODELOS
+    assert _diferencias(url) == []
+
+
+def test_0006_agrega_y_quita_los_check_en_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'checks.db'}"
+    migrar(url)
+    assert _checks(url) == _CHECKS_DE_LOS_MODELOS
+    _ida_y_vuelta_de_0006(url)
 
 
 def _diferencias(url: str) -> list[object]:

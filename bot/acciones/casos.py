@@ -16,6 +16,7 @@ from bot.casos.repositorio import (
     crear_caso,
     registrar_evento,
 )
+from bot.db.contexto_conversacion import actualizar_contexto
 from bot.db.modelos import Caso, Documento, Municipio
 from bot.documentos import taller
 from bot.documentos.generar import datos_documento
@@ -97,7 +98,7 @@ async def crear_iniciativa(ctx: Contexto, datos: dict[str, Any], servicios: Serv
         documento = await _documento_recibido(ctx, archivo)
         if documento is not None:
             await adjuntar_documento(ctx.sesion, caso, documento, tipo, _actor(ctx))
-    ctx.conversacion.contexto = {**(ctx.conversacion.contexto or {}), "caso_folio": caso.folio}
+    actualizar_contexto(ctx.conversacion, caso_folio=caso.folio)
     await notificar_caso_nuevo(servicios, ctx.sesion, caso)
     respuestas = [Respuesta(
         f"Su iniciativa quedó registrada con el folio *{caso.folio}*. La recibió su oficina "

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.acciones.registro import ServiciosAcciones, accion
+from bot.db.contexto_conversacion import actualizar_contexto
 from bot.db.modelos import Estado, Municipio
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Respuesta
@@ -23,8 +24,7 @@ async def guardar_consentimiento(ctx: Contexto, datos: dict[str, Any],
         _, version = await aviso(ctx.sesion, ctx.usuario.estado_id, integral=False)
         await registrar_consentimiento(ctx.sesion, ctx.usuario, str(version))
     else:
-        ctx.conversacion.contexto = {**(ctx.conversacion.contexto or {}),
-                                     "consentimiento_rechazado": True}
+        actualizar_contexto(ctx.conversacion, consentimiento_rechazado=True)
     return []
 
 

@@ -15,6 +15,9 @@ class Estatus:
     explicacion: str
     siguiente_paso: str
     abierto: bool = True
+    """¿Sigue en trámite? (False: un estatus final)."""
+    solo_sre: bool = False
+    """¿Solo la SRE lo puede asignar? (los dictámenes y el registro)."""
 
 
 ESTATUS: dict[str, Estatus] = {e.clave: e for e in (
@@ -33,17 +36,24 @@ ESTATUS: dict[str, Estatus] = {e.clave: e for e in (
             "La SRE emitirá su dictamen; le avisaremos en cuanto lo tengamos."),
     Estatus("dictamen_favorable", "Dictamen favorable",
             "La SRE emitió un dictamen de procedencia favorable.",
-            "Ya pueden firmar el acuerdo con la ciudad contraparte."),
+            "Ya pueden firmar el acuerdo con la ciudad contraparte.", solo_sre=True),
     Estatus("dictamen_no_favorable", "Dictamen no favorable",
             "La SRE consideró que el acuerdo no procede como está.",
-            "Hable con su oficina estatal para conocer los motivos y las opciones.", False),
+            "Hable con su oficina estatal para conocer los motivos y las opciones.", False,
+            solo_sre=True),
     Estatus("firmada", "Firmada", "El acuerdo ya fue firmado por ambas partes.",
             "Envíe el acuerdo firmado para su inscripción en el registro de la SRE."),
     Estatus("registrada", "Registrada", "El acuerdo quedó inscrito en el registro de la SRE.",
-            "Pongan en marcha el programa de trabajo con la ciudad hermana.", False),
+            "Pongan en marcha el programa de trabajo con la ciudad hermana.", False,
+            solo_sre=True),
     Estatus("cancelada", "Cancelada", "La iniciativa se canceló.",
             "Si desea retomarla, registre una nueva iniciativa.", False),
 )}
+
+CERRADOS: tuple[str, ...] = tuple(clave for clave, e in ESTATUS.items() if not e.abierto)
+"""Los estatus finales: el caso ya no sigue en trámite."""
+SOLO_SRE: frozenset[str] = frozenset(clave for clave, e in ESTATUS.items() if e.solo_sre)
+"""Los que solo asigna la SRE (un asesor o coordinador estatal no)."""
 
 _TRANSICIONES: dict[str, set[str]] = {
     "borrador": {"enviada"},

@@ -6,7 +6,8 @@ Convención: el llamador abre la sesión y la transacción; aquí solo hay tabla
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from enum import Enum as EnumeracionPy
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -27,10 +29,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.db.estados import (
+    Direccion,
+    EstadoEnvio,
+    EstadoTraspaso,
+    ModoConversacion,
+    TipoMensaje,
+    valores,
+)
+
+EnumeracionT = TypeVar("EnumeracionT", bound=EnumeracionPy)
+
 
 def ahora() -> dt.datetime:
     """Momento actual en UTC (con zona)."""
     return dt.datetime.now(dt.timezone.utc)
+
+
+def texto_cerrado(enumeracion: type[EnumeracionT], largo: int, restriccion: str) -> Enum:
+    """Columna de texto con un conjunto cerrado de valores (bot/db/estados.py): guarda el valor
+    (no el nombre del miembro), devuelve miembros de la enumeración y la base la restringe con
+    el CHECK `restriccion` (migración 0006)."""
+    return Enum(enumeracion, name=restriccion, native_enum=False, create_constraint=True,
+                length=largo, values_callable=valores)
 
 
 class Base(DeclarativeBase):
@@ -104,7 +125,8 @@ class Conversacion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     usuario_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"), unique=True)
-    modo: Mapped[str] = mapped_column(String(8), default="bot")  # bot | humano
+    modo: Mapped[ModoConversacion] = mapped_column(
+        texto_cerrado(ModoConversacion, 8, "ck_conversacion_modo"), default=ModoConversacion.BOT)
     flujo: Mapped[str | None] = mapped_column(String(64))
     paso: Mapped[str | None] = mapped_column(String(64))
     respuestas: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -117,9 +139,10 @@ class Conversacion(Base):
     usuario: Mapped[Usuario] = relationship()
 
 
-POR_ENVIAR = "direccion = 'salida' AND (envio IS NULL OR envio = 'reintentar')"
+POR_ENVIAR = (f"direccion = '{Direccion.SALIDA}' AND "
+              f"(envio IS NULL OR envio = '{EstadoEnvio.REINTENTAR}')")
 """Salidas que esperan en la bandeja (índice parcial: ¿algo espera antes de responder?)."""
-SIN_PROCESAR = "direccion = 'entrada' AND procesado_en IS NULL"
+SIN_PROCESAR = f"direccion = '{Direccion.ENTRADA}' AND procesado_en IS NULL"
 """Entradas guardadas que aún no se procesan (índice parcial: la bandeja de entrada).
 
 Las consultas usan estos filtros como texto literal, no con parámetros, para que SQLite y
@@ -144,10 +167,11 @@ class Mensaje(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     conversacion_id: Mapped[int] = mapped_column(ForeignKey("conversacion.id"))
-    direccion: Mapped[str] = mapped_column(String(8))  # entrada | salida
+    direccion: Mapped[Direccion] = mapped_column(
+        texto_cerrado(Direccion, 8, "ck_mensaje_direccion"))
     autor: Mapped[str] = mapped_column(String(16), default="usuario")  # usuario | bot | asesor
-    # texto | boton | archivo | documento | no_soportado:<tipo>
-    tipo: Mapped[str] = mapped_column(String(32), default="texto")
+    # TipoMensaje, con detalle en no_soportado:<tipo> y archivo_rechazado:<motivo> (abierto)
+    tipo: Mapped[str] = mapped_column(String(32), default=TipoMensaje.TEXTO.value)
     canal: Mapped[str] = mapped_column(String(16))
     id_externo: Mapped[str | None] = mapped_column(String(128))
     texto: Mapped[str] = mapped_column(Text, default="")
@@ -158,9 +182,9 @@ class Mensaje(Base):
     responde_a_id: Mapped[int | None] = mapped_column(ForeignKey("mensaje.id"), index=True)
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
     procesado_en: Mapped[dt.datetime | None]
-    # vacío: en la bandeja | pendiente (reclamado) | enviado | plantilla | reintentar | vencido
-    # | fallido | bloqueado | en_respuesta (REST y terminal: salió en la respuesta misma)
-    envio: Mapped[str | None] = mapped_column(String(16))
+    # vacío (NULL): en la bandeja; si no, un EstadoEnvio
+    envio: Mapped[EstadoEnvio | None] = mapped_column(
+        texto_cerrado(EstadoEnvio, 16, "ck_mensaje_envio"))
     asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
 
 
@@ -280,7 +304,9 @@ class Escalamiento(Base):
     estado_id: Mapped[int | None] = mapped_column(ForeignKey("estado.id"), index=True)
     motivo: Mapped[str] = mapped_column(String(40))
     detalle: Mapped[str | None] = mapped_column(Text)
-    estado: Mapped[str] = mapped_column(String(16), default="solicitada", index=True)
+    estado: Mapped[EstadoTraspaso] = mapped_column(
+        texto_cerrado(EstadoTraspaso, 16, "ck_escalamiento_estado"),
+        default=EstadoTraspaso.SOLICITADA, index=True)
     asesor_id: Mapped[int | None] = mapped_column(ForeignKey("asesor.id"))
     nivel: Mapped[str] = mapped_column(String(24), default="asesor")  # asesor|coordinador|nacional
     solicitado_en: Mapped[dt.datetime] = mapped_column(default=ahora)

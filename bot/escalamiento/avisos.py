@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.estados import EstadoTraspaso
 from bot.db.modelos import (
     Asesor,
     Caso,
@@ -61,7 +62,7 @@ async def avisar_solicitud(
         else:
             personas = await asesores_de_nivel(s, esc.estado_id, nivel or esc.nivel)
         cuerpo = await texto_aviso(s, esc, clase)
-        con_tomar = esc.estado == "solicitada"
+        con_tomar = esc.estado == EstadoTraspaso.SOLICITADA
     enviados: list[NotificacionAsesor] = []
     for persona in personas:
         if not persona.telegram_id:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.casos import repositorio
-from bot.casos.estatus import ESTATUS, en_palabras, transiciones_permitidas
+from bot.casos.estatus import ESTATUS, SOLO_SRE, en_palabras, transiciones_permitidas
 from bot.db.modelos import (
     Asesor,
     Caso,
@@ -28,10 +28,6 @@ from bot.nucleo.mensajes import Respuesta
 
 if TYPE_CHECKING:
     from bot.escalamiento.servicios import ServiciosEscalamiento
-
-SOLO_SRE = frozenset({"dictamen_favorable", "dictamen_no_favorable", "registrada"})
-"""Los dictámenes y el registro los emite la SRE."""
-
 
 class CambioInvalido(ValueError):
     """La transición no está permitida (el mensaje se puede mostrar al asesor)."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.estados import Direccion, EstadoEnvio
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.escalamiento.diferidos import al_confirmar
 from bot.motor import bandeja_salida
@@ -37,9 +38,9 @@ async def guardar_salida(
     autor: str = "bot", asesor_id: int | None = None,
 ) -> list[int]:
     """Guarda mensajes de salida (sin responder a un mensaje del usuario); devuelve sus ids."""
-    envio = None if canal in bandeja_salida.CANALES else "pendiente"
+    envio = None if canal in bandeja_salida.CANALES else EstadoEnvio.PENDIENTE
     filas = [Mensaje(
-        conversacion_id=conversacion.id, direccion="salida", autor=autor, canal=canal,
+        conversacion_id=conversacion.id, direccion=Direccion.SALIDA, autor=autor, canal=canal,
         texto=r.texto, asesor_id=asesor_id, procesado_en=ahora(), envio=envio,
         botones=[{"titulo": b.titulo, "payload": b.payload} for b in r.botones] or None,
     ) for r in respuestas]
@@ -69,7 +70,7 @@ async def _reintento_en_espera(s: AsyncSession, conversacion_id: int, antes_de: 
     """¿Espera su reintento un mensaje anterior de la conversación? (no se le adelanta)."""
     return (await s.scalar(select(Mensaje.id).where(
         Mensaje.conversacion_id == conversacion_id, Mensaje.id < antes_de,
-        Mensaje.direccion == "salida", Mensaje.envio == "reintentar",
+        Mensaje.direccion == Direccion.SALIDA, Mensaje.envio == EstadoEnvio.REINTENTAR,
         Mensaje.creado_en >= ahora() - bandeja_salida.VENTANA).limit(1))) is not None
 
 
@@ -94,28 +95,29 @@ async def entregar(servicios: ServiciosEscalamiento,
         assert usuario is not None
         emisor = servicios.emisores.de(usuario.canal)
         if emisor is None:
-            return "pendiente"
+            return EstadoEnvio.PENDIENTE
         if await _reintento_en_espera(s, conversacion.id, mensajes[0].id):
             return "en_espera"
         libres = [m for m in mensajes if m.envio is None]
         for m in libres:
-            m.envio = "pendiente"
+            m.envio = EstadoEnvio.PENDIENTE
         por_enviar = [(m.id, await bandeja_salida.respuesta_guardada(s, m)) for m in libres]
         id_externo, usuario_id = usuario.id_externo, usuario.id
         ultimo: dt.datetime | None = usuario.ultimo_mensaje_en
-    estado = "sin_mensajes"
+    estado: str = "sin_mensajes"
     for i, (mensaje_id, respuesta) in enumerate(por_enviar):
         try:
-            estado = (await emisor.enviar(id_externo, [respuesta], ultimo, plantilla)).estado
+            resultado = (await emisor.enviar(id_externo, [respuesta], ultimo, plantilla)).estado
         except Exception:
             log.exception("envío al usuario falló", extra={"usuario_id": usuario_id})
-            estado = "fallido"
-        if estado == "reintentar":
+            resultado = EstadoEnvio.FALLIDO
+        estado = resultado
+        if resultado == EstadoEnvio.REINTENTAR:
             if await bandeja_salida.posponer(almacen, mensaje_id,
                                              [m for m, _ in por_enviar[i + 1:]]):
                 return estado
-            estado = "fallido"
+            estado = EstadoEnvio.FALLIDO
             continue
-        await bandeja_salida.marcar(almacen, [mensaje_id], estado[:16])
+        await bandeja_salida.marcar(almacen, [mensaje_id], resultado)
     return estado
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import ESTATUS
+from bot.db.estados import EstadoTraspaso
 from bot.db.modelos import Caso, Conversacion, Escalamiento, Estado, Mensaje, Municipio, Usuario
 
 MOTIVOS = {
@@ -20,8 +21,9 @@ MOTIVOS = {
     "asesor": "un asesor inició la conversación",
 }
 NOMBRES_ESTATUS = {clave: e.nombre for clave, e in ESTATUS.items()}
-NOMBRES_TRASPASO = {"solicitada": "En espera", "tomada": "Tomada", "atendida": "Atendida",
-                    "cerrada": "Cerrada"}
+NOMBRES_TRASPASO: dict[str, str] = {
+    EstadoTraspaso.SOLICITADA: "En espera", EstadoTraspaso.TOMADA: "Tomada",
+    EstadoTraspaso.ATENDIDA: "Atendida", EstadoTraspaso.CERRADA: "Cerrada"}
 
 
 def referencia(escalamiento: Escalamiento, caso: Caso | None) -> str:

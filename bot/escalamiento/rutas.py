@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.db.estados import EstadoTraspaso, ModoConversacion
 from bot.escalamiento import avisos, traspaso
 from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.textos import texto
@@ -48,21 +50,19 @@ class RutasEscalamiento:
 async def modo_humano(servicios: ServiciosEscalamiento, ctx: Contexto
                       ) -> list[Respuesta] | None:
     """Con una persona a cargo, el bot calla y reenvía; en espera, el usuario puede cancelar."""
-    if ctx.conversacion.modo != "humano":
+    if ctx.conversacion.modo != ModoConversacion.HUMANO:
         return None
     esc = await traspaso.abierto_de(ctx.sesion, ctx.conversacion.id)
     if esc is None:  # quedó en modo humano sin traspaso: vuelve el asistente
-        ctx.conversacion.modo = "bot"
+        ctx.conversacion.modo = ModoConversacion.BOT
         return None
-    if esc.estado == "solicitada":
+    if esc.estado == EstadoTraspaso.SOLICITADA:
         if ctx.comando in (Comando.CANCELAR, Comando.MENU):
             return await traspaso.cerrar(servicios, ctx.sesion, esc, None,
                                          "Cancelada por el usuario", por_usuario=True)
-        contexto = dict(ctx.conversacion.contexto or {})
-        if contexto.get("acuse_traspaso") == esc.id:
+        if leer_contexto(ctx.conversacion).acuse_traspaso == esc.id:
             return []
-        contexto["acuse_traspaso"] = esc.id
-        ctx.conversacion.contexto = contexto
+        actualizar_contexto(ctx.conversacion, acuse_traspaso=esc.id)
         return [Respuesta(texto("espera.txt.j2"))]
     esc_id, mensaje_id = esc.id, ctx.mensaje.id
     al_confirmar(ctx.sesion, lambda: avisos.reenviar_a_asesor(servicios, esc_id, mensaje_id))
@@ -74,9 +74,8 @@ async def disparadores(servicios: ServiciosEscalamiento, ctx: Contexto
     """La orden «asesor», el botón, o los intents hablar_asesor y queja."""
     if ctx.comando is Comando.ASESOR or (ctx.payload or "").strip().lower() in PAYLOADS_ASESOR:
         # Tras tres respuestas no válidas en un paso, el flujo ofrece el asesor: ese es el motivo.
-        contexto = dict(ctx.conversacion.contexto or {})
-        sugerido = contexto.pop("motivo_escalamiento", None)
-        ctx.conversacion.contexto = contexto
+        sugerido = leer_contexto(ctx.conversacion).motivo_escalamiento
+        actualizar_contexto(ctx.conversacion, motivo_escalamiento=None)
         if sugerido == "tres_fallos":
             detalle = f"{ctx.conversacion.flujo}/{ctx.conversacion.paso}"
             return await escalar(servicios, ctx, "validacion", detalle)

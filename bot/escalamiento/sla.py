@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.estados import EstadoTraspaso
 from bot.db.modelos import Caso, Escalamiento, EventoCaso, Temporizador, ahora
 from bot.escalamiento import avisos
 from bot.escalamiento.diferidos import al_confirmar
@@ -68,12 +69,12 @@ async def _ejecutar(servicios: ServiciosEscalamiento, s: AsyncSession, temporiza
     temporizador = await s.get(Temporizador, temporizador_id)
     assert temporizador is not None
     esc = await s.get(Escalamiento, temporizador.escalamiento_id)
-    if esc is None or esc.estado in ("atendida", "cerrada"):
+    if esc is None or esc.estado in (EstadoTraspaso.ATENDIDA, EstadoTraspaso.CERRADA):
         return False
     escalon = temporizador.nivel
     esc_id = esc.id
     if escalon == 0:
-        if esc.estado == "tomada" and esc.asesor_id is not None:
+        if esc.estado == EstadoTraspaso.TOMADA and esc.asesor_id is not None:
             asignado = esc.asesor_id
             cuerpo = await avisos.texto_aviso(s, esc, "recordatorio",
                                               "Responda aquí o en el panel.")

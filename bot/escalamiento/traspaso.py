@@ -1,5 +1,5 @@
 """Máquina de estados del traspaso (docs/ARQUITECTURA.md §4): solicitada → tomada → atendida →
-cerrada.
+cerrada (`EstadoTraspaso`).
 
 Cada transición deja un EventoCaso cuando hay caso. La toma es atómica (el primero gana):
 `UPDATE … WHERE estado = 'solicitada'`. Los envíos y avisos salen al confirmar.
@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.casos.estatus import CERRADOS
+from bot.db.estados import TRASPASOS_ABIERTOS, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import (
     Asesor,
     Caso,
@@ -38,14 +40,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ABIERTOS = ("solicitada", "tomada", "atendida")
-TRANSICIONES: dict[str, frozenset[str]] = {
-    "solicitada": frozenset({"tomada", "cerrada"}),
-    "tomada": frozenset({"atendida", "cerrada"}),
-    "atendida": frozenset({"cerrada"}),
-    "cerrada": frozenset(),
+ABIERTOS = TRASPASOS_ABIERTOS
+TRANSICIONES: dict[EstadoTraspaso, frozenset[EstadoTraspaso]] = {
+    EstadoTraspaso.SOLICITADA: frozenset({EstadoTraspaso.TOMADA, EstadoTraspaso.CERRADA}),
+    EstadoTraspaso.TOMADA: frozenset({EstadoTraspaso.ATENDIDA, EstadoTraspaso.CERRADA}),
+    EstadoTraspaso.ATENDIDA: frozenset({EstadoTraspaso.CERRADA}),
+    EstadoTraspaso.CERRADA: frozenset(),
 }
-ESTATUS_CERRADOS = ("registrada", "cancelada", "dictamen_no_favorable")
 
 
 class TraspasoError(Exception):
@@ -89,7 +90,7 @@ async def abierto_de(sesion: AsyncSession, conversacion_id: int) -> Escalamiento
 async def caso_abierto(sesion: AsyncSession, usuario_id: int) -> Caso | None:
     """El caso más reciente del usuario que sigue en trámite."""
     return await sesion.scalar(select(Caso).where(
-        Caso.usuario_id == usuario_id, Caso.estatus.not_in(ESTATUS_CERRADOS))
+        Caso.usuario_id == usuario_id, Caso.estatus.not_in(CERRADOS))
         .order_by(Caso.id.desc()).limit(1))
 
 
@@ -101,7 +102,7 @@ async def oficina(sesion: AsyncSession, estado_id: int | None) -> str:
     return f"la oficina estatal de enlace de {estado.nombre}"
 
 
-def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: str, actor: str,
+def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: EstadoTraspaso, actor: str,
             descripcion: str = "", **datos: Any) -> None:
     if esc.caso_id is None:
         return
@@ -109,7 +110,7 @@ def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: str, actor: str,
                           actor=actor, datos={"escalamiento_id": esc.id, **datos}))
 
 
-def _pasar(esc: Escalamiento, nuevo: str) -> str:
+def _pasar(esc: Escalamiento, nuevo: EstadoTraspaso) -> EstadoTraspaso:
     anterior = esc.estado
     if nuevo not in TRANSICIONES[anterior]:
         raise TransicionInvalida(f"El traspaso está «{anterior}»; no puede pasar a «{nuevo}».")
@@ -126,7 +127,7 @@ async def solicitar(
     momento = _utc(momento)
     existente = await abierto_de(sesion, conversacion.id)
     if existente is not None:
-        conversacion.modo = "humano"
+        conversacion.modo = ModoConversacion.HUMANO
         return [Respuesta(texto("solicitada.txt.j2", ya_existia=True, en_horario=True, oficina="",
                                 sla=0, horario="", cuando=""))]
     estado_id = await estado_del_usuario(sesion, usuario)
@@ -136,12 +137,13 @@ async def solicitar(
     nivel, _personas = await destinatarios(sesion, estado_id)
     esc = Escalamiento(conversacion_id=conversacion.id, caso_id=caso.id if caso else None,
                        estado_id=estado_id, motivo=motivo[:40], detalle=detalle, nivel=nivel,
-                       estado="solicitada", solicitado_en=momento)
+                       estado=EstadoTraspaso.SOLICITADA, solicitado_en=momento)
     sesion.add(esc)
     await sesion.flush()
-    conversacion.modo = "humano"
+    conversacion.modo = ModoConversacion.HUMANO
     conversacion.fallos_nlu = 0
-    _evento(sesion, esc, "solicitada", f"usuario:{usuario.id}", detalle or motivo, motivo=motivo)
+    _evento(sesion, esc, EstadoTraspaso.SOLICITADA, f"usuario:{usuario.id}", detalle or motivo,
+            motivo=motivo)
     horario = await horario_de(sesion, estado_id)
     minutos = servicios.ajustes.sla_primera_respuesta_min
     await sla.programar(sesion, esc, horario, minutos, momento)
@@ -164,18 +166,19 @@ async def tomar(servicios: ServiciosEscalamiento, sesion: AsyncSession, escalami
         raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
     resultado = await sesion.execute(
         update(Escalamiento)
-        .where(Escalamiento.id == escalamiento_id, Escalamiento.estado == "solicitada")
-        .values(estado="tomada", asesor_id=asesor.id, tomado_en=momento)
+        .where(Escalamiento.id == escalamiento_id,
+               Escalamiento.estado == EstadoTraspaso.SOLICITADA)
+        .values(estado=EstadoTraspaso.TOMADA, asesor_id=asesor.id, tomado_en=momento)
         .execution_options(synchronize_session=False))
     await sesion.refresh(esc)
     if getattr(resultado, "rowcount", 0) != 1:
         otro = await sesion.get(Asesor, esc.asesor_id) if esc.asesor_id else None
         return Toma(False, esc, otro.nombre if otro else None)
-    _evento(sesion, esc, "tomada", actor_de(asesor), f"Tomado por {asesor.nombre}",
-            de="solicitada", a="tomada")
+    _evento(sesion, esc, EstadoTraspaso.TOMADA, actor_de(asesor), f"Tomado por {asesor.nombre}",
+            de=EstadoTraspaso.SOLICITADA, a=EstadoTraspaso.TOMADA)
     conversacion = await sesion.get(Conversacion, esc.conversacion_id)
     assert conversacion is not None
-    conversacion.modo = "humano"
+    conversacion.modo = ModoConversacion.HUMANO
     usuario = await sesion.get(Usuario, conversacion.usuario_id)
     assert usuario is not None
     lugar = await oficina(sesion, esc.estado_id)
@@ -205,12 +208,12 @@ async def responder(servicios: ServiciosEscalamiento, sesion: AsyncSession, esc:
     if not contenido:
         raise TraspasoError("El mensaje está vacío.")
     _propio(esc, asesor)
-    if esc.estado == "tomada":
-        _pasar(esc, "atendida")
+    if esc.estado == EstadoTraspaso.TOMADA:
+        _pasar(esc, EstadoTraspaso.ATENDIDA)
         esc.primera_respuesta_en = _utc(momento)
-        _evento(sesion, esc, "atendida", actor_de(asesor), "Primera respuesta enviada",
-                de="tomada", a="atendida")
-    elif esc.estado != "atendida":
+        _evento(sesion, esc, EstadoTraspaso.ATENDIDA, actor_de(asesor),
+                "Primera respuesta enviada", de=EstadoTraspaso.TOMADA, a=EstadoTraspaso.ATENDIDA)
+    elif esc.estado != EstadoTraspaso.ATENDIDA:
         raise TransicionInvalida("La conversación ya no está abierta.")
     conversacion = await sesion.get(Conversacion, esc.conversacion_id)
     assert conversacion is not None
@@ -232,26 +235,27 @@ async def cerrar(
     Si lo cierra el usuario, devuelve las respuestas (las guarda el motor); si lo cierra un
     asesor, se guardan y se envían por el canal del usuario.
     """
-    if asesor is not None and esc.estado != "solicitada":
+    if asesor is not None and esc.estado != EstadoTraspaso.SOLICITADA:
         _propio(esc, asesor)
     if asesor is not None and not autorizado(asesor, esc.estado_id):
         raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
-    anterior = _pasar(esc, "cerrada")
+    anterior = _pasar(esc, EstadoTraspaso.CERRADA)
     esc.cerrado_en = _utc(momento)
     esc.nota_cierre = (nota or "").strip()[:2000] or None
     quien = "usuario" if por_usuario else actor_de(asesor)
-    _evento(sesion, esc, "cerrada", quien, esc.nota_cierre or "Conversación devuelta al asistente",
-            de=anterior, a="cerrada")
+    _evento(sesion, esc, EstadoTraspaso.CERRADA, quien,
+            esc.nota_cierre or "Conversación devuelta al asistente",
+            de=anterior, a=EstadoTraspaso.CERRADA)
     conversacion = await sesion.get(Conversacion, esc.conversacion_id)
     assert conversacion is not None
-    conversacion.modo = "bot"
+    conversacion.modo = ModoConversacion.BOT
     conversacion.fallos_nlu = 0
     conversacion.fallos_paso = 0
     con_flujo = bool(conversacion.flujo)
     botones = ([Boton("Continuar trámite", "/continuar")] if con_flujo else []) + [
         Boton("Menú", "/menu")]
     esc_id = esc.id
-    if anterior == "solicitada":
+    if anterior == EstadoTraspaso.SOLICITADA:
         al_confirmar(sesion, lambda: avisos.editar_avisos(
             servicios, esc_id, "", "Ya no está en espera (se cerró).", None))
     if por_usuario:
@@ -278,15 +282,17 @@ async def iniciar_por_asesor(servicios: ServiciosEscalamiento, sesion: AsyncSess
         raise TraspasoError("El usuario de este caso no tiene conversación.")
     existente = await abierto_de(sesion, conversacion.id)
     if existente is not None:
-        if existente.estado == "solicitada":
+        if existente.estado == EstadoTraspaso.SOLICITADA:
             await tomar(servicios, sesion, existente.id, asesor)
         return existente
     momento = ahora()
     esc = Escalamiento(conversacion_id=conversacion.id, caso_id=caso.id, estado_id=caso.estado_id,
-                       motivo="asesor", nivel="asesor", estado="solicitada", solicitado_en=momento)
+                       motivo="asesor", nivel="asesor", estado=EstadoTraspaso.SOLICITADA,
+                       solicitado_en=momento)
     sesion.add(esc)
     await sesion.flush()
-    _evento(sesion, esc, "solicitada", actor_de(asesor), "Iniciado por el asesor", motivo="asesor")
-    conversacion.modo = "humano"
+    _evento(sesion, esc, EstadoTraspaso.SOLICITADA, actor_de(asesor), "Iniciado por el asesor",
+            motivo="asesor")
+    conversacion.modo = ModoConversacion.HUMANO
     await tomar(servicios, sesion, esc.id, asesor, momento)
     return esc

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import casos_de_usuario
+from bot.db.contexto_conversacion import guardar_contexto, leer_contexto
 from bot.db.modelos import Caso, Conversacion, Estado, Municipio, Usuario
 from bot.flujos import EstadoFlujo
 
@@ -19,34 +20,32 @@ def leer(conversacion: Conversacion) -> EstadoFlujo | None:
     """El flujo activo de la conversación, o None."""
     if not conversacion.flujo or not conversacion.paso:
         return None
-    extra = conversacion.contexto or {}
+    extra = leer_contexto(conversacion)
     return EstadoFlujo(
         flujo=conversacion.flujo, paso=conversacion.paso,
         respuestas=dict(conversacion.respuestas or {}),
         historial=list(conversacion.historial or []), fallos=conversacion.fallos_paso,
-        pendiente=extra.get("pendiente"), regreso=extra.get("regreso"),
+        pendiente=extra.pendiente, regreso=extra.regreso,
     )
 
 
 def guardar(conversacion: Conversacion, estado: EstadoFlujo | None) -> None:
     """Guarda el estado (None: no hay flujo activo). Asigna objetos nuevos para que
     SQLAlchemy detecte el cambio en las columnas JSON."""
-    contexto = dict(conversacion.contexto or {})
     if estado is None:
         conversacion.flujo = conversacion.paso = None
         conversacion.respuestas, conversacion.historial = {}, []
         conversacion.fallos_paso = 0
-        contexto.pop("pendiente", None)
-        contexto.pop("regreso", None)
+        guardar_contexto(conversacion, leer_contexto(conversacion).con(pendiente=None,
+                                                                       regreso=None))
     else:
         datos = estado.a_json()
         conversacion.flujo, conversacion.paso = estado.flujo, estado.paso
         conversacion.respuestas = datos["respuestas"]
         conversacion.historial = datos["historial"]
         conversacion.fallos_paso = estado.fallos
-        contexto["pendiente"] = datos["pendiente"]
-        contexto["regreso"] = datos["regreso"]
-    conversacion.contexto = contexto
+        guardar_contexto(conversacion, leer_contexto(conversacion).con(
+            pendiente=datos["pendiente"], regreso=datos["regreso"]))
 
 
 def caso_a_dict(caso: Caso) -> dict[str, Any]:
@@ -109,19 +108,18 @@ async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Convers
     Con `claves` (lo que declara el flujo en `contexto:`) solo se consulta lo que hace falta:
     los casos, con su línea de tiempo y documentos, son la parte cara.
     """
-    extra = conversacion.contexto or {}
+    extra = leer_contexto(conversacion)
     if claves is not None and not {"casos", "caso"} & set(claves):
         return {"perfil": await perfil(sesion, usuario), "casos": [], "caso": None,
-                "nombre_canal": extra.get("nombre_canal"), "detectado": extra.get("detectado")}
+                "nombre_canal": extra.nombre_canal, "detectado": extra.detectado}
     casos = await casos_de_usuario(sesion, usuario.id)
     abiertos = [c for c in casos if en_palabras(c.estatus).abierto]
     dicts = [caso_a_dict(c) for c in abiertos + [c for c in casos if c not in abiertos]]
-    caso_actual = (conversacion.contexto or {}).get("caso_folio")
-    caso = next((d for d in dicts if d["folio"] == caso_actual), None)
+    caso = next((d for d in dicts if d["folio"] == extra.caso_folio), None)
     return {
         "perfil": await perfil(sesion, usuario),
         "casos": dicts,
         "caso": caso,
-        "nombre_canal": (conversacion.contexto or {}).get("nombre_canal"),
-        "detectado": (conversacion.contexto or {}).get("detectado"),
+        "nombre_canal": extra.nombre_canal,
+        "detectado": extra.detectado,
     }

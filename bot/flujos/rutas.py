@@ -15,6 +15,7 @@ from bot.casos.repositorio import caso_del_usuario
 from bot.catalogos.busqueda import catalogo
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.conocimiento.rutas import RutasConocimiento
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.modelos import Conversacion, Documento
 from bot.flujos import Entrada, Flujo, Resultado
 from bot.flujos import estado as estado_flujo
@@ -54,16 +55,6 @@ async def _documento(ctx: Contexto) -> Documento | None:
     if not ctx.mensaje.adjunto_id:
         return None
     return await ctx.sesion.get(Documento, ctx.mensaje.adjunto_id)
-
-
-def _contexto_extra(conversacion: Conversacion, **cambios: Any) -> None:
-    datos = dict(conversacion.contexto or {})
-    for clave, valor in cambios.items():
-        if valor is None:
-            datos.pop(clave, None)
-        else:
-            datos[clave] = valor
-    conversacion.contexto = datos
 
 
 def lugar_detectado(ctx: Contexto) -> dict[str, Any] | None:
@@ -114,10 +105,10 @@ class RutasFlujos:
                 respuestas += await ejecutar(ctx, dict(accion.datos), self.servicios)
         estado_flujo.guardar(ctx.conversacion, resultado.estado)
         if resultado.evento == "tres_fallos":
-            _contexto_extra(ctx.conversacion, motivo_escalamiento="tres_fallos")
+            actualizar_contexto(ctx.conversacion, motivo_escalamiento="tres_fallos")
         if resultado.evento == "completado" and definicion.id == "bienvenida":
-            despues = (ctx.conversacion.contexto or {}).get("despues")
-            _contexto_extra(ctx.conversacion, despues=None)
+            despues = leer_contexto(ctx.conversacion).despues
+            actualizar_contexto(ctx.conversacion, despues=None)
             if despues and tiene_consentimiento(ctx.usuario):
                 respuestas += await self.iniciar(ctx, despues)
         return respuestas
@@ -127,19 +118,19 @@ class RutasFlujos:
         """Empieza un flujo (pasando antes por la bienvenida si hace falta el consentimiento)."""
         flujos = self.flujos
         if flujo_id in REQUIEREN_CONSENTIMIENTO and not tiene_consentimiento(ctx.usuario):
-            if (ctx.conversacion.contexto or {}).get("consentimiento_rechazado"):
+            if leer_contexto(ctx.conversacion).consentimiento_rechazado:
                 return [Respuesta(
                     "Para este trámite necesito guardar algunos datos suyos, y usted prefirió no "
                     "darme su consentimiento. Si cambia de opinión, pulse el botón.",
                     botones=[Boton("Revisar el aviso", "/iniciar bienvenida"),
                              Boton("Menú", "/menu")])]
-            _contexto_extra(ctx.conversacion, despues=flujo_id)
+            actualizar_contexto(ctx.conversacion, despues=flujo_id)
             flujo_id = "bienvenida"
         if flujo_id == "bienvenida":
-            _contexto_extra(ctx.conversacion, consentimiento_rechazado=None)
+            actualizar_contexto(ctx.conversacion, consentimiento_rechazado=False)
         definicion = flujos[flujo_id]
         if (detectado := lugar_detectado(ctx)) is not None:
-            _contexto_extra(ctx.conversacion, detectado=detectado)
+            actualizar_contexto(ctx.conversacion, detectado=detectado)
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
         resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo())
@@ -176,7 +167,7 @@ class RutasFlujos:
         casos)."""
         if ctx.intent != "saludo" or estado_flujo.leer(ctx.conversacion) is not None:
             return None
-        if (ctx.conversacion.contexto or {}).get("consentimiento_rechazado"):
+        if leer_contexto(ctx.conversacion).consentimiento_rechazado:
             return None  # la ruta de charla saluda y muestra el menú
         return await self.iniciar(ctx, "bienvenida")
 
@@ -257,7 +248,7 @@ class RutasFlujos:
             return None
         folio = ctx.payload.partition(" ")[2].strip()
         if not folio:
-            folio = (ctx.conversacion.contexto or {}).get("caso_folio") or ""
+            folio = leer_contexto(ctx.conversacion).caso_folio or ""
         if not folio:
             contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
             casos = contexto["casos"]

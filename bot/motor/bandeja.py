@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.db.estados import Direccion, TipoMensaje, tipo_mensaje
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
 from bot.motor.salida import ALGO_ESPERA_EN_LA_CONVERSACION
@@ -82,8 +84,8 @@ async def _nueva_conversacion(sesion: AsyncSession, usuario: Usuario) -> Convers
 
 def proponer_nombre(conversacion: Conversacion, nombre: str | None) -> None:
     """Anota el nombre que da la plataforma (el perfil guarda el que confirme la persona)."""
-    if nombre and (conversacion.contexto or {}).get("nombre_canal") != nombre[:80]:
-        conversacion.contexto = {**(conversacion.contexto or {}), "nombre_canal": nombre[:80]}
+    if nombre and leer_contexto(conversacion).nombre_canal != nombre[:80]:
+        actualizar_contexto(conversacion, nombre_canal=nombre[:80])
 
 
 ACTIVIDAD_PRECISION = dt.timedelta(seconds=60)
@@ -143,12 +145,12 @@ async def registrar_entrante(
         usuario.bloqueo_canal = False
     adjunto_id = None
     texto = entrante.texto
-    tipo = "boton" if entrante.payload else "texto"
+    tipo = tipo_mensaje(TipoMensaje.BOTON if entrante.payload else TipoMensaje.TEXTO)
     rechazo = (motivo_rechazo(entrante.archivo, maximo_bytes)
                if entrante.archivo is not None else None)
     if entrante.archivo is not None and rechazo is not None:
         texto = texto or f"[archivo: {entrante.archivo.nombre}]"
-        tipo = f"archivo_rechazado:{rechazo}"
+        tipo = tipo_mensaje(TipoMensaje.ARCHIVO_RECHAZADO, rechazo)
     elif entrante.archivo is not None:
         guardado = await documentos.guardar_sin_bloquear(entrante.archivo.contenido,
                                                          entrante.archivo.mime)
@@ -161,12 +163,12 @@ async def registrar_entrante(
         await sesion.flush()
         adjunto_id = documento.id
         texto = texto or f"[archivo: {entrante.archivo.nombre}]"
-        tipo = "archivo"
+        tipo = tipo_mensaje(TipoMensaje.ARCHIVO)
     elif entrante.tipo_no_soportado:
         texto = texto or f"[{entrante.tipo_no_soportado}]"
-        tipo = f"no_soportado:{entrante.tipo_no_soportado}"[:32]
+        tipo = tipo_mensaje(TipoMensaje.NO_SOPORTADO, entrante.tipo_no_soportado)
     mensaje = Mensaje(
-        conversacion_id=conversacion.id, direccion="entrada", autor="usuario", canal=canal,
+        conversacion_id=conversacion.id, direccion=Direccion.ENTRADA, autor="usuario", canal=canal,
         id_externo=entrante.id_mensaje, texto=texto, payload=entrante.payload,
         adjunto_id=adjunto_id, tipo=tipo, extra={"recortado": True} if recortado else None,
     )

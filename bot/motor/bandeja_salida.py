@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import aliased
 
+from bot.db.estados import Direccion, EstadoEnvio
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
@@ -56,11 +57,13 @@ MAX_INTENTOS = 5
 """Fallas pasajeras admitidas por mensaje; con la última queda `fallido`."""
 REINTENTO_BASE = dt.timedelta(seconds=30)
 """Espera tras la primera falla pasajera; se duplica en cada una."""
-AVISOS_DE_ENTREGA = {
-    "reintentar": "Aún sin entregar: hubo una falla pasajera y se reintentará.",
-    "fallido": "No se entregó: la plataforma lo rechazó o la persona bloqueó al asistente.",
-    "vencido": "No se entregó: pasaron más de 24 horas sin poder enviarlo.",
-    "plantilla": "Se entregó como plantilla de WhatsApp (fuera de la ventana de 24 horas).",
+AVISOS_DE_ENTREGA: dict[str, str] = {
+    EstadoEnvio.REINTENTAR: "Aún sin entregar: hubo una falla pasajera y se reintentará.",
+    EstadoEnvio.FALLIDO:
+        "No se entregó: la plataforma lo rechazó o la persona bloqueó al asistente.",
+    EstadoEnvio.VENCIDO: "No se entregó: pasaron más de 24 horas sin poder enviarlo.",
+    EstadoEnvio.PLANTILLA:
+        "Se entregó como plantilla de WhatsApp (fuera de la ventana de 24 horas).",
 }
 """Lo que el panel muestra bajo un mensaje de salida según su `envio` (los demás, nada)."""
 
@@ -107,7 +110,7 @@ def _toca(extra: dict[str, Any] | None, momento: dt.datetime) -> bool:
 
 def _salida(m: type[Mensaje] = Mensaje) -> tuple[ColumnElement[bool], ...]:
     """Mensajes de salida del bot o de un asesor (`m`: la tabla o un alias)."""
-    return m.direccion == "salida", m.autor.in_(("bot", "asesor"))
+    return m.direccion == Direccion.SALIDA, m.autor.in_(("bot", "asesor"))
 
 
 def _de_la_bandeja(canal: str) -> tuple[ColumnElement[bool], ...]:
@@ -139,18 +142,18 @@ async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str,
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
             .join(Usuario, Usuario.id == Conversacion.usuario_id)
             .where(Usuario.canal == canal, Usuario.id_externo == id_usuario, *_salida(),
-                   or_(Mensaje.envio.is_(None), Mensaje.envio == "reintentar"))
+                   or_(Mensaje.envio.is_(None), Mensaje.envio == EstadoEnvio.REINTENTAR))
             .order_by(Mensaje.id)
             .with_for_update(skip_locked=True, of=Mensaje)
         )).all()
         for fila, ultimo_del_usuario in filas:
             if _utc(fila.creado_en) < momento - VENTANA:
-                fila.envio = "vencido"
+                fila.envio = EstadoEnvio.VENCIDO
                 vencidos.append(fila.id)
                 continue
-            if fila.envio == "reintentar" and not _toca(fila.extra, momento):
+            if fila.envio == EstadoEnvio.REINTENTAR and not _toca(fila.extra, momento):
                 break
-            fila.envio = "pendiente"
+            fila.envio = EstadoEnvio.PENDIENTE
             pendientes.append(Pendiente(
                 fila.id, await respuesta_guardada(s, fila, documentos), clave_aviso(fila),
                 int((fila.extra or {}).get("partes", 0)), ultimo_del_usuario))
@@ -171,7 +174,7 @@ async def por_enviar(almacen: Almacen, documentos: AlmacenDocumentos, canal: str
     return pendientes
 
 
-async def marcar(almacen: Almacen, ids: list[int], estado: str) -> None:
+async def marcar(almacen: Almacen, ids: list[int], estado: EstadoEnvio) -> None:
     """Anota el resultado del envío (`enviado`, `plantilla`, `fallido`…)."""
     if not ids:
         return
@@ -199,7 +202,7 @@ async def aplazar(almacen: Almacen, mensaje_id: int, partes: int = 0,
             if partes:
                 extra["partes"] = partes
         fila.extra = extra
-        fila.envio = "reintentar" if queda else "fallido"
+        fila.envio = EstadoEnvio.REINTENTAR if queda else EstadoEnvio.FALLIDO
     if queda:
         log.info("falla pasajera al enviar; se reintentará",
                  extra={"mensaje_id": mensaje_id, "intento": intentos})
@@ -269,7 +272,7 @@ class Anotador:
         """Marca ya lo anotado (al cerrar el canal, o desde la tarea de las tandas)."""
         lote, self._por_marcar = self._por_marcar, []
         try:
-            await marcar(self.almacen, lote, "enviado")
+            await marcar(self.almacen, lote, EstadoEnvio.ENVIADO)
         except BaseException:
             self._por_marcar[:0] = lote  # vuelven al frente para la siguiente tanda
             raise
@@ -375,7 +378,7 @@ async def reclamos_vencidos(almacen: Almacen, canal: str, momento: dt.datetime,
             select(Mensaje.id, Usuario.id_externo)
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
             .join(Usuario, Usuario.id == Conversacion.usuario_id)
-            .where(*_de_la_bandeja(canal), Mensaje.envio == "pendiente",
+            .where(*_de_la_bandeja(canal), Mensaje.envio == EstadoEnvio.PENDIENTE,
                    Mensaje.creado_en < momento - vencido, Mensaje.creado_en >= momento - ventana)
         )).all()
     return [(i, u) for i, u in filas]
@@ -387,7 +390,7 @@ async def devolver_a_la_cola(almacen: Almacen, ids: set[int]) -> int:
         return 0
     async with almacen.escritura() as s:
         resultado = await s.execute(
-            update(Mensaje).where(Mensaje.id.in_(ids), Mensaje.envio == "pendiente")
+            update(Mensaje).where(Mensaje.id.in_(ids), Mensaje.envio == EstadoEnvio.PENDIENTE)
             .values(envio=None))
     return int(getattr(resultado, "rowcount", 0) or 0)
 
@@ -401,15 +404,15 @@ async def usuarios_por_enviar(almacen: Almacen, canal: str, momento: dt.datetime
     desde = momento - ventana
     otra = aliased(Mensaje)
     en_vuelo = select(otra.id).where(
-        otra.conversacion_id == Conversacion.id, *_salida(otra), otra.envio == "pendiente",
-        otra.creado_en >= desde).exists()
+        otra.conversacion_id == Conversacion.id, *_salida(otra),
+        otra.envio == EstadoEnvio.PENDIENTE, otra.creado_en >= desde).exists()
     async with almacen.lectura() as s:
         filas = (await s.execute(
             select(Usuario.id_externo, Mensaje.envio, Mensaje.extra)
             .join(Conversacion, Conversacion.usuario_id == Usuario.id)
             .join(Mensaje, Mensaje.conversacion_id == Conversacion.id)
             .where(*_de_la_bandeja(canal),
-                   or_(Mensaje.envio.is_(None), Mensaje.envio == "reintentar"),
+                   or_(Mensaje.envio.is_(None), Mensaje.envio == EstadoEnvio.REINTENTAR),
                    Mensaje.creado_en >= desde, Usuario.bloqueo_canal.is_not(True), ~en_vuelo,
                    or_(Mensaje.responde_a_id.is_(None), Usuario.ultimo_mensaje_en >= desde))
             .order_by(Mensaje.id)

@@ -25,6 +25,8 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.db.estados import Direccion, EstadoEnvio, ModoConversacion, TipoMensaje
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos, ArchivoGuardado
@@ -269,11 +271,11 @@ class Motor:
             mensaje = await s.get(Mensaje, fallido)
             if mensaje is not None and mensaje.procesado_en is None:
                 s.add(Mensaje(
-                    conversacion_id=mensaje.conversacion_id, direccion="salida", autor="bot",
-                    canal=mensaje.canal, texto=RESPUESTA_DE_DISCULPA.texto,
+                    conversacion_id=mensaje.conversacion_id, direccion=Direccion.SALIDA,
+                    autor="bot", canal=mensaje.canal, texto=RESPUESTA_DE_DISCULPA.texto,
                     botones=[{"titulo": b.titulo, "payload": b.payload}
                              for b in RESPUESTA_DE_DISCULPA.botones],
-                    responde_a_id=mensaje.id, procesado_en=ahora(), tipo="texto"))
+                    responde_a_id=mensaje.id, procesado_en=ahora(), tipo=TipoMensaje.TEXTO.value))
                 mensaje.procesado_en = ahora()
                 mensaje.extra = {**(mensaje.extra or {}), "error": True}
         return nuevo, fallido
@@ -402,9 +404,9 @@ class Motor:
         return not (
             self.analizador is None
             or mensaje.payload
-            or mensaje.tipo != "texto"
+            or mensaje.tipo != TipoMensaje.TEXTO
             or not texto.strip()
-            or conversacion.modo == "humano"
+            or conversacion.modo == ModoConversacion.HUMANO
             or reconocer(texto, None) is not None
             or any(acepta(conversacion, texto, None) for acepta in self.aceptadores)
         )
@@ -445,7 +447,7 @@ class Motor:
         """Recorre las rutas para un mensaje y guarda sus respuestas (con `reclamar`, ya
         `pendiente`) y el estado; devuelve también las filas guardadas."""
         # El primer mensaje de la conversación: aún no se ha atendido ninguno.
-        anteriores = (conversacion.contexto or {}).get("atendida") or await s.scalar(
+        anteriores = leer_contexto(conversacion).atendida or await s.scalar(
             _ALGUNO_ANTERIOR, {"conversacion": conversacion.id, "mensaje": mensaje.id})
         ctx = Contexto(
             almacen=self.almacen, sesion=s, usuario=usuario, conversacion=conversacion,
@@ -468,8 +470,7 @@ class Motor:
         if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
             mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()
-        if not (conversacion.contexto or {}).get("atendida"):
-            conversacion.contexto = {**(conversacion.contexto or {}), "atendida": True}
+        actualizar_contexto(conversacion, atendida=True)
         log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                              "conversacion_id": conversacion.id,
                                              "respuestas": len(respuestas)})
@@ -508,13 +509,13 @@ class Motor:
             await s.flush()
             extra["documento_id"] = documento.id
         fila = Mensaje(
-            conversacion_id=destino.conversacion_id, direccion="salida", autor="bot",
+            conversacion_id=destino.conversacion_id, direccion=Direccion.SALIDA, autor="bot",
             canal=destino.canal, texto=respuesta.texto,
             botones=[{"titulo": b.titulo, "payload": b.payload} for b in respuesta.botones] or None,
             extra=extra or None, responde_a_id=destino.mensaje_id, procesado_en=ahora(),
-            tipo="documento" if respuesta.documento else "texto",
-            envio="pendiente" if reclamada else (
-                "en_respuesta" if destino.canal in ENTREGAN_EN_LA_RESPUESTA else None),
+            tipo=(TipoMensaje.DOCUMENTO if respuesta.documento else TipoMensaje.TEXTO).value,
+            envio=EstadoEnvio.PENDIENTE if reclamada else (
+                EstadoEnvio.EN_RESPUESTA if destino.canal in ENTREGAN_EN_LA_RESPUESTA else None),
         )
         s.add(fila)
         return fila

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.db.estados import TipoMensaje, leer_tipo
 from bot.motor.menu import respuesta_menu
 from bot.motor.textos import texto
 from bot.nucleo.comandos import Comando
@@ -21,9 +22,9 @@ _NOMBRES_NO_SOPORTADOS = {
 
 async def no_soportado(ctx: Contexto) -> list[Respuesta] | None:
     """Stickers, notas de voz, ubicaciones…: decir qué sí se admite."""
-    if not ctx.mensaje.tipo.startswith("no_soportado"):
+    clase, clave = leer_tipo(ctx.mensaje.tipo)
+    if clase is not TipoMensaje.NO_SOPORTADO:
         return None
-    clave = ctx.mensaje.tipo.partition(":")[2]
     tipo = _NOMBRES_NO_SOPORTADOS.get(clave, "ese tipo de mensaje")
     return [Respuesta(texto("no_soportado", tipo=tipo))]
 
@@ -37,9 +38,9 @@ _RECHAZOS = {
 
 async def archivo_rechazado(ctx: Contexto) -> list[Respuesta] | None:
     """Un archivo que no se guardó (grande, vacío o de otro tipo): decir por qué."""
-    if not ctx.mensaje.tipo.startswith("archivo_rechazado"):
+    clase, motivo = leer_tipo(ctx.mensaje.tipo)
+    if clase is not TipoMensaje.ARCHIVO_RECHAZADO:
         return None
-    motivo = ctx.mensaje.tipo.partition(":")[2]
     mb = ctx.maximo_archivo // (1024 * 1024)
     return [Respuesta(_RECHAZOS.get(motivo, _RECHAZOS["tipo"]).format(mb=mb))]
 

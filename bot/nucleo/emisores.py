@@ -11,15 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.db.estados import EstadoEnvio
 from bot.nucleo.mensajes import Respuesta
 
 
 @dataclass(frozen=True)
 class ResultadoEnvio:
     """Qué pasó con un envío: enviado, enviado como plantilla (WhatsApp > 24 h), por
-    reintentar (falla pasajera) o fallido."""
+    reintentar (falla pasajera), fallido o bloqueado (se anota tal cual en `Mensaje.envio`)."""
 
-    estado: str  # enviado | plantilla | reintentar | fallido | bloqueado | sin_canal
+    estado: EstadoEnvio
     detalle: str = ""
 
 

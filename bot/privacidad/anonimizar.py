@@ -20,6 +20,7 @@ from sqlalchemy import event, func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from bot.db.contexto_conversacion import ContextoConversacion, guardar_contexto
 from bot.db.modelos import (
     Caso,
     Conversacion,
@@ -174,7 +175,7 @@ async def anonimizar_usuario(
             update(NotaAsesor).where(NotaAsesor.conversacion_id == conversacion.id)
             .values(texto=ELIMINADO).execution_options(synchronize_session="fetch"))
         conversacion.respuestas = {}
-        conversacion.contexto = {}
+        guardar_contexto(conversacion, ContextoConversacion())
         conversacion.historial = []
         conversacion.flujo = None
         conversacion.paso = None

@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.estados import EstadoTraspaso
 from bot.db.modelos import Caso, Conversacion, Escalamiento, Usuario
 from bot.db.sesion import Almacen
 from bot.limite_acceso import olvidar_intentos
@@ -43,7 +44,7 @@ async def aplicar_retencion(
     limite = ahora - dt.timedelta(days=dias)
     tiene_casos = exists().where(Caso.usuario_id == Usuario.id)
     escalamiento_abierto = exists().where(Escalamiento.conversacion_id == Conversacion.id,
-                                          Escalamiento.estado != "cerrada")
+                                          Escalamiento.estado != EstadoTraspaso.CERRADA)
     consulta = (
         select(Usuario).join(Conversacion, Conversacion.usuario_id == Usuario.id)
         .where(Conversacion.ultima_actividad < limite,

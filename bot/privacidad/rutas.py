@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.modelos import ahora
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto, Ruta
@@ -27,7 +28,6 @@ PAYLOAD_BORRAR = "/borrar_mis_datos"
 PAYLOAD_CONFIRMAR = "/borrar_confirmar"
 PAYLOAD_CANCELAR = "/borrar_cancelar"
 PAYLOADS_AVISO = ("/aviso_integral", "/aviso_privacidad")
-CLAVE_PENDIENTE = "privacidad_borrado_solicitado"
 VIGENCIA_SOLICITUD = dt.timedelta(minutes=30)
 
 _FRASES: dict[str, set[str]] = {
@@ -70,8 +70,8 @@ def _pide(ctx: Contexto, intent: str, payloads: tuple[str, ...]) -> bool:
 
 
 def _solicitud_vigente(ctx: Contexto) -> bool:
-    marca = (ctx.conversacion.contexto or {}).get(CLAVE_PENDIENTE)
-    if not isinstance(marca, str):
+    marca = leer_contexto(ctx.conversacion).privacidad_borrado_solicitado
+    if marca is None:
         return False
     try:
         momento = dt.datetime.fromisoformat(marca)
@@ -81,12 +81,8 @@ def _solicitud_vigente(ctx: Contexto) -> bool:
 
 
 def _marcar_solicitud(ctx: Contexto, activa: bool) -> None:
-    contexto = dict(ctx.conversacion.contexto or {})
-    if activa:
-        contexto[CLAVE_PENDIENTE] = ahora().isoformat()
-    else:
-        contexto.pop(CLAVE_PENDIENTE, None)
-    ctx.conversacion.contexto = contexto  # objeto nuevo: SQLAlchemy detecta el cambio
+    actualizar_contexto(ctx.conversacion,
+                        privacidad_borrado_solicitado=ahora().isoformat() if activa else None)
 
 
 async def aviso_integral(ctx: Contexto) -> list[Respuesta] | None:

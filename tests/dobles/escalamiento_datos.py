@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from bot.casos.repositorio import crear_caso
+from bot.db.estados import EstadoEnvio
 from bot.db.modelos import Conversacion, Escalamiento, Municipio, Usuario
 from bot.escalamiento.asesores import crear_asesor
 from bot.motor.bandeja import usuario_y_conversacion
@@ -29,7 +30,7 @@ class EmisorGrabador:
                      ultimo_mensaje_usuario: dt.datetime | None,
                      plantilla: str | None = None) -> ResultadoEnvio:
         self.enviados.append((id_usuario, respuestas, plantilla))
-        return ResultadoEnvio("enviado")
+        return ResultadoEnvio(EstadoEnvio.ENVIADO)
 
     def textos(self) -> list[str]:
         return [r.texto for _, rs, _ in self.enviados for r in rs]

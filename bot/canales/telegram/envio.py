@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.canales import formato, payloads
+from bot.db.estados import EstadoEnvio
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor import bandeja_salida
@@ -120,7 +121,8 @@ async def vaciar_bandeja(bot: Bot, anotador: Anotador, documentos: AlmacenDocume
         except Forbidden:
             log.info("el usuario bloqueó al bot", extra={"usuario": id_usuario})
             await bandeja_salida.marcar_bloqueo(almacen, "telegram", id_usuario, True)
-            await bandeja_salida.marcar(almacen, [p.mensaje_id for p in pendientes[i:]], "fallido")
+            await bandeja_salida.marcar(almacen, [p.mensaje_id for p in pendientes[i:]],
+                                         EstadoEnvio.FALLIDO)
             return
         except TelegramError as error:
             if transitoria(error):
@@ -129,7 +131,7 @@ async def vaciar_bandeja(bot: Bot, anotador: Anotador, documentos: AlmacenDocume
                 continue
             log.warning("Telegram rechazó el envío: %s", error,
                         extra={"mensaje_id": pendiente.mensaje_id})
-            await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], "fallido")
+            await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], EstadoEnvio.FALLIDO)
             continue
         anotador.enviado(pendiente.mensaje_id)
 
@@ -155,8 +157,9 @@ class EmisorTelegram:
             await enviar_respuestas(self.bot, self.almacen, int(id_usuario), respuestas)
         except Forbidden as error:
             await bandeja_salida.marcar_bloqueo(self.almacen, "telegram", id_usuario, True)
-            return ResultadoEnvio("bloqueado", str(error))
+            return ResultadoEnvio(EstadoEnvio.BLOQUEADO, str(error))
         except TelegramError as error:
             log.warning("envío por Telegram fallido: %s", error, extra={"usuario": id_usuario})
-            return ResultadoEnvio("reintentar" if transitoria(error) else "fallido", str(error))
-        return ResultadoEnvio("enviado")
+            return ResultadoEnvio(
+                EstadoEnvio.REINTENTAR if transitoria(error) else EstadoEnvio.FALLIDO, str(error))
+        return ResultadoEnvio(EstadoEnvio.ENVIADO)

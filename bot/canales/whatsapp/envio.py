@@ -33,6 +33,7 @@ from bot.canales import formato, payloads
 from bot.canales.ritmo import RitmoPorDestino
 from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.opciones import MAX_LISTA
+from bot.db.estados import EstadoEnvio
 from bot.db.modelos import ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
@@ -227,7 +228,7 @@ async def enviar_aviso(enviador: EnviadorWhatsApp, para: str, respuestas: list[R
     if ventana_abierta(ultimo_mensaje_usuario):
         try:
             await enviador.enviar(para, respuestas, avance)
-            return ResultadoEnvio("enviado")
+            return ResultadoEnvio(EstadoEnvio.ENVIADO)
         except WhatsAppError as error:
             if error.code != ERROR_VENTANA_CERRADA:
                 raise
@@ -236,7 +237,7 @@ async def enviar_aviso(enviador: EnviadorWhatsApp, para: str, respuestas: list[R
         raise SinPlantilla("La ventana de 24 h está cerrada y no hay plantilla aprobada "
                            "configurada (WHATSAPP_PLANTILLA_AVISO).")
     await enviador.enviar_plantilla(para, nombre, respuestas)
-    return ResultadoEnvio("plantilla", nombre)
+    return ResultadoEnvio(EstadoEnvio.PLANTILLA, nombre)
 
 
 def _motivo(error: BaseException) -> str:
@@ -261,7 +262,7 @@ async def vaciar_bandeja(enviador: EnviadorWhatsApp, anotador: Anotador,
         try:
             if pendiente.aviso is None:
                 await enviador.enviar(wa_id, [pendiente.respuesta], avance)
-                estado = "enviado"
+                estado = EstadoEnvio.ENVIADO
             else:
                 estado = (await enviar_aviso(enviador, wa_id, [pendiente.respuesta],
                                              pendiente.ultimo_mensaje_usuario, pendiente.aviso,
@@ -273,8 +274,8 @@ async def vaciar_bandeja(enviador: EnviadorWhatsApp, anotador: Anotador,
                 continue
             log.warning("WhatsApp rechazó el envío: %s", _motivo(error),
                         extra={"mensaje_id": pendiente.mensaje_id})
-            estado = "fallido"
-        if estado == "enviado":
+            estado = EstadoEnvio.FALLIDO
+        if estado == EstadoEnvio.ENVIADO:
             anotador.enviado(pendiente.mensaje_id)
         else:
             await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], estado)
@@ -300,7 +301,8 @@ class EmisorWhatsApp:
             return await enviar_aviso(self.enviador, id_usuario, respuestas,
                                       ultimo_mensaje_usuario, plantilla)
         except SinPlantilla as error:
-            return ResultadoEnvio("fallido", str(error))
+            return ResultadoEnvio(EstadoEnvio.FALLIDO, str(error))
         except ERRORES_DE_ENVIO as error:
             log.warning("envío por WhatsApp fallido: %s", _motivo(error))
-            return ResultadoEnvio("reintentar" if transitoria(error) else "fallido", str(error))
+            return ResultadoEnvio(
+                EstadoEnvio.REINTENTAR if transitoria(error) else EstadoEnvio.FALLIDO, str(error))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.db.estados import Direccion
 from bot.db.modelos import Conversacion, Mensaje, Usuario
 from bot.db.sesion import Almacen
 from bot.nucleo.mensajes import Boton
@@ -29,14 +30,14 @@ async def opciones_ofrecidas(almacen: Almacen, canal: str, id_usuario: str) -> l
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
             .join(Usuario, Usuario.id == Conversacion.usuario_id)
             .where(Usuario.canal == canal, Usuario.id_externo == id_usuario,
-                   Mensaje.direccion == "salida")
+                   Mensaje.direccion == Direccion.SALIDA)
             .order_by(Mensaje.id.desc()).limit(1)
         )
         if ultima is None or ultima.responde_a_id is None:
             return []
         hermanas = (await s.scalars(
             select(Mensaje).where(Mensaje.responde_a_id == ultima.responde_a_id,
-                                  Mensaje.direccion == "salida").order_by(Mensaje.id)
+                                  Mensaje.direccion == Direccion.SALIDA).order_by(Mensaje.id)
         )).all()
     for mensaje in reversed(hermanas):
         botones = mensaje.botones or []
