@@ -1,18 +1,23 @@
 """Los ajustes: un solo `Ajustes` con secciones por canal que se fijan con las variables planas
 de siempre (TELEGRAM_TOKEN, WHATSAPP_PLANTILLA_AVISO…), el `.env.example` y la tabla del
-README generados de él."""
+README generados de él, y la zona horaria que sale de los ajustes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
 from bot.config import RAIZ, Ajustes, ejemplo_env, secciones, tabla_markdown
+from bot.escalamiento.horario import Horario, horario_de
+from bot.servicios import Servicios
 
 EJEMPLO = RAIZ / ".env.example"
 README = RAIZ / "README.md"
@@ -145,3 +150,26 @@ def test_plantilla_por_clave() -> None:
                                       "otra_v3")] == ["aviso", "aviso", "estatus", "aviso",
                                                       "otra_v3"]
 
+
+# --- La zona horaria sale de los ajustes ---
+
+
+async def test_el_horario_por_omision_usa_la_zona_dada(servicios: Servicios) -> None:
+    async with servicios.almacen.lectura() as s:
+        assert (await horario_de(s, None, "America/Tijuana")).zona == "America/Tijuana"
+    assert Horario.desde_json({"inicio": "10:00"}, "Asia/Tokyo").zona == "Asia/Tokyo"
+    assert Horario.desde_json({"zona": "America/Cancun"}, "Asia/Tokyo").zona == "America/Cancun"
+
+
+def test_la_fecha_de_hoy_de_los_flujos_sale_de_los_ajustes(ajustes_prueba: Ajustes) -> None:
+    from bot.flujos.rutas import RutasFlujos
+
+    # 25 h de diferencia: las dos zonas nunca están en la misma fecha.
+    fechas = set()
+    for zona in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        servicios = SimpleNamespace(ajustes=ajustes_prueba.model_copy(
+            update={"zona_horaria": zona}))
+        rutas = RutasFlujos({}, {}, servicios, None)  # type: ignore[arg-type]
+        assert rutas.hoy() == dt.datetime.now(ZoneInfo(zona)).date()
+        fechas.add(rutas.hoy())
+    assert len(fechas) == 2

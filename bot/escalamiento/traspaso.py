@@ -141,7 +141,7 @@ async def solicitar(
     conversacion.modo = "humano"
     conversacion.fallos_nlu = 0
     _evento(sesion, esc, "solicitada", f"usuario:{usuario.id}", detalle or motivo, motivo=motivo)
-    horario = await horario_de(sesion, estado_id)
+    horario = await horario_de(sesion, estado_id, servicios.ajustes.zona_horaria)
     minutos = servicios.ajustes.sla_primera_respuesta_min
     await sla.programar(sesion, esc, horario, minutos, momento)
     al_confirmar(sesion, lambda: avisos.avisar_solicitud(servicios, esc.id))
