@@ -30,6 +30,17 @@ def version() -> None:
     typer.echo(__version__)
 
 
+@app.command("ajustes")
+def ajustes_de_ejemplo(
+    markdown: bool = typer.Option(False, "--markdown", help="La tabla del README, no el .env."),
+) -> None:
+    """Escribe cada variable de entorno con su valor por omisión y para qué sirve
+    (`hermanamientos ajustes > .env.example`)."""
+    from bot.config import ejemplo_env, tabla_markdown
+
+    typer.echo(tabla_markdown() if markdown else ejemplo_env(), nl=False)
+
+
 @app.command()
 def migrar() -> None:
     """Aplica las migraciones pendientes a la base de datos (DATABASE_URL)."""

@@ -22,11 +22,10 @@ def telegram(ctx: typer.Context) -> None:
     """Atiende Telegram por sondeo (getUpdates) hasta Ctrl-C. Requiere TELEGRAM_TOKEN."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.canales.telegram.ajustes import AjustesTelegram
     from bot.canales.telegram.canal import CanalTelegram
 
     config = ajustes()
-    if not config.telegram_token:
+    if not config.telegram.token:
         typer.echo("Falta TELEGRAM_TOKEN (el token que da @BotFather).", err=True)
         raise typer.Exit(2)
     registro.configurar()
@@ -34,7 +33,8 @@ def telegram(ctx: typer.Context) -> None:
 
     async def correr() -> None:
         servicios = crear_servicios(config)
-        canal = CanalTelegram(servicios, config, AjustesTelegram(modo="polling"))
+        sondeo = config.telegram.model_copy(update={"modo": "polling"})
+        canal = CanalTelegram(servicios, config.model_copy(update={"telegram": sondeo}))
         alto = asyncio.Event()
         bucle = asyncio.get_running_loop()
         for senal in (signal.SIGINT, signal.SIGTERM):
@@ -67,21 +67,21 @@ def webhook(
     from bot.canales.telegram.canal import ACTUALIZACIONES
 
     config = ajustes()
-    if not config.telegram_token:
+    if not config.telegram.token:
         typer.echo("Falta TELEGRAM_TOKEN (el token que da @BotFather).", err=True)
         raise typer.Exit(2)
     if not borrar and not url:
         typer.echo("Indique --url (o --borrar).", err=True)
         raise typer.Exit(2)
     try:
-        secreto = "" if borrar else validar_secreto(config.telegram_webhook_secret)
+        secreto = "" if borrar else validar_secreto(config.telegram.webhook_secret)
     except ErrorConfiguracionTelegram as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from error
 
     async def registrar() -> None:
-        bot = Bot(config.telegram_token, base_url=config.telegram_api_url,
-                  base_file_url=url_archivos(config.telegram_api_url))
+        tg = config.telegram
+        bot = Bot(tg.token, base_url=tg.api_url, base_file_url=url_archivos(tg.api_url))
         async with bot:
             if borrar:
                 await bot.delete_webhook()

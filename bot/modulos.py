@@ -66,4 +66,4 @@ def armar_motor(motor: Motor, servicios: ServiciosAcciones, nlu: GrupoNLU | None
     rutas_flujos = RutasFlujos(flujos, acciones(), servicios, conocimiento)
     motor.analizador = con_respaldo(nlu)
     motor.rutas = tabla_de_rutas(RutasEscalamiento(servicios), rutas_flujos, conocimiento)
-    motor.aceptadores = [partial(acepta_sin_nlu, flujos=flujos)]
+    motor.aceptadores = [partial(acepta_sin_nlu, flujos=flujos, zona=rutas_flujos.zona)]

@@ -15,10 +15,9 @@ from typing import Literal
 import pytest
 from sqlalchemy import select
 
-from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
 from bot.canales.whatsapp.canal import iniciar_si_esta_configurado
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesTelegram, AjustesWhatsApp
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.motor.bandeja_salida import Barrido, Pendiente, Repartidor
 from bot.nucleo.mensajes import Canal, MensajeEntrante
@@ -181,11 +180,11 @@ def doble_tg() -> Iterator[TelegramFalso]:
 
 async def arrancar_telegram(servicios: Servicios, doble: TelegramFalso,
                             modo: Literal["polling", "webhook"]) -> CanalTelegram:
-    config = servicios.ajustes.model_copy(update={
-        "telegram_token": doble.token, "telegram_api_url": doble.url_api,
-        "telegram_webhook_secret": SECRETO, "bandeja_barrido_s": BARRIDO_S})
-    propios = AjustesTelegram(modo=modo, webhook_url="", ritmo_chat_s=0.01, global_por_s=200)
-    canal = CanalTelegram(servicios, config, propios)
+    config = servicios.ajustes.model_copy(update={"bandeja_barrido_s": BARRIDO_S,
+                                                  "telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, webhook_secret=SECRETO, modo=modo,
+        webhook_url="", ritmo_chat_s=0.01, global_por_s=200)})
+    canal = CanalTelegram(servicios, config)
     await canal.iniciar()
     return canal
 
@@ -234,18 +233,16 @@ async def test_telegram_lo_interrumpido_sale_antes_que_lo_nunca_reclamado(
 
 
 async def test_telegram_respuestas_del_motor_con_el_canal_apagado(
-        servicios: Servicios, ajustes_prueba: Ajustes, doble_tg: TelegramFalso, url_bd: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        servicios: Servicios, ajustes_prueba: Ajustes, doble_tg: TelegramFalso,
+        url_bd: str) -> None:
     """La aplicación real (lifespan) arranca y envía lo que el motor guardó mientras no corría."""
     await servicios.motor.procesar(MensajeEntrante(Canal.TELEGRAM, "901", "901:1", "hola"))
     guardadas = consultar(url_bd, "SELECT COUNT(*) FROM mensaje WHERE direccion = 'salida' "
                                   "AND envio IS NULL")[0][0]
     assert guardadas >= 2
-    monkeypatch.setenv("TELEGRAM_MODO", "polling")
-    monkeypatch.setenv("TELEGRAM_RITMO_CHAT_S", "0.05")
-    config = ajustes_prueba.model_copy(update={"telegram_token": doble_tg.token,
-                                               "telegram_api_url": doble_tg.url_api,
-                                               "bandeja_barrido_s": BARRIDO_S})
+    config = ajustes_prueba.model_copy(update={"bandeja_barrido_s": BARRIDO_S,
+                                               "telegram": AjustesTelegram(
+        token=doble_tg.token, api_url=doble_tg.url_api, modo="polling", ritmo_chat_s=0.05)})
     with app_en_hilo(config):
         await esperar(lambda: consultar(
             url_bd, "SELECT COUNT(*) FROM mensaje WHERE direccion = 'salida' "
@@ -267,18 +264,12 @@ def doble_wa() -> Iterator[GraphFalso]:
 
 
 def config_whatsapp(base: Ajustes, doble: GraphFalso) -> Ajustes:
-    return base.model_copy(update={
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": TOKEN,
-        "whatsapp_app_secret": SECRETO_APP, "whatsapp_verify_token": VERIFICACION,
-        "whatsapp_api_url": doble.url, "bandeja_barrido_s": BARRIDO_S})
+    """Con el canal WhatsApp apuntado al doble y ritmo rápido."""
+    return base.model_copy(update={"bandeja_barrido_s": BARRIDO_S, "whatsapp": AjustesWhatsApp(
+        phone_id=PHONE_ID, token=TOKEN, app_secret=SECRETO_APP, verify_token=VERIFICACION,
+        api_url=doble.url, ritmo_usuario_s=0.01)})
 
 
-@pytest.fixture
-def ritmo_rapido(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WHATSAPP_RITMO_USUARIO_S", "0.01")
-
-
-@pytest.mark.usefixtures("ritmo_rapido")
 async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
         servicios: Servicios, doble_wa: GraphFalso) -> None:
     escenario = Escenario("whatsapp", [f"52133100000{n}" for n in range(10, 15)])
@@ -301,7 +292,6 @@ async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
     await comprobar_envios(servicios, escenario, textos)
 
 
-@pytest.mark.usefixtures("ritmo_rapido")
 async def test_whatsapp_respuestas_del_motor_con_el_canal_apagado(
         servicios: Servicios, ajustes_prueba: Ajustes, doble_wa: GraphFalso,
         url_bd: str) -> None:

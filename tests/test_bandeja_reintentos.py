@@ -24,11 +24,11 @@ from sqlalchemy import select
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.canales.telegram import envio as envio_tg
-from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
 from bot.canales.whatsapp import envio as envio_wa
 from bot.canales.whatsapp.canal import CanalWhatsApp, iniciar_si_esta_configurado
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
+from bot.config import AjustesTelegram, AjustesWhatsApp
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.escalamiento import diferidos, relevo
 from bot.motor import bandeja_salida
@@ -270,12 +270,11 @@ def doble_tg() -> Iterator[TelegramFalso]:
 async def canal_telegram(servicios: Servicios,
                          doble: TelegramFalso) -> AsyncIterator[CanalTelegram]:
     """El canal por sondeo, con su barrido cada BARRIDO_S s."""
-    config = servicios.ajustes.model_copy(update={
-        "telegram_token": doble.token, "telegram_api_url": doble.url_api,
-        "bandeja_barrido_s": BARRIDO_S})
-    propios = AjustesTelegram(modo="polling", webhook_url="", ritmo_chat_s=0.01,
-                              global_por_s=200)
-    canal = CanalTelegram(servicios, config, propios)
+    config = servicios.ajustes.model_copy(update={"bandeja_barrido_s": BARRIDO_S,
+                                                  "telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, modo="polling", webhook_url="",
+        ritmo_chat_s=0.01, global_por_s=200)})
+    canal = CanalTelegram(servicios, config)
     await canal.iniciar()
     try:
         yield canal
@@ -465,13 +464,13 @@ def doble_wa() -> Iterator[GraphFalso]:
 
 @asynccontextmanager
 async def canal_whatsapp(servicios: Servicios, doble: GraphFalso,
-                         monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[CanalWhatsApp]:
-    """El canal con su barrido cada BARRIDO_S s (se arranca tras preparar la prueba)."""
-    monkeypatch.setenv("WHATSAPP_RITMO_USUARIO_S", "0.01")
-    config = servicios.ajustes.model_copy(update={
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": TOKEN,
-        "whatsapp_app_secret": SECRETO_APP, "whatsapp_verify_token": VERIFICACION,
-        "whatsapp_api_url": doble.url, "bandeja_barrido_s": BARRIDO_S})
+                         **plantillas: str) -> AsyncIterator[CanalWhatsApp]:
+    """El canal con su barrido cada BARRIDO_S s (se arranca tras preparar la prueba) y las
+    `plantillas` dadas (plantilla_aviso=…)."""
+    config = servicios.ajustes.model_copy(update={"bandeja_barrido_s": BARRIDO_S,
+                                                  "whatsapp": AjustesWhatsApp(
+        phone_id=PHONE_ID, token=TOKEN, app_secret=SECRETO_APP, verify_token=VERIFICACION,
+        api_url=doble.url, ritmo_usuario_s=0.01, **plantillas)})
     canal = await iniciar_si_esta_configurado(servicios, config)
     assert canal is not None
     try:
@@ -498,7 +497,7 @@ async def test_whatsapp_lo_nuevo_espera_al_reintento_y_todo_llega_en_orden(
     monkeypatch.setattr(bandeja_salida, "REINTENTO_BASE", dt.timedelta(seconds=3))
     doble_wa.fallar(veces=1, http=503, codigo=2)  # servicio no disponible: sin reintento en línea
     (primera,) = await respuestas(servicios, "whatsapp", WA, ["Su folio es JAL-2026-0007."])
-    async with canal_whatsapp(servicios, doble_wa, monkeypatch) as canal:
+    async with canal_whatsapp(servicios, doble_wa) as canal:
         await esperar(todos(servicios, [primera], "reintentar"))
         await canal.atender(escribe("hola"))  # escribe otra vez mientras espera el reintento
         await canal.repartidor.esperar()
@@ -529,7 +528,7 @@ async def test_whatsapp_destinatario_invalido_es_definitivo_y_la_bitacora_no_lle
     doble_wa.fallar(veces=1, http=400, codigo=131026)  # destinatario no disponible
     (invalida,) = await respuestas(servicios, "whatsapp", WA, ["No se puede entregar."])
     otro = "5213313000002"
-    async with canal_whatsapp(servicios, doble_wa, monkeypatch):
+    async with canal_whatsapp(servicios, doble_wa):
         await esperar(todos(servicios, [invalida], "fallido"))
         doble_wa.fallar(veces=bandeja_salida.MAX_INTENTOS, http=500, codigo=131000)
         (agotada,) = await respuestas(servicios, "whatsapp", otro, ["Tampoco."])
@@ -544,15 +543,14 @@ async def test_whatsapp_destinatario_invalido_es_definitivo_y_la_bitacora_no_lle
 
 
 async def test_whatsapp_aviso_interrumpido_fuera_de_la_ventana_sale_como_plantilla(
-        servicios: Servicios, doble_wa: GraphFalso, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WHATSAPP_PLANTILLA_AVISO", "aviso_general")
-    monkeypatch.setenv("WHATSAPP_PLANTILLA_CAMBIO_ESTATUS", "cambio_de_estatus_v1")
+        servicios: Servicios, doble_wa: GraphFalso) -> None:
     await conversacion_de(servicios, "whatsapp", WA, HACE_30_H)
     aviso = await mensaje_de_asesor(servicios, "whatsapp", WA,
                                     "Su iniciativa JAL-2026-0007 pasó a revisión estatal.",
                                     envio="pendiente", hace=HACE_10_MIN,
                                     plantilla="cambio_estatus")
-    async with canal_whatsapp(servicios, doble_wa, monkeypatch):
+    async with canal_whatsapp(servicios, doble_wa, plantilla_aviso="aviso_general",
+                              plantilla_cambio_estatus="cambio_de_estatus_v1"):
         await esperar(todos(servicios, [aviso], "plantilla"))
         await asyncio.sleep(BARRIDO_S * 4)
     (enviado,) = doble_wa.mensajes(WA)
@@ -561,9 +559,9 @@ async def test_whatsapp_aviso_interrumpido_fuera_de_la_ventana_sale_como_plantil
 
 
 async def test_whatsapp_respuesta_de_mas_de_24_h_no_se_envia_al_volver_a_escribir(
-        servicios: Servicios, doble_wa: GraphFalso, monkeypatch: pytest.MonkeyPatch) -> None:
+        servicios: Servicios, doble_wa: GraphFalso) -> None:
     viejas = await respuestas(servicios, "whatsapp", WA, ["Respuesta de ayer."], hace=HACE_25_H)
-    async with canal_whatsapp(servicios, doble_wa, monkeypatch) as canal:
+    async with canal_whatsapp(servicios, doble_wa) as canal:
         await canal.atender(escribe("hola"))
         await canal.repartidor.esperar()
         await asyncio.sleep(BARRIDO_S * 3)

@@ -4,6 +4,7 @@ modo humano (el bot calla), marcador de regreso, horario de oficina y estatus de
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -13,13 +14,12 @@ from bot.escalamiento import diferidos, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.casos import CambioInvalido, cambiar_estatus, caso_por_folio
 from bot.escalamiento.enrutamiento import destinatarios
-from bot.escalamiento.horario import Horario
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
 
-CDMX = Horario().tz
+CDMX = ZoneInfo("America/Mexico_City")  # la de ZONA_HORARIA por omisión
 
 
 def entrante(usuario: str, texto: str, n: str, payload: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -19,14 +20,16 @@ from bot.servicios import Servicios, crear_servicios
 from dobles import escalamiento_datos as datos
 from dobles.telegram_falso import TelegramFalso
 
-LUNES_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=Horario().tz)
+CDMX = ZoneInfo("America/Mexico_City")  # la de ZONA_HORARIA por omisión
+LUNES_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=CDMX)
 
 
 def test_horario_y_apertura_en_palabras() -> None:
-    assert Horario().describir() == "de lunes a viernes de 9:00 a 18:00"
-    sabados = Horario(dias=(0, 1, 2, 3, 4, 5), inicio=dt.time(8, 30), fin=dt.time(14, 0))
+    assert Horario("America/Mexico_City").describir() == "de lunes a viernes de 9:00 a 18:00"
+    sabados = Horario("America/Mexico_City", dias=(0, 1, 2, 3, 4, 5), inicio=dt.time(8, 30),
+                      fin=dt.time(14, 0))
     assert sabados.describir() == "de lunes a sábado de 8:30 a 14:00"
-    h = Horario()
+    h = Horario("America/Mexico_City")
     assert cuando(LUNES_10, h, LUNES_10) == "hoy a partir de las 10:00"
     assert cuando(LUNES_10, h, LUNES_10 - dt.timedelta(days=1)) == "mañana a partir de las 10:00"
     miercoles = LUNES_10 + dt.timedelta(days=2, hours=-1)
@@ -118,11 +121,32 @@ async def test_respuesta_apaga_la_cadena(servicios: Servicios) -> None:
 
 async def test_fuera_de_horario_el_plazo_corre_desde_la_apertura(servicios: Servicios) -> None:
     uid = await datos.usuario(servicios, "u-sla3")
-    viernes_noche = dt.datetime(2026, 3, 6, 21, 0, tzinfo=Horario().tz)
+    viernes_noche = dt.datetime(2026, 3, 6, 21, 0, tzinfo=CDMX)
     await _solicitar(servicios, uid, viernes_noche)
     async with servicios.almacen.lectura() as s:
         t = await s.scalar(select(Temporizador))
     assert t is not None
     vence = t.vence_en if t.vence_en.tzinfo else t.vence_en.replace(tzinfo=dt.timezone.utc)
-    assert vence.astimezone(Horario().tz) == dt.datetime(2026, 3, 9, 9, 30, tzinfo=Horario().tz)
+    assert vence.astimezone(CDMX) == dt.datetime(2026, 3, 9, 9, 30, tzinfo=CDMX)
     await diferidos.esperar()
+
+
+async def test_el_horario_por_omision_es_el_de_la_zona_de_los_ajustes(
+        ajustes_prueba: Ajustes) -> None:
+    """Con ZONA_HORARIA=America/Tijuana la oficina abre a las 9:00 de Tijuana (una hora después
+    que en la Ciudad de México el 9 de marzo de 2026, ya con horario de verano allá)."""
+    tijuana = ZoneInfo("America/Tijuana")
+    servicios = crear_servicios(ajustes_prueba.model_copy(update={"zona_horaria": tijuana.key}),
+                                con_nlu=False)
+    try:
+        uid = await datos.usuario(servicios, "u-sla-tijuana")
+        await _solicitar(servicios, uid, dt.datetime(2026, 3, 6, 21, 0, tzinfo=tijuana))
+        async with servicios.almacen.lectura() as s:
+            t = await s.scalar(select(Temporizador))
+        assert t is not None
+        vence = t.vence_en if t.vence_en.tzinfo else t.vence_en.replace(tzinfo=dt.timezone.utc)
+        assert vence == dt.datetime(2026, 3, 9, 9, 30, tzinfo=tijuana)
+        assert vence != dt.datetime(2026, 3, 9, 9, 30, tzinfo=CDMX)
+        await diferidos.esperar()
+    finally:
+        await servicios.cerrar()

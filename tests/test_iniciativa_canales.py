@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesTelegram, AjustesWhatsApp
 
 from dobles.aplicacion import app_en_hilo, consultar
 from dobles.conversar import ConversadorTelegram, ConversadorWhatsApp
@@ -66,14 +66,11 @@ def _caso(url_bd: str, folio: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture
-def telegram(ajustes_prueba: Ajustes, monkeypatch: pytest.MonkeyPatch
-             ) -> Iterator[TelegramFalso]:
+def telegram(ajustes_prueba: Ajustes) -> Iterator[TelegramFalso]:
     doble = TelegramFalso().iniciar()
-    monkeypatch.setenv("TELEGRAM_MODO", "polling")
-    monkeypatch.setenv("TELEGRAM_RITMO_CHAT_S", "0.05")
-    monkeypatch.setenv("TELEGRAM_GLOBAL_POR_S", "200")
-    config = ajustes_prueba.model_copy(update={"telegram_token": doble.token,
-                                               "telegram_api_url": doble.url_api})
+    config = ajustes_prueba.model_copy(update={"telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, modo="polling", ritmo_chat_s=0.05,
+        global_por_s=200)})
     with app_en_hilo(config):
         yield doble
     doble.detener()
@@ -88,13 +85,11 @@ async def test_iniciativa_completa_por_telegram(telegram: TelegramFalso, url_bd:
 
 
 @pytest.fixture
-def whatsapp(ajustes_prueba: Ajustes, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphFalso]:
+def whatsapp(ajustes_prueba: Ajustes) -> Iterator[GraphFalso]:
     doble = GraphFalso().iniciar()
-    monkeypatch.setenv("WHATSAPP_RITMO_USUARIO_S", "0.02")
-    config = ajustes_prueba.model_copy(update={
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": TOKEN,
-        "whatsapp_app_secret": SECRETO_APP, "whatsapp_verify_token": VERIFICACION,
-        "whatsapp_api_url": doble.url})
+    config = ajustes_prueba.model_copy(update={"whatsapp": AjustesWhatsApp(
+        phone_id=PHONE_ID, token=TOKEN, app_secret=SECRETO_APP, verify_token=VERIFICACION,
+        api_url=doble.url, ritmo_usuario_s=0.02)})
     with app_en_hilo(config) as servidor:
         doble.webhook_url = servidor.url + "/whatsapp/webhook"
         yield doble

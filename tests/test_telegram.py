@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesTelegram
 
 from dobles import fabricas_telegram as ft
 from dobles.aplicacion import app_en_hilo, consultar
@@ -26,13 +26,10 @@ def doble() -> Iterator[TelegramFalso]:
 
 
 @pytest.fixture
-def config(ajustes_prueba: Ajustes, doble: TelegramFalso,
-           monkeypatch: pytest.MonkeyPatch) -> Ajustes:
-    monkeypatch.setenv("TELEGRAM_MODO", "polling")
-    monkeypatch.setenv("TELEGRAM_RITMO_CHAT_S", "0.05")
-    monkeypatch.setenv("TELEGRAM_GLOBAL_POR_S", "200")
-    return ajustes_prueba.model_copy(update={"telegram_token": doble.token,
-                                             "telegram_api_url": doble.url_api})
+def config(ajustes_prueba: Ajustes, doble: TelegramFalso) -> Ajustes:
+    return ajustes_prueba.model_copy(update={"telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, modo="polling", ritmo_chat_s=0.05,
+        global_por_s=200)})
 
 
 @pytest.fixture

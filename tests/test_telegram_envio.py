@@ -10,10 +10,10 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.canales import payloads
-from bot.canales.telegram.ajustes import AjustesTelegram
 from bot.canales.telegram.canal import CanalTelegram
 from bot.canales.telegram.envio import EmisorTelegram
 from bot.canales.telegram.mensajero import MensajeroTelegram
+from bot.config import AjustesTelegram
 from bot.db.modelos import PayloadBoton, Usuario
 from bot.nucleo.mensajes import Boton, Canal, DocumentoSaliente, MensajeEntrante, Respuesta
 from bot.servicios import Servicios
@@ -87,9 +87,9 @@ async def test_usuario_que_bloqueo_al_bot_queda_marcado(
 
 async def test_canal_expone_el_bot_y_registra_su_emisor(
         doble: TelegramFalso, servicios: Servicios) -> None:
-    config = servicios.ajustes.model_copy(update={"telegram_token": doble.token,
-                                                  "telegram_api_url": doble.url_api})
-    canal = CanalTelegram(servicios, config, AjustesTelegram(modo="polling"))
+    config = servicios.ajustes.model_copy(update={"telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, modo="polling")})
+    canal = CanalTelegram(servicios, config)
     assert isinstance(servicios.mensajero_asesores, MensajeroTelegram)
     assert servicios.mensajero_asesores.bot is canal.app.bot
     assert isinstance(servicios.emisores.de("telegram"), EmisorTelegram)

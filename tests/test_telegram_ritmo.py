@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesTelegram
 
 from dobles import fabricas_telegram as ft
 from dobles.aplicacion import app_en_hilo, consultar
@@ -28,13 +28,10 @@ def doble() -> Iterator[TelegramFalso]:
 
 
 async def test_rafaga_respeta_limites_por_chat_y_global(
-        ajustes_prueba: Ajustes, doble: TelegramFalso, url_bd: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in ("TELEGRAM_RITMO_CHAT_S", "TELEGRAM_GLOBAL_POR_S"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("TELEGRAM_MODO", "polling")
-    config = ajustes_prueba.model_copy(update={"telegram_token": doble.token,
-                                               "telegram_api_url": doble.url_api})
+        ajustes_prueba: Ajustes, doble: TelegramFalso, url_bd: str) -> None:
+    # Los límites por omisión (1 s por chat, 25 por segundo en total).
+    config = ajustes_prueba.model_copy(update={"telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, modo="polling")})
     with app_en_hilo(config):
         for chat in range(900, 940):  # 40 personas saludan a la vez
             doble.publicar(ft.texto(doble, chat, "hola"))

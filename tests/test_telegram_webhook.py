@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import crear_app
 from bot.canales.telegram.ajustes import ErrorConfiguracionTelegram
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesTelegram
 from bot.servicios import Servicios
 
 from dobles import fabricas_telegram as ft
@@ -32,21 +32,19 @@ def doble() -> Iterator[TelegramFalso]:
     d.detener()
 
 
-def _config(ajustes_prueba: Ajustes, doble: TelegramFalso, secreto: str = SECRETO) -> Ajustes:
-    return ajustes_prueba.model_copy(update={
-        "telegram_token": doble.token, "telegram_api_url": doble.url_api,
-        "telegram_webhook_secret": secreto})
+def _config(ajustes_prueba: Ajustes, doble: TelegramFalso, secreto: str = SECRETO,
+            webhook_url: str = "") -> Ajustes:
+    """Telegram en modo webhook, apuntado al doble."""
+    return ajustes_prueba.model_copy(update={"telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, webhook_secret=secreto, modo="webhook",
+        webhook_url=webhook_url, ritmo_chat_s=0.02, global_por_s=500)})
 
 
 @pytest.fixture
-def app(ajustes_prueba: Ajustes, doble: TelegramFalso,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[ServidorEnHilo]:
+def app(ajustes_prueba: Ajustes, doble: TelegramFalso) -> Iterator[ServidorEnHilo]:
     puerto = puerto_libre()
-    monkeypatch.setenv("TELEGRAM_MODO", "webhook")
-    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", f"http://127.0.0.1:{puerto}{RUTA}")
-    monkeypatch.setenv("TELEGRAM_RITMO_CHAT_S", "0.02")
-    monkeypatch.setenv("TELEGRAM_GLOBAL_POR_S", "500")
-    with app_en_hilo(_config(ajustes_prueba, doble), puerto) as servidor:
+    config = _config(ajustes_prueba, doble, webhook_url=f"http://127.0.0.1:{puerto}{RUTA}")
+    with app_en_hilo(config, puerto) as servidor:
         limite = time.monotonic() + 10
         while not doble.webhook and time.monotonic() < limite:
             time.sleep(0.02)
@@ -128,9 +126,7 @@ async def test_mil_updates_reenviados_sin_perdidas_ni_duplicados(
 
 
 async def test_no_arranca_con_secreto_vacio_o_de_ejemplo(
-        ajustes_prueba: Ajustes, servicios: Servicios, doble: TelegramFalso,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TELEGRAM_MODO", "webhook")
+        ajustes_prueba: Ajustes, servicios: Servicios, doble: TelegramFalso) -> None:
     for secreto in ("", "cambie-este-secreto", "corto"):
         aplicacion = crear_app(_config(ajustes_prueba, doble, secreto), servicios)
         with pytest.raises(ErrorConfiguracionTelegram, match="TELEGRAM_WEBHOOK_SECRET"):

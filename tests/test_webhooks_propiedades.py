@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesTelegram, AjustesWhatsApp
 
 from dobles import fabricas_telegram as ft
 from dobles import fabricas_whatsapp as fw
@@ -53,17 +53,13 @@ def _mutar(base: dict[str, Any], ruta: list[int], valor: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def telegram(ajustes_prueba: Ajustes, monkeypatch: pytest.MonkeyPatch
-             ) -> Iterator[tuple[ServidorEnHilo, TelegramFalso]]:
+def telegram(ajustes_prueba: Ajustes) -> Iterator[tuple[ServidorEnHilo, TelegramFalso]]:
     doble = TelegramFalso().iniciar()
     puerto = puerto_libre()
-    monkeypatch.setenv("TELEGRAM_MODO", "webhook")
-    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", f"http://127.0.0.1:{puerto}/telegram/webhook")
-    monkeypatch.setenv("TELEGRAM_RITMO_CHAT_S", "0.01")
-    monkeypatch.setenv("TELEGRAM_GLOBAL_POR_S", "1000")
-    config = ajustes_prueba.model_copy(update={
-        "telegram_token": doble.token, "telegram_api_url": doble.url_api,
-        "telegram_webhook_secret": SECRETO_TG})
+    config = ajustes_prueba.model_copy(update={"telegram": AjustesTelegram(
+        token=doble.token, api_url=doble.url_api, webhook_secret=SECRETO_TG, modo="webhook",
+        webhook_url=f"http://127.0.0.1:{puerto}/telegram/webhook", ritmo_chat_s=0.01,
+        global_por_s=1000)})
     with app_en_hilo(config, puerto) as servidor:
         limite = time.monotonic() + 10
         while not doble.webhook and time.monotonic() < limite:
@@ -90,14 +86,11 @@ def test_webhook_de_telegram_nunca_da_500(
 
 
 @pytest.fixture
-def whatsapp(ajustes_prueba: Ajustes, monkeypatch: pytest.MonkeyPatch
-             ) -> Iterator[ServidorEnHilo]:
+def whatsapp(ajustes_prueba: Ajustes) -> Iterator[ServidorEnHilo]:
     doble = GraphFalso().iniciar()
-    monkeypatch.setenv("WHATSAPP_RITMO_USUARIO_S", "0.01")
-    config = ajustes_prueba.model_copy(update={
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": TOKEN,
-        "whatsapp_app_secret": SECRETO_APP, "whatsapp_verify_token": VERIFICACION,
-        "whatsapp_api_url": doble.url})
+    config = ajustes_prueba.model_copy(update={"whatsapp": AjustesWhatsApp(
+        phone_id=PHONE_ID, token=TOKEN, app_secret=SECRETO_APP, verify_token=VERIFICACION,
+        api_url=doble.url, ritmo_usuario_s=0.01)})
     with app_en_hilo(config) as servidor:
         yield servidor
     doble.detener()

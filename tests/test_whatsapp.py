@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import crear_app
 from bot.canales.whatsapp.ajustes import ErrorConfiguracionWhatsApp
-from bot.config import Ajustes
+from bot.config import Ajustes, AjustesWhatsApp
 from bot.servicios import Servicios
 
 from dobles import fabricas_whatsapp as fw
@@ -33,16 +33,15 @@ def doble() -> Iterator[GraphFalso]:
 
 
 def _config(ajustes_prueba: Ajustes, doble: GraphFalso, **cambios: str) -> Ajustes:
-    return ajustes_prueba.model_copy(update={
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": TOKEN,
-        "whatsapp_app_secret": SECRETO_APP, "whatsapp_verify_token": VERIFICACION,
-        "whatsapp_api_url": doble.url, **cambios})
+    """WhatsApp apuntado al doble, con ritmo rápido y los `cambios` a su sección."""
+    campos = {"phone_id": PHONE_ID, "token": TOKEN, "app_secret": SECRETO_APP,
+              "verify_token": VERIFICACION, "api_url": doble.url, "ritmo_usuario_s": "0.02",
+              **cambios}
+    return ajustes_prueba.model_copy(update={"whatsapp": AjustesWhatsApp.model_validate(campos)})
 
 
 @pytest.fixture
-def app(ajustes_prueba: Ajustes, doble: GraphFalso,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[ServidorEnHilo]:
-    monkeypatch.setenv("WHATSAPP_RITMO_USUARIO_S", "0.02")
+def app(ajustes_prueba: Ajustes, doble: GraphFalso) -> Iterator[ServidorEnHilo]:
     with app_en_hilo(_config(ajustes_prueba, doble)) as servidor:
         doble.webhook_url = servidor.url + RUTA
         yield servidor
@@ -169,7 +168,7 @@ async def test_limite_de_meta_se_reintenta(app: ServidorEnHilo, doble: GraphFals
 
 async def test_no_arranca_sin_secretos_propios(ajustes_prueba: Ajustes, servicios: Servicios,
                                                doble: GraphFalso) -> None:
-    for cambios in ({"whatsapp_app_secret": ""}, {"whatsapp_verify_token": "cambie-este-token"}):
+    for cambios in ({"app_secret": ""}, {"verify_token": "cambie-este-token"}):
         aplicacion = crear_app(_config(ajustes_prueba, doble, **cambios), servicios)
         with pytest.raises(ErrorConfiguracionWhatsApp):
             async with aplicacion.router.lifespan_context(aplicacion):

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.canal import CanalWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, planear, ventana_abierta
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
+from bot.config import AjustesWhatsApp
 from bot.db.modelos import Mensaje, ahora
 from bot.nucleo.mensajes import Boton, DocumentoSaliente, Respuesta
 from bot.servicios import Servicios
@@ -69,13 +69,11 @@ def doble() -> Iterator[GraphFalso]:
 
 @pytest.fixture
 async def canal(doble: GraphFalso, servicios: Servicios) -> AsyncIterator[CanalWhatsApp]:
-    config = servicios.ajustes.model_copy(update={
-        "whatsapp_phone_id": PHONE_ID, "whatsapp_token": TOKEN, "whatsapp_app_secret": SECRETO_APP,
-        "whatsapp_verify_token": VERIFICACION, "whatsapp_api_url": doble.url})
-    propios = AjustesWhatsApp(plantilla_aviso="aviso_general",
-                              plantilla_respuesta_asesor="respuesta_asesor_v2",
-                              ritmo_usuario_s=0.01)
-    c = CanalWhatsApp(servicios, config, propios)
+    config = servicios.ajustes.model_copy(update={"whatsapp": AjustesWhatsApp(
+        phone_id=PHONE_ID, token=TOKEN, app_secret=SECRETO_APP, verify_token=VERIFICACION,
+        api_url=doble.url, plantilla_aviso="aviso_general",
+        plantilla_respuesta_asesor="respuesta_asesor_v2", ritmo_usuario_s=0.01)})
+    c = CanalWhatsApp(servicios, config)
     yield c
     await c.detener()
 
@@ -142,7 +140,7 @@ async def test_si_meta_dice_que_la_ventana_cerro_usa_la_plantilla(canal: CanalWh
 
 async def test_sin_plantilla_configurada_fuera_de_ventana_falla(
         canal: CanalWhatsApp, doble: GraphFalso) -> None:
-    canal.enviador.propios = AjustesWhatsApp(plantilla_aviso="")
+    canal.enviador.ajustes = canal.enviador.ajustes.model_copy(update={"plantilla_aviso": ""})
     emisor = canal.servicios.emisores.de("whatsapp")
     assert emisor is not None
     resultado = await emisor.enviar(WA, [Respuesta("Hola")], None)

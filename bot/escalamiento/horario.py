@@ -1,5 +1,5 @@
-"""Horario de oficina por estado (por omisión, lunes a viernes de 9:00 a 18:00, hora del
-centro de México) y cuentas de tiempo hábil para el SLA."""
+"""Horario de oficina por estado (por omisión, lunes a viernes de 9:00 a 18:00 en la zona
+horaria de los ajustes, ZONA_HORARIA) y cuentas de tiempo hábil para el SLA."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.modelos import ConfiguracionEstado
 from bot.nucleo.formato import dia_y_fecha, hora, nombre_dia
 
-ZONA_OMISION = "America/Mexico_City"
-
 
 def _hora(texto: str) -> dt.time:
     horas, _, minutos = texto.partition(":")
@@ -25,16 +23,17 @@ def _hora(texto: str) -> dt.time:
 class Horario:
     """Días hábiles (0 = lunes) y hora de apertura y cierre en una zona horaria."""
 
-    zona: str = ZONA_OMISION
+    zona: str
     dias: tuple[int, ...] = (0, 1, 2, 3, 4)
     inicio: dt.time = dt.time(9, 0)
     fin: dt.time = dt.time(18, 0)
 
     @classmethod
-    def desde_json(cls, datos: dict[str, Any] | None) -> Horario:
-        """Lee `{"zona", "dias": [0..6], "inicio": "09:00", "fin": "18:00"}`."""
+    def desde_json(cls, datos: dict[str, Any] | None, zona: str) -> Horario:
+        """Lee `{"zona", "dias": [0..6], "inicio": "09:00", "fin": "18:00"}`; lo que falta, del
+        horario por omisión en `zona`."""
         datos = datos or {}
-        base = cls()
+        base = cls(zona)
         return cls(
             zona=str(datos.get("zona") or base.zona),
             dias=tuple(int(d) for d in datos.get("dias", base.dias)),
@@ -101,9 +100,9 @@ def cuando(momento: dt.datetime, horario: Horario, referencia: dt.datetime) -> s
     return f"el {dia_y_fecha(local)} {a_las}"
 
 
-async def horario_de(sesion: AsyncSession, estado_id: int | None) -> Horario:
-    """El horario configurado del estado, o el de omisión."""
+async def horario_de(sesion: AsyncSession, estado_id: int | None, zona: str) -> Horario:
+    """El horario configurado del estado, o el de omisión en `zona` (la de los ajustes)."""
     if estado_id is None:
-        return Horario()
+        return Horario(zona)
     config = await sesion.get(ConfiguracionEstado, estado_id)
-    return Horario.desde_json(config.horario if config else None)
+    return Horario.desde_json(config.horario if config else None, zona)

@@ -100,7 +100,7 @@ async def _ejecutar(servicios: ServiciosEscalamiento, s: AsyncSession, temporiza
         s.add(EventoCaso(caso_id=esc.caso_id, tipo="traspaso_sla", descripcion=descripcion,
                          actor="sistema", datos={"escalamiento_id": esc.id, "escalon": escalon}))
     if escalon < ULTIMO_ESCALON:
-        horario = await horario_de(s, esc.estado_id)
+        horario = await horario_de(s, esc.estado_id, servicios.ajustes.zona_horaria)
         minutos = int((temporizador.datos or {}).get("minutos") or
                       servicios.ajustes.sla_primera_respuesta_min)
         await programar(s, esc, horario, minutos, momento, escalon + 1)

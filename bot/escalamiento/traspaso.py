@@ -144,7 +144,7 @@ async def solicitar(
     conversacion.fallos_nlu = 0
     _evento(sesion, esc, EstadoTraspaso.SOLICITADA, f"usuario:{usuario.id}", detalle or motivo,
             motivo=motivo)
-    horario = await horario_de(sesion, estado_id)
+    horario = await horario_de(sesion, estado_id, servicios.ajustes.zona_horaria)
     minutos = servicios.ajustes.sla_primera_respuesta_min
     await sla.programar(sesion, esc, horario, minutos, momento)
     al_confirmar(sesion, lambda: avisos.avisar_solicitud(servicios, esc.id))

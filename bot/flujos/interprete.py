@@ -1,7 +1,8 @@
 """Intérprete puro de flujos: (estado, entrada, contexto) → (nuevo estado, respuestas, acciones).
 
 Sin red ni base de datos. El motor guarda `Resultado.estado`, ejecuta `Resultado.acciones`
-y envía `Resultado.respuestas`. El catálogo geográfico y la fecha de hoy se inyectan.
+y envía `Resultado.respuestas`. El catálogo geográfico y la fecha de hoy se inyectan (el motor
+la calcula en la zona horaria de los ajustes; sin ella, se usa la del sistema).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.flujos.catalogo import CatalogoGeografico
 from bot.flujos.definicion import FIN, Flujo, Opcion, Paso
@@ -28,7 +28,6 @@ from bot.flujos.tipos import (
 from bot.nucleo.mensajes import Boton, Respuesta
 from bot.texto import normalizar
 
-ZONA = ZoneInfo("America/Mexico_City")
 MAX_SALTOS = 200
 BOTONES_TRES_FALLOS = [
     Boton("Continuar después", "/despues"),
@@ -65,11 +64,6 @@ AYUDA_TIPO = {
     "mensaje": "",
 }
 AYUDA_GLOBAL = "En cualquier momento puede escribir «atrás», «cancelar», «menú» o «asesor»."
-
-
-def hoy_en_mexico() -> dt.date:
-    """La fecha de hoy en la Ciudad de México."""
-    return dt.datetime.now(ZONA).date()
 
 
 def _poner(destino: dict[str, Any], ruta: str, valor: Any) -> None:
@@ -112,7 +106,7 @@ class _Turno:
         self.estado = estado.copia()
         self.contexto = contexto
         self.catalogo = catalogo
-        self.hoy = hoy or hoy_en_mexico()
+        self.hoy = hoy or dt.date.today()
         self.salida: list[Respuesta] = []
         self.acciones: list[Accion] = []
         self.evento: str | None = None
@@ -490,12 +484,13 @@ def acepta(
 
 
 def recordatorio(
-    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None
+    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
+    hoy: dt.date | None = None,
 ) -> list[Respuesta]:
     """Recordatorio corto para retomar el paso actual tras una pregunta a mitad del flujo."""
     if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
         return []
-    t = _turno(flujo, estado, contexto, None, None)
+    t = _turno(flujo, estado, contexto, None, hoy)
     paso = t._paso()
     pendiente = t.estado.pendiente or {}
     if pendiente.get("tipo") == "candidatos":
@@ -546,10 +541,11 @@ def atras(
 
 
 def ayuda(
-    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None
+    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
+    hoy: dt.date | None = None,
 ) -> Resultado:
     """Explica qué se espera en el paso actual, sin moverlo."""
-    t = _turno(flujo, estado, contexto, None, None)
+    t = _turno(flujo, estado, contexto, None, hoy)
     if not flujo.tiene(t.estado.paso):
         t.decir(AYUDA_GLOBAL)
         return t.resultado()
@@ -564,10 +560,11 @@ def ayuda(
 
 
 def cancelar(
-    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None
+    flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
+    hoy: dt.date | None = None,
 ) -> Resultado:
     """Abandona el flujo; el motor borra el estado."""
-    t = _turno(flujo, estado, contexto, None, None)
+    t = _turno(flujo, estado, contexto, None, hoy)
     texto = t.render(flujo.al_cancelar) or (
         f"Listo, dejé «{flujo.titulo}» sin terminar. Cuando quiera puede empezar de nuevo."
     )

@@ -6,8 +6,10 @@ El intérprete (bot/flujos) es puro; aquí se lee y guarda el estado, se arma el
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.acciones import Accion, ServiciosAcciones
 from bot.acciones import casos as acciones_casos
@@ -76,14 +78,6 @@ def lugar_detectado(ctx: Contexto) -> dict[str, Any] | None:
             "municipio": municipio_a_dict(municipio) if municipio else None}
 
 
-def _con_recordatorio(ctx: Contexto, definicion: Flujo, respuestas: list[Respuesta],
-                      contexto: dict[str, Any]) -> list[Respuesta]:
-    estado = estado_flujo.leer(ctx.conversacion)
-    if estado is None:
-        return respuestas
-    return respuestas + flujo.recordatorio(definicion, estado, contexto)
-
-
 class RutasFlujos:
     """Las rutas de los flujos, con las definiciones, las acciones y lo que usan."""
 
@@ -93,6 +87,18 @@ class RutasFlujos:
         self.acciones = acciones
         self.servicios = servicios
         self.conocimiento = conocimiento
+        self.zona = ZoneInfo(servicios.ajustes.zona_horaria)
+
+    def hoy(self) -> dt.date:
+        """La fecha de hoy en la zona horaria de los ajustes (el intérprete la recibe)."""
+        return dt.datetime.now(self.zona).date()
+
+    def _con_recordatorio(self, ctx: Contexto, definicion: Flujo, respuestas: list[Respuesta],
+                          contexto: dict[str, Any]) -> list[Respuesta]:
+        estado = estado_flujo.leer(ctx.conversacion)
+        if estado is None:
+            return respuestas
+        return respuestas + flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy())
 
     async def _aplicar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado
                        ) -> list[Respuesta]:
@@ -133,7 +139,8 @@ class RutasFlujos:
             actualizar_contexto(ctx.conversacion, detectado=detectado)
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
-        resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo())
+        resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo(),
+                                  hoy=self.hoy())
         return await self._aplicar(ctx, definicion, resultado)
 
     def _flujo_pedido(self, ctx: Contexto) -> str | None:
@@ -195,42 +202,44 @@ class RutasFlujos:
                 respuestas = await self.conocimiento.por_boton(ctx) or []
                 contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                        definicion.contexto)
-                return _con_recordatorio(ctx, definicion, respuestas, contexto)
+                return self._con_recordatorio(ctx, definicion, respuestas, contexto)
             return None
         if ctx.intent in _INTENTS_DE_OTRA_RUTA:
             return None
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
         cat = catalogo()
+        hoy = self.hoy()
         if comando is Comando.CANCELAR or ctx.intent == "cancelar":
             return await self._aplicar(ctx, definicion,
-                                       flujo.cancelar(definicion, estado, contexto))
+                                       flujo.cancelar(definicion, estado, contexto, hoy=hoy))
         if comando is Comando.ATRAS:
-            return await self._aplicar(ctx, definicion,
-                                  flujo.atras(definicion, estado, contexto, catalogo=cat))
+            return await self._aplicar(
+                ctx, definicion, flujo.atras(definicion, estado, contexto, catalogo=cat, hoy=hoy))
         if comando is Comando.AYUDA:
-            return await self._aplicar(ctx, definicion, flujo.ayuda(definicion, estado, contexto))
+            return await self._aplicar(ctx, definicion,
+                                       flujo.ayuda(definicion, estado, contexto, hoy=hoy))
         if comando is Comando.CONTINUAR or ctx.intent == "continuar_tramite":
-            return flujo.recordatorio(definicion, estado, contexto)
+            return flujo.recordatorio(definicion, estado, contexto, hoy=hoy)
         if comando is Comando.DESPUES:
             return [Respuesta(f"Guardé su avance en «{definicion.titulo}». Cuando quiera seguir, "
                               "escriba «continuar».", botones=[Boton("Continuar", "/continuar"),
                                                                Boton("Menú", "/menu")])]
         entrada = _entrada(ctx, await _documento(ctx))
-        if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat):
-            return await self._aplicar(
-                ctx, definicion, flujo.avanzar(definicion, estado, entrada, contexto, catalogo=cat))
+        if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
+            return await self._aplicar(ctx, definicion, flujo.avanzar(
+                definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy))
         digresion = await self._digresion(ctx, definicion, contexto)
         if digresion is not None:
             return digresion
-        return await self._aplicar(ctx, definicion,
-                              flujo.avanzar(definicion, estado, entrada, contexto, catalogo=cat))
+        return await self._aplicar(ctx, definicion, flujo.avanzar(
+            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy))
 
     async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
                          ) -> list[Respuesta] | None:
         """Una pregunta o un saludo a mitad del flujo: responder y recordar dónde íbamos."""
         if ctx.intent == "saludo":
-            return _con_recordatorio(ctx, definicion, [Respuesta(
+            return self._con_recordatorio(ctx, definicion, [Respuesta(
                 f"¡Hola de nuevo! Tenemos a medias «{definicion.titulo}»; seguimos donde nos "
                 "quedamos.")], contexto)
         pregunta = ctx.intent in INTENTS_INFORMATIVOS or es_pregunta(ctx.texto)
@@ -239,7 +248,7 @@ class RutasFlujos:
         respuestas = self.conocimiento.responder_pregunta(ctx, solo_si_hay=True)
         if respuestas is None:
             return None
-        return _con_recordatorio(ctx, definicion, respuestas, contexto)
+        return self._con_recordatorio(ctx, definicion, respuestas, contexto)
 
     async def documentos_a_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
         """«/documentos [FOLIO]»: la ficha PDF y el oficio DOCX de un caso propio."""
@@ -270,10 +279,11 @@ class RutasFlujos:
 
 
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
-                   flujos: dict[str, Flujo]) -> bool:
-    """¿El paso actual toma este texto tal cual? (Entonces no se consulta al NLU.)"""
+                   flujos: dict[str, Flujo], zona: ZoneInfo) -> bool:
+    """¿El paso actual toma este texto tal cual? (Entonces no se consulta al NLU.) `zona`:
+    la zona horaria de los ajustes, para la fecha de hoy."""
     estado = estado_flujo.leer(conversacion)
     if estado is None or estado.flujo not in flujos or reconocer(texto, payload):
         return False
     return flujo.acepta(flujos[estado.flujo], estado, Entrada(texto=texto, payload=payload),
-                        {}, catalogo=catalogo())
+                        {}, catalogo=catalogo(), hoy=dt.datetime.now(zona).date())

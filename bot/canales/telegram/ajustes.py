@@ -1,12 +1,9 @@
-"""Ajustes propios del canal Telegram (además de TELEGRAM_TOKEN, TELEGRAM_API_URL y
-TELEGRAM_WEBHOOK_SECRET, que viven en bot/config.py)."""
+"""Validación de los ajustes del canal Telegram (los ajustes mismos, TELEGRAM_*, son la
+sección `telegram` de `Ajustes`, en bot/config.py)."""
 
 from __future__ import annotations
 
 import re
-from typing import Literal
-
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRETOS_POR_OMISION = {"cambie-este-secreto", "cambie-este-secreto-telegram", "changeme",
                         "secret", "secreto", "telegram", "webhook"}
@@ -15,21 +12,6 @@ _SECRETO_VALIDO = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 class ErrorConfiguracionTelegram(RuntimeError):
     """La configuración no permite arrancar el canal de forma segura."""
-
-
-class AjustesTelegram(BaseSettings):
-    """TELEGRAM_MODO, TELEGRAM_WEBHOOK_URL, TELEGRAM_RITMO_CHAT_S, TELEGRAM_GLOBAL_POR_S,
-    TELEGRAM_REINTENTOS y TELEGRAM_API_FILE_URL."""
-
-    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", env_file=".env",
-                                      env_file_encoding="utf-8", extra="ignore")
-
-    modo: Literal["polling", "webhook", "no"] = "polling"
-    webhook_url: str = ""
-    ritmo_chat_s: float = 1.0
-    global_por_s: float = 25.0
-    reintentos: int = 3
-    api_file_url: str = ""
 
 
 def url_archivos(api_url: str, propia: str = "") -> str:

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.canales.servicios import ServiciosCanal
-from bot.canales.telegram.ajustes import AjustesTelegram, url_archivos, validar_secreto
+from bot.canales.telegram.ajustes import url_archivos, validar_secreto
 from bot.canales.telegram.asesores import refrescar_asesores, registrar_asesores
 from bot.canales.telegram.envio import EmisorTelegram, vaciar_bandeja
 from bot.canales.telegram.limitador import LimitadorTelegram
@@ -56,20 +56,18 @@ def _ids_enteros(update: Update) -> bool:
 class CanalTelegram:
     """La Application de PTB con sus límites, el repartidor y el emisor del canal."""
 
-    def __init__(self, servicios: ServiciosCanal, config: Ajustes,
-                 propios: AjustesTelegram | None = None) -> None:
+    def __init__(self, servicios: ServiciosCanal, config: Ajustes) -> None:
         self.servicios = servicios
         self.config = config
-        self.propios = propios or AjustesTelegram()
         self.secreto = ""
-        self.modo = self.propios.modo
+        tg = config.telegram
+        self.modo = tg.modo
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
-            .token(config.telegram_token)
-            .base_url(config.telegram_api_url)
-            .base_file_url(url_archivos(config.telegram_api_url, self.propios.api_file_url))
-            .rate_limiter(LimitadorTelegram(self.propios.ritmo_chat_s, self.propios.global_por_s,
-                                            self.propios.reintentos))
+            .token(tg.token)
+            .base_url(tg.api_url)
+            .base_file_url(url_archivos(tg.api_url, tg.api_file_url))
+            .rate_limiter(LimitadorTelegram(tg.ritmo_chat_s, tg.global_por_s, tg.reintentos))
             .concurrent_updates(ProcesadorPorChat())
             .request(PeticionesAiohttp(conexiones=64, fila_s=15))
             .get_updates_request(PeticionesAiohttp(conexiones=1))
@@ -167,7 +165,7 @@ class CanalTelegram:
     async def iniciar(self) -> None:
         """Arranca según TELEGRAM_MODO (webhook exige un secreto propio)."""
         if self.modo == "webhook":
-            self.secreto = validar_secreto(self.config.telegram_webhook_secret)
+            self.secreto = validar_secreto(self.config.telegram.webhook_secret)
         self._arranque = asyncio.create_task(self._arrancar())
 
     async def _arrancar(self) -> None:
@@ -187,8 +185,8 @@ class CanalTelegram:
         await self.app.start()
         self.listo.set()
         if self.modo == "webhook":
-            if self.propios.webhook_url:
-                await self.registrar_webhook(self.propios.webhook_url)
+            if self.config.telegram.webhook_url:
+                await self.registrar_webhook(self.config.telegram.webhook_url)
         elif self.app.updater is not None:
             await self.app.updater.start_polling(allowed_updates=ACTUALIZACIONES)
         self.barrido.iniciar()  # lo que quedó sin enviar antes de un reinicio
@@ -206,7 +204,7 @@ class CanalTelegram:
 
     async def registrar_webhook(self, url: str) -> None:
         """Registra el webhook en Telegram con el secreto (y solo los updates que se usan)."""
-        secreto = validar_secreto(self.config.telegram_webhook_secret)
+        secreto = validar_secreto(self.config.telegram.webhook_secret)
         await self.app.bot.set_webhook(url, secret_token=secreto,
                                        allowed_updates=ACTUALIZACIONES)
 
@@ -231,11 +229,8 @@ class CanalTelegram:
 
 async def iniciar_si_hay_token(servicios: ServiciosCanal, config: Ajustes) -> CanalTelegram | None:
     """El canal en marcha si TELEGRAM_TOKEN está puesto y TELEGRAM_MODO no es «no»."""
-    if not config.telegram_token:
+    if not config.telegram.token or config.telegram.modo == "no":
         return None
-    propios = AjustesTelegram()
-    if propios.modo == "no":
-        return None
-    canal = CanalTelegram(servicios, config, propios)
+    canal = CanalTelegram(servicios, config)
     await canal.iniciar()
     return canal

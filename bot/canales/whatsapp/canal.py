@@ -21,7 +21,6 @@ from pywa_async import WhatsApp
 from bot.canales import payloads
 from bot.canales.servicios import ServiciosCanal
 from bot.canales.whatsapp import ajustes as ajustes_wa
-from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
 from bot.canales.whatsapp.opciones import traducir_numero
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
@@ -39,18 +38,16 @@ class ArchivoDemasiadoGrande(ValueError):
 class CanalWhatsApp:
     """Cliente pywa, enviador con límites, repartidor y emisor del canal."""
 
-    def __init__(self, servicios: ServiciosCanal, config: Ajustes,
-                 propios: AjustesWhatsApp | None = None) -> None:
+    def __init__(self, servicios: ServiciosCanal, config: Ajustes) -> None:
         self.servicios = servicios
         self.config = config
-        self.propios = propios or AjustesWhatsApp()
+        wa = config.whatsapp
         self.sesion = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
-        self.wa = WhatsApp(phone_id=config.whatsapp_phone_id, token=config.whatsapp_token,
-                           session=self.sesion, api_version=self.propios.version_api)
+        self.wa = WhatsApp(phone_id=wa.phone_id, token=wa.token, session=self.sesion,
+                           api_version=wa.version_api)
         # pywa fija la URL de Meta; el cliente httpx es nuestro y la cambiamos por la configurada.
-        self.sesion.base_url = httpx.URL(
-            f"{config.whatsapp_api_url.rstrip('/')}/v{self.propios.version_api}")
-        self.enviador = EnviadorWhatsApp(self.wa, servicios.almacen, self.propios)
+        self.sesion.base_url = httpx.URL(f"{wa.api_url.rstrip('/')}/v{wa.version_api}")
+        self.enviador = EnviadorWhatsApp(self.wa, servicios.almacen, wa)
         self.repartidor = Repartidor(self._vaciar)
         self.anotador = Anotador(servicios.almacen)
         self.barrido = Barrido(servicios.almacen, "whatsapp", self.repartidor,
@@ -61,11 +58,11 @@ class CanalWhatsApp:
 
     @property
     def secreto_app(self) -> str:
-        return self.config.whatsapp_app_secret
+        return self.config.whatsapp.app_secret
 
     @property
     def token_verificacion(self) -> str:
-        return self.config.whatsapp_verify_token
+        return self.config.whatsapp.verify_token
 
     async def _descargar(self, entrada: EntradaWhatsApp) -> ArchivoEntrante:
         assert entrada.media_id is not None
@@ -134,7 +131,7 @@ async def iniciar_si_esta_configurado(servicios: ServiciosCanal,
                                       config: Ajustes) -> CanalWhatsApp | None:
     """El canal listo si WHATSAPP_TOKEN y WHATSAPP_PHONE_ID están puestos (y los secretos del
     webhook son propios; si no, se niega a arrancar)."""
-    if not (config.whatsapp_token and config.whatsapp_phone_id):
+    if not (config.whatsapp.token and config.whatsapp.phone_id):
         return None
     ajustes_wa.validar(config)
     canal = CanalWhatsApp(servicios, config)

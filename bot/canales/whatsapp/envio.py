@@ -31,8 +31,8 @@ from pywa_async.types.templates import TemplateLanguage
 
 from bot.canales import formato, payloads
 from bot.canales.ritmo import RitmoPorDestino
-from bot.canales.whatsapp.ajustes import AjustesWhatsApp
 from bot.canales.whatsapp.opciones import MAX_LISTA
+from bot.config import AjustesWhatsApp
 from bot.db.estados import EstadoEnvio
 from bot.db.modelos import ahora
 from bot.db.sesion import Almacen
@@ -139,12 +139,12 @@ def resumen_para_plantilla(respuestas: list[Respuesta], limite: int = 900) -> st
 class EnviadorWhatsApp:
     """Ejecuta planes con pywa respetando el ritmo por usuario y el global."""
 
-    def __init__(self, wa: WhatsApp, almacen: Almacen, propios: AjustesWhatsApp) -> None:
+    def __init__(self, wa: WhatsApp, almacen: Almacen, ajustes: AjustesWhatsApp) -> None:
         self.wa = wa
         self.almacen = almacen
-        self.propios = propios
-        self.ritmo = RitmoPorDestino(propios.ritmo_usuario_s)
-        self.global_ = AsyncLimiter(1, 1 / propios.global_por_s)
+        self.ajustes = ajustes
+        self.ritmo = RitmoPorDestino(ajustes.ritmo_usuario_s)
+        self.global_ = AsyncLimiter(1, 1 / ajustes.global_por_s)
 
     async def _en_turno(self, para: str, llamada: Awaitable[object]) -> WhatsAppError | None:
         """Hace la llamada en el turno del usuario; devuelve el error de Meta, si hubo.
@@ -201,11 +201,11 @@ class EnviadorWhatsApp:
     async def enviar_plantilla(self, para: str, nombre: str, respuestas: list[Respuesta]) -> None:
         """Envía una plantilla aprobada con el resumen del mensaje como parámetro."""
         parametros: list[dict[str, object]] = []
-        if self.propios.plantilla_con_texto:
+        if self.ajustes.plantilla_con_texto:
             parametros = [{"type": "body", "parameters": [
                 {"type": "text", "text": resumen_para_plantilla(respuestas)}]}]
         error = await self._en_turno(para, self.wa.send_template(
-            to=para, name=nombre, language=TemplateLanguage(self.propios.plantilla_idioma),
+            to=para, name=nombre, language=TemplateLanguage(self.ajustes.plantilla_idioma),
             params=parametros or None))
         if error is not None:
             raise error
@@ -232,7 +232,7 @@ async def enviar_aviso(enviador: EnviadorWhatsApp, para: str, respuestas: list[R
         except WhatsAppError as error:
             if error.code != ERROR_VENTANA_CERRADA:
                 raise
-    nombre = enviador.propios.plantilla(plantilla)
+    nombre = enviador.ajustes.plantilla(plantilla)
     if not nombre:
         raise SinPlantilla("La ventana de 24 h está cerrada y no hay plantilla aprobada "
                            "configurada (WHATSAPP_PLANTILLA_AVISO).")
