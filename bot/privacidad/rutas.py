@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.config import ajustes
 from bot.db.modelos import ahora
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto, Ruta
@@ -57,8 +58,6 @@ def _fecha_legible(valor: dt.datetime | None) -> str | None:
     zona: un valor sin zona se toma como UTC)."""
     if valor is None:
         return None
-    from bot.config import ajustes
-
     return fecha_larga(valor, ajustes().zona_horaria)
 
 
