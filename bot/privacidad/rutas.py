@@ -12,8 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.config import ajustes
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.modelos import ahora
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto, Ruta
