@@ -12,7 +12,7 @@ setup:
 	@bash scripts/setup.sh
 
 run: setup
-	@$(BIN)/hermanamientos servir
+	@$(BIN)/hermanamientos servir --bitacora WARNING
 
 test: setup
 	@bash scripts/pruebas.sh
