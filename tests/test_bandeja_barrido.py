@@ -190,6 +190,8 @@ async def arrancar_telegram(servicios: Servicios, doble: TelegramFalso,
     return canal
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.parametrize("modo", ["polling", "webhook"])
 async def test_telegram_al_arrancar_envia_lo_que_quedo_una_vez(
         servicios: Servicios, doble_tg: TelegramFalso,
@@ -215,6 +217,8 @@ async def test_telegram_al_arrancar_envia_lo_que_quedo_una_vez(
         assert not doble_tg.de_metodo("getUpdates")
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_lo_interrumpido_sale_antes_que_lo_nunca_reclamado(
         servicios: Servicios, doble_tg: TelegramFalso) -> None:
     primero = await sembrar(servicios, "telegram", "851", textos_de(8, "Ana"),
@@ -233,6 +237,8 @@ async def test_telegram_lo_interrumpido_sale_antes_que_lo_nunca_reclamado(
         *textos_de(8, "Ana"), "Ana: ¿algo más en que le ayude?"]
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_respuestas_del_motor_con_el_canal_apagado(
         servicios: Servicios, ajustes_prueba: Ajustes, doble_tg: TelegramFalso, url_bd: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,6 +284,8 @@ def ritmo_rapido(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WHATSAPP_RITMO_USUARIO_S", "0.01")
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("ritmo_rapido")
 async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
         servicios: Servicios, doble_wa: GraphFalso) -> None:
@@ -301,6 +309,8 @@ async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
     await comprobar_envios(servicios, escenario, textos)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("ritmo_rapido")
 async def test_whatsapp_respuestas_del_motor_con_el_canal_apagado(
         servicios: Servicios, ajustes_prueba: Ajustes, doble_wa: GraphFalso,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.config import Ajustes
@@ -41,6 +42,8 @@ async def _bot(servicios: Servicios, doble: TelegramFalso) -> Any:
     return bot
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
     doble = TelegramFalso().iniciar()
     try:
