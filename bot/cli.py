@@ -114,6 +114,8 @@ def servir(
     from bot.arranque import iniciar_dependencias
     from bot.db.sesion import es_sqlite
 
+    if bitacora.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise typer.BadParameter("use DEBUG, INFO, WARNING o ERROR", param_hint="--bitacora")
     registro.configurar(bitacora.upper())
     config = ajustes()
     if workers > 1 and es_sqlite(config.database_url):
