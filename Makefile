@@ -10,8 +10,9 @@ export RASA_TELEMETRY_ENABLED := false
 # La capa rápida deja fuera las pruebas marcadas (pyproject.toml, [tool.pytest.ini_options]):
 # `servidor` (arrancan la aplicación, un doble, Chromium u otro proceso), `postgres`, `nlu`
 # y `lento` (más de ~1 s medido con --durations=0; la regla y las cifras, en pyproject.toml).
-# Medido el 2026-12-03 en esta máquina (2 núcleos, con pruebas de otros a la vez): la capa
-# rápida, 383 pruebas en ~46 s con todo; la batería completa, 554 pruebas en ~6 a 11 min.
+# Medido el 2026-12-03 en esta máquina (2 núcleos): la capa rápida, 383 pruebas, 36 s con
+# todo (46-83 s con pruebas de otros a la vez); la batería completa, 554 pruebas, de 6 min en
+# calma a 11 min con la máquina cargada.
 RAPIDA := not lento and not nlu and not servidor and not postgres
 
 .PHONY: setup run test prueba-rapida capturas modelo evaluar-nlu evaluar-conocimiento lint tipos diagramas limpiar
