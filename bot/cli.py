@@ -93,31 +93,62 @@ def servir(
     workers: int = typer.Option(
         1, help="Procesos de la aplicación (más de 1 requiere PostgreSQL)."
     ),
+    bitacora: str = typer.Option(
+        "INFO", help="Nivel de la bitácora JSON en stderr (make run usa WARNING: solo avisos "
+        "y errores)."
+    ),
 ) -> None:
-    """Migra, carga catálogos, arranca el NLU si hay modelo y sirve la aplicación."""
+    """Migra, carga catálogos, arranca el NLU si hay modelo y sirve la aplicación.
+
+    Cuando ya atiende, lo dice en una línea con la dirección. Ctrl-C la detiene en orden
+    (con código 0)."""
+    import socket
+
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from bot import registro
     from bot.app import crear_app
     from bot.arranque import iniciar_dependencias
     from bot.db.sesion import es_sqlite
 
-    registro.configurar()
+    if bitacora.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise typer.BadParameter("use DEBUG, INFO, WARNING o ERROR", param_hint="--bitacora")
+    registro.configurar(bitacora.upper())
     config = ajustes()
     if workers > 1 and es_sqlite(config.database_url):
         typer.echo("Con SQLite se usa un solo proceso. Para varios, use PostgreSQL "
                    "(DATABASE_URL=postgresql://…).", err=True)
         raise typer.Exit(2)
+    host = host or config.host
+    port = port or config.port
+    direccion = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    listo = f"Asistente listo en {direccion} (Ctrl-C para detener)"
+
+    class Servidor(uvicorn.Server):
+        """uvicorn (que a nivel warning no escribe nada al arrancar) y una línea al atender."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                typer.echo(listo)
+
     preparar_base()
     detener = iniciar_dependencias(config, con_nlu=not sin_nlu)
     try:
         if workers > 1:
-            uvicorn.run("bot.app:crear_app", factory=True, workers=workers,
-                        host=host or config.host, port=port or config.port,
-                        log_level="warning", access_log=False)
+            # Como uvicorn.run: este proceso abre el puerto y los N procesos atienden en
+            # cuanto arrancan (mientras, las conexiones esperan en la cola del puerto).
+            varios = uvicorn.Config("bot.app:crear_app", factory=True, workers=workers,
+                                    host=host, port=port, log_level="warning", access_log=False)
+            puerto_abierto = varios.bind_socket()
+            typer.echo(listo)
+            Multiprocess(varios, sockets=[puerto_abierto]).run()
         else:
-            uvicorn.run(crear_app(config), host=host or config.host, port=port or config.port,
-                        log_level="warning", access_log=False)
+            Servidor(uvicorn.Config(crear_app(config), host=host, port=port,
+                                    log_level="warning", access_log=False)).run()
+    except KeyboardInterrupt:
+        pass  # uvicorn ya se detuvo en orden y repite el Ctrl-C al salir
     finally:
         detener()
 

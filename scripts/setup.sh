@@ -26,10 +26,13 @@ PY
 }
 
 # pip de esta máquina avisa de índices locales inexistentes en cada paquete: se filtra ese
-# ruido, sin perder el código de salida de pip.
+# ruido, sin perder el código de salida de pip. setuptools, al instalar el proyecto en modo
+# editable, emite un aviso solo informativo («Editable installation.»: cuidado con carpetas
+# que se llamen como el paquete) que pip muestra en ~10 líneas; se ignora solo ese mensaje.
+# Los demás avisos de la construcción se ven (el de la licencia se corrigió en pyproject.toml).
 pip_silencioso() {
   local salida codigo=0
-  salida=$("$@" 2>&1) || codigo=$?
+  salida=$(PYTHONWARNINGS="ignore:Editable installation" "$@" 2>&1) || codigo=$?
   printf '%s\n' "$salida" | grep -v -e "is neither a file nor a directory" -e '^$' || true
   return "$codigo"
 }

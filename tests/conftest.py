@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 import httpx
 import pytest
@@ -19,6 +19,8 @@ from bot.catalogos.carga import cargar_catalogos
 from bot.config import RAIZ, Ajustes
 from bot.db.migrar import migrar
 from bot.servicios import Servicios, crear_servicios
+
+from dobles.servidor_hilo import ServidorEnHilo
 
 pytest_plugins = [p for p in ("fixtures_nlu",) if (Path(__file__).parent / f"{p}.py").exists()]
 
@@ -126,7 +128,7 @@ def crear_base_pg() -> Iterator[Callable[[str], str]]:
         _pg_admin(os.environ["TEST_POSTGRES_URL"], f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def url_bd_ambas(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """La misma prueba sobre SQLite y sobre PostgreSQL (si hay TEST_POSTGRES_URL)."""
     if request.param == "sqlite":
@@ -167,6 +169,15 @@ async def servicios(ajustes_prueba: Ajustes) -> AsyncIterator[Servicios]:
     s = crear_servicios(ajustes_prueba, con_nlu=False)
     yield s
     await s.cerrar()
+
+
+def carpeta_capturas() -> Path:
+    """Dónde dejan sus capturas las pruebas en Chromium: var/capturas/ (fuera de git), o
+    docs/capturas/ (las del README) con CAPTURAS_EN_DOCS=1, que pone `make capturas`."""
+    base = "docs" if os.environ.get("CAPTURAS_EN_DOCS") == "1" else "var"
+    carpeta = RAIZ / base / "capturas"
+    carpeta.mkdir(parents=True, exist_ok=True)
+    return carpeta
 
 
 def puerto_libre() -> int:
@@ -236,3 +247,34 @@ def servidor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServidorReal]
     s.iniciar()
     yield s
     s.detener()
+
+
+# --- Marcas de las capas (pyproject.toml): se comprueban, así `make prueba-rapida` no
+# arranca servidores por una marca olvidada.
+
+_MARCA_DE_FIXTURE = {"servidor": "servidor", "servidor_nlu": "nlu", "crear_base_pg": "postgres"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Una prueba que pide una fixture de servidor o de PostgreSQL lleva su marca."""
+    faltan = [f"{item.nodeid}: falta @pytest.mark.{marca} (usa la fixture {fixture})"
+              for item in items for fixture, marca in _MARCA_DE_FIXTURE.items()
+              if fixture in getattr(item, "fixturenames", ())
+              and item.get_closest_marker(marca) is None]
+    if faltan:
+        raise pytest.UsageError("\n".join(faltan))
+
+
+@pytest.fixture(autouse=True)
+def _servidores_marcados(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sin la marca `servidor`, arrancar la aplicación o un doble en un puerto hace fallar la
+    prueba con un mensaje que dice qué marca falta."""
+    if request.node.get_closest_marker("servidor") is not None:
+        return
+
+    def prohibido(*_: object, **__: object) -> NoReturn:
+        pytest.fail(f"{request.node.nodeid} arranca un servidor: márquela con "
+                    "@pytest.mark.servidor (y con lento si tarda más de ~1 s)", pytrace=False)
+
+    monkeypatch.setattr(ServidorReal, "iniciar", prohibido)
+    monkeypatch.setattr(ServidorEnHilo, "iniciar", prohibido)

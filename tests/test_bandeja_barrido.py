@@ -189,6 +189,8 @@ async def arrancar_telegram(servicios: Servicios, doble: TelegramFalso,
     return canal
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.parametrize("modo", ["polling", "webhook"])
 async def test_telegram_al_arrancar_envia_lo_que_quedo_una_vez(
         servicios: Servicios, doble_tg: TelegramFalso,
@@ -214,6 +216,8 @@ async def test_telegram_al_arrancar_envia_lo_que_quedo_una_vez(
         assert not doble_tg.de_metodo("getUpdates")
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_lo_interrumpido_sale_antes_que_lo_nunca_reclamado(
         servicios: Servicios, doble_tg: TelegramFalso) -> None:
     primero = await sembrar(servicios, "telegram", "851", textos_de(8, "Ana"),
@@ -232,6 +236,8 @@ async def test_telegram_lo_interrumpido_sale_antes_que_lo_nunca_reclamado(
         *textos_de(8, "Ana"), "Ana: ¿algo más en que le ayude?"]
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_respuestas_del_motor_con_el_canal_apagado(
         servicios: Servicios, ajustes_prueba: Ajustes, doble_tg: TelegramFalso,
         url_bd: str) -> None:
@@ -270,6 +276,8 @@ def config_whatsapp(base: Ajustes, doble: GraphFalso) -> Ajustes:
         api_url=doble.url, ritmo_usuario_s=0.01)})
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
         servicios: Servicios, doble_wa: GraphFalso) -> None:
     escenario = Escenario("whatsapp", [f"52133100000{n}" for n in range(10, 15)])
@@ -292,6 +300,8 @@ async def test_whatsapp_al_arrancar_envia_lo_que_quedo_una_vez(
     await comprobar_envios(servicios, escenario, textos)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_whatsapp_respuestas_del_motor_con_el_canal_apagado(
         servicios: Servicios, ajustes_prueba: Ajustes, doble_wa: GraphFalso,
         url_bd: str) -> None:

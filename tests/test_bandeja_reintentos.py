@@ -296,6 +296,8 @@ def rechazos_tg(doble: TelegramFalso, chat: int) -> int:
     return sum(1 for c in doble.de_metodo("sendMessage") if c.chat_id == chat and c.codigo != 200)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("reintento_rapido", "canal_tg")
 async def test_telegram_falla_pasajera_llega_una_vez_y_en_orden(
         servicios: Servicios, doble_tg: TelegramFalso) -> None:
@@ -311,6 +313,8 @@ async def test_telegram_falla_pasajera_llega_una_vez_y_en_orden(
     assert primera.extra is not None and primera.extra["intentos"] == 2
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("reintento_rapido", "canal_tg")
 async def test_telegram_respuesta_en_trozos_no_repite_el_que_ya_salio(
         servicios: Servicios, doble_tg: TelegramFalso) -> None:
@@ -328,6 +332,8 @@ async def test_telegram_respuesta_en_trozos_no_repite_el_que_ya_salio(
     assert fila.extra is not None and (fila.extra["intentos"], fila.extra["partes"]) == (1, 1)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("canal_tg")
 async def test_telegram_rechazo_definitivo_no_se_reintenta(
         servicios: Servicios, doble_tg: TelegramFalso) -> None:
@@ -345,6 +351,8 @@ async def test_telegram_rechazo_definitivo_no_se_reintenta(
         assert await s.scalar(select(Usuario.bloqueo_canal).where(Usuario.id_externo == "1303"))
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("canal_tg")
 async def test_telegram_agota_los_reintentos_y_sigue_con_lo_demas(
         servicios: Servicios, doble_tg: TelegramFalso, monkeypatch: pytest.MonkeyPatch,
@@ -363,6 +371,8 @@ async def test_telegram_agota_los_reintentos_y_sigue_con_lo_demas(
     assert [getattr(r, "mensaje_id", None) for r in agotado] == [perdida]
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_mensajes_de_asesor_que_una_caida_dejo_los_envia_el_barrido(
         servicios: Servicios, doble_tg: TelegramFalso) -> None:
     """Uno quedó `pendiente` (cayó a media entrega) y otro sin reclamar (cayó antes)."""
@@ -392,6 +402,8 @@ async def _relevar(servicios: Servicios, id_usuario: str, texto: str,
     return ids[0]
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_el_rele_con_el_barrido_en_marcha_envia_una_vez(
         servicios: Servicios, doble_tg: TelegramFalso, canal_tg: CanalTelegram) -> None:
     await conversacion_de(servicios, "telegram", "1307")
@@ -407,6 +419,8 @@ async def test_telegram_el_rele_con_el_barrido_en_marcha_envia_una_vez(
     assert [f.extra for f in await filas(servicios, ids)] == [{"plantilla": "aviso"}] * len(ids)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("reintento_rapido")
 async def test_telegram_el_rele_con_falla_pasajera_lo_termina_el_barrido(
         servicios: Servicios, doble_tg: TelegramFalso, canal_tg: CanalTelegram) -> None:
@@ -422,6 +436,8 @@ async def test_telegram_el_rele_con_falla_pasajera_lo_termina_el_barrido(
     assert fila.extra is not None and fila.extra["intentos"] == 1
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 @pytest.mark.usefixtures("canal_tg")
 async def test_telegram_el_rele_no_se_adelanta_a_un_reintento(
         servicios: Servicios, doble_tg: TelegramFalso, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -438,6 +454,8 @@ async def test_telegram_el_rele_no_se_adelanta_a_un_reintento(
                                          "Buenos días, reviso su folio."]
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_telegram_respuesta_de_mas_de_24_h_no_se_envia_al_volver_a_escribir(
         servicios: Servicios, doble_tg: TelegramFalso, canal_tg: CanalTelegram) -> None:
     viejas = await respuestas(servicios, "telegram", "1309", ["Respuesta de ayer."],
@@ -492,6 +510,8 @@ def escribe(texto: str) -> EntradaWhatsApp:
                            timestamp=int(time.time()), texto=texto)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_whatsapp_lo_nuevo_espera_al_reintento_y_todo_llega_en_orden(
         servicios: Servicios, doble_wa: GraphFalso, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bandeja_salida, "REINTENTO_BASE", dt.timedelta(seconds=3))
@@ -520,6 +540,8 @@ async def _nada_sin_enviar(servicios: Servicios) -> bool:
             Mensaje.envio.is_(None) | Mensaje.envio.in_(["pendiente", "reintentar"])))).all()
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_whatsapp_destinatario_invalido_es_definitivo_y_la_bitacora_no_lleva_el_numero(
         servicios: Servicios, doble_wa: GraphFalso, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
@@ -542,6 +564,8 @@ async def test_whatsapp_destinatario_invalido_es_definitivo_y_la_bitacora_no_lle
     assert any(getattr(r, "mensaje_id", None) == agotada for r in caplog.records)
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_whatsapp_aviso_interrumpido_fuera_de_la_ventana_sale_como_plantilla(
         servicios: Servicios, doble_wa: GraphFalso) -> None:
     await conversacion_de(servicios, "whatsapp", WA, HACE_30_H)
@@ -558,6 +582,8 @@ async def test_whatsapp_aviso_interrumpido_fuera_de_la_ventana_sale_como_plantil
     assert enviado.cuerpo["template"]["name"] == "cambio_de_estatus_v1"
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_whatsapp_respuesta_de_mas_de_24_h_no_se_envia_al_volver_a_escribir(
         servicios: Servicios, doble_wa: GraphFalso) -> None:
     viejas = await respuestas(servicios, "whatsapp", WA, ["Respuesta de ayer."], hace=HACE_25_H)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import concurrent.futures
 
 import httpx
+import pytest
 
 from conftest import ServidorReal
+
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
 
 RUTA = "/webhooks/rest/webhook"
 

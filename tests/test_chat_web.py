@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import RAIZ
-
-from conftest import ServidorReal
+from conftest import ServidorReal, carpeta_capturas
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
+    pytest.mark.servidor,
     pytest.mark.lento,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="falta /usr/bin/chromium"),
 ]
@@ -45,9 +44,7 @@ def test_chat_web_en_chromium(servidor: ServidorReal) -> None:
             pagina.fill("#entrada", "nl")
             pagina.keyboard.press("Enter")
             expect(bot.last).to_contain_text("municipio")
-            destino = RAIZ / "docs" / "capturas"
-            destino.mkdir(parents=True, exist_ok=True)
-            pagina.screenshot(path=str(destino / "chat_web.png"), full_page=True)
+            pagina.screenshot(path=str(carpeta_capturas() / "chat_web.png"), full_page=True)
             assert errores == []
         finally:
             navegador.close()

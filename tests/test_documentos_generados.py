@@ -219,6 +219,7 @@ def test_oficio_sin_contacto_deja_huecos_para_editar() -> None:
     assert "[áreas de cooperación por definir]" in texto
 
 
+@pytest.mark.servidor
 def test_la_plantilla_versionada_es_la_que_genera_el_script(tmp_path: Path) -> None:
     """El script recrea una plantilla con el mismo texto que la versionada."""
     destino = tmp_path / "oficio.docx"

@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_documentos_generados import _datos
 
 from bot.documentos import taller
+
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
 
 RAIZ = Path(__file__).resolve().parent.parent
 

@@ -9,12 +9,15 @@ import signal
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from bot.db.sesion import url_sincrona
 
 from conftest import ServidorReal, _base_plantilla
 from conversacion import PERFIL, REGISTRO
+
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
 
 RUTA = "/webhooks/rest/webhook"
 

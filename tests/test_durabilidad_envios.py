@@ -27,7 +27,7 @@ from dobles import fabricas_whatsapp as fw
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 from dobles.telegram_falso import TelegramFalso
 
-pytestmark = pytest.mark.lento
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
 CHAT = 1201
 WA = "5213312000001"
 FORMATO = "%Y-%m-%d %H:%M:%S.%f"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.modelos import Escalamiento, EventoCaso
@@ -13,6 +14,8 @@ from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
+
+pytestmark = pytest.mark.lento
 
 
 async def test_toma_concurrente_gana_uno(servicios: Servicios) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.canales.telegram.mensajero import MensajeroTelegram
@@ -58,6 +59,8 @@ async def _bot(servicios: Servicios, doble: TelegramFalso) -> Any:
     return bot
 
 
+@pytest.mark.servidor
+@pytest.mark.lento
 async def test_sla_sobrevive_reinicio_y_escala(ajustes_prueba: Ajustes) -> None:
     doble = TelegramFalso().iniciar()
     try:

@@ -24,6 +24,8 @@ from dobles import escalamiento_datos as datos
 from dobles import fabricas_telegram as fab
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = pytest.mark.servidor
+
 ANA, BETO, LEO, EXTRANO = 9001, 9004, 9005, 7777
 
 
@@ -53,6 +55,7 @@ def ultimo(doble: TelegramFalso, chat: int) -> str:
     return enviados[-1].texto if enviados else ""
 
 
+@pytest.mark.lento
 async def test_flujo_completo_y_autorizacion(servicios: Servicios, tg: Any) -> None:
     doble, app = tg
     emisor = datos.EmisorGrabador()

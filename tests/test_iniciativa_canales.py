@@ -17,6 +17,8 @@ from dobles.conversar import ConversadorTelegram, ConversadorWhatsApp
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
+
 PDF = b"%PDF-1.4\nacta de cabildo certificada\n%%EOF"
 
 

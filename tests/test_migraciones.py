@@ -48,6 +48,7 @@ def test_modo_wal_en_sqlite(tmp_path: Path) -> None:
     assert asyncio.run(modo()) == "wal"
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"), reason="sin TEST_POSTGRES_URL")
 def test_desde_vacio_en_postgresql() -> None:
     url = os.environ["TEST_POSTGRES_URL"]

@@ -125,7 +125,8 @@ async def _servidor_raro(respuesta: web.Response, espera_s: float) -> tuple[web.
     (web.Response(status=409, text="{}"), 0.0, "sin_modelo"),
     (web.Response(status=200, text="<html>no es JSON</html>"), 0.0, "degradado"),
     (web.json_response(["una", "lista"]), 0.0, "degradado"),
-    (web.json_response({"intent": {"name": "saludo", "confidence": 1}}), 1.0, "degradado"),
+    pytest.param(web.json_response({"intent": {"name": "saludo", "confidence": 1}}), 1.0,
+                 "degradado", marks=pytest.mark.lento),
 ], ids=["sin_modelo", "no_json", "json_raro", "lento"])
 async def test_respuestas_raras_o_lentas_degradan(respuesta: web.Response, espera_s: float,
                                                   estado: str) -> None:

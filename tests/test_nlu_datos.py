@@ -113,7 +113,8 @@ def test_ningun_ejemplo_se_comparte_entre_entrenamiento_y_prueba() -> None:
         assert not [t for t, n in exactos.items() if n > 1]
 
 
-@pytest.mark.parametrize("conjunto", ["entrenamiento", "prueba"])
+@pytest.mark.parametrize("conjunto", [pytest.param("entrenamiento", marks=pytest.mark.lento),
+                                      "prueba"])
 def test_anotaciones_coinciden_con_el_extractor(conjunto: str) -> None:
     datos = entrenamiento() if conjunto == "entrenamiento" else prueba()
     diferencias = []

@@ -23,6 +23,8 @@ from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
 
+pytestmark = pytest.mark.lento
+
 
 @pytest.fixture
 async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:

@@ -21,6 +21,8 @@ from bot.servicios import Servicios, crear_servicios
 
 from dobles import escalamiento_datos as datos
 
+pytestmark = pytest.mark.lento
+
 CORREO = "lim@jal.gob.mx"
 DEMASIADOS = "Demasiados intentos. Espere un minuto e intente de nuevo."
 EQUIVOCADA = "equivocada-123"

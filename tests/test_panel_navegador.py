@@ -1,6 +1,7 @@
 """El panel en Chromium real (Playwright, sin cabeza) contra la aplicación servida con
 uvicorn: entrar, tomar una conversación, responder, cambiar el estatus y verlo en el tablero.
-Deja capturas en docs/capturas/ para la guía de asesores."""
+Deja capturas en var/capturas/ (con `make capturas`, en docs/capturas/ para la guía de
+asesores)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import RAIZ, Ajustes
+from bot.config import Ajustes
 from bot.db.modelos import Mensaje
 from bot.escalamiento import diferidos
 from bot.nucleo.mensajes import Canal, MensajeEntrante
@@ -20,8 +21,8 @@ from bot.servicios import crear_servicios
 from dobles import escalamiento_datos as datos
 
 CHROMIUM = "/usr/bin/chromium"
-CAPTURAS = RAIZ / "docs" / "capturas"
 pytestmark = [
+    pytest.mark.servidor,
     pytest.mark.lento,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="falta /usr/bin/chromium"),
 ]
@@ -49,7 +50,7 @@ async def _sembrar(ajustes: Ajustes) -> str:
 def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from conftest import ServidorReal
+    from conftest import ServidorReal, carpeta_capturas
 
     folio = asyncio.run(_sembrar(ajustes_prueba))
     entorno = {**os.environ, "DATABASE_URL": ajustes_prueba.database_url,
@@ -57,7 +58,7 @@ def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
                "NLU_URL": "http://127.0.0.1:9", "PANEL_SECRETO": "secreto-de-prueba-del-panel"}
     servidor = ServidorReal(entorno, tmp_path / "servidor.log")
     servidor.iniciar()
-    CAPTURAS.mkdir(parents=True, exist_ok=True)
+    capturas = carpeta_capturas()
     try:
         with sync_playwright() as p:
             navegador = p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -73,7 +74,7 @@ def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
             pagina.click("button:has-text('Entrar')")
             expect(pagina.locator("h1")).to_have_text("Bandeja")
             expect(pagina.locator("text=En espera (1)")).to_be_visible()
-            pagina.screenshot(path=str(CAPTURAS / "panel_bandeja.png"), full_page=True)
+            pagina.screenshot(path=str(capturas / "panel_bandeja.png"), full_page=True)
 
             pagina.click("button:has-text('Tomar')")
             expect(pagina.locator(".aviso")).to_contain_text("Usted atiende")
@@ -86,7 +87,7 @@ def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
             pagina.fill("input[name=comentario]", "Ya revisamos su expediente")
             pagina.click("button:has-text('Cambiar estatus')")
             expect(pagina.locator("#estatus-caso")).to_have_text("En revisión estatal")
-            pagina.screenshot(path=str(CAPTURAS / "panel_caso.png"), full_page=True)
+            pagina.screenshot(path=str(capturas / "panel_caso.png"), full_page=True)
 
             pagina.click("a:has-text('Tablero')")
             expect(pagina.locator("#total-casos")).to_have_text("2")
@@ -95,7 +96,7 @@ def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
             imagen = pagina.locator("img[alt='Gráfica de casos por estatus']")
             expect(imagen).to_be_visible()
             assert pagina.evaluate("i => i.naturalWidth", imagen.element_handle()) > 0
-            pagina.screenshot(path=str(CAPTURAS / "panel_tablero.png"), full_page=True)
+            pagina.screenshot(path=str(capturas / "panel_tablero.png"), full_page=True)
 
             pagina.click("button:has-text('Salir')")
             expect(pagina).to_have_url(f"{servidor.url}/panel/entrar")

@@ -25,8 +25,10 @@ from bot.db.sesion import url_sincrona
 from bot.motor.bandeja import _USUARIO_CONVERSACION_Y_PENDIENTES
 from bot.motor.motor import _ALGUNO_ANTERIOR, _PRIMER_PENDIENTE
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"),
-                                reason="sin TEST_POSTGRES_URL")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"), reason="sin TEST_POSTGRES_URL"),
+]
 
 _SERIE = "generate_series(CAST(:desde AS integer), CAST(:hasta AS integer))"
 _CONVERSACIONES = f"""

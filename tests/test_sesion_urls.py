@@ -27,6 +27,7 @@ def test_sqlite_no_cambia_de_opciones() -> None:
     assert url_sincrona("sqlite:///var/x.db") == "sqlite:///var/x.db"
 
 
+@pytest.mark.postgres
 async def test_postgresql_con_sslmode_en_la_url_conecta() -> None:
     base = os.environ.get("TEST_POSTGRES_URL")
     if not base:

@@ -17,6 +17,8 @@ from dobles.conversar import ConversadorTelegram, esperar_respuestas
 from dobles.servidor_hilo import ServidorEnHilo
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
+
 
 @pytest.fixture
 def doble() -> Iterator[TelegramFalso]:

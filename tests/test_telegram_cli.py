@@ -21,7 +21,7 @@ from dobles.conversar import ConversadorTelegram
 from dobles.telegram_falso import TelegramFalso
 
 SECRETO = "secreto_de_prueba-0123456789abcdef"
-pytestmark = pytest.mark.lento
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from bot.servicios import Servicios
 
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = pytest.mark.servidor
+
 CHAT = 4242
 
 

@@ -16,6 +16,8 @@ from dobles import fabricas_telegram as ft
 from dobles.aplicacion import app_en_hilo, consultar
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
+
 POR_CHAT_S = 1.0
 GLOBAL_POR_S = 30
 

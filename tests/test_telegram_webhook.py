@@ -21,6 +21,8 @@ from dobles.conversar import ConversadorTelegram
 from dobles.servidor_hilo import ServidorEnHilo, puerto_libre
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
+
 SECRETO = "secreto_de_prueba-0123456789abcdef"
 RUTA = "/telegram/webhook"
 

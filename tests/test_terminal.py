@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bot.config import RAIZ
+
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
 
 
 def test_chat_por_tuberia(url_bd: str, tmp_path: object) -> None:

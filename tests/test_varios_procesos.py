@@ -17,8 +17,12 @@ from bot.db.sesion import url_sincrona
 
 from conftest import ServidorReal, _base_pg
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"),
-                                reason="sin TEST_POSTGRES_URL")
+pytestmark = [
+    pytest.mark.servidor,
+    pytest.mark.lento,
+    pytest.mark.postgres,
+    pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"), reason="sin TEST_POSTGRES_URL"),
+]
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, Graph
 from dobles.servidor_hilo import ServidorEnHilo, puerto_libre
 from dobles.telegram_falso import TelegramFalso
 
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
+
 SECRETO_TG = "secreto_de_prueba-propiedades-0123456789"
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False)

@@ -22,6 +22,8 @@ from dobles.conversar import ConversadorWhatsApp, esperar_respuestas
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso, firmar
 from dobles.servidor_hilo import ServidorEnHilo
 
+pytestmark = [pytest.mark.servidor, pytest.mark.lento]
+
 RUTA = "/whatsapp/webhook"
 
 

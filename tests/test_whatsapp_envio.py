@@ -20,6 +20,8 @@ from bot.servicios import Servicios
 
 from dobles.graph_falso import PHONE_ID, SECRETO_APP, TOKEN, VERIFICACION, GraphFalso
 
+pytestmark = pytest.mark.servidor
+
 WA = "5215522220000"
 
 

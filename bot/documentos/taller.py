@@ -5,16 +5,23 @@ el bucle que atiende los mensajes y, mientras dura, todos los demás usuarios de
 esperan; en otro proceso el sistema operativo lo reparte entre los núcleos. El proceso se
 crea al primer uso (`spawn`: seguro con hilos y asyncio), uno por proceso de la aplicación.
 Si no se puede usar, se genera en un hilo como antes.
+
+Ctrl-C en la terminal manda SIGINT a todo el grupo de procesos, también al taller. El taller
+no lo atiende (nace con SIGINT bloqueado y luego lo ignora): la aplicación, al apagarse,
+lo detiene en orden con `cerrar()`, sin un `KeyboardInterrupt` a medio camino.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -46,20 +53,44 @@ def _vigilar_al_padre(padre: int) -> None:
     threading.Thread(target=vigilar, name="vigilar-al-padre", daemon=True).start()
 
 
+def _preparar_proceso(padre: int) -> None:
+    """Lo primero en el proceso del taller: ignora SIGINT (nació con él bloqueado, así que un
+    Ctrl-C durante el arranque queda pendiente y se descarta aquí) y vigila al padre."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _vigilar_al_padre(padre)
+
+
+@contextlib.contextmanager
+def _sin_sigint() -> Iterator[None]:
+    """SIGINT bloqueado en este hilo mientras se entrega trabajo al taller, que es cuando se
+    crea su proceso: el hijo hereda la máscara. Un Ctrl-C que llegue entretanto no se pierde:
+    lo atiende otro hilo o este mismo al desbloquearlo. El ejecutor se crea antes, fuera de
+    aquí: al crearlo arranca el `resource_tracker` de multiprocessing, que al terminar
+    desbloquea SIGINT en el hilo que lo arrancó."""
+    previa = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previa)
+
+
 def _obtener() -> ProcessPoolExecutor:
     global _taller
     with _candado:
         if _taller is None:
             _taller = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_vigilar_al_padre, initargs=(os.getpid(),))
+                initializer=_preparar_proceso, initargs=(os.getpid(),))
         return _taller
 
 
 def calentar() -> None:
     """Arranca el proceso del taller sin esperarlo (la primera ficha no paga el arranque)."""
     try:
-        _obtener().submit(_listo)
+        ejecutor = _obtener()
+        with _sin_sigint():
+            ejecutor.submit(_listo)
     except (OSError, RuntimeError) as error:
         log.warning("no se pudo arrancar el taller de documentos: %s", error)
 
@@ -69,7 +100,10 @@ async def generar(datos: DatosCaso) -> tuple[bytes, bytes]:
     global _taller
     bucle = asyncio.get_running_loop()
     try:
-        return await bucle.run_in_executor(_obtener(), ficha_y_oficio, datos)
+        ejecutor = _obtener()
+        with _sin_sigint():
+            futuro = bucle.run_in_executor(ejecutor, ficha_y_oficio, datos)
+        return await futuro
     except (BrokenProcessPool, OSError, RuntimeError) as error:
         log.warning("el taller de documentos falló (%s): se generan en un hilo",
                     type(error).__name__)
