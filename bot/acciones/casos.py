@@ -16,7 +16,7 @@ from bot.casos.repositorio import (
     crear_caso,
     registrar_evento,
 )
-from bot.db.modelos import Caso, Documento, Municipio
+from bot.db.modelos import Audiencia, Caso, Documento, Municipio
 from bot.documentos import taller
 from bot.documentos.generar import datos_documento
 from bot.escalamiento.notificaciones import notificar_caso_nuevo
@@ -142,5 +142,5 @@ async def registrar_comite(ctx: Contexto, datos: dict[str, Any], servicios: Serv
     caso.comite = integrantes
     await registrar_evento(ctx.sesion, caso, "comite",
                            f"Se registraron {len(integrantes)} integrantes del comité.",
-                           _actor(ctx))
+                           _actor(ctx), audiencia=Audiencia.PERSONA)
     return []

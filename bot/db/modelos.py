@@ -6,6 +6,7 @@ Convención: el llamador abre la sesión y la transacción; aquí solo hay tabla
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
@@ -206,8 +207,25 @@ class SecuenciaFolio(Base):
     ultimo: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Audiencia(str, Enum):
+    """Quién puede ver un evento de la línea de tiempo de un caso.
+
+    Qué se le muestra a la persona lo decide una sola función:
+    `bot.casos.visibilidad.eventos_para_persona`.
+    """
+
+    PERSONA = "persona"
+    """La persona que registró el caso (y el equipo)."""
+    EQUIPO = "equipo"
+    """Solo asesores, coordinaciones y SRE: notas internas, traspasos, SLA. Lo de omisión."""
+
+
 class EventoCaso(Base):
-    """Evento de la línea de tiempo de un caso (solo se agregan, nunca se editan)."""
+    """Evento de la línea de tiempo de un caso (solo se agregan, nunca se editan).
+
+    `audiencia`: si la persona lo puede ver; por omisión, solo el equipo (quien crea un
+    evento para la persona lo dice).
+    """
 
     __tablename__ = "evento_caso"
 
@@ -220,6 +238,8 @@ class EventoCaso(Base):
     actor: Mapped[str] = mapped_column(String(80))  # usuario:ID | asesor:ID | sistema
     datos: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    audiencia: Mapped[str] = mapped_column(String(8), default=Audiencia.EQUIPO.value,
+                                           server_default=Audiencia.EQUIPO.value)
 
     caso: Mapped[Caso] = relationship(back_populates="eventos")
 

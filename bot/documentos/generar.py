@@ -27,6 +27,7 @@ from fpdf.fonts import TTFFont
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
+from bot.casos.visibilidad import eventos_para_persona
 from bot.config import ajustes
 from bot.nucleo.formato import (
     en_zona,
@@ -127,6 +128,9 @@ def datos_documento(
 ) -> DatosCaso:
     """Convierte un `Caso` (con estado, municipio, eventos y documentos ya cargados) en datos.
 
+    La ficha la recibe la persona: de la línea de tiempo lleva solo lo que es para ella
+    (`eventos_para_persona`).
+
     `pendientes`: textos de lo que falta; por omisión, la aprobación de Cabildo (si no tiene
     fecha) y los documentos habituales que el caso no tiene. `areas`: nombres legibles de las
     áreas por clave (por omisión, los del registro).
@@ -138,8 +142,8 @@ def datos_documento(
         if caso.fecha_cabildo is None:
             pendientes.insert(0, "Aprobación del acuerdo en sesión de Cabildo")
     eventos = [
-        EventoLinea(hora_local(e.creado_en), _descripcion_evento(e.descripcion, e.estatus_nuevo))
-        for e in caso.eventos
+        EventoLinea(hora_local(e.fecha), _descripcion_evento(e.descripcion, e.estatus_nuevo))
+        for e in eventos_para_persona(caso.eventos)
     ]
     documentos = [
         DocumentoRecibido(TIPOS_DOCUMENTO.get(d.tipo, d.tipo), d.nombre_archivo,
