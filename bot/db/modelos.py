@@ -245,7 +245,11 @@ class EventoCaso(Base):
 
 
 class Documento(Base):
-    """Archivo adjunto a un caso, guardado en el almacén de documentos."""
+    """Archivo adjunto a un caso, guardado en el almacén de documentos.
+
+    `huella`: en la ficha y el oficio generados (tipo «generado»), la huella de los datos del
+    caso con que se hicieron (`bot.documentos.generar.huella`); si no cambian, se reutilizan.
+    """
 
     __tablename__ = "documento"
 
@@ -259,8 +263,40 @@ class Documento(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     ruta: Mapped[str] = mapped_column(String(500))
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    huella: Mapped[str | None] = mapped_column(String(64))
 
     caso: Mapped[Caso | None] = relationship(back_populates="documentos")
+
+
+TRABAJO_PENDIENTE = "estado = 'pendiente'"
+"""Trabajos de documentos por hacer (índice parcial: lo que se retoma al arrancar)."""
+
+
+class TrabajoDocumentos(Base):
+    """La ficha PDF y el oficio DOCX de un caso, por entregar como respuesta a un mensaje.
+
+    Nace en la misma transacción que decide generarlos (registro del caso, «/documentos») y
+    queda `hecho` en la que guarda las respuestas con los documentos: si el proceso cae en
+    medio, sigue `pendiente` y se retoma al arrancar. pendiente → hecho | fallido.
+    """
+
+    __tablename__ = "trabajo_documentos"
+    __table_args__ = (
+        Index("ix_trabajo_documentos_pendiente", "id",
+              sqlite_where=text(TRABAJO_PENDIENTE), postgresql_where=text(TRABAJO_PENDIENTE)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caso_id: Mapped[int] = mapped_column(ForeignKey("caso.id"), index=True)
+    mensaje_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("mensaje.id"), unique=True)
+    """El mensaje de la persona al que responden los documentos."""
+    estado: Mapped[str] = mapped_column(String(12), default="pendiente")
+    intentos: Mapped[int] = mapped_column(Integer, default=0)
+    huella: Mapped[str | None] = mapped_column(String(64))
+    """La huella de los datos con que se hicieron (al quedar `hecho`)."""
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    terminado_en: Mapped[dt.datetime | None]
 
 
 asesor_estado = Table(
