@@ -40,6 +40,7 @@ def telegram(ctx: typer.Context) -> None:
         for senal in (signal.SIGINT, signal.SIGTERM):
             bucle.add_signal_handler(senal, alto.set)
         try:
+            await servicios.motor.reanudar_documentos()
             await servicios.motor.procesar_pendientes_todas()
             await canal.iniciar()
             typer.echo("Telegram por sondeo en marcha; Ctrl-C para salir.")

@@ -47,6 +47,19 @@ def taller_documentos() -> Componente:
     return Componente("taller de documentos", iniciar, detener)
 
 
+def documentos_pendientes(servicios: Servicios) -> Componente:
+    """La ficha y el oficio que quedaron pedidos sin guardarse (el proceso cayó tras
+    confirmar): se generan y salen como respuesta al mensaje que los pidió, por el camino de
+    siempre (bandeja de salida en Telegram y WhatsApp; en REST, al reintentar el mensaje)."""
+
+    async def iniciar() -> None:
+        respondidos = await servicios.motor.reanudar_documentos()
+        if respondidos:
+            log.info("documentos pendientes retomados", extra={"trabajos": respondidos})
+
+    return Componente("documentos pendientes", iniciar)
+
+
 def bandeja_recuperada(servicios: Servicios) -> Componente:
     """Lo que quedó sin procesar en la bandeja de entrada (p. ej. tras una caída)."""
 
@@ -122,6 +135,7 @@ def componentes_de(servicios: Servicios, config: Ajustes, estado: State) -> list
     """Los componentes de la aplicación, en el orden en que arrancan."""
     return [
         taller_documentos(),
+        documentos_pendientes(servicios),
         bandeja_recuperada(servicios),
         telegram(servicios, config, estado),
         whatsapp(servicios, config, estado),

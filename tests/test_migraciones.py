@@ -145,3 +145,36 @@ def test_las_respuestas_ya_entregadas_dejan_la_bandeja(tmp_path: Path) -> None:
     finally:
         motor.dispose()
     assert envios == {1: "en_respuesta", 2: "en_respuesta", 3: None, 4: None}
+
+
+def test_los_eventos_que_ya_existian_quedan_con_su_audiencia(tmp_path: Path) -> None:
+    """0007: los eventos del trámite los ve la persona; las notas, los traspasos y el SLA,
+    solo el equipo (y lo que llegue sin decirlo, también)."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'eventos.db'}"
+    migrar(url, "0005_por_conversacion")
+    tipos = ["creado", "estatus", "documento", "comite", "nota", "traspaso_solicitada",
+             "traspaso_tomada", "traspaso_atendida", "traspaso_cerrada", "traspaso_sla"]
+    motor = create_engine(url_sincrona(url))  # sin PRAGMA foreign_keys: basta el evento
+    try:
+        with motor.begin() as c:
+            for id_, tipo in enumerate(tipos, 1):
+                c.execute(text(
+                    "INSERT INTO evento_caso (id, caso_id, tipo, descripcion, actor, datos, "
+                    "creado_en) VALUES (:id, 1, :tipo, 'x', 'sistema', '{}', '2026-01-01')"),
+                    {"id": id_, "tipo": tipo})
+        migrar(url)
+        with motor.begin() as c:
+            c.execute(text("INSERT INTO evento_caso (id, caso_id, tipo, descripcion, actor, "
+                           "datos, creado_en) VALUES (99, 1, 'nuevo', '', 'sistema', '{}', "
+                           "'2026-01-02')"))
+            audiencias = dict(c.execute(text(
+                "SELECT tipo, audiencia FROM evento_caso ORDER BY id")).all())
+    finally:
+        motor.dispose()
+    assert audiencias == {
+        "creado": "persona", "estatus": "persona", "documento": "persona", "comite": "persona",
+        "nota": "equipo", "traspaso_solicitada": "equipo", "traspaso_tomada": "equipo",
+        "traspaso_atendida": "equipo", "traspaso_cerrada": "equipo", "traspaso_sla": "equipo",
+        "nuevo": "equipo"}

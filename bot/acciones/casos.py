@@ -12,21 +12,18 @@ from bot.acciones.registro import ServiciosAcciones, accion
 from bot.casos.repositorio import (
     adjuntar_documento,
     caso_del_usuario,
-    caso_por_folio,
     crear_caso,
     registrar_evento,
 )
 from bot.db.contexto_conversacion import actualizar_contexto
+from bot.db.estados import Audiencia
 from bot.db.modelos import Caso, Documento, Municipio
-from bot.documentos import taller
-from bot.documentos.generar import datos_documento
+from bot.documentos import trabajos
 from bot.escalamiento.notificaciones import notificar_caso_nuevo
 from bot.nucleo.contexto import Contexto
-from bot.nucleo.mensajes import Boton, DocumentoSaliente, Respuesta
+from bot.nucleo.mensajes import Boton, Respuesta
 
 log = logging.getLogger(__name__)
-MIME_PDF = "application/pdf"
-MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _respuestas(datos: dict[str, Any]) -> dict[str, Any]:
@@ -48,27 +45,12 @@ async def _documento_recibido(ctx: Contexto, archivo: dict[str, Any] | None) -> 
     return documento
 
 
-def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
-    """Programa la ficha del caso (PDF) y el borrador del oficio (DOCX) para después de
-    confirmar: se generan fuera de la transacción, en el taller de documentos (otro proceso)."""
-    almacen, folio = ctx.almacen, caso.folio
-    ctx.notas["caso_id"] = caso.id
-
-    async def generar() -> list[Respuesta]:
-        async with almacen.lectura() as s:
-            completo = await caso_por_folio(s, folio)
-            if completo is None:
-                return []
-            datos = datos_documento(completo)
-        pdf, docx = await taller.generar(datos)
-        return [
-            Respuesta("Le envío la ficha de su caso.",
-                      documento=DocumentoSaliente(f"ficha-{folio}.pdf", MIME_PDF, pdf)),
-            Respuesta("Y el borrador editable del oficio de solicitud para su oficina estatal.",
-                      documento=DocumentoSaliente(f"oficio-{folio}.docx", MIME_DOCX, docx)),
-        ]
-
-    ctx.despues.append(generar)
+async def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
+    """Pide la ficha del caso (PDF) y el borrador del oficio (DOCX) como respuesta a este
+    mensaje: queda un trabajo pendiente en esta misma transacción y el motor lo corre al
+    confirmarla (si el proceso cae antes de guardarlos, se retoma al arrancar)."""
+    trabajo = await trabajos.pedir(ctx.sesion, caso, ctx.mensaje.id)
+    ctx.trabajos.append(trabajo.id)
 
 
 @accion("crear_caso")
@@ -105,7 +87,7 @@ async def crear_iniciativa(ctx: Contexto, datos: dict[str, Any], servicios: Serv
         "estatal de enlace; le avisaré aquí cada vez que cambie de estatus.",
         botones=[Boton("Ver seguimiento", "/iniciar seguimiento"),
                  Boton("Subir documento", "/iniciar subir_documento")])]
-    documentos_del_caso(ctx, caso)
+    await documentos_del_caso(ctx, caso)
     return respuestas
 
 
@@ -143,5 +125,5 @@ async def registrar_comite(ctx: Contexto, datos: dict[str, Any], servicios: Serv
     caso.comite = integrantes
     await registrar_evento(ctx.sesion, caso, "comite",
                            f"Se registraron {len(integrantes)} integrantes del comité.",
-                           _actor(ctx))
+                           _actor(ctx), audiencia=Audiencia.PERSONA)
     return []

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import puede_pasar
-from bot.db.modelos import Caso, Documento, Estado, EventoCaso, SecuenciaFolio, Usuario
+from bot.db.estados import Audiencia
+from bot.db.modelos import (
+    Caso,
+    Documento,
+    Estado,
+    EventoCaso,
+    SecuenciaFolio,
+    Usuario,
+)
 
 TIPOS_DOCUMENTO: dict[str, str] = {
     "acta_cabildo": "Acta de Cabildo certificada",
@@ -53,12 +61,13 @@ async def siguiente_folio(sesion: AsyncSession, estado: Estado, anio: int) -> st
 async def registrar_evento(
     sesion: AsyncSession, caso: Caso, tipo: str, descripcion: str, actor: str,
     estatus_anterior: str | None = None, estatus_nuevo: str | None = None,
-    datos: dict[str, Any] | None = None,
+    datos: dict[str, Any] | None = None, audiencia: Audiencia = Audiencia.EQUIPO,
 ) -> EventoCaso:
-    """Agrega un evento a la línea de tiempo del caso."""
+    """Agrega un evento a la línea de tiempo del caso. Por omisión solo lo ve el equipo; lo
+    que la persona debe ver se registra con `audiencia=Audiencia.PERSONA`."""
     evento = EventoCaso(caso_id=caso.id, tipo=tipo, descripcion=descripcion, actor=actor,
                         estatus_anterior=estatus_anterior, estatus_nuevo=estatus_nuevo,
-                        datos=datos or {})
+                        datos=datos or {}, audiencia=audiencia)
     sesion.add(evento)
     await sesion.flush()
     return evento
@@ -86,19 +95,22 @@ async def crear_caso(sesion: AsyncSession, datos: dict[str, Any], actor: str) ->
     sesion.add(caso)
     await sesion.flush()
     await registrar_evento(sesion, caso, "creado", "Iniciativa registrada y enviada a la "
-                           "oficina estatal de enlace.", actor, None, "enviada")
+                           "oficina estatal de enlace.", actor, None, "enviada",
+                           audiencia=Audiencia.PERSONA)
     return caso
 
 
 async def cambiar_estatus(
     sesion: AsyncSession, caso: Caso, nuevo: str, actor: str, comentario: str = ""
 ) -> EventoCaso:
-    """Cambia el estatus si la transición está permitida y deja el evento."""
+    """Cambia el estatus si la transición está permitida y deja el evento (la persona lo ve,
+    con el comentario)."""
     if not puede_pasar(caso.estatus, nuevo, caso.ambito):
         raise TransicionNoPermitida(f"{caso.estatus} → {nuevo}")
     anterior = caso.estatus
     caso.estatus = nuevo
-    return await registrar_evento(sesion, caso, "estatus", comentario, actor, anterior, nuevo)
+    return await registrar_evento(sesion, caso, "estatus", comentario, actor, anterior, nuevo,
+                                  audiencia=Audiencia.PERSONA)
 
 
 async def caso_por_folio(sesion: AsyncSession, folio: str) -> Caso | None:
@@ -141,4 +153,5 @@ async def adjuntar_documento(
     await registrar_evento(sesion, caso, "documento",
                            f"Se recibió: {TIPOS_DOCUMENTO.get(tipo, tipo)} "
                            f"({documento.nombre_archivo}).", actor,
-                           datos={"documento_id": documento.id, "sha256": documento.sha256})
+                           datos={"documento_id": documento.id, "sha256": documento.sha256},
+                           audiencia=Audiencia.PERSONA)

@@ -97,6 +97,19 @@ class TipoMensaje(StrEnum):
     """`archivo_rechazado:<motivo>`: grande, vacío o de un tipo no admitido."""
 
 
+class Audiencia(StrEnum):
+    """Quién puede ver un evento de la línea de tiempo de un caso.
+
+    Qué se le muestra a la persona lo decide una sola función:
+    `bot.casos.visibilidad.eventos_para_persona`.
+    """
+
+    PERSONA = "persona"
+    """La persona que registró el caso (y el equipo)."""
+    EQUIPO = "equipo"
+    """Solo asesores, coordinaciones y SRE: notas internas, traspasos, SLA. Lo de omisión."""
+
+
 LARGO_TIPO = 32
 """Largo de la columna `Mensaje.tipo`: el detalle se recorta para caber."""
 _SEPARADOR = ":"

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.db.estados import (
+    Audiencia,
     Direccion,
     EstadoEnvio,
     EstadoTraspaso,
@@ -231,7 +232,11 @@ class SecuenciaFolio(Base):
 
 
 class EventoCaso(Base):
-    """Evento de la línea de tiempo de un caso (solo se agregan, nunca se editan)."""
+    """Evento de la línea de tiempo de un caso (solo se agregan, nunca se editan).
+
+    `audiencia`: si la persona lo puede ver; por omisión, solo el equipo (quien crea un
+    evento para la persona lo dice).
+    """
 
     __tablename__ = "evento_caso"
 
@@ -244,12 +249,18 @@ class EventoCaso(Base):
     actor: Mapped[str] = mapped_column(String(80))  # usuario:ID | asesor:ID | sistema
     datos: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    audiencia: Mapped[str] = mapped_column(String(8), default=Audiencia.EQUIPO.value,
+                                           server_default=Audiencia.EQUIPO.value)
 
     caso: Mapped[Caso] = relationship(back_populates="eventos")
 
 
 class Documento(Base):
-    """Archivo adjunto a un caso, guardado en el almacén de documentos."""
+    """Archivo adjunto a un caso, guardado en el almacén de documentos.
+
+    `huella`: en la ficha y el oficio generados (tipo «generado»), la huella de los datos del
+    caso con que se hicieron (`bot.documentos.generar.huella`); si no cambian, se reutilizan.
+    """
 
     __tablename__ = "documento"
 
@@ -263,8 +274,40 @@ class Documento(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     ruta: Mapped[str] = mapped_column(String(500))
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    huella: Mapped[str | None] = mapped_column(String(64))
 
     caso: Mapped[Caso | None] = relationship(back_populates="documentos")
+
+
+TRABAJO_PENDIENTE = "estado = 'pendiente'"
+"""Trabajos de documentos por hacer (índice parcial: lo que se retoma al arrancar)."""
+
+
+class TrabajoDocumentos(Base):
+    """La ficha PDF y el oficio DOCX de un caso, por entregar como respuesta a un mensaje.
+
+    Nace en la misma transacción que decide generarlos (registro del caso, «/documentos») y
+    queda `hecho` en la que guarda las respuestas con los documentos: si el proceso cae en
+    medio, sigue `pendiente` y se retoma al arrancar. pendiente → hecho | fallido.
+    """
+
+    __tablename__ = "trabajo_documentos"
+    __table_args__ = (
+        Index("ix_trabajo_documentos_pendiente", "id",
+              sqlite_where=text(TRABAJO_PENDIENTE), postgresql_where=text(TRABAJO_PENDIENTE)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caso_id: Mapped[int] = mapped_column(ForeignKey("caso.id"), index=True)
+    mensaje_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("mensaje.id"), unique=True)
+    """El mensaje de la persona al que responden los documentos."""
+    estado: Mapped[str] = mapped_column(String(12), default="pendiente")
+    intentos: Mapped[int] = mapped_column(Integer, default=0)
+    huella: Mapped[str | None] = mapped_column(String(64))
+    """La huella de los datos con que se hicieron (al quedar `hecho`)."""
+    creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
+    terminado_en: Mapped[dt.datetime | None]
 
 
 asesor_estado = Table(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
+import json
 import threading
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from fpdf.fonts import TTFFont
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
+from bot.casos.visibilidad import eventos_para_persona
 from bot.config import ajustes
 from bot.nucleo.formato import (
     en_zona,
@@ -63,6 +66,11 @@ AREAS: dict[str, str] = {
     "deporte": "Deporte y juventud", "desarrollo_urbano": "Desarrollo urbano",
     "seguridad": "Seguridad", "ciencia": "Ciencia y tecnología",
 }
+TIPO_GENERADO = "generado"
+"""`Documento.tipo` de la ficha y el oficio que genera el asistente."""
+VERSION_FORMATO = 1
+"""Súbala al cambiar cómo se dibuja la ficha o se llena el oficio: entra en la `huella`, así
+no se reutilizan documentos hechos con el formato anterior (la plantilla DOCX ya cuenta)."""
 LEYENDA = ("Documento informativo generado por el asistente del Programa Mexicano de Ciudades "
            "Hermanas. No es un dictamen ni sustituye los documentos oficiales del trámite.")
 
@@ -127,6 +135,9 @@ def datos_documento(
 ) -> DatosCaso:
     """Convierte un `Caso` (con estado, municipio, eventos y documentos ya cargados) en datos.
 
+    La ficha la recibe la persona: de la línea de tiempo lleva solo lo que es para ella
+    (`eventos_para_persona`); de los documentos, los recibidos (no la ficha ni el oficio).
+
     `pendientes`: textos de lo que falta; por omisión, la aprobación de Cabildo (si no tiene
     fecha) y los documentos habituales que el caso no tiene. `areas`: nombres legibles de las
     áreas por clave (por omisión, los del registro).
@@ -138,13 +149,13 @@ def datos_documento(
         if caso.fecha_cabildo is None:
             pendientes.insert(0, "Aprobación del acuerdo en sesión de Cabildo")
     eventos = [
-        EventoLinea(hora_local(e.creado_en), _descripcion_evento(e.descripcion, e.estatus_nuevo))
-        for e in caso.eventos
+        EventoLinea(hora_local(e.fecha), _descripcion_evento(e.descripcion, e.estatus_nuevo))
+        for e in eventos_para_persona(caso.eventos)
     ]
     documentos = [
         DocumentoRecibido(TIPOS_DOCUMENTO.get(d.tipo, d.tipo), d.nombre_archivo,
                           hora_local(d.creado_en).date())
-        for d in caso.documentos
+        for d in caso.documentos if d.tipo != TIPO_GENERADO
     ]
     return DatosCaso(
         folio=caso.folio,
@@ -165,6 +176,19 @@ def datos_documento(
         eventos=eventos,
         creado_en=hora_local(caso.creado_en),
     )
+
+
+def huella(datos: DatosCaso) -> str:
+    """Huella (sha256) de los datos de la ficha y el oficio, y de su formato: si no cambia,
+    los documentos ya generados sirven igual (no se escriben otros)."""
+    contenido = json.dumps([VERSION_FORMATO, _huella_plantilla(), dataclasses.asdict(datos)],
+                           ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(contenido.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _huella_plantilla() -> str:
+    return hashlib.sha256(PLANTILLA_OFICIO.read_bytes()).hexdigest()
 
 
 def _descripcion_evento(descripcion: str, estatus_nuevo: str | None) -> str:

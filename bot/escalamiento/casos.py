@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.casos import repositorio
 from bot.casos.estatus import ESTATUS, SOLO_SRE, en_palabras, transiciones_permitidas
+from bot.casos.visibilidad import eventos_para_persona
+from bot.db.estados import Audiencia
 from bot.db.modelos import (
     Asesor,
     Caso,
@@ -68,25 +70,27 @@ async def cambiar_estatus(servicios: ServiciosEscalamiento,
     except repositorio.TransicionNoPermitida as error:
         raise CambioInvalido("Esa transición no está permitida.") from error
     evento.datos = {**(evento.datos or {}), "asesor": asesor.nombre}
-    await _avisar_usuario(servicios, sesion, caso, nuevo, comentario)
+    await _avisar_usuario(servicios, sesion, caso, evento)
     await sesion.flush()
     return evento
 
 
 async def _avisar_usuario(servicios: ServiciosEscalamiento,
-                          sesion: AsyncSession, caso: Caso, nuevo: str,
-                          comentario: str | None) -> None:
-    if caso.usuario_id is None:
+                          sesion: AsyncSession, caso: Caso, evento: EventoCaso) -> None:
+    """Avisa a la persona del cambio de estatus con lo que ella puede ver del evento."""
+    visibles = eventos_para_persona([evento])
+    if caso.usuario_id is None or not visibles:
         return
     usuario = await sesion.get(Usuario, caso.usuario_id)
     conversacion = await sesion.scalar(select(Conversacion).where(
         Conversacion.usuario_id == caso.usuario_id))
     if usuario is None or conversacion is None or usuario.anonimizado_en is not None:
         return
-    palabras = en_palabras(nuevo)
+    visible = visibles[0]
+    palabras = en_palabras(visible.estatus_nuevo or caso.estatus)
     aviso = texto("estatus.txt.j2", folio=caso.folio, nombre=palabras.nombre,
                   explicacion=palabras.explicacion, siguiente_paso=palabras.siguiente_paso,
-                  comentario=comentario)
+                  comentario=visible.descripcion or None)
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
     relevo.programar_entrega(servicios, sesion, ids, plantilla="cambio_estatus")
 
@@ -99,7 +103,8 @@ async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: s
     if not nota:
         raise CambioInvalido("La nota está vacía.")
     evento = EventoCaso(caso_id=caso.id, tipo="nota", descripcion=nota,
-                        actor=f"asesor:{asesor.id}", datos={"asesor": asesor.nombre})
+                        actor=f"asesor:{asesor.id}", datos={"asesor": asesor.nombre},
+                        audiencia=Audiencia.EQUIPO)
     sesion.add(evento)
     await sesion.flush()
     return evento

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.estados import EstadoTraspaso
+from bot.db.estados import Audiencia, EstadoTraspaso
 from bot.db.modelos import Caso, Escalamiento, EventoCaso, Temporizador, ahora
 from bot.escalamiento import avisos
 from bot.escalamiento.diferidos import al_confirmar
@@ -98,7 +98,8 @@ async def _ejecutar(servicios: ServiciosEscalamiento, s: AsyncSession, temporiza
                        else "Sin respuesta a tiempo: pasó a la cola nacional (SRE)")
     if esc.caso_id is not None and await s.get(Caso, esc.caso_id) is not None:
         s.add(EventoCaso(caso_id=esc.caso_id, tipo="traspaso_sla", descripcion=descripcion,
-                         actor="sistema", datos={"escalamiento_id": esc.id, "escalon": escalon}))
+                         actor="sistema", datos={"escalamiento_id": esc.id, "escalon": escalon},
+                         audiencia=Audiencia.EQUIPO))
     if escalon < ULTIMO_ESCALON:
         horario = await horario_de(s, esc.estado_id, servicios.ajustes.zona_horaria)
         minutos = int((temporizador.datos or {}).get("minutos") or

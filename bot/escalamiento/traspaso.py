@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import CERRADOS
-from bot.db.estados import TRASPASOS_ABIERTOS, EstadoTraspaso, ModoConversacion
+from bot.db.estados import TRASPASOS_ABIERTOS, Audiencia, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import (
     Asesor,
     Caso,
@@ -104,10 +104,13 @@ async def oficina(sesion: AsyncSession, estado_id: int | None) -> str:
 
 def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: EstadoTraspaso, actor: str,
             descripcion: str = "", **datos: Any) -> None:
+    """Anota el paso del traspaso en la línea de tiempo del caso: solo la ve el equipo (lleva
+    nombres de asesores; la persona ya lo vivió en su conversación)."""
     if esc.caso_id is None:
         return
     sesion.add(EventoCaso(caso_id=esc.caso_id, tipo=f"traspaso_{tipo}", descripcion=descripcion,
-                          actor=actor, datos={"escalamiento_id": esc.id, **datos}))
+                          actor=actor, datos={"escalamiento_id": esc.id, **datos},
+                          audiencia=Audiencia.EQUIPO))
 
 
 def _pasar(esc: Escalamiento, nuevo: EstadoTraspaso) -> EstadoTraspaso:

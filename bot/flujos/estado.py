@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import casos_de_usuario
+from bot.casos.visibilidad import eventos_para_persona
 from bot.db.contexto_conversacion import guardar_contexto, leer_contexto
 from bot.db.modelos import Caso, Conversacion, Estado, Municipio, Usuario
 from bot.flujos import EstadoFlujo
@@ -49,7 +50,8 @@ def guardar(conversacion: Conversacion, estado: EstadoFlujo | None) -> None:
 
 
 def caso_a_dict(caso: Caso) -> dict[str, Any]:
-    """Un caso como lo leen las plantillas de los flujos."""
+    """Un caso como lo leen las plantillas de los flujos (lo ve la persona: su línea de
+    tiempo, solo con los eventos que son para ella)."""
     return {
         "folio": caso.folio, "estatus": caso.estatus,
         "estatus_texto": en_palabras(caso.estatus).nombre, "ambito": caso.ambito,
@@ -57,8 +59,9 @@ def caso_a_dict(caso: Caso) -> dict[str, Any]:
         "pais_contraparte": caso.pais_contraparte,
         "fecha_cabildo": caso.fecha_cabildo.isoformat() if caso.fecha_cabildo else None,
         "documentos": sorted({d.tipo for d in caso.documentos}),
-        "eventos": [{"fecha": e.creado_en.date().isoformat(), "descripcion": e.descripcion
-                     or en_palabras(e.estatus_nuevo or "").nombre} for e in caso.eventos],
+        "eventos": [{"fecha": e.fecha.date().isoformat(), "descripcion": e.descripcion
+                     or en_palabras(e.estatus_nuevo or "").nombre}
+                    for e in eventos_para_persona(caso.eventos)],
         "municipio": caso.municipio.nombre if caso.municipio else None,
     }
 

@@ -274,7 +274,7 @@ class RutasFlujos:
         caso = await caso_del_usuario(ctx.sesion, ctx.usuario, folio)
         if caso is None:
             return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
-        acciones_casos.documentos_del_caso(ctx, caso)
+        await acciones_casos.documentos_del_caso(ctx, caso)
         return [Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")]
 
 

@@ -7,7 +7,10 @@ proceso y, dentro de cada transacción, en la base):
    rutas (la primera que responde gana), guarda respuestas y estado y lo marca procesado.
 2. Si es texto libre que nadie más puede tomar, confirma lo guardado, consulta al NLU fuera
    de la transacción y lo decide en otra. Lo pendiente anterior se decide antes, en orden.
-3. El trabajo lento (ficha y oficio) corre tras confirmar; sus respuestas se guardan aparte.
+3. El trabajo lento (ficha y oficio) queda pedido en la transacción que lo decide
+   (`trabajo_documentos`) y corre tras confirmarla; sus respuestas se guardan aparte, en la
+   transacción que lo da por hecho. Si el proceso cae en medio, se retoma al arrancar
+   (`reanudar_documentos`) o cuando llega de nuevo el mismo mensaje.
 
 Los canales con bandeja de salida usan `procesar_y_reclamar`: sus respuestas nacen reclamadas
 para enviarse (ver `bot.motor.salida`).
@@ -29,6 +32,7 @@ from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.estados import Direccion, EstadoEnvio, ModoConversacion, TipoMensaje
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
+from bot.documentos import trabajos
 from bot.documentos.almacen import AlmacenDocumentos, ArchivoGuardado
 from bot.motor import rutas_basicas
 from bot.motor.bandeja import Registro, registrar_entrante
@@ -94,12 +98,15 @@ class Destino:
     canal: str
     conversacion_id: int
     mensaje_id: int
-    caso_id: int | None
 
     @classmethod
     def de(cls, ctx: Contexto) -> Destino:
-        return cls(ctx.usuario.id, ctx.usuario.canal, ctx.conversacion.id, ctx.mensaje.id,
-                   ctx.notas.get("caso_id"))
+        return cls(ctx.usuario.id, ctx.usuario.canal, ctx.conversacion.id, ctx.mensaje.id)
+
+    @classmethod
+    def del_trabajo(cls, trabajo: trabajos.Trabajo) -> Destino:
+        return cls(trabajo.usuario_id, trabajo.canal, trabajo.conversacion_id,
+                   trabajo.mensaje_id)
 
 
 @dataclass
@@ -214,6 +221,21 @@ class Motor:
                 total += len(producidas)
         return total
 
+    async def reanudar_documentos(self) -> int:
+        """Corre los trabajos de documentos que quedaron pendientes (el proceso cayó tras
+        confirmar, antes de guardarlos). Sus respuestas se guardan como las de siempre, para
+        el mensaje que los pidió: en Telegram y WhatsApp, en la bandeja de salida (las envía
+        su barrido); en REST, para el reintento del mismo `message_id`. Devuelve cuántos
+        trabajos respondieron."""
+        async with self.almacen.lectura() as s:
+            pendientes = await trabajos.pendientes(s)
+        respondidos = 0
+        for trabajo in pendientes:
+            clave = clave_conversacion(trabajo.canal, trabajo.id_externo)
+            async with self._en_proceso, self.cerrojos.de(clave):
+                respondidos += bool(await self._reanudar(trabajo))
+        return respondidos
+
     async def respuestas_guardadas(self, mensaje_id: int) -> list[Respuesta]:
         """Las respuestas ya guardadas para un mensaje entrante."""
         async with self.almacen.lectura() as s:
@@ -243,6 +265,8 @@ class Motor:
         else:  # pragma: no cover
             raise AssertionError("inalcanzable")
         assert registro is not None  # con `guardar`, siempre queda guardado
+        if registro.duplicado:  # sus documentos, si quedaron pendientes (p. ej. tras una caída)
+            await self._reanudar_del_mensaje(registro.mensaje_id, entregar)
         if entregar is not None:
             if registro.duplicado:  # sus respuestas, donde hayan quedado
                 entregar(Reclamo(revisar_bandeja=True))
@@ -385,7 +409,7 @@ class Motor:
                 ronda.sin_reclamar = True
             if mensaje.id == hasta:
                 return ronda
-            if ctx.despues:  # sus documentos salen antes de atender el siguiente mensaje
+            if ctx.trabajos:  # sus documentos salen antes de atender el siguiente mensaje
                 ronda.seguir = True
                 return ronda
 
@@ -417,29 +441,69 @@ class Motor:
 
     async def _terminar(self, ronda: Ronda,
                         entregar: Entregar | None = None) -> dict[int, list[Respuesta]]:
-        """Tras confirmar: corre el trabajo lento (documentos) y guarda lo que produjo (con
-        `entregar`, reclamado si nada espera antes en la bandeja, y se lo pasa)."""
+        """Tras confirmar: corre los trabajos de documentos pedidos y guarda lo que produjeron
+        (con `entregar`, reclamado si nada espera antes en la bandeja, y se lo pasa)."""
         producidas: dict[int, list[Respuesta]] = {}
         for mensaje_id, respuestas, ctx in ronda.hechas:
             producidas[mensaje_id] = respuestas
-            if not ctx.despues:
+            if not ctx.trabajos:
                 continue
+            async with self.almacen.lectura() as s:
+                pedidos = await trabajos.pendientes(s, mensaje_id)
             tardias: list[Respuesta] = []
-            for trabajo in ctx.despues:
-                tardias += await trabajo()
-            destino = Destino.de(ctx)
-            # Los archivos, a la vez y antes de abrir la transacción (cada uno espera su fsync).
-            guardados = await asyncio.gather(*(self._al_disco(r) for r in tardias))
-            async with self.almacen.escritura() as s:
-                reclamar = entregar is not None and await salida_libre(s,
-                                                                       destino.conversacion_id)
-                filas = [await self._guardar_respuesta(s, destino, respuesta, guardado, reclamar)
-                         for respuesta, guardado in zip(tardias, guardados, strict=True)]
-            if entregar is not None and tardias:
-                entregar(Reclamo([Reclamada(f.id, r) for f, r in zip(filas, tardias, strict=True)]
-                                 if reclamar else [], revisar_bandeja=not reclamar))
+            for trabajo in pedidos:
+                tardias += await self._correr(trabajo, entregar)
             producidas[mensaje_id] = respuestas + tardias
         return producidas
+
+    async def _reanudar_del_mensaje(self, mensaje_id: int, entregar: Entregar | None) -> None:
+        """Los trabajos de documentos de un mensaje que quedaron pendientes (un reintento de la
+        plataforma o del cliente llegó después de una caída)."""
+        async with self.almacen.lectura() as s:
+            pendientes = await trabajos.pendientes(s, mensaje_id)
+        for trabajo in pendientes:
+            await self._reanudar(trabajo, entregar)
+
+    async def _reanudar(self, trabajo: trabajos.Trabajo,
+                        entregar: Entregar | None = None) -> list[Respuesta]:
+        """Un intento más de un trabajo pendiente; agotados, se le avisa a la persona."""
+        async with self.almacen.escritura() as s:
+            intentar = await trabajos.reanudar(s, trabajo)
+            aviso = [] if intentar else await trabajos.fallar(s, trabajo)
+            for respuesta in aviso:
+                await self._guardar_respuesta(s, Destino.del_trabajo(trabajo), respuesta)
+        if intentar:
+            return await self._correr(trabajo, entregar)
+        if entregar is not None and aviso:
+            entregar(Reclamo(revisar_bandeja=True))
+        return aviso
+
+    async def _correr(self, trabajo: trabajos.Trabajo,
+                      entregar: Entregar | None = None) -> list[Respuesta]:
+        """Produce la ficha y el oficio (fuera de la transacción) y, en una, los da por hechos
+        y guarda sus respuestas. Si no se pudieron producir, el aviso para la persona."""
+        try:
+            producido = await trabajos.producir(self.almacen, self.documentos, trabajo)
+        except Exception:
+            log.exception("falló la ficha y el oficio", extra={"trabajo_id": trabajo.id})
+            producido = None
+        destino = Destino.del_trabajo(trabajo)
+        async with self.almacen.escritura() as s:
+            if producido is None:
+                respuestas, documentos = await trabajos.fallar(s, trabajo), None
+            else:
+                documentos = await trabajos.terminar(s, producido)
+                respuestas = [a.respuesta for a in producido.archivos] if documentos else []
+            reclamar = (entregar is not None and bool(respuestas)
+                        and await salida_libre(s, destino.conversacion_id))
+            filas = [await self._guardar_respuesta(
+                s, destino, respuesta, reclamada=reclamar,
+                documento_id=documentos[i] if documentos else None)
+                for i, respuesta in enumerate(respuestas)]
+        if entregar is not None and respuestas:
+            entregar(Reclamo([Reclamada(f.id, r) for f, r in zip(filas, respuestas, strict=True)]
+                             if reclamar else [], revisar_bandeja=not reclamar))
+        return respuestas
 
     async def _decidir(self, s: AsyncSession, mensaje: Mensaje, conversacion: Conversacion,
                        usuario: Usuario, analisis: Any, reclamar: bool = False
@@ -490,20 +554,23 @@ class Motor:
         return await self.documentos.guardar_sin_bloquear(documento.contenido, documento.mime)
 
     async def _guardar_respuesta(self, s: AsyncSession, destino: Destino,
-                                 respuesta: Respuesta, guardado: ArchivoGuardado | None = None,
-                                 reclamada: bool = False) -> Mensaje:
-        """Guarda una respuesta (`reclamada`: ya `pendiente` para el canal que la envía)."""
+                                 respuesta: Respuesta, reclamada: bool = False,
+                                 documento_id: int | None = None) -> Mensaje:
+        """Guarda una respuesta (`reclamada`: ya `pendiente` para el canal que la envía). Su
+        documento va a una fila nueva, o a la que se da en `documento_id` (ya guardada)."""
         extra: dict[str, Any] = {}
         if respuesta.enlace:
             extra["enlace"] = respuesta.enlace
-        if respuesta.documento is not None:
-            guardado = guardado or await self._al_disco(respuesta)
+        if documento_id is not None:
+            extra["documento_id"] = documento_id
+        elif respuesta.documento is not None:
+            guardado = await self._al_disco(respuesta)
             assert guardado is not None
             documento = Documento(
                 usuario_id=destino.usuario_id, tipo="generado",
                 nombre_archivo=respuesta.documento.nombre,
                 mime=respuesta.documento.mime, tamano=guardado.tamano, sha256=guardado.sha256,
-                ruta=str(guardado.ruta), caso_id=destino.caso_id,
+                ruta=str(guardado.ruta),
             )
             s.add(documento)
             await s.flush()

@@ -18,7 +18,7 @@ from bot.nucleo.mensajes import Respuesta
 class Contexto:
     """Un mensaje en proceso: la sesión abierta (unidad de trabajo), quién, qué y el análisis.
 
-    `almacen` sirve al trabajo que corre tras confirmar (`despues`), con su propia sesión."""
+    `almacen` sirve a lo que necesite su propia sesión."""
 
     almacen: Almacen
     sesion: AsyncSession
@@ -34,9 +34,10 @@ class Contexto:
     primera_vez: bool = False
     no_entendido: bool = False
     notas: dict[str, Any] = field(default_factory=dict)
-    despues: list[Callable[[], Awaitable[list[Respuesta]]]] = field(default_factory=list)
-    """Trabajo lento (p. ej. generar la ficha PDF) que corre tras confirmar la transacción,
-    fuera del candado de escritura; sus respuestas se guardan aparte."""
+    trabajos: list[int] = field(default_factory=list)
+    """Trabajos de documentos (`trabajo_documentos`) pedidos en esta transacción: el motor
+    los corre tras confirmarla, fuera del candado de escritura, y guarda sus respuestas
+    aparte."""
 
     @property
     def canal(self) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import en_palabras
+from bot.casos.visibilidad import eventos_para_persona
 from bot.db.modelos import Caso, Conversacion, Documento, Estado, Mensaje, Municipio, Usuario
 from bot.nucleo.mensajes import DocumentoSaliente
 
@@ -44,15 +45,16 @@ def _caso(caso: Caso) -> dict[str, Any]:
         "antecedentes": caso.antecedentes, "fecha_cabildo": _fecha(caso.fecha_cabildo),
         "contacto": caso.contacto, "comite": caso.comite,
         "creado_en": _fecha(caso.creado_en), "actualizado_en": _fecha(caso.actualizado_en),
-        "eventos": [{"fecha": _fecha(e.creado_en), "tipo": e.tipo, "descripcion": e.descripcion,
+        "eventos": [{"fecha": _fecha(e.fecha), "tipo": e.tipo, "descripcion": e.descripcion,
                      "estatus_anterior": e.estatus_anterior, "estatus_nuevo": e.estatus_nuevo}
-                    for e in caso.eventos],
+                    for e in eventos_para_persona(caso.eventos)],
     }
 
 
 async def recopilar(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
     """Lo guardado sobre la persona: perfil, consentimiento, conversación, mensajes, casos y
-    documentos (un diccionario listo para JSON)."""
+    documentos (un diccionario listo para JSON). De la línea de tiempo de sus casos, lo que
+    es para ella (las notas internas y los traspasos son del equipo)."""
     conversacion = await sesion.scalar(
         select(Conversacion).where(Conversacion.usuario_id == usuario.id))
     mensajes: list[Mensaje] = []
