@@ -165,7 +165,7 @@ def chat(
     registro.configurar("ERROR")
     preparar_base()
     servicios = crear_servicios(ajustes())
-    correr(servicios.motor, usuario)
+    correr(servicios.motor, usuario, servicios.cerrar)
 
 
 @app.command()

@@ -6,7 +6,7 @@ import asyncio
 import re
 import sys
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from bot.motor.motor import Motor
 from bot.nucleo.mensajes import Boton, Canal, MensajeEntrante, Respuesta
@@ -72,10 +72,20 @@ def lineas_de_entrada(interactivo: bool) -> Iterable[str]:
             return
 
 
-def correr(motor: Motor, usuario: str) -> None:
-    """Punto de entrada de `hermanamientos chat`."""
+def correr(motor: Motor, usuario: str,
+           al_terminar: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Punto de entrada de `hermanamientos chat`; `al_terminar` cierra los servicios (en el
+    mismo bucle de eventos que los usó)."""
     interactivo = sys.stdin.isatty()
     if interactivo:
         print("Chat con el asistente. Escriba «salir» para terminar; "
               "un número elige una opción.\n")
-    asyncio.run(conversar(motor, lineas_de_entrada(interactivo), usuario, print, interactivo))
+
+    async def sesion() -> None:
+        try:
+            await conversar(motor, lineas_de_entrada(interactivo), usuario, print, interactivo)
+        finally:
+            if al_terminar is not None:
+                await al_terminar()
+
+    asyncio.run(sesion())
