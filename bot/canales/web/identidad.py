@@ -1,0 +1,57 @@
+"""La identidad del chat web: la da el servidor, nunca la página.
+
+Un id aleatorio de 128 bits va firmado (itsdangerous, con fecha) en una cookie HttpOnly,
+SameSite=Lax, solo bajo /chat, Secure cuando la petición llegó por HTTPS, que vence a los 30
+días sin uso (cada mensaje la renueva). Una cookie ausente, alterada, vencida o copiada sin
+firma no es de nadie: quien la manda recibe una identidad nueva.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE = "ch_chat"
+RUTA_COOKIE = "/chat"
+VIGENCIA_S = 30 * 24 * 3600
+_SAL = "chat-web-identidad"
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class IdentidadWeb:
+    """Emite, firma y lee la identidad del chat web."""
+
+    def __init__(self, secreto: str) -> None:
+        self._serializador = URLSafeTimedSerializer(secreto, salt=_SAL)
+
+    @staticmethod
+    def nueva() -> str:
+        """Un id nuevo: 128 bits aleatorios en hexadecimal."""
+        return secrets.token_hex(16)
+
+    def de(self, request: Request) -> str | None:
+        """El id de la cookie si está firmada por nosotros y vigente; si no, None."""
+        valor = request.cookies.get(COOKIE)
+        if not valor:
+            return None
+        try:
+            datos = self._serializador.loads(valor, max_age=VIGENCIA_S)
+        except BadSignature:  # también la vencida (SignatureExpired)
+            return None
+        return datos if isinstance(datos, str) and _ID.match(datos) else None
+
+    def poner(self, request: Request, respuesta: Response, id_web: str) -> None:
+        """Pone (o renueva por otros 30 días) la cookie con el id firmado."""
+        respuesta.set_cookie(
+            COOKIE, self._serializador.dumps(id_web), max_age=VIGENCIA_S, path=RUTA_COOKIE,
+            httponly=True, samesite="lax", secure=request.url.scheme == "https")
+
+    @staticmethod
+    def quitar(request: Request, respuesta: Response) -> None:
+        """Borra la cookie: el navegador olvida la identidad."""
+        respuesta.delete_cookie(COOKIE, path=RUTA_COOKIE, httponly=True, samesite="lax",
+                                secure=request.url.scheme == "https")
