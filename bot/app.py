@@ -1,5 +1,7 @@
-"""La aplicación ASGI: canal REST, chat web, salud (y, conforme se integran, Telegram,
-WhatsApp y el panel de asesores)."""
+"""La aplicación ASGI: chat web, canal REST, webhooks de Telegram y WhatsApp, panel de
+asesores y salud, con lo que protege a todas las rutas: límite del cuerpo contado al recibir,
+cabeceras de seguridad, ids de la URL en rango y la API sin publicar (salvo
+DOCUMENTACION_API)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import __version__, panel
@@ -29,9 +31,8 @@ from bot.servicios import Servicios, crear_servicios
 
 log = logging.getLogger(__name__)
 MAXIMO_CUERPO = 1024 * 1024
-"""1 MiB: más que eso no es un mensaje de chat ni un webhook. Se cuenta al recibir (también
-con `Transfer-Encoding: chunked`): al pasarse, 413 sin leer el resto. Una ruta que necesite
-más (p. ej. subir archivos) lo declara con `max_body_size` en su decorador."""
+"""1 MiB: más que eso no es un mensaje de chat ni un webhook (los archivos de Telegram y
+WhatsApp se descargan de la plataforma, no llegan en el cuerpo). Ver `LimiteCuerpo`."""
 
 CABECERAS_SEGURIDAD = {
     "X-Content-Type-Options": "nosniff",
@@ -43,8 +44,88 @@ CABECERAS_SEGURIDAD = {
 CSP completa)."""
 
 ENTERO_MAXIMO = 2**31 - 1
-"""Los ids de la base son INTEGER: uno más grande en una URL no existe (404, no 500)."""
-_ENTERO = re.compile(r"^[0-9]{1,10}$")
+"""Los ids de la base son INTEGER (32 bits en PostgreSQL): un segmento numérico más grande en
+una URL (p. ej. /panel/traspaso/99999999999999999999) no es de nada: 404 antes de llegar a la
+ruta, en vez de un error de la base. Una ruta futura con ids de 64 bits en la URL (p. ej. de
+Telegram) tendría que quedar fuera de esta regla."""
+_NUMERO = re.compile(r"^[+-]?[0-9]{10,}$")
+
+
+MENSAJE_413 = "El mensaje es demasiado grande."
+
+
+class CuerpoDemasiadoGrande(HTTPException):
+    """El cuerpo pasó del límite mientras se recibía (lo atiende el manejador del 413)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail=MENSAJE_413)
+
+
+def _demasiado_grande() -> JSONResponse:
+    return JSONResponse({"error": MENSAJE_413}, status_code=413)
+
+
+class LimiteCuerpo:
+    """413 para un cuerpo de más de `maximo` bytes, contados conforme llegan (middleware ASGI
+    puro): un Content-Length mayor se rechaza sin leer nada; un cuerpo sin él (chunked) se
+    corta en cuanto se pasa, sin leer el resto. `por_ruta` da otro límite a las rutas que
+    empiezan con un prefijo (p. ej. una subida de archivos)."""
+
+    def __init__(self, app: ASGIApp, maximo: int = MAXIMO_CUERPO,
+                 por_ruta: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.maximo = maximo
+        self.por_ruta = por_ruta or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        maximo = next((n for prefijo, n in self.por_ruta.items()
+                       if scope["path"].startswith(prefijo)), self.maximo)
+        declarado = dict(scope["headers"]).get(b"content-length", b"")
+        if declarado.isdigit() and int(declarado) > maximo:
+            await _demasiado_grande()(scope, receive, send)
+            return
+        recibidos = 0
+        respondio = False
+
+        async def recibir() -> Message:
+            nonlocal recibidos
+            mensaje = await receive()
+            if mensaje["type"] == "http.request":
+                recibidos += len(mensaje.get("body", b""))
+                if recibidos > maximo:
+                    raise CuerpoDemasiadoGrande
+            return mensaje
+
+        async def enviar(mensaje: Message) -> None:
+            nonlocal respondio
+            respondio = respondio or mensaje["type"] == "http.response.start"
+            await send(mensaje)
+
+        try:
+            await self.app(scope, recibir, enviar)
+        except CuerpoDemasiadoGrande:  # la ruta no era de FastAPI (p. ej. una montada)
+            if respondio:
+                raise
+            await _demasiado_grande()(scope, receive, send)
+
+
+class IdsEnRango:
+    """404 para una URL con un número que no cabe en un id de la base (middleware ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(
+                _NUMERO.match(segmento) and abs(int(segmento)) > ENTERO_MAXIMO
+                for segmento in scope["path"].split("/")):
+            await JSONResponse({"error": "No encontré eso."}, status_code=404)(
+                scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class CabecerasSeguridad:
@@ -69,38 +150,8 @@ class CabecerasSeguridad:
         await self.app(scope, receive, enviar)
 
 
-class IdsEnRango:
-    """Envuelve una ruta con ids enteros en la URL: uno que no cabe en la base (o que no es
-    un número) es 404 antes de llegar a la ruta."""
-
-    def __init__(self, app: ASGIApp, nombres: list[str]) -> None:
-        self.app = app
-        self.nombres = nombres
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        parametros = scope.get("path_params", {})
-        for nombre in self.nombres:
-            valor = parametros.get(nombre)
-            if isinstance(valor, str) and not (_ENTERO.match(valor)
-                                               and int(valor) <= ENTERO_MAXIMO):
-                respuesta = JSONResponse({"error": "No encontré eso."}, status_code=404)
-                await respuesta(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-def acotar_ids(app: FastAPI) -> None:
-    """Pone `IdsEnRango` en cada ruta que recibe un `int` en la URL (p. ej. el panel)."""
-    for ruta in app.router.routes:
-        if isinstance(ruta, APIRoute):
-            enteros = [p.name for p in ruta.dependant.path_params
-                       if p.field_info.annotation is int]
-            if enteros:
-                ruta.app = IdsEnRango(ruta.app, enteros)
-
-
-async def _demasiado_grande(request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"error": "El mensaje es demasiado grande."}, status_code=413)
+async def _manejar_413(request: Request, error: Exception) -> JSONResponse:
+    return _demasiado_grande()
 
 
 def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None) -> FastAPI:
@@ -129,9 +180,10 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
     app = FastAPI(title="Asistente de Ciudades Hermanas", version=__version__, lifespan=ciclo,
                   openapi_url="/openapi.json" if documentada else None,
                   docs_url="/docs" if documentada else None, redoc_url=None,
-                  max_body_size=MAXIMO_CUERPO,
-                  exception_handlers={413: _demasiado_grande})
-    app.add_middleware(CabecerasSeguridad)
+                  exception_handlers={413: _manejar_413})
+    app.add_middleware(IdsEnRango)
+    app.add_middleware(LimiteCuerpo)
+    app.add_middleware(CabecerasSeguridad)  # la última: envuelve a todas
     app.state.rest_token = config.rest_token
     app.state.limites = LimitesDeRitmo(config.limite_mensajes_por_minuto,
                                        config.limite_remitentes_nuevos_por_hora)
@@ -148,5 +200,4 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
         datos = await estado_salud(request.app.state.servicios)
         return JSONResponse(datos, status_code=200 if datos["estado"] == "ok" else 503)
 
-    acotar_ids(app)
     return app

@@ -18,7 +18,7 @@ from starlette.responses import Response
 COOKIE = "ch_chat"
 RUTA_COOKIE = "/chat"
 VIGENCIA_S = 30 * 24 * 3600
-_SAL = "chat-web-identidad"
+SAL = "chat-web-identidad"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -26,7 +26,7 @@ class IdentidadWeb:
     """Emite, firma y lee la identidad del chat web."""
 
     def __init__(self, secreto: str) -> None:
-        self._serializador = URLSafeTimedSerializer(secreto, salt=_SAL)
+        self._serializador = URLSafeTimedSerializer(secreto, salt=SAL)
 
     @staticmethod
     def nueva() -> str:
