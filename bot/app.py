@@ -20,11 +20,11 @@ from bot import __version__, panel
 from bot.canales import rest
 from bot.canales.telegram import webhook as webhook_telegram
 from bot.canales.web import rutas as chat_web
-from bot.canales.web.identidad import IdentidadWeb
+from bot.canales.web.identidad import IdentidadWeb, secreto_compartido
 from bot.canales.web.proteccion import LimitesDeRitmo
 from bot.canales.whatsapp import webhook as webhook_whatsapp
 from bot.componentes import Componente, componentes_de
-from bot.config import RAIZ, Ajustes, ajustes
+from bot.config import Ajustes, ajustes
 from bot.documentos.enlaces import FirmaEnlaces, secreto_local
 from bot.salud import estado_salud
 from bot.servicios import Servicios, crear_servicios
@@ -187,8 +187,7 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
     app.state.rest_token = config.rest_token
     app.state.limites = LimitesDeRitmo(config.limite_mensajes_por_minuto,
                                        config.limite_remitentes_nuevos_por_hora)
-    app.state.identidad_web = IdentidadWeb(
-        secreto_local(config.panel_secreto, RAIZ / "var" / "secreto_chat"))
+    app.state.identidad_web = IdentidadWeb(secreto_compartido(config.panel_secreto))
     app.include_router(chat_web.router)
     app.include_router(rest.router)
     panel.montar(app)

@@ -193,6 +193,8 @@ def test_cabeceras_de_seguridad_en_todas_las_respuestas(canales: ServidorEnHilo,
     for r in respuestas:
         _seguras(r)
     assert documento.status_code == 200 and documento.content == contenido
+    grande = respuestas[8]  # Content-Length de 2 MiB: se rechaza sin leer nada
+    assert grande.status_code == 413 and "demasiado grande" in grande.json()["error"]
     # La página solo carga lo suyo: nada en línea, nada de otro origen, y no se enmarca.
     csp = pagina.headers["content-security-policy"]
     for directiva in ("default-src 'self'", "script-src 'self'", "style-src 'self'",

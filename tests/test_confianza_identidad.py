@@ -7,15 +7,18 @@ una identidad nueva (nunca la de otro) y «Cerrar sesión» olvida la identidad.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from bot.canales.web.identidad import COOKIE, SAL, VIGENCIA_S
+from bot.canales.web.identidad import COOKIE, SAL, VIGENCIA_S, secreto_compartido
 from bot.config import RAIZ, Ajustes
 
 from conversacion import PERFIL
@@ -172,3 +175,16 @@ def test_mensaje_mal_formado_da_400_sin_identidad(app: ServidorEnHilo) -> None:
                                headers={"content-type": "application/json"})
             assert r.status_code == 400 and r.json()["error"], cuerpo
             assert COOKIE not in r.headers.get("set-cookie", "")
+
+
+def test_el_secreto_local_es_uno_aunque_arranquen_varios_procesos(tmp_path: Path) -> None:
+    archivo = tmp_path / "var" / "secreto_chat"
+    orden = ("from pathlib import Path; from bot.canales.web.identidad import secreto_compartido;"
+             f" print(secreto_compartido('', Path({str(archivo)!r})))")
+    procesos = [subprocess.Popen([sys.executable, "-c", orden], cwd=RAIZ, text=True,
+                                 stdout=subprocess.PIPE) for _ in range(6)]
+    secretos = {p.communicate(timeout=60)[0].strip() for p in procesos}
+    assert len(secretos) == 1 and len(secretos.pop()) == 64
+    assert archivo.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in archivo.parent.iterdir()] == ["secreto_chat"]  # sin temporales
+    assert secreto_compartido("el-de-PANEL_SECRETO", archivo) == "el-de-PANEL_SECRETO"

@@ -81,6 +81,11 @@ def a_rest(destinatario: str | None, respuestas: list[Respuesta],
     return salida
 
 
+def _ocupado() -> JSONResponse:
+    return JSONResponse({"error": "El servicio está ocupado; intente de nuevo en unos "
+                                  "segundos."}, status_code=503, headers={"Retry-After": "2"})
+
+
 def ip_cliente(request: Request) -> str:
     """La IP de quien pide (la del proxy, salvo que FORWARDED_ALLOW_IPS confíe en él)."""
     return request.client.host if request.client else "desconocida"
@@ -96,8 +101,7 @@ async def procesar(request: Request, entrante: MensajeEntrante,
         # Base saturada (p. ej. candado de SQLite agotado): el mensaje no se perdió si ya se
         # guardó; el cliente reintenta con el mismo message_id y no se duplica.
         log.warning("base ocupada al procesar un mensaje", extra={"canal": entrante.canal.value})
-        return JSONResponse({"error": "El servicio está ocupado; intente de nuevo en unos "
-                                      "segundos."}, status_code=503, headers={"Retry-After": "2"})
+        return _ocupado()
     return JSONResponse(a_rest(destinatario, respuestas, request.app.state.firma_enlaces),
                         headers={"Cache-Control": "no-store"})
 
@@ -146,9 +150,12 @@ async def webhook_rest(request: Request) -> JSONResponse:
         return demasiadas(espera, MENSAJE_RITMO)
     # Con token, el integrador reparte sus propios remitentes desde sus servidores: el límite
     # por IP es para quien escribe sin credencial.
-    if limites.cuenta_nuevos and not token and await _es_nuevo(request, limites,
-                                                               peticion.sender):
-        espera = await limites.remitente_nuevo(ip_cliente(request))
+    if limites.cuenta_nuevos and not token:
+        try:
+            nuevo = await _es_nuevo(request, limites, peticion.sender)
+        except OperationalError:
+            return _ocupado()
+        espera = await limites.remitente_nuevo(ip_cliente(request)) if nuevo else None
         if espera is not None:
             return demasiadas(espera, MENSAJE_NUEVOS)
     id_mensaje = peticion.message_id or (peticion.metadata or {}).get("message_id")

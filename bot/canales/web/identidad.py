@@ -8,18 +8,43 @@ firma no es de nadie: quien la manda recibe una identidad nueva.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
+
+from bot.config import RAIZ
 
 COOKIE = "ch_chat"
 RUTA_COOKIE = "/chat"
 VIGENCIA_S = 30 * 24 * 3600
 SAL = "chat-web-identidad"
 _ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def secreto_compartido(configurado: str, archivo: Path = RAIZ / "var" / "secreto_chat") -> str:
+    """PANEL_SECRETO o, si está vacío, un secreto aleatorio guardado en `archivo` (permisos
+    600) que comparten los procesos de esta máquina. Se crea de forma atómica (con un enlace
+    duro que falla si ya existe): dos procesos que arrancan juntos terminan con el mismo, y
+    una cookie firmada por uno vale en el otro."""
+    if configurado:
+        return configurado
+    if not archivo.exists():
+        archivo.parent.mkdir(parents=True, exist_ok=True)
+        temporal = archivo.with_name(f".{archivo.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporal.write_text(secrets.token_hex(32))
+        temporal.chmod(0o600)
+        try:
+            os.link(temporal, archivo)
+        except FileExistsError:  # otro proceso ganó: se usa el suyo
+            pass
+        finally:
+            temporal.unlink()
+    return archivo.read_text().strip()
 
 
 class IdentidadWeb:
