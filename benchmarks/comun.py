@@ -255,7 +255,10 @@ def iniciar_app(directorio: Path, database_url: str, nlu_url: str = "http://127.
         "WHATSAPP_TOKEN": "", "PANEL_SECRETO": secrets.token_urlsafe(24),
         # Sin caché de análisis: cada texto libre va al NLU (el peor caso; los usuarios simulados
         # repiten los mismos textos y la caché los contestaría casi todos).
-        "NLU_CACHE": "0", **(extra or {}),
+        "NLU_CACHE": "0",
+        # Sin límites de ritmo: la carga sale de una sola IP con muchos remitentes nuevos.
+        "LIMITE_MENSAJES_POR_MINUTO": "0", "LIMITE_REMITENTES_NUEVOS_POR_HORA": "0",
+        **(extra or {}),
     }
     orden = [sys.executable, "-m", "bot.cli", "servir", "--sin-nlu", "--port", str(puerto),
              "--workers", str(workers)]

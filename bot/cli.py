@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import ipaddress
 import json
+import logging
 
 import typer
 
 from bot import __version__
 from bot.arranque import preparar_base
 from bot.cli_telegram import telegram_app
-from bot.config import ajustes
+from bot.config import Ajustes, ajustes
 from bot.conocimiento.cli import conocimiento_app
 from bot.escalamiento.cli import asesores_app
 from bot.flujos.cli import flujos_app
@@ -85,6 +87,45 @@ def catalogos_buscar(texto: str) -> None:
         typer.echo(f"{m.clave_inegi}  {m.etiqueta}  ({m.puntaje:.0f})")
 
 
+TOKENS_DE_EJEMPLO = {"", "cambie-este-token-nlu", "cambie-este-token-rest", "cambie-este-token",
+                     "changeme", "token", "secret", "secreto"}
+"""Valores que no protegen nada: el de `.env.example` y los de siempre."""
+
+
+def _es_local(host: str) -> bool:
+    """¿Escucha solo en esta máquina (127.0.0.0/8, ::1, localhost)?"""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # un nombre: puede resolver a cualquier interfaz
+        return False
+
+
+def revisar_exposicion(config: Ajustes, host: str) -> list[str]:
+    """Fuera de 127.0.0.1, los problemas que impiden arrancar (tokens de ejemplo); el canal
+    REST sin REST_TOKEN solo se advierte en la bitácora."""
+    if _es_local(host):
+        return []
+    problemas = []
+    if config.nlu_token.strip().lower() in TOKENS_DE_EJEMPLO:
+        problemas.append(
+            f"NLU_TOKEN tiene el valor de ejemplo y la aplicación escucharía en {host}, fuera "
+            "de esta máquina: el asistente no arranca así. Ponga un token propio en NLU_TOKEN, "
+            "p. ej. el que da: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+    if not config.rest_token:
+        logging.getLogger("bot.cli").warning(
+            f"El canal REST (/webhooks/rest/webhook) queda abierto en {host} sin REST_TOKEN: "
+            "cualquiera puede escribir como cualquier «sender» y leer sus datos. Es solo para "
+            "desarrollo local; fuera de esta máquina ponga REST_TOKEN.")
+    elif config.rest_token.strip().lower() in TOKENS_DE_EJEMPLO or len(config.rest_token) < 16:
+        problemas.append(
+            f"REST_TOKEN es el de ejemplo o tiene menos de 16 caracteres y la aplicación "
+            f"escucharía en {host}: el asistente no arranca así. Ponga uno propio, p. ej. el "
+            "que da: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+    return problemas
+
+
 @app.command()
 def servir(
     host: str = typer.Option(None, help="Dirección (por omisión HOST o 127.0.0.1)."),
@@ -116,11 +157,16 @@ def servir(
         raise typer.BadParameter("use DEBUG, INFO, WARNING o ERROR", param_hint="--bitacora")
     registro.configurar(bitacora.upper())
     config = ajustes()
+    host = host or config.host
+    problemas = revisar_exposicion(config, host)
+    for problema in problemas:
+        typer.echo(problema, err=True)
+    if problemas:
+        raise typer.Exit(2)
     if workers > 1 and es_sqlite(config.database_url):
         typer.echo("Con SQLite se usa un solo proceso. Para varios, use PostgreSQL "
                    "(DATABASE_URL=postgresql://…).", err=True)
         raise typer.Exit(2)
-    host = host or config.host
     port = port or config.port
     direccion = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     listo = f"Asistente listo en {direccion} (Ctrl-C para detener)"
@@ -135,18 +181,24 @@ def servir(
 
     preparar_base()
     detener = iniciar_dependencias(config, con_nlu=not sin_nlu)
+    # X-Forwarded-For/-Proto solo de los proxies de FORWARDED_ALLOW_IPS (vacío: de nadie; la
+    # IP del cliente es la de la conexión y con ella se cuentan los límites).
+    con_proxy = bool(config.forwarded_allow_ips)
+    proxies = config.forwarded_allow_ips or None
     try:
         if workers > 1:
             # Como uvicorn.run: este proceso abre el puerto y los N procesos atienden en
             # cuanto arrancan (mientras, las conexiones esperan en la cola del puerto).
             varios = uvicorn.Config("bot.app:crear_app", factory=True, workers=workers,
-                                    host=host, port=port, log_level="warning", access_log=False)
+                                    host=host, port=port, log_level="warning", access_log=False,
+                                    proxy_headers=con_proxy, forwarded_allow_ips=proxies)
             puerto_abierto = varios.bind_socket()
             typer.echo(listo)
             Multiprocess(varios, sockets=[puerto_abierto]).run()
         else:
             Servidor(uvicorn.Config(crear_app(config), host=host, port=port,
-                                    log_level="warning", access_log=False)).run()
+                                    log_level="warning", access_log=False,
+                                    proxy_headers=con_proxy, forwarded_allow_ips=proxies)).run()
     except KeyboardInterrupt:
         pass  # uvicorn ya se detuvo en orden y repite el Ctrl-C al salir
     finally:

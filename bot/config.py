@@ -164,6 +164,19 @@ class Ajustes(BaseSettings):
         default_factory=AjustesWhatsApp, description="WhatsApp Cloud API (pywa). Con "
         "WHATSAPP_PHONE_ID y WHATSAPP_TOKEN, el canal arranca.")
 
+    rest_token: str = Field(default="", description=(
+        "Token que exige POST /webhooks/rest/webhook en «Authorization: Bearer …». Vacío: el "
+        "canal REST queda abierto, solo para desarrollo local."))
+    limite_mensajes_por_minuto: int = Field(default=60, ge=0, description=(
+        "Mensajes por minuto de un mismo remitente (REST y chat web); 0 lo apaga."))
+    limite_remitentes_nuevos_por_hora: int = Field(default=30, ge=0, description=(
+        "Remitentes nuevos por hora desde una misma IP (chat web y REST sin token); 0 lo apaga."))
+    forwarded_allow_ips: str = Field(default="", description=(
+        "IPs de los proxies de confianza (separadas por comas) cuyas cabeceras X-Forwarded-For "
+        "y X-Forwarded-Proto se creen. Vacío: ninguna, la IP es la de la conexión."))
+    documentacion_api: bool = Field(default=False, description=(
+        "Publica /openapi.json y /docs (apagado: no se anuncia la API)."))
+
 
 @lru_cache
 def ajustes() -> Ajustes:

@@ -152,6 +152,12 @@ async def servicios_ambas(url_bd_ambas: str, tmp_path: Path) -> AsyncIterator[Se
     await s.cerrar()
 
 
+SIN_LIMITES_DE_RITMO = {"limite_mensajes_por_minuto": 0, "limite_remitentes_nuevos_por_hora": 0}
+"""Las pruebas comparten una IP (127.0.0.1) y abren muchas conversaciones: los límites de ritmo
+se apagan salvo en sus propias pruebas (tests/test_confianza_*.py)."""
+ENTORNO_SIN_LIMITES = {k.upper(): str(v) for k, v in SIN_LIMITES_DE_RITMO.items()}
+
+
 @pytest.fixture
 def ajustes_prueba(url_bd: str, tmp_path: Path) -> Ajustes:
     """Ajustes apuntando a la base y al almacén de documentos de la prueba, sin NLU."""
@@ -159,6 +165,7 @@ def ajustes_prueba(url_bd: str, tmp_path: Path) -> Ajustes:
         database_url=url_bd,
         documentos_dir=tmp_path / "documentos",
         nlu_url="http://127.0.0.1:9",  # nada escucha ahí: el motor usa su respaldo
+        **SIN_LIMITES_DE_RITMO,
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -205,7 +212,8 @@ class ServidorReal:
         self.proceso = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "servir", "--sin-nlu", "--port", str(self.puerto),
              *self.argumentos],
-            cwd=RAIZ, env=self.entorno, stdout=self._salida, stderr=self._salida,
+            cwd=RAIZ, env={**ENTORNO_SIN_LIMITES, **self.entorno}, stdout=self._salida,
+            stderr=self._salida,
         )
         limite = time.monotonic() + 60
         while time.monotonic() < limite:

@@ -80,7 +80,10 @@ def test_salud_y_chat_web(servidor: ServidorReal) -> None:
     assert salud["estado"] == "ok" and salud["base_de_datos"] == "ok" and salud["version"]
     pagina = httpx.get(servidor.url + "/", timeout=10)
     assert pagina.status_code == 200 and "text/html" in pagina.headers["content-type"]
-    assert RUTA in pagina.text
+    assert "/chat/chat.js" in pagina.text and "/chat/chat.css" in pagina.text
+    guion = httpx.get(servidor.url + "/chat/chat.js", timeout=10)
+    assert guion.status_code == 200 and "javascript" in guion.headers["content-type"]
+    assert "/chat/mensajes" in guion.text and RUTA not in guion.text
 
 
 def test_iniciativa_completa_por_rest(servidor: ServidorReal) -> None:

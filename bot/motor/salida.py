@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.modelos import POR_ENVIAR, Conversacion, Mensaje
 from bot.nucleo.mensajes import Canal, Respuesta
 
-ENTREGAN_EN_LA_RESPUESTA = frozenset({Canal.REST.value, Canal.TERMINAL.value})
+ENTREGAN_EN_LA_RESPUESTA = frozenset({Canal.REST.value, Canal.WEB.value, Canal.TERMINAL.value})
 """Canales sin bandeja de salida: las respuestas del motor van en la respuesta HTTP o en
 pantalla. Se guardan con `envio = en_respuesta` y no quedan en el índice de lo por enviar
 (si no, crecería con cada respuesta que ya se entregó)."""

@@ -10,6 +10,7 @@ class Canal(str, Enum):
     """Canales por los que llega un usuario."""
 
     REST = "rest"
+    WEB = "web"
     TERMINAL = "terminal"
     TELEGRAM = "telegram"
     WHATSAPP = "whatsapp"

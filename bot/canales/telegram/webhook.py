@@ -8,15 +8,17 @@ malo o ausente; 400 si el cuerpo no es un update; 503/500 para que Telegram rein
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from bot.canales.web.proteccion import JsonInvalido, leer_json
+
 log = logging.getLogger(__name__)
 router = APIRouter()
 CABECERA = "x-telegram-bot-api-secret-token"
+MAXIMO_JSON = 1024 * 1024  # un update pesa unos KB; el cuerpo ya no puede pasar de 1 MiB
 
 
 def _respuesta(codigo: int, mensaje: str) -> JSONResponse:
@@ -34,10 +36,10 @@ async def webhook_telegram(request: Request) -> JSONResponse:
         return _respuesta(401, "Secreto inválido.")
     if not canal.listo.is_set():
         return _respuesta(503, "El canal todavía está arrancando.")
-    try:
-        datos = json.loads(await request.body())
-    except ValueError:
-        return _respuesta(400, "El cuerpo no es JSON.")
+    try:  # después del secreto: sin él no se lee nada
+        datos = leer_json(await request.body(), MAXIMO_JSON)
+    except JsonInvalido as error:
+        return _respuesta(400, str(error))
     if not isinstance(datos, dict) or not isinstance(datos.get("update_id"), int):
         return _respuesta(400, "El cuerpo no es un update de Telegram.")
     try:

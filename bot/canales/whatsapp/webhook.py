@@ -8,17 +8,18 @@ guarda); cuerpo mal formado → 400; guardado → 200; falla interna → 500 (Me
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.canales.web.proteccion import leer_json
 from bot.canales.whatsapp.firma import firma_valida
 from bot.canales.whatsapp.traduccion import CuerpoInvalido, entradas
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+MAXIMO_JSON = 1024 * 1024  # Meta agrupa avisos en un cuerpo; el cuerpo ya no pasa de 1 MiB
 
 
 def _error(codigo: int, mensaje: str) -> JSONResponse:
@@ -51,9 +52,9 @@ async def recibir(request: Request) -> Response:
         return _error(401, "Falta la firma X-Hub-Signature-256.")
     if not firma_valida(canal.secreto_app, crudo, firma):
         return _error(403, "Firma inválida.")
-    try:
-        mensajes = entradas(json.loads(crudo))
-    except (ValueError, CuerpoInvalido) as error:
+    try:  # después de la firma: sin ella no se lee nada
+        mensajes = entradas(leer_json(crudo, MAXIMO_JSON))
+    except (ValueError, CuerpoInvalido) as error:  # JsonInvalido es ValueError
         log.warning("webhook de WhatsApp mal formado: %s", error)
         return _error(400, "Cuerpo mal formado.")
     for entrada in mensajes:

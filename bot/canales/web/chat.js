@@ -1,0 +1,156 @@
+// El chat web (bot/canales/web/rutas.py lo sirve en /chat/chat.js).
+// Quién es la persona lo decide el servidor con una cookie HttpOnly: esta página no guarda
+// ningún id (ni en localStorage) y funciona igual en HTTP que en HTTPS.
+(function () {
+  "use strict";
+  var conversacion = document.getElementById("conversacion");
+  var formulario = document.getElementById("formulario");
+  var entrada = document.getElementById("entrada");
+  var botonEnviar = document.getElementById("enviar");
+  var botonSalir = document.getElementById("salir");
+  var contador = 0;
+
+  // Id de cada mensaje para que un reintento no se procese dos veces (no es secreto).
+  function idMensaje() {
+    contador += 1;
+    return Date.now().toString(36) + "-" + contador + "-" + Math.random().toString(36).slice(2, 8);
+  }
+
+  // Texto con *negritas*: se arma con nodos, nunca con innerHTML (el texto se escapa solo).
+  function conFormato(contenedor, texto) {
+    var partes = texto.split(/(\*[^*\n]+\*)/g);
+    partes.forEach(function (parte) {
+      if (/^\*[^*\n]+\*$/.test(parte)) {
+        var fuerte = document.createElement("strong");
+        fuerte.textContent = parte.slice(1, -1);
+        contenedor.appendChild(fuerte);
+      } else if (parte) {
+        contenedor.appendChild(document.createTextNode(parte));
+      }
+    });
+  }
+
+  function agregar(clase, texto) {
+    var div = document.createElement("div");
+    div.className = "burbuja " + clase;
+    conFormato(div, texto);
+    conversacion.appendChild(div);
+    conversacion.scrollTop = conversacion.scrollHeight;
+    return div;
+  }
+
+  function avisar(texto) {
+    var aviso = document.createElement("div");
+    aviso.className = "aviso";
+    aviso.textContent = texto;
+    conversacion.appendChild(aviso);
+    conversacion.scrollTop = conversacion.scrollHeight;
+  }
+
+  function mostrarRespuesta(r) {
+    if (r.text) {
+      var burbuja = agregar("bot", r.text);
+      if (r.link && /^https?:\/\//.test(r.link)) {
+        var p = document.createElement("div");
+        p.className = "fuente";
+        var a = document.createElement("a");
+        a.href = r.link; a.target = "_blank"; a.rel = "noopener noreferrer";
+        a.textContent = "Abrir la fuente";
+        p.appendChild(a);
+        burbuja.appendChild(p);
+      }
+    }
+    if (r.attachment) {
+      var adjunto = agregar("bot", "📎 ");
+      if (r.attachment.url && /^\/documentos\//.test(r.attachment.url)) {
+        var enlace = document.createElement("a");
+        enlace.href = r.attachment.url;
+        enlace.textContent = r.attachment.name;
+        enlace.setAttribute("download", r.attachment.name);
+        adjunto.appendChild(enlace);
+      } else {
+        adjunto.appendChild(document.createTextNode(r.attachment.name));
+      }
+    }
+    if (r.buttons && r.buttons.length) {
+      var fila = document.createElement("div");
+      fila.className = "botones";
+      r.buttons.forEach(function (b) {
+        var boton = document.createElement("button");
+        boton.type = "button";
+        boton.textContent = b.title;
+        boton.addEventListener("click", function () { enviar({payload: b.payload}, b.title); });
+        fila.appendChild(boton);
+      });
+      conversacion.appendChild(fila);
+      conversacion.scrollTop = conversacion.scrollHeight;
+    }
+  }
+
+  function pedir(ruta, cuerpo) {
+    return fetch(ruta, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(cuerpo)
+    }).then(function (res) {
+      return res.json().catch(function () { return null; }).then(function (datos) {
+        if (!res.ok) {
+          var error = new Error(String(res.status));
+          error.mensaje = datos && datos.error;
+          throw error;
+        }
+        return datos;
+      });
+    });
+  }
+
+  // `mensaje` es {texto: "..."} o {payload: "/..."}; `visible`, lo que se pinta.
+  function enviar(mensaje, visible) {
+    var texto = mensaje.texto !== undefined ? mensaje.texto : mensaje.payload;
+    if (!texto || !texto.trim()) { return; }
+    agregar("usuario", visible || texto);
+    botonEnviar.disabled = true;
+    mensaje.message_id = idMensaje();
+    pedir("/chat/mensajes", mensaje).then(function (respuestas) {
+      respuestas.forEach(mostrarRespuesta);
+    }).catch(function (error) {
+      avisar(error.mensaje || "No pude enviar su mensaje. Revise su conexión e intente de nuevo.");
+    }).finally(function () {
+      botonEnviar.disabled = false;
+      entrada.focus();
+    });
+  }
+
+  function saludar() {
+    sessionStorage.setItem("ch-saludo", "1");
+    enviar({texto: "hola"});
+  }
+
+  formulario.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var texto = entrada.value;
+    entrada.value = "";
+    enviar({texto: texto});
+  });
+  entrada.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); formulario.requestSubmit(); }
+  });
+  // «Cerrar sesión»: el servidor borra la cookie y la página empieza una conversación nueva
+  // (la siguiente persona en esta computadora no ve la anterior).
+  botonSalir.addEventListener("click", function () {
+    botonSalir.disabled = true;
+    pedir("/chat/salir", {}).then(function () {
+      conversacion.textContent = "";
+      avisar("Sesión cerrada: esta computadora ya no muestra la conversación anterior.");
+      saludar();
+    }).catch(function () {
+      avisar("No pude cerrar la sesión. Intente de nuevo.");
+    }).finally(function () {
+      botonSalir.disabled = false;
+    });
+  });
+  if (!sessionStorage.getItem("ch-saludo")) {
+    saludar();
+  }
+})();

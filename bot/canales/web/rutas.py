@@ -1,0 +1,128 @@
+"""El chat web: la página de `/`, su JavaScript y su hoja de estilos, y su API.
+
+- `POST /chat/mensajes` — `{"texto": "..."}` o `{"payload": "/..."}`, con `message_id`
+  opcional (reintentos idempotentes). Responde la lista de respuestas en el formato REST
+  (`text`, `buttons`, `link`, `attachment`), la misma que pinta la página.
+- `POST /chat/salir` — «Cerrar sesión»: el navegador olvida su identidad; el siguiente
+  mensaje empieza una conversación nueva.
+
+Quién es la persona lo dice la cookie firmada que emite el servidor
+(`bot/canales/web/identidad.py`), nunca el cuerpo: los datos personales («mis datos», estatus
+de un caso, borrar, cancelar un traspaso) solo llegan a quien tiene esa cookie. Una petición
+sin cookie válida recibe una identidad nueva, que cuenta en el límite de remitentes nuevos
+por IP; cada identidad tiene su límite de mensajes por minuto.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from bot.canales.rest import ip_cliente, procesar
+from bot.canales.web.identidad import IdentidadWeb
+from bot.canales.web.proteccion import (
+    MAXIMO_JSON_CHAT,
+    MENSAJE_NUEVOS,
+    MENSAJE_RITMO,
+    JsonInvalido,
+    LimitesDeRitmo,
+    demasiadas,
+    leer_json,
+)
+from bot.nucleo.mensajes import Canal, MensajeEntrante
+
+router = APIRouter(include_in_schema=False)
+CARPETA = Path(__file__).resolve().parent
+CSP_PAGINA = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+              "frame-ancestors 'none'")
+"""La página solo carga su propio JavaScript y su hoja de estilos (nada en línea)."""
+
+
+class PeticionChat(BaseModel):
+    """Lo que manda la página: texto escrito o el payload del botón pulsado."""
+
+    texto: str = Field(default="", max_length=20000)
+    payload: str | None = Field(default=None, max_length=1000)
+    message_id: str | None = Field(default=None, max_length=100)
+
+
+def _error(estado: int, mensaje: str) -> JSONResponse:
+    return JSONResponse({"error": mensaje}, status_code=estado,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _archivo(nombre: str, tipo: str, **cabeceras: str) -> FileResponse:
+    return FileResponse(CARPETA / nombre, media_type=tipo,
+                        headers={"Cache-Control": "no-cache", **cabeceras})
+
+
+@router.get("/")
+async def pagina() -> FileResponse:
+    """La página del chat."""
+    return _archivo("index.html", "text/html; charset=utf-8",
+                    **{"Content-Security-Policy": CSP_PAGINA})
+
+
+@router.get("/chat/chat.js")
+async def guion() -> FileResponse:
+    """El JavaScript de la página."""
+    return _archivo("chat.js", "text/javascript; charset=utf-8")
+
+
+@router.get("/chat/chat.css")
+async def estilos() -> FileResponse:
+    """La hoja de estilos de la página."""
+    return _archivo("chat.css", "text/css; charset=utf-8")
+
+
+@router.post("/chat/mensajes")
+async def mensaje(request: Request) -> JSONResponse:
+    """Un mensaje de la persona de esta cookie (o de una identidad nueva si no trae una)."""
+    try:
+        cuerpo = leer_json(await request.body(), MAXIMO_JSON_CHAT)
+    except JsonInvalido as error:
+        return _error(400, f"{error} Se espera {{\"texto\": \"...\"}}.")
+    try:
+        peticion = PeticionChat.model_validate(cuerpo)
+    except ValidationError:
+        return _error(400, "Se espera {\"texto\": \"...\"} o {\"payload\": \"/...\"}.")
+    texto, payload = peticion.texto, peticion.payload
+    if not payload and texto.startswith("/"):  # una orden escrita vale como botón
+        payload = texto
+    if not payload and not texto.strip():
+        return _error(400, "El mensaje está vacío.")
+
+    identidad: IdentidadWeb = request.app.state.identidad_web
+    limites: LimitesDeRitmo = request.app.state.limites
+    id_web = identidad.de(request)
+    if id_web is None:
+        espera = await limites.remitente_nuevo(ip_cliente(request))
+        if espera is not None:
+            return demasiadas(espera, MENSAJE_NUEVOS)
+        id_web = identidad.nueva()
+    espera = await limites.mensaje(Canal.WEB.value, id_web)
+    if espera is not None:
+        return demasiadas(espera, MENSAJE_RITMO)
+
+    entrante = MensajeEntrante(
+        canal=Canal.WEB, id_usuario=id_web,
+        id_mensaje=(f"{id_web}:{peticion.message_id}"[:128] if peticion.message_id
+                    else uuid.uuid4().hex),
+        texto="" if payload else texto, payload=payload,
+    )
+    respuesta = await procesar(request, entrante, None)
+    identidad.poner(request, respuesta, id_web)  # nueva o renovada otros 30 días
+    return respuesta
+
+
+@router.post("/chat/salir")
+async def salir(request: Request) -> JSONResponse:
+    """Olvida la identidad de este navegador (p. ej. en una computadora compartida)."""
+    respuesta = JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+    IdentidadWeb.quitar(request, respuesta)
+    return respuesta
