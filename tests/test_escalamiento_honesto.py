@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.config import Ajustes
-from bot.db.modelos import Conversacion, Escalamiento, Mensaje, Usuario
+from bot.db.modelos import Conversacion, Escalamiento, Mensaje, Temporizador, Usuario
 from bot.escalamiento import diferidos, traspaso
 from bot.escalamiento.asesores import por_email
 from bot.escalamiento.servicios import BotonesAviso
@@ -31,6 +31,7 @@ from bot.servicios import Servicios, crear_servicios
 from dobles import escalamiento_datos as datos
 
 CDMX = ZoneInfo("America/Mexico_City")
+CANCUN = ZoneInfo("America/Cancun")
 CUATRO_PREGUNTAS = (
     "Buenas tardes, soy regidora y tengo varias dudas.\n"
     "¿Qué es un hermanamiento? ¿Quién aprueba el acuerdo de hermanamiento en el municipio?\n"
@@ -239,6 +240,11 @@ async def test_quintana_roo_en_hora_de_cancun(servicios: Servicios) -> None:
     assert "Atiende de lunes a viernes de 9:00 a 18:00 (hora de Cancún); vuelve a abrir mañana " \
            "a partir de las 9:00" in aviso
     assert "centro de México" not in aviso
+    async with servicios.almacen.lectura() as s:  # el SLA también corre en la hora de Cancún
+        t = await s.scalar(select(Temporizador))
+    assert t is not None
+    vence = t.vence_en if t.vence_en.tzinfo else t.vence_en.replace(tzinfo=dt.timezone.utc)
+    assert vence == dt.datetime(2026, 3, 11, 9, 30, tzinfo=CANCUN)
     # A las 8:30 de la Ciudad de México ya abrió en Cancún (9:30): el plazo, en su hora.
     async with servicios.almacen.escritura() as s:
         esc = await s.scalar(select(Escalamiento))
@@ -247,6 +253,23 @@ async def test_quintana_roo_en_hora_de_cancun(servicios: Servicios) -> None:
     temprano = dt.datetime(2026, 3, 11, 8, 30, tzinfo=CDMX)
     aviso = (await _solicitar(servicios, uid, temprano))[0].texto
     assert "vence hoy a las 10:00 (hora de Cancún)" in aviso
+    await diferidos.esperar()
+
+
+async def test_la_espera_dice_el_plazo_y_cuando_ya_paso(servicios: Servicios) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
+    uid = await datos.usuario(servicios, "plazo")
+    martes = dt.datetime(2026, 3, 10, 11, 0, tzinfo=CDMX)
+    await _solicitar(servicios, uid, martes)
+    async with servicios.almacen.lectura() as s:
+        esc = await s.scalar(select(Escalamiento))
+        assert esc is not None
+        a_tiempo = await traspaso.texto_espera(servicios, s, esc, martes + dt.timedelta(minutes=10))
+        tarde = await traspaso.texto_espera(servicios, s, esc, martes + dt.timedelta(minutes=45))
+    assert "es la siguiente" in a_tiempo[0].texto
+    assert "vence hoy a las 11:30 (hora del centro de México)" in a_tiempo[0].texto
+    assert "Ya pasó el plazo de 30 minutos" in tarde[0].texto
+    assert [b.titulo for b in tarde[0].botones] == ["Cancelar solicitud", "Menú"]
     await diferidos.esperar()
 
 
