@@ -15,13 +15,18 @@ from __future__ import annotations
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RAIZ = Path(__file__).resolve().parent.parent
+
+
+def _desde_la_raiz(ruta: Path) -> Path:
+    """Una ruta relativa de un archivo de datos del proyecto, desde la raíz del proyecto."""
+    return ruta if ruta.is_absolute() else RAIZ / ruta
 
 
 class AjustesTelegram(BaseModel):
@@ -152,6 +157,15 @@ class Ajustes(BaseSettings):
                                 "conversaciones inactivas sin caso.")
     sla_primera_respuesta_min: int = Field(default=30, description="Minutos hábiles para la "
                                            "primera respuesta de un asesor.")
+    traspaso_acuse_min: int = Field(
+        default=10, description="Mientras una persona atiende: minutos sin escribir tras los "
+        "que el siguiente mensaje recibe el acuse completo («Le hice llegar su mensaje a…»); "
+        "antes, solo una confirmación breve.")
+    directorio_oficinas: Annotated[Path, AfterValidator(_desde_la_raiz)] = Field(
+        default=RAIZ / "bot" / "escalamiento" / "datos" / "directorio_oficinas.yaml",
+        description="Directorio público de las oficinas estatales de enlace (YAML por clave "
+        "INEGI: oficina, teléfono, correo, horario); se muestra cuando no hay quién atienda "
+        "por el chat. Una ruta relativa es relativa a la raíz del proyecto.")
     zona_horaria: str = Field(
         default="America/Mexico_City", description="Zona horaria (IANA) de la oficina: el «hoy» "
         "de los trámites, el horario de atención de los estados que no fijan otro y las fechas "

@@ -23,8 +23,20 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
                    conocimiento: RutasConocimiento) -> list[Ruta]:
     """Las rutas en el orden en que se prueban; la primera que responde gana."""
     return [
-        # Con una persona a cargo el bot calla y reenvía; «asesor» vale en cualquier momento.
-        escalamiento.modo_humano,
+        # Derechos de la persona: valen siempre, también con una persona a cargo; solo su
+        # botón, su intent o su frase exacta. Confirmar antes que pedir, borrar antes que
+        # consultar.
+        privacidad.confirmar_o_cancelar,
+        privacidad.borrar_mis_datos,
+        privacidad.mis_datos,
+        privacidad.aviso_integral,
+        # El traspaso abierto: salir («volver al asistente», «cancelar»…) y, en espera,
+        # «¿cuánto tarda?»; lo demás, en espera, lo sigue atendiendo el asistente. Con una
+        # persona a cargo el bot calla: reenvía y acusa recibo.
+        escalamiento.traspaso,
+        # Varias preguntas en un mensaje: una respuesta por pregunta, antes que un traspaso.
+        escalamiento.varias_preguntas,
+        # «asesor» (la orden, el botón o el intent) vale en cualquier momento.
         escalamiento.disparadores,
         # Lo que no es texto que entender: tipos no admitidos, archivos rechazados, vacío.
         basicas.no_soportado,
@@ -33,12 +45,6 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         # Órdenes globales («menú», «ayuda») y el primer mensaje (aviso y consentimiento).
         basicas.comandos,
         flujos.primer_contacto,
-        # Derechos de la persona: solo su botón, su intent o su frase exacta; confirmar
-        # antes que pedir, borrar antes que consultar.
-        privacidad.confirmar_o_cancelar,
-        privacidad.borrar_mis_datos,
-        privacidad.mis_datos,
-        privacidad.aviso_integral,
         # El flujo en curso, o uno que se pide.
         flujos.flujo_activo,
         flujos.iniciar_por_pedido,
@@ -48,8 +54,8 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         # La base de conocimiento por botón o por intent informativo.
         conocimiento.por_boton,
         conocimiento.por_intent,
-        # Charla, fuera de alcance, pregunta libre y, al final, el «no le entendí» (al
-        # segundo seguido, una persona).
+        # Charla, fuera de alcance, pregunta libre y, al final, el «no le entendí» (en
+        # espera, con cómo va la solicitud; al segundo seguido, se OFRECE una persona).
         basicas.charla,
         basicas.fuera_de_alcance,
         conocimiento.pregunta_libre,
@@ -65,5 +71,6 @@ def armar_motor(motor: Motor, servicios: ServiciosAcciones, nlu: GrupoNLU | None
     conocimiento = RutasConocimiento(base)
     rutas_flujos = RutasFlujos(flujos, acciones(), servicios, conocimiento)
     motor.analizador = con_respaldo(nlu)
-    motor.rutas = tabla_de_rutas(RutasEscalamiento(servicios), rutas_flujos, conocimiento)
+    escalamiento = RutasEscalamiento(servicios, conocimiento.responder_pregunta)
+    motor.rutas = tabla_de_rutas(escalamiento, rutas_flujos, conocimiento)
     motor.aceptadores = [partial(acepta_sin_nlu, flujos=flujos, zona=rutas_flujos.zona)]

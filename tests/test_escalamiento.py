@@ -50,25 +50,31 @@ async def test_enrutamiento_estado_coordinador_nacional(servicios: Servicios) ->
         assert (await destinatarios(s, None))[0] == "nacional"
 
 
-async def test_orden_asesor_abre_traspaso_y_el_bot_calla(servicios: Servicios) -> None:
+async def test_orden_asesor_abre_traspaso_y_con_persona_el_bot_solo_acusa(
+        servicios: Servicios) -> None:
     await datos.asesor(servicios, "ana@jal.gob.mx")
     uid = await datos.usuario(servicios, "u1")
     folio = await datos.caso(servicios, uid)
     r = await servicios.motor.procesar(entrante("u1", "asesor", "m1"))
-    assert "Jalisco" in r[0].texto and r[0].botones[0].payload == "/cancelar"
+    assert "Jalisco" in r[0].texto and r[0].botones[0].payload == "/cancelar_traspaso"
     esc = await datos.traspaso_de(servicios, uid)
     assert esc is not None and esc.estado == "solicitada" and esc.motivo == "solicitud_usuario"
     assert esc.nivel == "asesor" and esc.caso_id is not None
-    assert (await datos.conversacion_de(servicios, uid)).modo == "humano"
-    # En espera: un acuse la primera vez, luego silencio.
-    assert (await servicios.motor.procesar(entrante("u1", "¿sigue ahí?", "m2")))
-    assert await servicios.motor.procesar(entrante("u1", "hola?", "m3")) == []
-    # Lo toma una asesora; el usuario escribe y el bot no contesta nada.
+    # En espera la conversación sigue con el asistente, y nada queda sin respuesta.
+    assert (await datos.conversacion_de(servicios, uid)).modo == "bot"
+    assert "sigue en la fila" in (await servicios.motor.procesar(
+        entrante("u1", "¿sigue ahí?", "m2")))[0].texto
+    assert "sigue en la fila" in (await servicios.motor.procesar(
+        entrante("u1", "hola?", "m3")))[0].texto
+    # Lo toma una asesora; el usuario escribe y el bot solo acusa recibo (no muestra el menú).
     async with servicios.almacen.escritura() as s:
         asesora = await datos_asesor(s, "ana@jal.gob.mx")
         toma = await traspaso.tomar(servicios, s, esc.id, asesora)
     assert toma.gano
-    assert await servicios.motor.procesar(entrante("u1", "menú", "m4")) == []
+    r = await servicios.motor.procesar(entrante("u1", "menú", "m4"))
+    assert len(r) == 1 and "Le hice llegar su mensaje a Ana" in r[0].texto and not any(
+        b.payload == "/menu" for b in r[0].botones)
+    assert (await datos.conversacion_de(servicios, uid)).modo == "humano"
     async with servicios.almacen.escritura() as s:
         e = await s.get(Escalamiento, esc.id)
         assert e is not None
@@ -118,19 +124,21 @@ async def test_boton_y_cancelar_en_espera(servicios: Servicios) -> None:
     assert (await datos.conversacion_de(servicios, uid)).modo == "bot"
 
 
-async def test_dos_no_entendi_seguidos_escalan(servicios: Servicios) -> None:
+async def test_dos_no_entendi_seguidos_ofrecen_una_persona_sin_escalar(
+        servicios: Servicios) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
     await datos.usuario(servicios, "u3")
     await servicios.motor.procesar(entrante("u3", "/menu", "m1"))  # sin flujo de bienvenida activo
     uid = (await datos.usuario_por_externo(servicios, "rest", "u3")).id
     for i, texto in enumerate(("zxqv wrtp", "qqxz vvbn", "pppq zzzk")):
-        await servicios.motor.procesar(entrante("u3", texto, f"n{i}"))
-        esc = await datos.traspaso_de(servicios, uid)
-        if esc is not None:
-            break
-    assert esc is not None and esc.motivo == "no_entendi"
+        r = await servicios.motor.procesar(entrante("u3", texto, f"n{i}"))
+    assert await datos.traspaso_de(servicios, uid) is None
+    assert "otras palabras" in r[0].texto and "le comunico con una persona" in r[0].texto
+    assert [b.payload for b in r[0].botones] == ["/asesor", "/menu"]
 
 
 async def test_fuera_de_horario_dice_cuando(servicios: Servicios) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
     uid = await datos.usuario(servicios, "u4")
     sabado = dt.datetime(2026, 3, 7, 12, 0, tzinfo=CDMX)
     async with servicios.almacen.escritura() as s:
@@ -140,7 +148,7 @@ async def test_fuera_de_horario_dice_cuando(servicios: Servicios) -> None:
         c = await s.scalar(select(Conversacion).where(Conversacion.usuario_id == uid))
         assert u is not None and c is not None
         r = await traspaso.solicitar(servicios, s, u, c, "solicitud_usuario", momento=sabado)
-    assert "lunes a viernes de 9:00 a 18:00" in r[0].texto
+    assert "lunes a viernes de 9:00 a 18:00 (hora del centro de México)" in r[0].texto
     assert "el lunes 9 de marzo a partir de las 9:00" in r[0].texto
     martes = dt.datetime(2026, 3, 10, 11, 0, tzinfo=CDMX)
     async with servicios.almacen.escritura() as s:
@@ -151,7 +159,7 @@ async def test_fuera_de_horario_dice_cuando(servicios: Servicios) -> None:
         c = await s.scalar(select(Conversacion).where(Conversacion.usuario_id == uid))
         assert u is not None and c is not None
         r = await traspaso.solicitar(servicios, s, u, c, "queja", momento=martes)
-    assert "menos de 30 minutos" in r[0].texto
+    assert "vence hoy a las 11:30 (hora del centro de México)" in r[0].texto
     await diferidos.esperar()
 
 

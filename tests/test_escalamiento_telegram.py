@@ -100,9 +100,10 @@ async def test_flujo_completo_y_autorizacion(servicios: Servicios, tg: Any) -> N
     assert "ya no está en espera" in ultimo(doble, BETO)
     assert any("Le atiende Ana" in t for t in emisor.textos())
 
-    # Relé: WhatsApp → Telegram y Telegram → WhatsApp; el bot calla.
-    assert await servicios.motor.procesar(MensajeEntrante(
-        Canal.WHATSAPP, "5213300000009", "w2", texto="Hola, ¿qué documentos faltan?")) == []
+    # Relé: WhatsApp → Telegram y Telegram → WhatsApp; el bot solo acusa recibo.
+    acuse = await servicios.motor.procesar(MensajeEntrante(
+        Canal.WHATSAPP, "5213300000009", "w2", texto="Hola, ¿qué documentos faltan?"))
+    assert [r.texto.split(",")[0] for r in acuse] == ["Le hice llegar su mensaje a Ana"]
     await diferidos.esperar()
     assert "¿qué documentos faltan?" in ultimo(doble, ANA)
     await enviar(app, fab.texto(doble, ANA, "Falta el acta de cabildo."))

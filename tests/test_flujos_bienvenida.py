@@ -65,6 +65,9 @@ def test_asesor_estatal_no_da_municipio(flujo: Flujo, catalogo: Catalogo) -> Non
         s.enviar(texto)
     assert s.estado is not None and s.estado.paso == "nombre"
     s.enviar("Pedro Ruiz")
+    # Las dos vías: el panel de asesores (en /panel/) y los avisos en Telegram con /vincular.
+    assert "panel de asesores de su oficina" in s.texto and "/panel/" in s.texto
+    assert "/vincular CODIGO" in s.texto and "Telegram" in s.texto
     assert "código de vinculación" in s.texto
 
 

@@ -158,9 +158,11 @@ async def test_tomar_responder_estatus_y_cerrar_entre_canales(
     textos = emisor.textos()
     assert any("Le atiende Ana Pérez" in t for t in textos)
     assert "*Ana Pérez:* Hola, soy Ana. ¿En qué le ayudo?" in textos
-    # La persona contesta por WhatsApp: el bot calla y el mensaje aparece en el panel.
-    assert await servicios.motor.procesar(MensajeEntrante(
-        Canal.WHATSAPP, "5213300000001", "w2", texto="Necesito saber qué sigue")) == []
+    # La persona contesta por WhatsApp: el bot solo acusa recibo y el mensaje aparece en el
+    # panel.
+    acuse = await servicios.motor.procesar(MensajeEntrante(
+        Canal.WHATSAPP, "5213300000001", "w2", texto="Necesito saber qué sigue"))
+    assert [r.texto.split(",")[0] for r in acuse] == ["Le hice llegar su mensaje a Ana Pérez"]
     pagina = await cliente.get(f"/panel/caso/{e['folio_jal']}")
     assert "Necesito saber qué sigue" in pagina.text
     r = await cliente.post(f"/panel/caso/{e['folio_jal']}/estatus", data={

@@ -19,7 +19,7 @@ from bot.db.contexto_conversacion import actualizar_contexto
 from bot.db.estados import Audiencia
 from bot.db.modelos import Caso, Documento, Municipio
 from bot.documentos import trabajos
-from bot.escalamiento.notificaciones import notificar_caso_nuevo
+from bot.escalamiento.notificaciones import notificar_caso_nuevo, texto_caso_registrado
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
 
@@ -83,8 +83,7 @@ async def crear_iniciativa(ctx: Contexto, datos: dict[str, Any], servicios: Serv
     actualizar_contexto(ctx.conversacion, caso_folio=caso.folio)
     await notificar_caso_nuevo(servicios, ctx.sesion, caso)
     respuestas = [Respuesta(
-        f"Su iniciativa quedó registrada con el folio *{caso.folio}*. La recibió su oficina "
-        "estatal de enlace; le avisaré aquí cada vez que cambie de estatus.",
+        await texto_caso_registrado(servicios, ctx.sesion, caso),
         botones=[Boton("Ver seguimiento", "/iniciar seguimiento"),
                  Boton("Subir documento", "/iniciar subir_documento")])]
     await documentos_del_caso(ctx, caso)

@@ -1,4 +1,5 @@
-"""Aviso a la oficina estatal de un caso nuevo (lo llama el flujo de registro)."""
+"""Aviso a la oficina estatal de un caso nuevo y la confirmación que ve la persona (los llama
+el flujo de registro)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.modelos import Caso, Estado, Municipio
+from bot.db.modelos import Caso, Estado, Municipio, ahora
 from bot.escalamiento import avisos
 from bot.escalamiento.diferidos import al_confirmar
+from bot.escalamiento.disponibilidad import disponibilidad
 from bot.escalamiento.enrutamiento import destinatarios
+from bot.escalamiento.textos import texto
 
 if TYPE_CHECKING:
     from bot.escalamiento.servicios import ServiciosEscalamiento
@@ -42,3 +45,13 @@ async def notificar_caso_nuevo(servicios: ServiciosEscalamiento,
 
     al_confirmar(sesion, enviar)
     log.info("caso nuevo notificado", extra={"caso_id": caso.id, "asesores": len(ids)})
+
+
+async def texto_caso_registrado(servicios: ServiciosEscalamiento, sesion: AsyncSession,
+                                caso: Caso) -> str:
+    """La confirmación de un caso nuevo, con lo que de verdad pasó: quedó registrado y lo ve
+    la oficina del estado, o está en la cola nacional (SRE) porque el estado no tiene asesores
+    en el asistente, o nadie lo revisa aún (con el contacto de la oficina, si se conoce)."""
+    d = await disponibilidad(sesion, caso.estado_id, servicios.ajustes.zona_horaria, ahora(),
+                             servicios.ajustes.directorio_oficinas)
+    return texto("caso_registrado.txt.j2", folio=caso.folio, **d.variables())

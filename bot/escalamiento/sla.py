@@ -22,7 +22,7 @@ from bot.db.modelos import Caso, Escalamiento, EventoCaso, Temporizador, ahora
 from bot.escalamiento import avisos
 from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.enrutamiento import asesores_de_nivel
-from bot.escalamiento.horario import Horario, horario_de
+from bot.escalamiento.horario import Horario, horario_del_nivel
 
 if TYPE_CHECKING:
     from bot.escalamiento.servicios import ServiciosEscalamiento
@@ -101,7 +101,8 @@ async def _ejecutar(servicios: ServiciosEscalamiento, s: AsyncSession, temporiza
                          actor="sistema", datos={"escalamiento_id": esc.id, "escalon": escalon},
                          audiencia=Audiencia.EQUIPO))
     if escalon < ULTIMO_ESCALON:
-        horario = await horario_de(s, esc.estado_id, servicios.ajustes.zona_horaria)
+        horario = await horario_del_nivel(s, esc.estado_id, esc.nivel,
+                                          servicios.ajustes.zona_horaria)
         minutos = int((temporizador.datos or {}).get("minutos") or
                       servicios.ajustes.sla_primera_respuesta_min)
         await programar(s, esc, horario, minutos, momento, escalon + 1)

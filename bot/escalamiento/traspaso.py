@@ -3,6 +3,10 @@ cerrada (`EstadoTraspaso`).
 
 Cada transición deja un EventoCaso cuando hay caso. La toma es atómica (el primero gana):
 `UPDATE … WHERE estado = 'solicitada'`. Los envíos y avisos salen al confirmar.
+
+Antes de prometer nada se mira quién puede atender (`disponibilidad`). En espera, la
+conversación sigue con el asistente (modo «bot»; el contexto recuerda el traspaso en
+`acuse_traspaso`); al tomarla un asesor pasa a modo «humano» y el bot solo acusa recibo.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import CERRADOS
+from bot.db.contexto_conversacion import actualizar_contexto
 from bot.db.estados import TRASPASOS_ABIERTOS, Audiencia, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import (
     Asesor,
@@ -30,8 +35,11 @@ from bot.db.modelos import (
 from bot.escalamiento import avisos, relevo, sla
 from bot.escalamiento.asesores import NOMBRES_ROL, autorizado
 from bot.escalamiento.diferidos import al_confirmar
-from bot.escalamiento.enrutamiento import destinatarios, estado_del_usuario
-from bot.escalamiento.horario import cuando, horario_de
+from bot.escalamiento.disponibilidad import NACIONAL, disponibilidad, lugar_en_fila
+from bot.escalamiento.enrutamiento import estado_del_usuario
+from bot.escalamiento.frases import PAYLOAD_SALIR
+from bot.escalamiento.horario import cuando
+from bot.escalamiento.resumen import nombre_usuario, referencia
 from bot.escalamiento.textos import texto
 from bot.nucleo.mensajes import Boton, Respuesta
 
@@ -98,8 +106,15 @@ async def oficina(sesion: AsyncSession, estado_id: int | None) -> str:
     """«la oficina de enlace de Jalisco» o la coordinación nacional."""
     estado = await sesion.get(Estado, estado_id) if estado_id else None
     if estado is None:
-        return "la coordinación nacional del programa (SRE)"
+        return NACIONAL
     return f"la oficina estatal de enlace de {estado.nombre}"
+
+
+async def oficina_del_asesor(sesion: AsyncSession, esc: Escalamiento, asesor: Asesor) -> str:
+    """De dónde es quien atiende: la oficina del estado o, si es de la SRE, la nacional."""
+    if asesor.rol == "sre":
+        return NACIONAL
+    return await oficina(sesion, esc.estado_id)
 
 
 def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: EstadoTraspaso, actor: str,
@@ -121,43 +136,80 @@ def _pasar(esc: Escalamiento, nuevo: EstadoTraspaso) -> EstadoTraspaso:
     return anterior
 
 
+def _botones_espera() -> list[Boton]:
+    return [Boton("Cancelar solicitud", PAYLOAD_SALIR), Boton("Menú", "/menu")]
+
+
+async def _variables_espera(servicios: ServiciosEscalamiento, sesion: AsyncSession,
+                            esc: Escalamiento, momento: dt.datetime) -> dict[str, Any]:
+    """Quién la atendería ahora, su lugar en la fila y el plazo, para las plantillas."""
+    d = await disponibilidad(sesion, esc.estado_id, servicios.ajustes.zona_horaria, momento,
+                             servicios.ajustes.directorio_oficinas, desde=esc.nivel)
+    minutos = servicios.ajustes.sla_primera_respuesta_min
+    plazo = d.horario.sumar_minutos_habiles(_utc(esc.solicitado_en), minutos)
+    return {**d.variables(), "lugar": await lugar_en_fila(sesion, esc), "sla": minutos,
+            "plazo": cuando(plazo, d.horario, momento, a_partir=False),
+            "vencido": plazo <= momento}
+
+
+async def texto_espera(servicios: ServiciosEscalamiento, sesion: AsyncSession,
+                       esc: Escalamiento, momento: dt.datetime | None = None,
+                       plantilla: str = "espera.txt.j2") -> list[Respuesta]:
+    """Cómo va la espera: lugar en la fila y la verdad del horario (o que no hay nadie)."""
+    variables = await _variables_espera(servicios, sesion, esc, _utc(momento))
+    return [Respuesta(texto(plantilla, **variables), botones=_botones_espera())]
+
+
 async def solicitar(
     servicios: ServiciosEscalamiento,
     sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion,
     motivo: str, detalle: str | None = None, momento: dt.datetime | None = None,
 ) -> list[Respuesta]:
-    """Abre un traspaso (o recuerda el que ya hay) y devuelve lo que se le dice al usuario."""
+    """Abre un traspaso (o recuerda el que ya hay) y le dice a la persona la verdad: quién lo
+    verá y cuándo, en la hora de su estado, o que ahora no hay nadie (con el contacto público
+    de su oficina, si se conoce).
+
+    En espera, la conversación sigue con el asistente (modo «bot»): responde preguntas y
+    trámites mientras tanto. Pasa a modo «humano» cuando un asesor la toma."""
     momento = _utc(momento)
     existente = await abierto_de(sesion, conversacion.id)
     if existente is not None:
-        conversacion.modo = ModoConversacion.HUMANO
-        return [Respuesta(texto("solicitada.txt.j2", ya_existia=True, en_horario=True, oficina="",
-                                sla=0, horario="", cuando=""))]
+        if existente.estado != EstadoTraspaso.SOLICITADA:  # ya la atiende alguien
+            conversacion.modo = ModoConversacion.HUMANO
+            atiende = await sesion.get(Asesor, existente.asesor_id) if existente.asesor_id else None
+            if atiende is not None:
+                return [Respuesta(texto("tomada.txt.j2", asesor=atiende.nombre,
+                                        oficina=await oficina_del_asesor(sesion, existente,
+                                                                         atiende)))]
+            return [Respuesta(texto("acuse.txt.j2", completo=False,
+                                    asesor="la persona que le atiende", oficina=""))]
+        conversacion.modo = ModoConversacion.BOT
+        actualizar_contexto(conversacion, acuse_traspaso=existente.id)
+        return await texto_espera(servicios, sesion, existente, momento)
     estado_id = await estado_del_usuario(sesion, usuario)
     caso = await caso_abierto(sesion, usuario.id)
     if estado_id is None and caso is not None:
         estado_id = caso.estado_id
-    nivel, _personas = await destinatarios(sesion, estado_id)
+    d = await disponibilidad(sesion, estado_id, servicios.ajustes.zona_horaria, momento,
+                             servicios.ajustes.directorio_oficinas)
     esc = Escalamiento(conversacion_id=conversacion.id, caso_id=caso.id if caso else None,
-                       estado_id=estado_id, motivo=motivo[:40], detalle=detalle, nivel=nivel,
+                       estado_id=estado_id, motivo=motivo[:40], detalle=detalle, nivel=d.nivel,
                        estado=EstadoTraspaso.SOLICITADA, solicitado_en=momento)
     sesion.add(esc)
     await sesion.flush()
-    conversacion.modo = ModoConversacion.HUMANO
+    conversacion.modo = ModoConversacion.BOT
     conversacion.fallos_nlu = 0
+    actualizar_contexto(conversacion, acuse_traspaso=esc.id)
     _evento(sesion, esc, EstadoTraspaso.SOLICITADA, f"usuario:{usuario.id}", detalle or motivo,
             motivo=motivo)
-    horario = await horario_de(sesion, estado_id, servicios.ajustes.zona_horaria)
     minutos = servicios.ajustes.sla_primera_respuesta_min
-    await sla.programar(sesion, esc, horario, minutos, momento)
+    await sla.programar(sesion, esc, d.horario, minutos, momento)
     al_confirmar(sesion, lambda: avisos.avisar_solicitud(servicios, esc.id))
     log.info("traspaso solicitado", extra={"escalamiento_id": esc.id, "motivo": motivo,
-                                           "nivel": nivel})
-    aviso = texto("solicitada.txt.j2", ya_existia=False, en_horario=horario.abierto(momento),
-                  oficina=await oficina(sesion, estado_id), sla=minutos,
-                  horario=horario.describir(),
-                  cuando=cuando(horario.siguiente_apertura(momento), horario, momento))
-    return [Respuesta(aviso, botones=[Boton("Volver al asistente", "/cancelar")])]
+                                           "nivel": d.nivel, "personas": d.personas,
+                                           "en_horario": d.abierto})
+    variables = await _variables_espera(servicios, sesion, esc, momento)
+    return [Respuesta(texto("solicitada.txt.j2", **variables), botones=_botones_espera())]
 
 
 async def tomar(servicios: ServiciosEscalamiento, sesion: AsyncSession, escalamiento_id: int,
@@ -184,9 +236,7 @@ async def tomar(servicios: ServiciosEscalamiento, sesion: AsyncSession, escalami
     conversacion.modo = ModoConversacion.HUMANO
     usuario = await sesion.get(Usuario, conversacion.usuario_id)
     assert usuario is not None
-    lugar = await oficina(sesion, esc.estado_id)
-    if asesor.rol == "sre":
-        lugar = "la coordinación nacional del programa (SRE)"
+    lugar = await oficina_del_asesor(sesion, esc, asesor)
     aviso = texto("tomada.txt.j2", asesor=asesor.nombre, oficina=lugar,
                   rol=NOMBRES_ROL.get(asesor.rol, asesor.rol))
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
@@ -261,8 +311,14 @@ async def cerrar(
     if anterior == EstadoTraspaso.SOLICITADA:
         al_confirmar(sesion, lambda: avisos.editar_avisos(
             servicios, esc_id, "", "Ya no está en espera (se cerró).", None))
-    if por_usuario:
-        return [Respuesta(texto("cancelada_usuario.txt.j2"), botones=botones)]
+    if por_usuario:  # dentro del motor, con el candado de la conversación
+        actualizar_contexto(conversacion, acuse_traspaso=None)
+        con_persona = anterior != EstadoTraspaso.SOLICITADA and esc.asesor_id is not None
+        atendia = await sesion.get(Asesor, esc.asesor_id) if con_persona else None
+        if atendia is not None:
+            await _avisar_salida(servicios, sesion, esc, conversacion, atendia.id)
+        return [Respuesta(texto("cancelada_usuario.txt.j2", con_persona=atendia is not None,
+                                asesor=atendia.nombre if atendia else ""), botones=botones)]
     nombre = asesor.nombre if asesor is not None else "la oficina de enlace"
     marcador = texto("cierre.txt.j2", asesor=nombre, nota=esc.nota_cierre, con_flujo=con_flujo)
     usuario = await sesion.get(Usuario, conversacion.usuario_id)
@@ -272,6 +328,17 @@ async def cerrar(
     relevo.programar_entrega(servicios, sesion, ids, plantilla="aviso")
     log.info("traspaso cerrado", extra={"escalamiento_id": esc.id})
     return []
+
+
+async def _avisar_salida(servicios: ServiciosEscalamiento, sesion: AsyncSession,
+                         esc: Escalamiento, conversacion: Conversacion, asesor_id: int) -> None:
+    """Le dice al asesor que atendía que la persona volvió al asistente."""
+    usuario = await sesion.get(Usuario, conversacion.usuario_id)
+    caso = await sesion.get(Caso, esc.caso_id) if esc.caso_id else None
+    cuerpo = texto("salida_usuario.html.j2",
+                   usuario=nombre_usuario(usuario) if usuario else "La persona",
+                   referencia=referencia(esc, caso))
+    al_confirmar(sesion, lambda: avisos.enviar_a_asesor(servicios, asesor_id, cuerpo))
 
 
 async def iniciar_por_asesor(servicios: ServiciosEscalamiento, sesion: AsyncSession, caso: Caso,

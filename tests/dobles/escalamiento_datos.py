@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -17,7 +18,8 @@ from bot.nucleo.mensajes import Respuesta
 from bot.servicios import Servicios
 
 CONTRASENA = "contrasena-segura-123"
-MUNICIPIOS = {"JAL": "14039", "NL": "19039", "OAX": "20067"}  # Guadalajara, Monterrey, Oaxaca
+MUNICIPIOS = {"JAL": "14039", "NL": "19039", "OAX": "20067",  # Guadalajara, Monterrey, Oaxaca
+              "QROO": "23005"}  # Benito Juárez (Cancún)
 
 
 @dataclass
@@ -34,6 +36,15 @@ class EmisorGrabador:
 
     def textos(self) -> list[str]:
         return [r.texto for _, rs, _ in self.enviados for r in rs]
+
+
+def directorio_jalisco(carpeta: Path) -> Path:
+    """Un directorio de oficinas (DIRECTORIO_OFICINAS) con un contacto de prueba de Jalisco."""
+    archivo = carpeta / "oficinas.yaml"
+    archivo.write_text('"14":\n  oficina: Dirección de Asuntos Internacionales de Jalisco\n'
+                       '  telefono: "33 3030 1234"\n  correo: enlace@jalisco.example\n'
+                       '  horario: lunes a viernes de 9:00 a 15:00\n', encoding="utf-8")
+    return archivo
 
 
 async def asesor(servicios: Servicios, email: str, rol: str = "asesor",
