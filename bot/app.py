@@ -113,13 +113,14 @@ class LimiteCuerpo:
 
 
 class IdsEnRango:
-    """404 para una URL con un número que no cabe en un id de la base (middleware ASGI)."""
+    """404 para una URL con un número que no cabe en un id de la base (middleware ASGI). El
+    panel revisa sus ids él mismo y contesta con su propia página 404."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(
+        if scope["type"] == "http" and not scope["path"].startswith("/panel/") and any(
                 _NUMERO.match(segmento) and abs(int(segmento)) > ENTERO_MAXIMO
                 for segmento in scope["path"].split("/")):
             await JSONResponse({"error": "No encontré eso."}, status_code=404)(

@@ -4,6 +4,7 @@ autorización por estado."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +15,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.canales.telegram.asesores import registrar_asesores
 from bot.canales.telegram.mensajero import MensajeroTelegram
-from bot.db.modelos import Caso, EventoCaso
+from bot.db.modelos import BloqueoAcceso, Caso, EventoCaso, ahora
 from bot.escalamiento import diferidos
 from bot.escalamiento.asesores import nuevo_codigo, por_email
 from bot.nucleo.mensajes import Canal, MensajeEntrante
@@ -199,3 +200,82 @@ async def test_uso_botones_y_pendientes(servicios: Servicios, tg: Any) -> None:
     assert f"Cerró {folio}" in ultimo(doble, ANA)
     await enviar(app, orden(doble, ANA, "/cerrar"))
     assert ultimo(doble, ANA) == "No tiene conversaciones abiertas."
+
+
+async def test_vincular_vence_en_24_horas_y_admite_cinco_intentos(servicios: Servicios,
+                                                                 tg: Any) -> None:
+    doble, app = tg
+    await datos.asesor(servicios, "eva@jal.gob.mx", nombre="Eva")
+    async with servicios.almacen.escritura() as s:
+        eva = await por_email(s, "eva@jal.gob.mx")
+        assert eva is not None
+        codigo = await nuevo_codigo(s, eva)
+        assert eva.codigo_vinculacion_vence is not None
+        vence = eva.codigo_vinculacion_vence
+    assert dt.timedelta(hours=23, minutes=59) < vence - ahora() <= dt.timedelta(hours=24)
+    # Un código de hace más de 24 h ya no vale (y cuenta como intento fallido).
+    async with servicios.almacen.escritura() as s:
+        eva = await por_email(s, "eva@jal.gob.mx")
+        assert eva is not None
+        eva.codigo_vinculacion_vence = ahora() - dt.timedelta(seconds=1)
+    await enviar(app, orden(doble, 5555, f"/vincular {codigo}"))
+    assert "venció" in ultimo(doble, 5555)
+    async with servicios.almacen.escritura() as s:
+        eva = await por_email(s, "eva@jal.gob.mx")
+        assert eva is not None
+        codigo = await nuevo_codigo(s, eva)
+    # Quien prueba códigos: cinco intentos fallidos y luego nada, ni con el código bueno.
+    for intento in range(4):
+        await enviar(app, orden(doble, 5555, f"/vincular ZZZZZ{intento:05d}"))
+        assert "no es válido" in ultimo(doble, 5555)
+    await enviar(app, orden(doble, 5555, f"/vincular {codigo}"))
+    assert "Demasiados intentos" in ultimo(doble, 5555)
+    async with servicios.almacen.lectura() as s:
+        eva = await por_email(s, "eva@jal.gob.mx")
+        assert eva is not None and eva.telegram_id is None
+        assert eva.codigo_vinculacion == codigo  # el código sigue para su dueña
+    # Otra cuenta (la de Eva) sí lo usa; después de 24 h la primera vuelve a poder probar.
+    await enviar(app, orden(doble, 6666, f"/vincular {codigo}"))
+    assert "Eva" in ultimo(doble, 6666)
+    async with servicios.almacen.escritura() as s:
+        for fila in (await s.scalars(select(BloqueoAcceso))).all():
+            fila.ultimo = ahora() - dt.timedelta(hours=24, seconds=1)
+    await enviar(app, orden(doble, 5555, "/vincular ZZZZZ99999"))
+    assert "no es válido" in ultimo(doble, 5555)
+
+
+async def test_telegram_sigue_el_estado_del_caso(servicios: Servicios, tg: Any) -> None:
+    """Perfil de Jalisco, caso de Nuevo León: el aviso va a Nuevo León y Jalisco no lo ve."""
+    doble, app = tg
+    servicios.emisores.registrar("whatsapp", datos.EmisorGrabador())
+    await datos.asesor(servicios, "ana@jal.gob.mx", telegram_id=str(ANA), nombre="Ana")
+    await datos.asesor(servicios, "leo@nl.gob.mx", estados=("NL",), telegram_id=str(LEO),
+                       nombre="Leo")
+    uid = await datos.usuario(servicios, "5213300000010", "JAL", canal="whatsapp")
+    folio = await datos.caso(servicios, uid, "NL")
+    await servicios.motor.procesar(MensajeEntrante(Canal.WHATSAPP, "5213300000010", "w1",
+                                                   texto="asesor"))
+    await diferidos.esperar()
+    assert {c.chat_id for c in doble.enviados()} == {LEO}
+    esc = await datos.traspaso_de(servicios, uid)
+    assert esc is not None
+    for texto in (f"/caso {folio}", f"/tomar {folio}", f"/tomar T-{esc.id}",
+                  f"/estado {folio} en_revision_estatal"):
+        await enviar(app, orden(doble, ANA, texto))
+        assert "No encontré ese caso" in ultimo(doble, ANA), texto
+    await enviar(app, orden(doble, ANA, "/pendientes"))
+    assert folio not in ultimo(doble, ANA)
+    for datos_boton in (f"esc:t:{esc.id}", f"esc:v:{esc.id}"):
+        await enviar(app, fab.callback(doble, ANA, datos_boton, None))
+        assert "No encontré ese caso" in ultimo(doble, ANA)
+    # Ids que no caben en la base: «no encontrado», nunca un error.
+    for texto in ("/tomar 99999999999999999999", "/tomar T-2147483648", "/tomar 0"):
+        await enviar(app, orden(doble, LEO, texto))
+        assert "No encontré ese caso" in ultimo(doble, LEO), texto
+    await enviar(app, fab.callback(doble, LEO, "esc:v:99999999999999999999", None))
+    assert "No encontré ese caso" in ultimo(doble, LEO)
+    await enviar(app, orden(doble, LEO, f"/tomar {folio}"))
+    assert "Usted atiende esta conversación" in ultimo(doble, LEO)
+    async with servicios.almacen.lectura() as s:
+        caso = await s.scalar(select(Caso).where(Caso.folio == folio))
+    assert caso is not None and caso.estatus == "enviada"

@@ -178,3 +178,50 @@ def test_los_eventos_que_ya_existian_quedan_con_su_audiencia(tmp_path: Path) -> 
         "nota": "equipo", "traspaso_solicitada": "equipo", "traspaso_tomada": "equipo",
         "traspaso_atendida": "equipo", "traspaso_cerrada": "equipo", "traspaso_sla": "equipo",
         "nuevo": "equipo"}
+
+
+def test_los_traspasos_quedan_en_el_estado_de_su_caso(tmp_path: Path) -> None:
+    """0009: un traspaso con caso toma el estado del caso (antes tomaba el del perfil); los
+    códigos de vinculación sin fecha se borran; las sesiones empiezan en la versión 0."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'antes.db'}"
+    migrar(url, "0005_por_conversacion")
+    motor = create_engine(url_sincrona(url))
+    hoy = "'2026-01-01'"
+    try:
+        with motor.begin() as c:
+            for id_, clave, nombre in ((14, "14", "Jalisco"), (19, "19", "Nuevo León")):
+                c.execute(text("INSERT INTO estado (id, clave_inegi, nombre, abreviatura, codigo) "
+                               "VALUES (:i, :c, :n, :c, :c)"), {"i": id_, "c": clave, "n": nombre})
+            c.execute(text("INSERT INTO municipio (id, clave_inegi, estado_id, nombre) "
+                           "VALUES (1, '19039', 19, 'Monterrey')"))
+            c.execute(text("INSERT INTO usuario (id, canal, id_externo, estado_id, bloqueo_canal, "
+                           f"creado_en) VALUES (1, 'rest', 'u1', 14, 0, {hoy})"))
+            c.execute(text(
+                "INSERT INTO conversacion (id, usuario_id, modo, respuestas, historial, "
+                "fallos_paso, fallos_nlu, contexto, ultima_actividad) "
+                f"VALUES (1, 1, 'bot', '{{}}', '[]', 0, 0, '{{}}', {hoy})"))
+            c.execute(text(
+                "INSERT INTO caso (id, folio, tipo, ambito, estatus, usuario_id, estado_id, "
+                "municipio_id, ciudad_contraparte, pais_contraparte, areas, objetivos, contacto, "
+                "comite, creado_en, actualizado_en) VALUES (1, 'CH-2026-NL-0001', "
+                "'hermanamiento', 'internacional', 'enviada', 1, 19, 1, 'San Antonio', "
+                f"'Estados Unidos', '[]', '', '{{}}', '[]', {hoy}, {hoy})"))
+            for id_, caso in ((1, "1"), (2, "NULL")):
+                c.execute(text(
+                    "INSERT INTO escalamiento (id, conversacion_id, caso_id, estado_id, motivo, "
+                    f"estado, nivel, solicitado_en) VALUES ({id_}, 1, {caso}, 14, "
+                    f"'solicitud_usuario', 'solicitada', 'asesor', {hoy})"))
+            c.execute(text("INSERT INTO asesor (id, nombre, rol, email, codigo_vinculacion, "
+                           f"password_hash, activo, creado_en) VALUES (1, 'Ana', 'asesor', "
+                           f"'ana@jal.gob.mx', 'ABCDEF12', 'x', 1, {hoy})"))
+        migrar(url)
+        with motor.connect() as c:
+            estados = dict(c.execute(text("SELECT id, estado_id FROM escalamiento")).all())
+            asesor = c.execute(text("SELECT codigo_vinculacion, codigo_vinculacion_vence, "
+                                    "sesion_version FROM asesor")).one()
+    finally:
+        motor.dispose()
+    assert estados == {1: 19, 2: 14}  # el del caso; sin caso, el que tenía
+    assert tuple(asesor) == (None, None, 0)

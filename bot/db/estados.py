@@ -45,6 +45,8 @@ class EstadoTraspaso(StrEnum):
 TRASPASOS_ABIERTOS: tuple[EstadoTraspaso, ...] = (
     EstadoTraspaso.SOLICITADA, EstadoTraspaso.TOMADA, EstadoTraspaso.ATENDIDA)
 """Los estados en que la conversación está con una persona (o esperándola)."""
+TRASPASOS_CON_ASESOR: tuple[EstadoTraspaso, ...] = (EstadoTraspaso.TOMADA, EstadoTraspaso.ATENDIDA)
+"""Los estados en que un asesor ya tiene la conversación."""
 
 
 class ModoConversacion(StrEnum):

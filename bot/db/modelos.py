@@ -329,8 +329,13 @@ class Asesor(Base):
     email: Mapped[str] = mapped_column(String(200), unique=True)
     telegram_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     codigo_vinculacion: Mapped[str | None] = mapped_column(String(32))
+    # Hasta cuándo vale el código de `/vincular` (24 h; sin fecha no vale).
+    codigo_vinculacion_vence: Mapped[dt.datetime | None]
     password_hash: Mapped[str] = mapped_column(String(255))
     activo: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Va en la cookie del panel; «Salir» (o la baja) lo sube y las cookies anteriores dejan de
+    # valer en todos los dispositivos.
+    sesion_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
 
     estados: Mapped[list[Estado]] = relationship(secondary=asesor_estado)
@@ -454,3 +459,19 @@ class IntentoAcceso(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     clave: Mapped[str] = mapped_column(String(255))
     momento: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class BloqueoAcceso(Base):
+    """Fallos seguidos de una clave de acceso y cuándo fue el último (espera creciente).
+
+    La clave es un resumen (`bot/limite_acceso.py`): «par:» cuenta e IP del panel, «cuenta:»
+    intentos a una cuenta desde dispositivos que no conoce, «vincular:» cuenta de Telegram que
+    prueba códigos de `/vincular`. No guarda correos, IPs ni contraseñas. Un acceso correcto
+    borra la fila; las de más de un día sin fallos se borran al pasar.
+    """
+
+    __tablename__ = "bloqueo_acceso"
+
+    clave: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fallos: Mapped[int] = mapped_column(Integer, default=0)
+    ultimo: Mapped[dt.datetime] = mapped_column(index=True)

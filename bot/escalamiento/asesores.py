@@ -1,14 +1,25 @@
-"""Repositorio de asesores: alta, listado, baja, vinculación con Telegram y autorización."""
+"""Repositorio de asesores: alta, listado, baja, sesiones, vinculación con Telegram y la
+regla de autorización.
+
+**La regla** (`puede_atender`): un asesor ve y actúa sobre un traspaso, un caso, sus
+documentos y sus notas solo si el estado **del caso** (el del traspaso, que es el de su caso
+cuando lo tiene) es uno de los suyos; la SRE, sobre todos. `filtro_estados` es la misma regla
+como condición SQL para los listados. Todas las rutas del panel y todos los comandos de
+Telegram pasan por aquí.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.modelos import Asesor, Estado
+from bot import limite_acceso
+from bot.db.modelos import Asesor, Caso, Escalamiento, Estado, ahora
 from bot.escalamiento.contrasenas import cifrar
 from bot.texto import normalizar
 
@@ -17,8 +28,17 @@ NOMBRES_ROL = {"asesor": "asesor estatal", "coordinador_estatal": "coordinación
                "sre": "coordinación nacional (SRE)"}
 
 
+VIGENCIA_CODIGO = dt.timedelta(hours=24)
+ID_MAXIMO = 2**31 - 1
+"""El id más alto que cabe en las columnas enteras (INTEGER de PostgreSQL)."""
+
+
 class DatoInvalido(ValueError):
     """Un dato del alta no es válido (rol, estado, correo repetido…)."""
+
+
+class DemasiadosIntentos(Exception):
+    """La cuenta de Telegram ya probó demasiados códigos de vinculación; debe esperar."""
 
 
 async def resolver_estados(sesion: AsyncSession, nombres: list[str]) -> list[Estado]:
@@ -52,8 +72,9 @@ async def crear_asesor(
     lista = await resolver_estados(sesion, estados)
     if rol != "sre" and not lista:
         raise DatoInvalido("Un asesor o coordinador estatal necesita al menos un estado.")
-    asesor = Asesor(nombre=nombre.strip(), email=email, rol=rol, password_hash=cifrar(contrasena),
-                    telegram_id=telegram_id or None, activo=True, estados=lista)
+    asesor = Asesor(nombre=nombre.strip(), email=email, rol=rol,
+                    password_hash=await cifrar(contrasena), telegram_id=telegram_id or None,
+                    activo=True, estados=lista)
     sesion.add(asesor)
     await sesion.flush()
     return asesor
@@ -74,7 +95,16 @@ async def desactivar(sesion: AsyncSession, email: str) -> Asesor | None:
         asesor.activo = False
         asesor.telegram_id = None
         asesor.codigo_vinculacion = None
+        asesor.codigo_vinculacion_vence = None
+        asesor.sesion_version = (asesor.sesion_version or 0) + 1
     return asesor
+
+
+async def cerrar_sesiones(sesion: AsyncSession, asesor_id: int) -> None:
+    """Invalida todas las cookies del panel del asesor (las que llevan la versión anterior)."""
+    await sesion.execute(update(Asesor).where(Asesor.id == asesor_id)
+                         .values(sesion_version=Asesor.sesion_version + 1)
+                         .execution_options(synchronize_session=False))
 
 
 async def por_id(sesion: AsyncSession, asesor_id: int) -> Asesor | None:
@@ -102,22 +132,45 @@ async def telegram_ids_activos(sesion: AsyncSession) -> set[str]:
     return {str(f) for f in filas.all() if f}
 
 
-async def nuevo_codigo(sesion: AsyncSession, asesor: Asesor) -> str:
-    """Código de un solo uso para `/vincular CODIGO` en Telegram."""
-    codigo = secrets.token_hex(4).upper()
+async def nuevo_codigo(sesion: AsyncSession, asesor: Asesor,
+                       momento: dt.datetime | None = None) -> str:
+    """Código de un solo uso para `/vincular CODIGO` en Telegram; vale `VIGENCIA_CODIGO`
+    (24 h). Uno nuevo reemplaza al anterior."""
+    codigo = secrets.token_hex(5).upper()
     asesor.codigo_vinculacion = codigo
+    asesor.codigo_vinculacion_vence = (momento or ahora()) + VIGENCIA_CODIGO
     await sesion.flush()
     return codigo
 
 
-async def vincular(sesion: AsyncSession, codigo: str, telegram_id: int | str) -> Asesor | None:
-    """Vincula la cuenta de Telegram con el asesor dueño del código (que se consume)."""
+def _vigente(asesor: Asesor, momento: dt.datetime) -> bool:
+    vence = asesor.codigo_vinculacion_vence
+    if vence is None:
+        return False
+    return (vence if vence.tzinfo else vence.replace(tzinfo=dt.timezone.utc)) > momento
+
+
+async def vincular(sesion: AsyncSession, codigo: str, telegram_id: int | str,
+                   momento: dt.datetime | None = None) -> Asesor | None:
+    """Vincula la cuenta de Telegram con el asesor dueño del código (que se consume).
+
+    None si el código no existe, ya se usó o venció. Cada cuenta de Telegram tiene
+    `limite_acceso.VINCULACION` (5) intentos fallidos; después, `DemasiadosIntentos` durante
+    24 h (el intento rechazado no cuenta). Un acierto borra sus fallos."""
     codigo = codigo.strip().upper()
-    if len(codigo) < 6:
+    if not codigo:
         return None
-    asesor = await sesion.scalar(select(Asesor).where(
-        Asesor.codigo_vinculacion == codigo, Asesor.activo.is_(True)))
-    if asesor is None:
+    momento = momento or ahora()
+    clave = limite_acceso.clave_vinculacion(telegram_id)
+    await limite_acceso.ordenar(sesion, [clave])
+    if await limite_acceso.espera_pendiente(sesion, clave, limite_acceso.VINCULACION, momento):
+        raise DemasiadosIntentos
+    asesor = None
+    if 6 <= len(codigo) <= 32:
+        asesor = await sesion.scalar(select(Asesor).where(
+            Asesor.codigo_vinculacion == codigo, Asesor.activo.is_(True)))
+    if asesor is None or not _vigente(asesor, momento):
+        await limite_acceso.contar_fallo(sesion, clave, momento)
         return None
     previo = await sesion.scalar(select(Asesor).where(Asesor.telegram_id == str(telegram_id)))
     if previo is not None and previo.id != asesor.id:
@@ -125,6 +178,8 @@ async def vincular(sesion: AsyncSession, codigo: str, telegram_id: int | str) ->
         await sesion.flush()
     asesor.telegram_id = str(telegram_id)
     asesor.codigo_vinculacion = None
+    asesor.codigo_vinculacion_vence = None
+    await limite_acceso.olvidar_fallos(sesion, clave)
     await sesion.flush()
     return asesor
 
@@ -139,13 +194,49 @@ def ve_todo(asesor: Asesor) -> bool:
     return asesor.rol == "sre"
 
 
-def autorizado(asesor: Asesor, estado_id: int | None) -> bool:
-    """¿Puede el asesor ver y actuar sobre algo del estado dado? (sin estado: solo SRE)."""
+def puede_atender(asesor: Asesor, estado_id: int | None) -> bool:
+    """La regla: ¿puede el asesor ver y actuar sobre algo (traspaso, caso, documento, nota)
+    del estado dado? Sin estado, solo la SRE. Un asesor dado de baja, nada."""
     if not asesor.activo:
         return False
     if ve_todo(asesor):
         return True
     return estado_id is not None and estado_id in estados_ids(asesor)
+
+
+def puede_atender_traspaso(asesor: Asesor, estado_traspaso: int | None,
+                           estado_caso: int | None) -> bool:
+    """La regla para un traspaso: su estado y, si tiene caso, el del caso. Desde la migración
+    0008 son el mismo (el traspaso toma el estado de su caso); si alguna vez no lo fueran,
+    se exigen los dos."""
+    return puede_atender(asesor, estado_traspaso) and (
+        estado_caso is None or puede_atender(asesor, estado_caso))
+
+
+def filtro_estados(asesor: Asesor, columna: Any) -> Any:
+    """La misma regla como condición SQL sobre una columna de estado (para los listados)."""
+    if not asesor.activo:
+        return columna.in_(set())
+    if ve_todo(asesor):
+        return true()
+    return columna.in_(estados_ids(asesor) or {-1})
+
+
+def filtro_traspasos(asesor: Asesor) -> Any:
+    """`puede_atender_traspaso` como condición SQL sobre `Escalamiento`."""
+    return and_(filtro_estados(asesor, Escalamiento.estado_id), or_(
+        Escalamiento.caso_id.is_(None),
+        Escalamiento.caso_id.in_(select(Caso.id).where(filtro_estados(asesor, Caso.estado_id)))))
+
+
+def id_valido(valor: str | int | None) -> int | None:
+    """Un id escrito por alguien (URL, comando, botón) si es un entero que cabe en la base;
+    si no, None (se trata como «no encontrado», nunca como error)."""
+    texto = str(valor if valor is not None else "").strip()
+    if not (texto.isascii() and texto.isdigit()) or len(texto) > 10:
+        return None
+    numero = int(texto)
+    return numero if 1 <= numero <= ID_MAXIMO else None
 
 
 def ve_tablero(asesor: Asesor) -> bool:

@@ -23,7 +23,7 @@ from bot.db.modelos import (
     Usuario,
 )
 from bot.escalamiento import relevo
-from bot.escalamiento.asesores import autorizado
+from bot.escalamiento.asesores import puede_atender
 from bot.escalamiento.resumen import NOMBRES_ESTATUS
 from bot.escalamiento.textos import texto
 from bot.nucleo.mensajes import Respuesta
@@ -32,7 +32,12 @@ if TYPE_CHECKING:
     from bot.escalamiento.servicios import ServiciosEscalamiento
 
 class CambioInvalido(ValueError):
-    """La transición no está permitida (el mensaje se puede mostrar al asesor)."""
+    """La transición no está permitida (el mensaje se puede mostrar al asesor; `codigo` la
+    identifica para el panel, que muestra un texto fijo por código)."""
+
+    def __init__(self, mensaje: str, codigo: str = "no_procede") -> None:
+        super().__init__(mensaje)
+        self.codigo = codigo
 
 
 def siguientes(caso: Caso, asesor: Asesor) -> list[str]:
@@ -46,7 +51,7 @@ async def caso_por_folio(sesion: AsyncSession, folio: str, asesor: Asesor) -> Ca
     caso = await sesion.scalar(select(Caso).options(
         selectinload(Caso.estado), selectinload(Caso.municipio))
         .where(Caso.folio == folio.strip().upper()))
-    if caso is None or not autorizado(asesor, caso.estado_id):
+    if caso is None or not puede_atender(asesor, caso.estado_id):
         return None
     return caso
 
@@ -55,20 +60,21 @@ async def cambiar_estatus(servicios: ServiciosEscalamiento,
                           sesion: AsyncSession, caso: Caso, nuevo: str,
                           asesor: Asesor, comentario: str | None = None) -> EventoCaso:
     """Mueve el caso si la transición está permitida; anota el evento y avisa al usuario."""
-    if not autorizado(asesor, caso.estado_id):
-        raise CambioInvalido("No encontré ese caso entre los de sus estados.")
+    if not puede_atender(asesor, caso.estado_id):
+        raise CambioInvalido("No encontré ese caso entre los de sus estados.", "no_autorizado")
     nuevo = nuevo.strip().lower()
     if nuevo not in NOMBRES_ESTATUS:
-        raise CambioInvalido(f"No conozco el estatus «{nuevo}».")
+        raise CambioInvalido(f"No conozco el estatus «{nuevo}».", "estatus_desconocido")
     if nuevo not in siguientes(caso, asesor):
         permitidos = ", ".join(siguientes(caso, asesor)) or "ninguno"
-        raise CambioInvalido(f"Desde «{caso.estatus}» solo puede pasar a: {permitidos}.")
+        raise CambioInvalido(f"Desde «{caso.estatus}» solo puede pasar a: {permitidos}.",
+                             "transicion")
     comentario = (comentario or "").strip()[:1000] or None
     try:
         evento = await repositorio.cambiar_estatus(sesion, caso, nuevo, f"asesor:{asesor.id}",
                                                    comentario or "")
     except repositorio.TransicionNoPermitida as error:
-        raise CambioInvalido("Esa transición no está permitida.") from error
+        raise CambioInvalido("Esa transición no está permitida.", "transicion") from error
     evento.datos = {**(evento.datos or {}), "asesor": asesor.nombre}
     await _avisar_usuario(servicios, sesion, caso, evento)
     await sesion.flush()
@@ -97,11 +103,11 @@ async def _avisar_usuario(servicios: ServiciosEscalamiento,
 
 async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: str) -> EventoCaso:
     """Nota interna en la línea de tiempo (el usuario no la ve)."""
-    if not autorizado(asesor, caso.estado_id):
-        raise CambioInvalido("No encontré ese caso entre los de sus estados.")
+    if not puede_atender(asesor, caso.estado_id):
+        raise CambioInvalido("No encontré ese caso entre los de sus estados.", "no_autorizado")
     nota = nota.strip()[:2000]
     if not nota:
-        raise CambioInvalido("La nota está vacía.")
+        raise CambioInvalido("La nota está vacía.", "nota_vacia")
     evento = EventoCaso(caso_id=caso.id, tipo="nota", descripcion=nota,
                         actor=f"asesor:{asesor.id}", datos={"asesor": asesor.nombre},
                         audiencia=Audiencia.EQUIPO)
@@ -115,7 +121,7 @@ async def nota_sin_caso(sesion: AsyncSession, conversacion: Conversacion, asesor
     """Nota interna de un traspaso sin caso: queda en la tabla de notas de la conversación."""
     nota = nota.strip()[:2000]
     if not nota:
-        raise CambioInvalido("La nota está vacía.")
+        raise CambioInvalido("La nota está vacía.", "nota_vacia")
     sesion.add(NotaAsesor(conversacion_id=conversacion.id, escalamiento_id=escalamiento_id,
                           asesor_id=asesor.id, texto=nota))
     await sesion.flush()
@@ -125,11 +131,15 @@ async def anotar_traspaso(sesion: AsyncSession, esc: Escalamiento, asesor: Aseso
                           nota: str) -> None:
     """Nota interna sobre un traspaso: a la línea de tiempo del caso si lo tiene; si no, a
     las notas de la conversación."""
+    if not puede_atender(asesor, esc.estado_id):
+        raise CambioInvalido("No encontré ese traspaso entre los de sus estados.",
+                             "no_autorizado")
     caso = await sesion.get(Caso, esc.caso_id) if esc.caso_id else None
     if caso is not None:
         await agregar_nota(sesion, caso, asesor, nota)
         return
     conversacion = await sesion.get(Conversacion, esc.conversacion_id)
     if conversacion is None:
-        raise CambioInvalido("No encontré la conversación de este traspaso.")
+        raise CambioInvalido("No encontré la conversación de este traspaso.",
+                             "sin_conversacion")
     await nota_sin_caso(sesion, conversacion, asesor, nota, escalamiento_id=esc.id)

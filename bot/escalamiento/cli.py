@@ -60,7 +60,8 @@ def agregar(
                                          contrasena=contrasena, estados=estado or [],
                                          telegram_id=telegram_id)
         codigo = await repo.nuevo_codigo(s, asesor)
-        return f"Asesor {asesor.id} dado de alta. Código para Telegram: /vincular {codigo}"
+        return (f"Asesor {asesor.id} dado de alta. Código para Telegram (vale 24 horas): "
+                f"/vincular {codigo}")
 
     try:
         typer.echo(_con_sesion(trabajo))
@@ -98,7 +99,8 @@ def desactivar(email: str = typer.Argument(..., help="Correo del asesor.")) -> N
 
 @asesores_app.command("codigo")
 def codigo(email: str = typer.Argument(..., help="Correo del asesor.")) -> None:
-    """Genera un código nuevo de un solo uso para `/vincular` en Telegram."""
+    """Genera un código nuevo de un solo uso para `/vincular` en Telegram (vale 24 horas;
+    reemplaza al anterior)."""
 
     async def trabajo(s: AsyncSession) -> str | None:
         asesor = await repo.por_email(s, email)
@@ -108,4 +110,4 @@ def codigo(email: str = typer.Argument(..., help="Correo del asesor.")) -> None:
     if valor is None:
         typer.echo("No encontré ese correo.", err=True)
         raise typer.Exit(1)
-    typer.echo(f"/vincular {valor}")
+    typer.echo(f"/vincular {valor}  (vale 24 horas)")

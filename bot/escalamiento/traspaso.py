@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import CERRADOS
-from bot.db.contexto_conversacion import actualizar_contexto
+from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.estados import TRASPASOS_ABIERTOS, Audiencia, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import (
     Asesor,
@@ -33,7 +33,7 @@ from bot.db.modelos import (
     ahora,
 )
 from bot.escalamiento import avisos, relevo, sla
-from bot.escalamiento.asesores import NOMBRES_ROL, autorizado
+from bot.escalamiento.asesores import NOMBRES_ROL, puede_atender
 from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.disponibilidad import NACIONAL, disponibilidad, lugar_en_fila
 from bot.escalamiento.enrutamiento import estado_del_usuario
@@ -58,15 +58,29 @@ TRANSICIONES: dict[EstadoTraspaso, frozenset[EstadoTraspaso]] = {
 
 
 class TraspasoError(Exception):
-    """Una acción sobre el traspaso no procede; el mensaje se puede mostrar al asesor."""
+    """Una acción sobre el traspaso no procede; el mensaje se puede mostrar al asesor.
+
+    `codigo` la identifica para el panel, que muestra un texto fijo por código (nunca el
+    mensaje en la URL)."""
+
+    codigo = "no_procede"
+
+    def __init__(self, mensaje: str, codigo: str | None = None) -> None:
+        super().__init__(mensaje)
+        if codigo is not None:
+            self.codigo = codigo
 
 
 class NoAutorizado(TraspasoError):
     """El asesor no atiende el estado del traspaso (o no es suyo)."""
 
+    codigo = "no_autorizado"
+
 
 class TransicionInvalida(TraspasoError):
     """El traspaso no está en un estado que permita esa acción."""
+
+    codigo = "no_abierta"
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,31 @@ async def caso_abierto(sesion: AsyncSession, usuario_id: int) -> Caso | None:
         .order_by(Caso.id.desc()).limit(1))
 
 
+async def _caso_del_folio(sesion: AsyncSession, usuario_id: int, folio: Any) -> Caso | None:
+    if not isinstance(folio, str) or not folio.strip():
+        return None
+    return await sesion.scalar(select(Caso).where(
+        Caso.usuario_id == usuario_id, Caso.folio == folio.strip().upper()))
+
+
+async def caso_de_la_conversacion(sesion: AsyncSession, usuario: Usuario,
+                                  conversacion: Conversacion) -> Caso | None:
+    """El caso del que trata la conversación ahora, si hay: el que eligió en el flujo en
+    curso (seguimiento, documentos, comité…), si no el último que registró en esta
+    conversación si sigue en trámite, si no su caso en trámite más reciente. Siempre uno
+    suyo."""
+    if conversacion.flujo:
+        elegido = (conversacion.respuestas or {}).get("caso_elegido")
+        caso = await _caso_del_folio(sesion, usuario.id, (
+            elegido.get("folio") if isinstance(elegido, dict) else None))
+        if caso is not None:
+            return caso
+    caso = await _caso_del_folio(sesion, usuario.id, leer_contexto(conversacion).caso_folio)
+    if caso is not None and caso.estatus not in CERRADOS:
+        return caso
+    return await caso_abierto(sesion, usuario.id)
+
+
 async def oficina(sesion: AsyncSession, estado_id: int | None) -> str:
     """«la oficina de enlace de Jalisco» o la coordinación nacional."""
     estado = await sesion.get(Estado, estado_id) if estado_id else None
@@ -131,7 +170,8 @@ def _evento(sesion: AsyncSession, esc: Escalamiento, tipo: EstadoTraspaso, actor
 def _pasar(esc: Escalamiento, nuevo: EstadoTraspaso) -> EstadoTraspaso:
     anterior = esc.estado
     if nuevo not in TRANSICIONES[anterior]:
-        raise TransicionInvalida(f"El traspaso está «{anterior}»; no puede pasar a «{nuevo}».")
+        raise TransicionInvalida(f"El traspaso está «{anterior}»; no puede pasar a «{nuevo}».",
+                                 codigo="no_abierta")
     esc.estado = nuevo
     return anterior
 
@@ -186,10 +226,12 @@ async def solicitar(
         conversacion.modo = ModoConversacion.BOT
         actualizar_contexto(conversacion, acuse_traspaso=existente.id)
         return await texto_espera(servicios, sesion, existente, momento)
-    estado_id = await estado_del_usuario(sesion, usuario)
-    caso = await caso_abierto(sesion, usuario.id)
-    if estado_id is None and caso is not None:
-        estado_id = caso.estado_id
+    # El traspaso va a la oficina del estado del caso del que se habla (puede no ser el del
+    # perfil: alguien de Jalisco puede registrar una iniciativa de Nuevo León); sin caso, al
+    # del perfil. Ese estado decide quién lo ve (`puede_atender`).
+    caso = await caso_de_la_conversacion(sesion, usuario, conversacion)
+    estado_id = caso.estado_id if caso is not None else await estado_del_usuario(
+        sesion, usuario)
     d = await disponibilidad(sesion, estado_id, servicios.ajustes.zona_horaria, momento,
                              servicios.ajustes.directorio_oficinas)
     esc = Escalamiento(conversacion_id=conversacion.id, caso_id=caso.id if caso else None,
@@ -217,7 +259,7 @@ async def tomar(servicios: ServiciosEscalamiento, sesion: AsyncSession, escalami
     """Intenta tomar el traspaso. Solo uno gana; los demás reciben quién lo tomó."""
     momento = _utc(momento)
     esc = await sesion.get(Escalamiento, escalamiento_id)
-    if esc is None or not autorizado(asesor, esc.estado_id):
+    if esc is None or not puede_atender(asesor, esc.estado_id):
         raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
     resultado = await sesion.execute(
         update(Escalamiento)
@@ -251,15 +293,18 @@ async def tomar(servicios: ServiciosEscalamiento, sesion: AsyncSession, escalami
 
 def _propio(esc: Escalamiento, asesor: Asesor) -> None:
     if esc.asesor_id != asesor.id:
-        raise NoAutorizado("Esta conversación la atiende otra persona; tómela primero.")
+        raise NoAutorizado("Esta conversación la atiende otra persona; tómela primero.",
+                           codigo="ajena")
 
 
 async def responder(servicios: ServiciosEscalamiento, sesion: AsyncSession, esc: Escalamiento,
                     asesor: Asesor, contenido: str, momento: dt.datetime | None = None) -> int:
     """El asesor escribe al usuario: se guarda y se envía por el canal del usuario."""
     contenido = contenido.strip()[:4000]
+    if not puede_atender(asesor, esc.estado_id):
+        raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
     if not contenido:
-        raise TraspasoError("El mensaje está vacío.")
+        raise TraspasoError("El mensaje está vacío.", codigo="mensaje_vacio")
     _propio(esc, asesor)
     if esc.estado == EstadoTraspaso.TOMADA:
         _pasar(esc, EstadoTraspaso.ATENDIDA)
@@ -290,7 +335,7 @@ async def cerrar(
     """
     if asesor is not None and esc.estado != EstadoTraspaso.SOLICITADA:
         _propio(esc, asesor)
-    if asesor is not None and not autorizado(asesor, esc.estado_id):
+    if asesor is not None and not puede_atender(asesor, esc.estado_id):
         raise NoAutorizado("No encontré ese traspaso entre los de sus estados.")
     anterior = _pasar(esc, EstadoTraspaso.CERRADA)
     esc.cerrado_en = _utc(momento)
@@ -344,12 +389,13 @@ async def _avisar_salida(servicios: ServiciosEscalamiento, sesion: AsyncSession,
 async def iniciar_por_asesor(servicios: ServiciosEscalamiento, sesion: AsyncSession, caso: Caso,
                              asesor: Asesor) -> Escalamiento:
     """Un asesor abre conversación con el usuario de un caso (queda tomada por él)."""
-    if not autorizado(asesor, caso.estado_id) or caso.usuario_id is None:
+    if not puede_atender(asesor, caso.estado_id) or caso.usuario_id is None:
         raise NoAutorizado("No puede escribir a ese usuario.")
     conversacion = await sesion.scalar(select(Conversacion).where(
         Conversacion.usuario_id == caso.usuario_id))
     if conversacion is None:
-        raise TraspasoError("El usuario de este caso no tiene conversación.")
+        raise TraspasoError("El usuario de este caso no tiene conversación.",
+                            codigo="sin_conversacion")
     existente = await abierto_de(sesion, conversacion.id)
     if existente is not None:
         if existente.estado == EstadoTraspaso.SOLICITADA:

@@ -2,21 +2,31 @@
 
 Una dependencia que niega el acceso lanza `AccesoNegado` con la respuesta que corresponde (sin
 sesión vigente: a la página de acceso; CSRF que no coincide: 400); `RutaPanel` la devuelve,
-como a toda respuesta del panel, con las cabeceras de seguridad."""
+como a toda respuesta del panel, con las cabeceras de seguridad. Un parámetro de la URL que no
+es válido (un id que no es número o no cabe en la base: `IdRuta`) da la página 404, nunca un
+error.
+
+Una sesión vale si la cookie está firmada, no ha vencido (8 h), el asesor sigue activo y su
+versión de sesión es la de la cookie: «Salir» la sube (`repo.cerrar_sesiones`) y las cookies
+anteriores dejan de valer en el servidor, aunque alguien las haya guardado."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from bot.db.modelos import Asesor
 from bot.escalamiento import asesores as repo
 from bot.escalamiento.servicios import ServiciosEscalamiento
-from bot.panel import seguridad
+from bot.panel import paginas, seguridad
+
+IdRuta = Annotated[int, Path(ge=1, le=repo.ID_MAXIMO)]
+"""Un id en la URL: entero que cabe en la base (si no, 404)."""
 
 
 class AccesoNegado(HTTPException):
@@ -39,6 +49,8 @@ class RutaPanel(APIRoute):
                 respuesta = await original(request)
             except AccesoNegado as negado:
                 respuesta = negado.respuesta
+            except RequestValidationError:
+                respuesta = paginas.no_encontrada(request)
             return seguridad.cabeceras(respuesta)
 
         return manejador
@@ -66,7 +78,9 @@ async def identidad_actual(request: Request) -> tuple[Asesor, seguridad.SesionPa
         return None
     async with servicios(request).almacen.lectura() as s:
         asesor = await repo.por_id(s, sesion.asesor_id)
-    return None if asesor is None else (asesor, sesion)
+    if asesor is None or asesor.sesion_version != sesion.version:
+        return None
+    return asesor, sesion
 
 
 Identidad = Annotated[tuple[Asesor, seguridad.SesionPanel] | None, Depends(identidad_actual)]

@@ -1,4 +1,5 @@
-"""Consultas del panel, siempre limitadas a los estados del asesor (SRE: todos)."""
+"""Consultas del panel, siempre limitadas a los estados del asesor (SRE: todos) con la misma
+regla que el resto (`asesores.filtro_estados`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.db.estados import TRASPASOS_CON_ASESOR, EstadoTraspaso
 from bot.db.modelos import (
     Asesor,
     Caso,
@@ -18,17 +20,12 @@ from bot.db.modelos import (
     Escalamiento,
     Estado,
     Mensaje,
+    NotaAsesor,
     Usuario,
 )
-from bot.escalamiento.asesores import estados_ids, ve_todo
+from bot.escalamiento.asesores import filtro_estados as filtro_estado
+from bot.escalamiento.asesores import filtro_traspasos
 from bot.escalamiento.traspaso import ABIERTOS
-
-
-def filtro_estado(asesor: Asesor, columna: Any) -> Any:
-    """Condición SQL: la columna de estado es de los estados del asesor."""
-    if ve_todo(asesor):
-        return True
-    return columna.in_(estados_ids(asesor) or {-1})
 
 
 @dataclass
@@ -49,8 +46,7 @@ async def traspasos(sesion: AsyncSession, asesor: Asesor, estados: tuple[str, ..
                 .join(Usuario, Usuario.id == Conversacion.usuario_id)
                 .outerjoin(Caso, Caso.id == Escalamiento.caso_id)
                 .outerjoin(Estado, Estado.id == Escalamiento.estado_id)
-                .where(Escalamiento.estado.in_(estados),
-                       filtro_estado(asesor, Escalamiento.estado_id))
+                .where(Escalamiento.estado.in_(estados), filtro_traspasos(asesor))
                 .order_by(Escalamiento.solicitado_en).limit(200))
     if solo_mios:
         consulta = consulta.where(Escalamiento.asesor_id == asesor.id)
@@ -85,6 +81,16 @@ async def traspaso_abierto_de_usuario(sesion: AsyncSession, usuario_id: int
         .order_by(Escalamiento.id.desc()).limit(1))
 
 
+async def notas_visibles(sesion: AsyncSession, asesor: Asesor, conversacion_id: int
+                         ) -> list[NotaAsesor]:
+    """Notas de la conversación sobre traspasos que el asesor puede atender."""
+    return list((await sesion.scalars(
+        select(NotaAsesor).outerjoin(Escalamiento, Escalamiento.id == NotaAsesor.escalamiento_id)
+        .where(NotaAsesor.conversacion_id == conversacion_id,
+               filtro_estado(asesor, Escalamiento.estado_id))
+        .options(selectinload(NotaAsesor.asesor)).order_by(NotaAsesor.id))).all())
+
+
 @dataclass
 class Tablero:
     """Cifras del tablero."""
@@ -114,11 +120,11 @@ async def tablero(sesion: AsyncSession, asesor: Asesor) -> Tablero:
     t.por_estado = dict(sorted(t.por_estado.items()))
     traspasos_filas = (await sesion.execute(
         select(Escalamiento.estado, Escalamiento.solicitado_en, Escalamiento.primera_respuesta_en)
-        .where(filtro_estado(asesor, Escalamiento.estado_id)))).all()
+        .where(filtro_traspasos(asesor)))).all()
     tiempos = []
     for estado, solicitado, primera in traspasos_filas:
-        t.en_espera += estado == "solicitada"
-        t.abiertos += estado in ("tomada", "atendida")
+        t.en_espera += estado == EstadoTraspaso.SOLICITADA
+        t.abiertos += estado in TRASPASOS_CON_ASESOR
         if primera is not None and solicitado is not None:
             tiempos.append((_utc(primera) - _utc(solicitado)).total_seconds() / 60)
     if tiempos:

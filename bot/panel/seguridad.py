@@ -1,9 +1,11 @@
-"""Seguridad del panel: cookie de sesión firmada (HttpOnly, SameSite, expira), CSRF y
-cabeceras (CSP, frame-ancestors, nosniff). El límite de intentos está en `limite_acceso`."""
+"""Seguridad del panel: cookie de sesión firmada (HttpOnly, SameSite, expira, revocable con la
+versión de sesión del asesor), cookie del dispositivo, la IP del cliente, CSRF y cabeceras
+(CSP, frame-ancestors, nosniff). El límite de intentos está en `limite_acceso`."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
@@ -16,17 +18,21 @@ from starlette.responses import Response
 log = logging.getLogger(__name__)
 COOKIE_SESION = "panel_sesion"
 COOKIE_PREVIA = "panel_previa"
+COOKIE_DISPOSITIVO = "panel_dispositivo"
 DURACION_S = 8 * 3600
+DURACION_DISPOSITIVO_S = 180 * 24 * 3600
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 @dataclass(frozen=True)
 class SesionPanel:
-    """Lo que lleva la cookie: quién es y su token CSRF."""
+    """Lo que lleva la cookie: quién es, su token CSRF y la versión de sesión del asesor
+    cuando entró (si ya no es la de la base, la cookie no vale: salió)."""
 
     asesor_id: int
     csrf: str
+    version: int
 
 
 @lru_cache
@@ -60,11 +66,51 @@ def leer(secreto_panel: str, valor: str | None, edad: int = DURACION_S) -> dict[
 
 
 def sesion_de(request: Request, secreto_panel: str) -> SesionPanel | None:
-    """La sesión del panel de la petición, si la cookie es válida y vigente."""
+    """La sesión del panel de la petición, si la cookie es válida y vigente (falta ver que
+    la versión siga siendo la del asesor: `acceso.identidad_actual`)."""
     datos = leer(secreto_panel, request.cookies.get(COOKIE_SESION))
-    if not datos or not isinstance(datos.get("a"), int) or not isinstance(datos.get("c"), str):
+    if not datos:
         return None
-    return SesionPanel(int(datos["a"]), str(datos["c"]))  # type: ignore[call-overload]
+    asesor_id, csrf, version = datos.get("a"), datos.get("c"), datos.get("v")
+    if not isinstance(asesor_id, int) or not isinstance(csrf, str) or not isinstance(
+            version, int):
+        return None
+    return SesionPanel(asesor_id, csrf, version)
+
+
+def valor_sesion(secreto_panel: str, asesor_id: int, version: int) -> str:
+    """La cookie de una sesión nueva (con su propio token CSRF)."""
+    return firmar(secreto_panel, {"a": asesor_id, "c": secrets.token_urlsafe(24), "v": version})
+
+
+def valor_dispositivo(secreto_panel: str, cuenta: str) -> str:
+    """La cookie que marca este navegador como uno donde esa cuenta ya entró."""
+    return firmar(secreto_panel, {"d": cuenta})
+
+
+def dispositivo_conocido(request: Request, secreto_panel: str, cuenta: str) -> bool:
+    """¿Trae la petición la cookie de un dispositivo donde esa cuenta ya entró?"""
+    datos = leer(secreto_panel, request.cookies.get(COOKIE_DISPOSITIVO), DURACION_DISPOSITIVO_S)
+    if not datos:
+        return False
+    return hmac.compare_digest(str(datos.get("d", "")), cuenta)
+
+
+def ip_cliente(request: Request) -> str:
+    """La dirección con que se cuentan los intentos: la del cliente que entrega el servidor
+    (con un proxy, la que este anota en X-Forwarded-For, si el servidor confía en él: vea
+    FORWARDED_ALLOW_IPS en el README). IPv6 se cuenta por su red /64, que suele ser de un
+    mismo cliente; lo que no es una IP cuenta como «desconocida»."""
+    host = request.client.host if request.client else ""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "desconocida"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def poner_cookie(request: Request, respuesta: Response, nombre: str, valor: str,

@@ -2,87 +2,53 @@
 
 Quién entra lo deciden las dependencias de `acceso`: cada ruta recibe ya al asesor
 (`AsesorActual`), su sesión (`Sesion`, con el token CSRF de los formularios) y, en los envíos,
-el formulario con el CSRF ya revisado (`Formulario`)."""
+el formulario con el CSRF ya revisado (`Formulario`). Qué ve lo decide una sola regla,
+`repo.puede_atender` (el estado del caso, no el del perfil de la persona): lo que no pasa la
+regla se ve igual que lo que no existe (404). Los avisos de la URL son códigos con texto fijo
+(`paginas.AVISOS`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
-from jinja2.runtime import Context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from bot.casos.estatus import ESTATUS
+from bot.db.estados import TRASPASOS_CON_ASESOR, EstadoTraspaso
 from bot.db.modelos import (
     Asesor,
     Caso,
     Conversacion,
     Documento,
     Escalamiento,
-    NotaAsesor,
     Usuario,
 )
 from bot.escalamiento import asesores as repo
 from bot.escalamiento import casos as acciones_caso
 from bot.escalamiento import traspaso
 from bot.escalamiento.contrasenas import verificar
-from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
+from bot.escalamiento.resumen import NOMBRES_ESTATUS
 from bot.escalamiento.servicios import ServiciosEscalamiento
-from bot.limite_acceso import LimiteAcceso
-from bot.motor.bandeja_salida import AVISOS_DE_ENTREGA
-from bot.panel import acceso, consultas, graficas, seguridad
-from bot.panel.acceso import AsesorActual, Formulario, Sesion
+from bot.limite_acceso import LimiteAcceso, normalizar_correo, seudonimo
+from bot.panel import acceso, consultas, graficas, paginas, seguridad
+from bot.panel.acceso import AsesorActual, Formulario, IdRuta, Sesion
+from bot.panel.paginas import pagina as _pagina
 
 log = logging.getLogger(__name__)
-PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
-
-
-def _zona(request: Request) -> ZoneInfo:
-    """La zona horaria de los ajustes (ZONA_HORARIA)."""
-    return ZoneInfo(acceso.servicios(request).ajustes.zona_horaria)
-
-
-def _fecha(valor: dt.datetime | None, zona: ZoneInfo) -> str:
-    if valor is None:
-        return "—"
-    valor = valor if valor.tzinfo else valor.replace(tzinfo=dt.timezone.utc)
-    return valor.astimezone(zona).strftime("%d/%m/%Y %H:%M")
-
-
-@pass_context
-def _fecha_local(contexto: Context, valor: dt.datetime | None) -> str:
-    """El filtro «fecha» de las plantillas: día y hora en la zona de los ajustes."""
-    return _fecha(valor, _zona(contexto["request"]))
-
-
-PLANTILLAS.env.filters["fecha"] = _fecha_local
-PLANTILLAS.env.globals.update(NOMBRES_ESTATUS=NOMBRES_ESTATUS, NOMBRES_TRASPASO=NOMBRES_TRASPASO,
-                              MOTIVOS=MOTIVOS, referencia=referencia,
-                              AVISOS_DE_ENTREGA=AVISOS_DE_ENTREGA)
 
 router = APIRouter(prefix="/panel", route_class=acceso.RutaPanel, include_in_schema=False)
 
 
-def _pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) -> HTMLResponse:
-    return PLANTILLAS.TemplateResponse(request, plantilla, datos, status_code=estado)
-
-
 def _no_encontrado(request: Request, asesor: Asesor, sesion: seguridad.SesionPanel
                    ) -> HTMLResponse:
-    return _pagina(request, "error.html", 404, asesor=asesor, csrf=sesion.csrf,
-                   mensaje="No encontré eso entre los casos de sus estados.")
+    return paginas.no_encontrada(request, asesor, sesion.csrf)
 
 
 # --- acceso ---
@@ -90,63 +56,99 @@ def _no_encontrado(request: Request, asesor: Asesor, sesion: seguridad.SesionPan
 @router.get("/entrar")
 async def entrar(request: Request, error: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
-    respuesta = _pagina(request, "entrar.html", csrf=token, error=error, asesor=None)
+    respuesta = _pagina(request, "entrar.html", csrf=token,
+                        error=paginas.error_de_entrada(error), asesor=None)
     seguridad.poner_cookie(request, respuesta, seguridad.COOKIE_PREVIA,
                            seguridad.firmar(acceso.secreto(request), {"c": token}), 1800)
     return respuesta
 
 
+def _anotar_fallo(cuenta: str, ip: str, motivo: str, asesor_id: int | None = None) -> None:
+    """Bitácora de un acceso fallido o rechazado: la cuenta (seudónimo estable del correo y,
+    si existe, el id del asesor), la IP y el motivo. Nunca la contraseña."""
+    log.warning("acceso al panel fallido", extra={
+        "cuenta": cuenta, "asesor_id": asesor_id, "ip": ip, "motivo": motivo})
+
+
+def _base_caida(request: Request, token: str, error: SQLAlchemyError) -> Response:
+    # Sin el texto del error: lleva los parámetros de la consulta (correo, IP).
+    log.error("la base no respondió al entrar al panel", extra={"error": type(error).__name__})
+    caida = _pagina(request, "entrar.html", 503, csrf=token, asesor=None,
+                    error=paginas.ERRORES_ENTRAR["base"])
+    caida.headers["Retry-After"] = "60"
+    return caida
+
+
 @router.post("/entrar")
 async def entrar_post(request: Request) -> Response:
-    """Correo y contraseña, con el CSRF de la cookie previa (aún no hay sesión)."""
+    """Correo y contraseña, con el CSRF de la cookie previa (aún no hay sesión).
+
+    Antes de calcular nada se piden los límites (`LimiteAcceso`: por IP, por cuenta e IP con
+    espera creciente, y por cuenta desde dispositivos desconocidos); la contraseña se
+    verifica fuera del bucle de eventos."""
     formulario = await request.form()
-    correo = str(formulario.get("correo") or "").strip().lower()[:200]
+    correo = normalizar_correo(str(formulario.get("correo") or ""))[:200]
     contrasena = str(formulario.get("contrasena") or "")[:200]
-    previa = seguridad.leer(acceso.secreto(request),
-                            request.cookies.get(seguridad.COOKIE_PREVIA), 1800)
+    secreto = acceso.secreto(request)
+    previa = seguridad.leer(secreto, request.cookies.get(seguridad.COOKIE_PREVIA), 1800)
     if not previa or not seguridad.csrf_valido(str(previa.get("c")),
                                                str(formulario.get("csrf") or "")):
         return _pagina(request, "entrar.html", 400, csrf="", asesor=None,
-                       error="La página caducó. Vuelva a cargarla e intente de nuevo.")
-    ip = request.client.host if request.client else "desconocida"
+                       error=paginas.ERRORES_ENTRAR["caducada"])
+    token = str(previa["c"])
+    ip = seguridad.ip_cliente(request)
+    cuenta = seudonimo(correo)
+    conocido = seguridad.dispositivo_conocido(request, secreto, cuenta)
     almacen = acceso.servicios(request).almacen
+    limite = LimiteAcceso(almacen)
     try:
-        if not await LimiteAcceso(almacen).permitir(ip, correo):
-            log.warning("demasiados intentos de acceso al panel")
-            return _pagina(request, "entrar.html", 429, csrf=str(previa["c"]), asesor=None,
-                           error="Demasiados intentos. Espere un minuto e intente de nuevo.")
+        decision = await limite.permitir(ip, correo, conocido)
+        if not decision.permitido:
+            _anotar_fallo(cuenta, ip, f"espera_{decision.motivo}")
+            rechazo = _pagina(request, "entrar.html", 429, csrf=token, asesor=None,
+                              error=paginas.demasiados_intentos(decision.espera_s))
+            rechazo.headers["Retry-After"] = str(decision.espera_s)
+            return rechazo
         async with almacen.lectura() as s:
             asesor = await repo.por_email(s, correo)
     except SQLAlchemyError as error:
-        # Sin el texto del error: lleva los parámetros de la consulta (correo, IP).
-        log.error("la base no respondió al entrar al panel",
-                  extra={"error": type(error).__name__})
-        caida = _pagina(request, "entrar.html", 503, csrf=str(previa["c"]), asesor=None,
-                        error="Por ahora no podemos verificar su acceso. Intente de nuevo "
-                              "en unos minutos.")
-        caida.headers["Retry-After"] = "60"
-        return caida
-    if not verificar(asesor.password_hash if asesor else None, contrasena) or asesor is None:
-        return _pagina(request, "entrar.html", 401, csrf=str(previa["c"]), asesor=None,
-                       error="Correo o contraseña incorrectos.")
-    return _sesion_nueva(request, asesor)
+        return _base_caida(request, token, error)
+    if not await verificar(asesor.password_hash if asesor else None, contrasena) or (
+            asesor is None):
+        _anotar_fallo(cuenta, ip, "contrasena", asesor.id if asesor else None)
+        return _pagina(request, "entrar.html", 401, csrf=token, asesor=None,
+                       error=paginas.ERRORES_ENTRAR["incorrectos"])
+    try:
+        await limite.acceso_correcto(ip, correo)
+    except SQLAlchemyError as error:
+        return _base_caida(request, token, error)
+    return _sesion_nueva(request, asesor, cuenta)
 
 
-def _sesion_nueva(request: Request, asesor: Asesor) -> Response:
-    """A la bandeja, con la cookie de sesión (y su token CSRF) en lugar de la previa."""
+def _sesion_nueva(request: Request, asesor: Asesor, cuenta: str) -> Response:
+    """A la bandeja, con la cookie de sesión (su token CSRF y la versión de sesión del
+    asesor) en lugar de la previa, y la cookie que recuerda este dispositivo."""
     respuesta = RedirectResponse("/panel", status_code=303)
-    valor = seguridad.firmar(acceso.secreto(request),
-                             {"a": asesor.id, "c": secrets.token_urlsafe(24)})
-    seguridad.poner_cookie(request, respuesta, seguridad.COOKIE_SESION, valor)
+    secreto = acceso.secreto(request)
+    seguridad.poner_cookie(request, respuesta, seguridad.COOKIE_SESION,
+                           seguridad.valor_sesion(secreto, asesor.id, asesor.sesion_version))
+    seguridad.poner_cookie(request, respuesta, seguridad.COOKIE_DISPOSITIVO,
+                           seguridad.valor_dispositivo(secreto, cuenta),
+                           seguridad.DURACION_DISPOSITIVO_S)
     respuesta.delete_cookie(seguridad.COOKIE_PREVIA, path="/panel")
     log.info("acceso al panel", extra={"asesor_id": asesor.id})
     return respuesta
 
 
-@router.post("/salir", dependencies=[Depends(acceso.verificar_csrf)])
-async def salir() -> Response:
+@router.post("/salir")
+async def salir(request: Request, sesion: Sesion, _datos: Formulario) -> Response:
+    """Cierra la sesión en el servidor: sube la versión de sesión del asesor, así esta cookie
+    (y cualquier copia, en cualquier dispositivo) deja de valer."""
+    async with acceso.servicios(request).almacen.escritura() as s:
+        await repo.cerrar_sesiones(s, sesion.asesor_id)
     respuesta = acceso.a_entrar()
     respuesta.delete_cookie(seguridad.COOKIE_SESION, path="/panel")
+    log.info("salida del panel", extra={"asesor_id": sesion.asesor_id})
     return respuesta
 
 
@@ -155,8 +157,8 @@ async def salir() -> Response:
 @router.get("")
 async def bandeja(request: Request, asesor: AsesorActual, sesion: Sesion) -> Response:
     async with acceso.servicios(request).almacen.lectura() as s:
-        espera = await consultas.traspasos(s, asesor, ("solicitada",))
-        mios = await consultas.traspasos(s, asesor, ("tomada", "atendida"), solo_mios=True)
+        espera = await consultas.traspasos(s, asesor, (EstadoTraspaso.SOLICITADA,))
+        mios = await consultas.traspasos(s, asesor, TRASPASOS_CON_ASESOR, solo_mios=True)
         casos = await consultas.casos_visibles(s, asesor)
     return _pagina(request, "bandeja.html", asesor=asesor, csrf=sesion.csrf, espera=espera,
                    mios=mios, casos=casos, ve_tablero=repo.ve_tablero(asesor))
@@ -166,6 +168,9 @@ async def bandeja(request: Request, asesor: AsesorActual, sesion: Sesion) -> Res
 
 async def _detalle(request: Request, asesor: Asesor, sesion: seguridad.SesionPanel,
                    esc: Escalamiento | None, caso: Caso | None) -> Response:
+    """La página de un traspaso o de un caso (ya autorizados). De la conversación de la
+    persona solo se muestra el traspaso abierto y las notas de traspasos que el asesor puede
+    atender."""
     async with acceso.servicios(request).almacen.lectura() as s:
         if caso is not None:
             caso = await s.scalar(select(Caso).options(
@@ -181,34 +186,44 @@ async def _detalle(request: Request, asesor: Asesor, sesion: seguridad.SesionPan
             conversacion = await s.scalar(select(Conversacion).where(
                 Conversacion.usuario_id == usuario_id))
             esc = await consultas.traspaso_abierto_de_usuario(s, usuario_id)
+            if esc is not None and not repo.puede_atender(asesor, esc.estado_id):
+                esc = None
         usuario = await s.get(Usuario, usuario_id) if usuario_id else None
         mensajes = await consultas.transcripcion(s, conversacion.id) if conversacion else []
         tomado_por = await s.get(Asesor, esc.asesor_id) if esc and esc.asesor_id else None
         notas = [{"asesor": n.asesor.nombre, "texto": n.texto,
                   "en": n.creado_en.isoformat(sep=" ", timespec="minutes")}
-                 for n in (await s.scalars(
-                     select(NotaAsesor).where(NotaAsesor.conversacion_id == conversacion.id)
-                     .options(selectinload(NotaAsesor.asesor)).order_by(NotaAsesor.id))).all()
+                 for n in await consultas.notas_visibles(s, asesor, conversacion.id)
                  ] if conversacion else []
-    es_mio = esc is not None and esc.asesor_id == asesor.id and esc.estado in ("tomada",
-                                                                               "atendida")
+    es_mio = esc is not None and esc.asesor_id == asesor.id and esc.estado in TRASPASOS_CON_ASESOR
     return _pagina(
         request, "detalle.html", asesor=asesor, csrf=sesion.csrf, esc=esc, caso=caso,
         usuario=usuario, mensajes=mensajes, tomado_por=tomado_por, es_mio=es_mio,
         siguientes=acciones_caso.siguientes(caso, asesor) if caso else [],
-        notas=notas,
-        aviso=request.query_params.get("aviso"), estatus=ESTATUS)
+        notas=notas, aviso=paginas.aviso(request.query_params.get("aviso")), estatus=ESTATUS)
+
+
+async def _traspaso_visible(s: Any, asesor: Asesor, esc_id: int
+                            ) -> tuple[Escalamiento, Caso | None] | None:
+    """El traspaso y su caso si el asesor los puede atender; si no (o no existe), None."""
+    esc = await s.get(Escalamiento, esc_id)
+    if esc is None:
+        return None
+    caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
+    if not repo.puede_atender_traspaso(asesor, esc.estado_id,
+                                       caso.estado_id if caso is not None else None):
+        return None
+    return esc, caso
 
 
 @router.get("/traspaso/{esc_id}")
-async def ver_traspaso(request: Request, esc_id: int, asesor: AsesorActual,
+async def ver_traspaso(request: Request, esc_id: IdRuta, asesor: AsesorActual,
                        sesion: Sesion) -> Response:
     async with acceso.servicios(request).almacen.lectura() as s:
-        esc = await s.get(Escalamiento, esc_id)
-        caso = await s.get(Caso, esc.caso_id) if esc and esc.caso_id else None
-    if esc is None or not repo.autorizado(asesor, esc.estado_id):
+        visible = await _traspaso_visible(s, asesor, esc_id)
+    if visible is None:
         return _no_encontrado(request, asesor, sesion)
-    return await _detalle(request, asesor, sesion, esc, caso)
+    return await _detalle(request, asesor, sesion, *visible)
 
 
 @router.get("/caso/{folio}")
@@ -221,44 +236,44 @@ async def ver_caso(request: Request, folio: str, asesor: AsesorActual,
     return await _detalle(request, asesor, sesion, None, caso)
 
 
-def _volver(esc: Escalamiento | None, caso: Caso | None, aviso: str) -> RedirectResponse:
-    destino = f"/panel/caso/{caso.folio}" if caso else f"/panel/traspaso/{esc.id if esc else 0}"
-    return RedirectResponse(f"{destino}?aviso={quote(aviso)}", status_code=303)
+def _volver(esc: Escalamiento, caso: Caso | None, codigo: str) -> RedirectResponse:
+    """De vuelta a la página, con el código del aviso (el texto lo pone `paginas.AVISOS`)."""
+    destino = f"/panel/caso/{caso.folio}" if caso else f"/panel/traspaso/{esc.id}"
+    return RedirectResponse(f"{destino}?aviso={codigo}", status_code=303)
 
 
 @router.post("/traspaso/{esc_id}/{accion}")
-async def accion_traspaso(request: Request, esc_id: int, accion: str, asesor: AsesorActual,
+async def accion_traspaso(request: Request, esc_id: IdRuta, accion: str, asesor: AsesorActual,
                           sesion: Sesion, datos: Formulario) -> Response:
     servicios = acceso.servicios(request)
     async with servicios.almacen.escritura() as s:
-        esc = await s.get(Escalamiento, esc_id)
-        if esc is None or not repo.autorizado(asesor, esc.estado_id):
+        visible = await _traspaso_visible(s, asesor, esc_id)
+        if visible is None:
             return _no_encontrado(request, asesor, sesion)
-        caso = await s.get(Caso, esc.caso_id) if esc.caso_id else None
+        esc, caso = visible
         try:
-            aviso = await _hacer(servicios, s, esc, asesor, accion, datos)
+            codigo = await _hacer(servicios, s, esc, asesor, accion, datos)
         except (traspaso.TraspasoError, acciones_caso.CambioInvalido) as error:
-            aviso = str(error)
-    return _volver(esc, None if accion == "x" else caso, aviso)
+            codigo = error.codigo
+    return _volver(esc, caso, codigo)
 
 
 async def _hacer(servicios: ServiciosEscalamiento, s: Any, esc: Escalamiento, asesor: Asesor,
                  accion: str, datos: dict[str, str]) -> str:
-    """Toma, responde, cierra o anota el traspaso; el aviso para la página."""
+    """Toma, responde, cierra o anota el traspaso; el código del aviso para la página."""
     if accion == "tomar":
         toma = await traspaso.tomar(servicios, s, esc.id, asesor)
-        return ("Usted atiende esta conversación." if toma.gano
-                else f"Se le adelantó {toma.tomado_por or 'otra persona'}.")
+        return "tomada" if toma.gano else "adelanto"
     if accion == "responder":
         await traspaso.responder(servicios, s, esc, asesor, datos.get("texto", ""))
-        return "Mensaje enviado."
+        return "enviado"
     if accion == "cerrar":
         await traspaso.cerrar(servicios, s, esc, asesor, datos.get("nota") or None)
-        return "Conversación cerrada; la persona vuelve con el asistente."
+        return "cerrada"
     if accion == "nota":
         await acciones_caso.anotar_traspaso(s, esc, asesor, datos.get("nota", ""))
-        return "Nota guardada."
-    raise traspaso.TraspasoError("Acción desconocida.")
+        return "nota"
+    return "accion_desconocida"
 
 
 @router.post("/caso/{folio}/{accion}")
@@ -270,37 +285,37 @@ async def accion_caso(request: Request, folio: str, accion: str, asesor: AsesorA
         if caso is None:
             return _no_encontrado(request, asesor, sesion)
         try:
-            aviso = await _hacer_en_caso(servicios, s, caso, asesor, accion, datos)
+            codigo = await _hacer_en_caso(servicios, s, caso, asesor, accion, datos)
         except (traspaso.TraspasoError, acciones_caso.CambioInvalido) as error:
-            aviso = str(error)
-    return _volver(None, caso, aviso)
+            codigo = error.codigo
+    return RedirectResponse(f"/panel/caso/{caso.folio}?aviso={codigo}", status_code=303)
 
 
 async def _hacer_en_caso(servicios: ServiciosEscalamiento, s: Any, caso: Caso, asesor: Asesor,
                          accion: str, datos: dict[str, str]) -> str:
-    """Cambia el estatus, anota o escribe a la persona del caso; el aviso para la página."""
+    """Cambia el estatus, anota o escribe a la persona del caso; el código del aviso."""
     if accion == "estatus":
         await acciones_caso.cambiar_estatus(servicios, s, caso, datos.get("estatus", ""),
                                             asesor, datos.get("comentario"))
-        return "Estatus actualizado; se avisó a la persona."
+        return "estatus"
     if accion == "nota":
         await acciones_caso.agregar_nota(s, caso, asesor, datos.get("nota", ""))
-        return "Nota guardada."
+        return "nota"
     if accion == "escribir":
         esc = await traspaso.iniciar_por_asesor(servicios, s, caso, asesor)
         await traspaso.responder(servicios, s, esc, asesor, datos.get("texto", ""))
-        return "Mensaje enviado."
-    return "Acción desconocida."
+        return "enviado"
+    return "accion_desconocida"
 
 
 @router.get("/documento/{doc_id}")
-async def documento(request: Request, doc_id: int, asesor: AsesorActual,
+async def documento(request: Request, doc_id: IdRuta, asesor: AsesorActual,
                     sesion: Sesion) -> Response:
     servicios = acceso.servicios(request)
     async with servicios.almacen.lectura() as s:
         doc = await s.get(Documento, doc_id)
         caso = await s.get(Caso, doc.caso_id) if doc and doc.caso_id else None
-    if doc is None or caso is None or not repo.autorizado(asesor, caso.estado_id):
+    if doc is None or caso is None or not repo.puede_atender(asesor, caso.estado_id):
         return _no_encontrado(request, asesor, sesion)
     contenido = servicios.documentos.leer_si_existe(doc.ruta)
     if contenido is None:  # el registro sigue, pero el archivo ya no está en el disco
@@ -363,11 +378,11 @@ async def grafica(request: Request, grafica: str, asesor: LectorDelTablero) -> R
 async def exportar(request: Request, asesor: LectorDelTablero) -> Response:
     async with acceso.servicios(request).almacen.lectura() as s:
         casos = await consultas.casos_visibles(s, asesor, limite=100_000)
-    zona = _zona(request)
+    zona = paginas.zona(request)
     cuerpo = graficas.a_csv(
         ["folio", "estado", "municipio", "tipo", "estatus", "ciudad_contraparte",
          "pais_contraparte", "creado_en"],
         ([c.folio, c.estado.nombre, c.municipio.nombre, c.tipo, c.estatus, c.ciudad_contraparte,
-          c.pais_contraparte, _fecha(c.creado_en, zona)] for c in casos))
+          c.pais_contraparte, paginas.fecha(c.creado_en, zona)] for c in casos))
     return Response(cuerpo, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="casos.csv"'})

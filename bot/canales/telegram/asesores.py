@@ -2,8 +2,11 @@
 
 /vincular CODIGO · /pendientes · /tomar FOLIO · /cerrar [nota] · /nota TEXTO ·
 /estado FOLIO NUEVO_ESTADO [comentario] · /caso FOLIO, y los botones Tomar / Ver caso.
-Solo asesores vinculados y activos (`solo_asesores`), y solo sobre casos de sus estados (SRE:
-todos). El texto libre de un asesor con una conversación tomada se reenvía al usuario.
+Solo asesores vinculados y activos (`solo_asesores`), y solo sobre traspasos y casos de sus
+estados (SRE: todos), con la misma regla que el panel: `repo.puede_atender_traspaso` y
+`repo.filtro_traspasos` (el estado del caso, no el del perfil de la persona). Un número que no
+es un id válido se trata como «no encontrado». El texto libre de un asesor con una
+conversación tomada se reenvía al usuario.
 
 Al estilo de los ejemplos de PTB: manejadores de módulo y los servicios compartidos en los
 datos de la aplicación (`registrar_asesores` los guarda una vez; `servicios_de` los lee).
@@ -31,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.db.estados import TRASPASOS_CON_ASESOR, EstadoTraspaso
 from bot.db.modelos import Asesor, Caso, Escalamiento, NotificacionAsesor, ahora
 from bot.escalamiento import asesores as repo
 from bot.escalamiento import avisos, casos, traspaso
@@ -149,11 +153,16 @@ async def vincular(update: Update, context: Contexto) -> None:
     usuario = update.effective_user
     if usuario is None:
         return
-    async with servicios_de(context).almacen.escritura() as s:
-        asesor = await repo.vincular(s, (_args(context) or [""])[0], usuario.id)
+    try:
+        async with servicios_de(context).almacen.escritura() as s:
+            asesor = await repo.vincular(s, (_args(context) or [""])[0], usuario.id)
+    except repo.DemasiadosIntentos:
+        await _responder(update, "Demasiados intentos con códigos que no son válidos. Espere "
+                                 "24 horas o pida ayuda a la coordinación.")
+        return
     if asesor is None:
-        await _responder(update, "Ese código no es válido o ya se usó. Pida uno nuevo a "
-                                 "la coordinación.")
+        await _responder(update, "Ese código no es válido, ya se usó o venció (vale 24 horas). "
+                                 "Pida uno nuevo a la coordinación.")
         return
     _asesores_telegram.add(str(usuario.id))
     await _responder(update, f"Listo, {_e(asesor.nombre)}: su cuenta quedó vinculada. "
@@ -247,8 +256,8 @@ async def boton_ver(update: Update, context: Contexto, asesor: Asesor) -> None:
     """Botón «Ver caso» («esc:v:ID»): la ficha del caso, o el aviso si no hay caso."""
     esc_id = _id_del_boton(update)
     async with servicios_de(context).almacen.lectura() as s:
-        esc = await s.get(Escalamiento, esc_id) if esc_id is not None else None
-        if esc is None or not repo.autorizado(asesor, esc.estado_id):
+        esc = await _traspaso(s, asesor, esc_id)
+        if esc is None:
             cuerpo = NO_ENCONTRADO
         else:
             caso = await _caso_de(s, esc)
@@ -280,14 +289,15 @@ async def texto_libre(update: Update, context: Contexto) -> None:
 # --- acciones ---
 
 async def _tomar(update: Update, context: Contexto, asesor: Asesor, ref: str | int) -> None:
-    """Toma la solicitud (por id o por referencia) si sigue en espera y es de sus estados."""
+    """Toma la solicitud (por id o por referencia) si sigue en espera y es de sus estados
+    (un id 0 no existe: es lo que llega de un botón con un número que no es id)."""
     servicios = servicios_de(context)
     async with servicios.almacen.escritura() as s:
-        esc = await (s.get(Escalamiento, ref) if isinstance(ref, int)
+        esc = await (_traspaso(s, asesor, ref) if isinstance(ref, int)
                      else _por_referencia(s, ref, asesor))
-        if esc is None or not repo.autorizado(asesor, esc.estado_id):
+        if esc is None:
             respuesta = NO_ENCONTRADO
-        elif esc.estado != "solicitada":
+        elif esc.estado != EstadoTraspaso.SOLICITADA:
             respuesta = await _ya_no_espera(s, esc, asesor)
         else:
             toma = await traspaso.tomar(servicios, s, esc.id, asesor)
@@ -351,21 +361,37 @@ async def _asesor_de(update: Update, context: Contexto) -> Asesor | None:
     return asesor
 
 
+async def _traspaso(s: AsyncSession, asesor: Asesor, esc_id: int | None
+                    ) -> Escalamiento | None:
+    """El traspaso con ese id si existe y el asesor lo puede atender (la regla del panel)."""
+    esc = await s.get(Escalamiento, esc_id) if esc_id else None
+    if esc is None:
+        return None
+    caso = await _caso_de(s, esc)
+    if not repo.puede_atender_traspaso(asesor, esc.estado_id,
+                                       caso.estado_id if caso is not None else None):
+        return None
+    return esc
+
+
 async def activo_de(s: AsyncSession, asesor: Asesor, responde_a: int | None = None
                     ) -> Escalamiento | None:
-    """La conversación que atiende el asesor: la del mensaje al que responde, o la última."""
+    """La conversación que atiende el asesor (y que sigue siendo de sus estados): la del
+    mensaje al que responde, o la última."""
+    abiertos = (Escalamiento.asesor_id == asesor.id,
+                Escalamiento.estado.in_(TRASPASOS_CON_ASESOR), repo.filtro_traspasos(asesor))
     if responde_a is not None:
         aviso = await s.scalar(select(NotificacionAsesor).where(
             NotificacionAsesor.asesor_id == asesor.id,
             NotificacionAsesor.mensaje_id == str(responde_a)))
         if aviso is not None:
-            esc = await s.get(Escalamiento, aviso.escalamiento_id)
-            if esc is not None and esc.asesor_id == asesor.id and esc.estado in ("tomada",
-                                                                                 "atendida"):
+            esc = await s.scalar(select(Escalamiento).where(
+                Escalamiento.id == aviso.escalamiento_id, *abiertos))
+            if esc is not None:
                 return esc
-    return await s.scalar(select(Escalamiento).where(
-        Escalamiento.asesor_id == asesor.id, Escalamiento.estado.in_(("tomada", "atendida")))
-        .order_by(Escalamiento.tomado_en.desc(), Escalamiento.id.desc()).limit(1))
+    return await s.scalar(select(Escalamiento).where(*abiertos)
+                          .order_by(Escalamiento.tomado_en.desc(), Escalamiento.id.desc())
+                          .limit(1))
 
 
 async def _por_referencia(s: AsyncSession, ref: str, asesor: Asesor) -> Escalamiento | None:
@@ -373,29 +399,20 @@ async def _por_referencia(s: AsyncSession, ref: str, asesor: Asesor) -> Escalami
     ref = ref.strip()
     coincide = _REF_TRASPASO.match(ref)
     if coincide or ref.isdigit():
-        esc = await s.get(Escalamiento, int(coincide.group(1) if coincide else ref))
-    else:
-        caso = await s.scalar(select(Caso).where(Caso.folio == ref.upper()))
-        esc = None if caso is None else await s.scalar(
-            select(Escalamiento).where(Escalamiento.caso_id == caso.id)
-            .order_by(Escalamiento.id.desc()).limit(1))
-    if esc is None or not repo.autorizado(asesor, esc.estado_id):
-        return None
-    return esc
+        return await _traspaso(s, asesor, repo.id_valido(coincide.group(1) if coincide else ref))
+    caso = await s.scalar(select(Caso).where(Caso.folio == ref.upper()[:40]))
+    esc = None if caso is None else await s.scalar(
+        select(Escalamiento).where(Escalamiento.caso_id == caso.id)
+        .order_by(Escalamiento.id.desc()).limit(1))
+    return None if esc is None else await _traspaso(s, asesor, esc.id)
 
 
 async def _en_espera(s: AsyncSession, asesor: Asesor) -> list[tuple[Escalamiento, str]]:
     """Las 20 solicitudes en espera más antiguas que el asesor puede ver, con su referencia."""
     filas = (await s.scalars(select(Escalamiento).where(
-        Escalamiento.estado == "solicitada", _visible(asesor))
+        Escalamiento.estado == EstadoTraspaso.SOLICITADA, repo.filtro_traspasos(asesor))
         .order_by(Escalamiento.solicitado_en).limit(20))).all()
     return [(esc, referencia(esc, await _caso_de(s, esc))) for esc in filas]
-
-
-def _visible(asesor: Asesor) -> Any:
-    if repo.ve_todo(asesor):
-        return Escalamiento.id.is_not(None)
-    return Escalamiento.estado_id.in_(repo.estados_ids(asesor) or {-1})
 
 
 async def _caso_de(s: AsyncSession, esc: Escalamiento) -> Caso | None:
@@ -434,10 +451,9 @@ def _args(context: Contexto) -> list[str]:
 
 
 def _id_del_boton(update: Update) -> int | None:
-    """El ID de un botón «esc:ACCION:ID» (None si no es un número)."""
+    """El ID de un botón «esc:ACCION:ID» (None si no es un id válido)."""
     datos = update.callback_query.data if update.callback_query else None
-    valor = ((datos or "").split(":", 2) + ["", ""])[2]
-    return int(valor) if valor.isdigit() else None
+    return repo.id_valido(((datos or "").split(":", 2) + ["", ""])[2])
 
 
 def _responde_a(update: Update) -> int | None:

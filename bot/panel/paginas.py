@@ -1,0 +1,107 @@
+"""Las plantillas del panel y los textos fijos que muestran sus páginas.
+
+Los avisos que llegan por la URL (`?aviso=` tras una acción, `?error=` en la página de
+acceso) son **códigos**: cada uno se muestra con su texto de aquí; un código desconocido no
+muestra nada. Así nadie puede fabricar un enlace que haga decir al panel un texto suyo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from starlette.requests import Request
+
+from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
+from bot.motor.bandeja_salida import AVISOS_DE_ENTREGA
+
+PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
+
+AVISOS: dict[str, str] = {
+    # lo que salió bien
+    "tomada": "Usted atiende esta conversación.",
+    "adelanto": "Otra persona tomó esta conversación antes que usted (vea quién la atiende).",
+    "enviado": "Mensaje enviado.",
+    "cerrada": "Conversación cerrada; la persona vuelve con el asistente.",
+    "nota": "Nota guardada.",
+    "estatus": "Estatus actualizado; se avisó a la persona.",
+    # lo que no procedió
+    "accion_desconocida": "Acción desconocida.",
+    "mensaje_vacio": "El mensaje está vacío.",
+    "nota_vacia": "La nota está vacía.",
+    "ajena": "Esta conversación la atiende otra persona; tómela primero.",
+    "no_abierta": "La conversación ya no está abierta.",
+    "no_autorizado": "Eso no está entre los casos de sus estados.",
+    "sin_conversacion": "La persona de este caso no tiene conversación con el asistente.",
+    "estatus_desconocido": "No conozco ese estatus.",
+    "transicion": "Ese cambio no está permitido: desde el estatus actual solo puede pasar a "
+                  "los de la lista.",
+    "no_procede": "No se pudo hacer eso.",
+}
+"""Los avisos tras una acción del panel, por código (`?aviso=CODIGO`)."""
+
+ERRORES_ENTRAR: dict[str, str] = {
+    "caducada": "La página caducó. Vuelva a cargarla e intente de nuevo.",
+    "incorrectos": "Correo o contraseña incorrectos.",
+    "base": "Por ahora no podemos verificar su acceso. Intente de nuevo en unos minutos.",
+}
+"""Los errores de la página de acceso, por código (`?error=CODIGO`)."""
+
+NO_ENCONTRADO = "No encontré eso entre los casos de sus estados."
+
+
+def aviso(codigo: str | None) -> str | None:
+    """El texto fijo del código de aviso, o None si no es uno conocido."""
+    return AVISOS.get(codigo or "")
+
+
+def error_de_entrada(codigo: str | None) -> str | None:
+    """El texto fijo del código de error de la página de acceso, o None."""
+    return ERRORES_ENTRAR.get(codigo or "")
+
+
+def demasiados_intentos(segundos: int) -> str:
+    """El aviso de espera, con los minutos que calcula el servidor (no vienen de la URL)."""
+    minutos = max(1, -(-segundos // 60))
+    return ("Demasiados intentos. Espere " + ("un minuto" if minutos == 1 else
+                                              f"{minutos} minutos") + " e intente de nuevo.")
+
+
+def zona(request: Request) -> ZoneInfo:
+    """La zona horaria de los ajustes (ZONA_HORARIA)."""
+    return ZoneInfo(request.app.state.servicios.ajustes.zona_horaria)
+
+
+def fecha(valor: dt.datetime | None, zona_horaria: ZoneInfo) -> str:
+    """Día y hora en esa zona (las fechas sin zona son UTC)."""
+    if valor is None:
+        return "—"
+    valor = valor if valor.tzinfo else valor.replace(tzinfo=dt.timezone.utc)
+    return valor.astimezone(zona_horaria).strftime("%d/%m/%Y %H:%M")
+
+
+@pass_context
+def _fecha_local(contexto: Context, valor: dt.datetime | None) -> str:
+    """El filtro «fecha» de las plantillas: día y hora en la zona de los ajustes."""
+    return fecha(valor, zona(contexto["request"]))
+
+
+PLANTILLAS.env.filters["fecha"] = _fecha_local
+PLANTILLAS.env.globals.update(NOMBRES_ESTATUS=NOMBRES_ESTATUS, NOMBRES_TRASPASO=NOMBRES_TRASPASO,
+                              MOTIVOS=MOTIVOS, referencia=referencia,
+                              AVISOS_DE_ENTREGA=AVISOS_DE_ENTREGA)
+
+
+def pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) -> HTMLResponse:
+    """La plantilla con esos datos."""
+    return PLANTILLAS.TemplateResponse(request, plantilla, datos, status_code=estado)
+
+
+def no_encontrada(request: Request, asesor: Any = None, csrf: str = "") -> HTMLResponse:
+    """La página 404 del panel (lo que no existe y lo que no es de sus estados se ven igual)."""
+    return pagina(request, "error.html", 404, asesor=asesor, csrf=csrf, mensaje=NO_ENCONTRADO)
