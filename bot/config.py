@@ -155,6 +155,11 @@ class Ajustes(BaseSettings):
                                "sesión del panel de asesores (obligatorio en producción).")
     retencion_dias: int = Field(default=365, description="Días tras los que se anonimizan las "
                                 "conversaciones inactivas sin caso.")
+    identificadores_secreto: str = Field(
+        default="", description="Secreto del HMAC-SHA256 con que se guardan los ids de "
+        "WhatsApp (el número y los ids de mensaje) en vez del número mismo. Vacío: uno "
+        "aleatorio guardado en var/secreto_identificadores. Con varias máquinas, fíjelo igual "
+        "en todas; si cambia, cada persona de WhatsApp aparece como nueva.")
     sla_primera_respuesta_min: int = Field(default=30, description="Minutos hábiles para la "
                                            "primera respuesta de un asesor.")
     traspaso_acuse_min: int = Field(

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from bot.app import crear_app
+from bot.db import diferidos
 from bot.db.modelos import (
     Caso,
     Conversacion,
@@ -30,7 +31,7 @@ from bot.db.modelos import (
     NotaAsesor,
     Usuario,
 )
-from bot.escalamiento import diferidos, traspaso
+from bot.escalamiento import traspaso
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.panel.vistas import router
 from bot.servicios import Servicios

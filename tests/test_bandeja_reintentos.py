@@ -29,11 +29,13 @@ from bot.canales.whatsapp import envio as envio_wa
 from bot.canales.whatsapp.canal import CanalWhatsApp, iniciar_si_esta_configurado
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
 from bot.config import AjustesTelegram, AjustesWhatsApp
+from bot.db import diferidos
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
-from bot.escalamiento import diferidos, relevo
+from bot.escalamiento import relevo
 from bot.motor import bandeja_salida
 from bot.motor.bandeja_salida import Barrido, Pendiente, Repartidor, aplazar, posponer, reclamar
 from bot.nucleo.mensajes import Respuesta
+from bot.privacidad.identificadores import Seudonimos
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
@@ -51,14 +53,23 @@ HACE_30_H = dt.timedelta(hours=30)
 # --- datos ---
 
 
+def llave(servicios: Servicios, canal: str, id_usuario: str) -> str:
+    """El id guardado del usuario: en WhatsApp, el HMAC de su número (como lo guarda el canal)."""
+    if canal != "whatsapp":
+        return id_usuario
+    return Seudonimos(servicios.ajustes.identificadores_secreto).usuario(id_usuario)
+
+
 async def conversacion_de(servicios: Servicios, canal: str, id_usuario: str,
                           escribio_hace: dt.timedelta = dt.timedelta(0)) -> int:
     """El id de la conversación del usuario (lo crea la primera vez) y cuándo escribió."""
+    numero = id_usuario if canal == "whatsapp" else None
+    id_usuario = llave(servicios, canal, id_usuario)
     async with servicios.almacen.escritura() as s:
         usuario = await s.scalar(select(Usuario).where(Usuario.canal == canal,
                                                        Usuario.id_externo == id_usuario))
         if usuario is None:
-            usuario = Usuario(canal=canal, id_externo=id_usuario)
+            usuario = Usuario(canal=canal, id_externo=id_usuario, numero_whatsapp=numero)
             s.add(usuario)
             await s.flush()
             s.add(Conversacion(usuario_id=usuario.id, respuestas={}, historial=[], contexto={}))
@@ -96,7 +107,7 @@ async def mensaje_de_asesor(servicios: Servicios, canal: str, id_usuario: str, t
     """Un mensaje del relé (asesor o aviso) como lo dejó una caída."""
     async with servicios.almacen.escritura() as s:
         conversacion = await s.scalar(select(Conversacion).join(Usuario).where(
-            Usuario.canal == canal, Usuario.id_externo == id_usuario))
+            Usuario.canal == canal, Usuario.id_externo == llave(servicios, canal, id_usuario)))
         assert conversacion is not None
         fila = Mensaje(conversacion_id=conversacion.id, direccion="salida",
                        autor="asesor" if asesor_id else "bot", canal=canal, texto=texto,
@@ -195,7 +206,7 @@ async def test_lo_de_mas_de_24_h_queda_vencido(servicios_ambas: Servicios) -> No
                                 envio="reintentar", hace=HACE_25_H)
     nuevas = await respuestas(servicios, "whatsapp", "5213300000033", ["Nueva."])
     reclamadas = await reclamar(servicios.almacen, servicios.documentos, "whatsapp",
-                                "5213300000033")
+                                llave(servicios, "whatsapp", "5213300000033"))
     assert [p.mensaje_id for p in reclamadas] == nuevas
     assert await estados(servicios, viejas + aplazada) == ["vencido", "vencido"]
 

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from test_panel import entrar
 
 from bot.app import crear_app
+from bot.db import diferidos
 from bot.db.modelos import Mensaje, ahora
-from bot.escalamiento import casos, diferidos, sla, traspaso
+from bot.escalamiento import casos, sla, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.servicios import Servicios
 

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 
 from bot.componentes import documentos_pendientes
 from bot.config import Ajustes
+from bot.db import diferidos
 from bot.db.modelos import Documento, Mensaje, TrabajoDocumentos
 from bot.documentos import taller
-from bot.escalamiento import casos, diferidos
+from bot.escalamiento import casos
 from bot.escalamiento.asesores import por_id
 from bot.motor import bandeja_salida
 from bot.nucleo.mensajes import Canal, MensajeEntrante, Respuesta

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.db import diferidos
 from bot.db.modelos import Escalamiento, EventoCaso, Mensaje
-from bot.escalamiento import diferidos, traspaso
+from bot.escalamiento import traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.casos import CambioInvalido, cambiar_estatus, caso_por_folio
 from bot.escalamiento.enrutamiento import destinatarios

@@ -7,8 +7,9 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
+from bot.db import diferidos
 from bot.db.modelos import Escalamiento, EventoCaso
-from bot.escalamiento import diferidos, traspaso
+from bot.escalamiento import traspaso
 from bot.escalamiento.asesores import por_id
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios

@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.config import Ajustes
+from bot.db import diferidos
 from bot.db.modelos import Conversacion, Escalamiento, Mensaje, Temporizador, Usuario
-from bot.escalamiento import diferidos, traspaso
+from bot.escalamiento import traspaso
 from bot.escalamiento.asesores import por_email
 from bot.escalamiento.servicios import BotonesAviso
 from bot.nucleo.mensajes import Canal, MensajeEntrante, Respuesta

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from bot.canales.telegram.mensajero import MensajeroTelegram
 from bot.config import Ajustes
+from bot.db import diferidos
 from bot.db.modelos import Conversacion, Escalamiento, EventoCaso, Temporizador, Usuario
-from bot.escalamiento import diferidos, sla, traspaso
+from bot.escalamiento import sla, traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.horario import Horario, cuando
 from bot.servicios import Servicios, crear_servicios

@@ -15,8 +15,8 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.canales.telegram.asesores import registrar_asesores
 from bot.canales.telegram.mensajero import MensajeroTelegram
+from bot.db import diferidos
 from bot.db.modelos import BloqueoAcceso, Caso, EventoCaso, ahora
-from bot.escalamiento import diferidos
 from bot.escalamiento.asesores import nuevo_codigo, por_email
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios

@@ -14,8 +14,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from bot.app import crear_app
+from bot.db import diferidos
 from bot.db.modelos import Caso, Escalamiento, EventoCaso, Mensaje
-from bot.escalamiento import diferidos
 from bot.escalamiento.asesores import desactivar
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.panel.vistas import router

@@ -20,10 +20,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import crear_app
+from bot.db import diferidos
 from bot.db.modelos import EventoCaso
 from bot.db.sesion import Almacen
 from bot.documentos.enlaces import FirmaEnlaces
-from bot.escalamiento import contrasenas, diferidos
+from bot.escalamiento import contrasenas
 from bot.escalamiento.asesores import crear_asesor, desactivar
 from bot.limite_acceso import POR_CUENTA, seudonimo
 from bot.nucleo.mensajes import Canal, MensajeEntrante

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Ajustes
+from bot.db import diferidos
 from bot.db.modelos import Mensaje
-from bot.escalamiento import diferidos
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import crear_servicios
 

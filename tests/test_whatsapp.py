@@ -14,6 +14,7 @@ import pytest
 from bot.app import crear_app
 from bot.canales.whatsapp.ajustes import ErrorConfiguracionWhatsApp
 from bot.config import Ajustes, AjustesWhatsApp
+from bot.privacidad.identificadores import Seudonimos
 from bot.servicios import Servicios
 
 from dobles import fabricas_whatsapp as fw
@@ -123,7 +124,7 @@ async def test_cuerpos_mal_formados_dan_400(app: ServidorEnHilo, url_bd: str) ->
 
 
 async def test_mensaje_reenviado_se_procesa_una_vez_y_estados_se_ignoran(
-        app: ServidorEnHilo, doble: GraphFalso, url_bd: str) -> None:
+        app: ServidorEnHilo, doble: GraphFalso, url_bd: str, ajustes_prueba: Ajustes) -> None:
     wa_id = "5215511110004"
     beto = ConversadorWhatsApp(doble, wa_id)
     await beto.escribir("hola")
@@ -136,8 +137,11 @@ async def test_mensaje_reenviado_se_procesa_una_vez_y_estados_se_ignoran(
     await asyncio.sleep(1.0)
     assert len(doble.mensajes(wa_id)) == antes
     wamid = cuerpo["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    llave = Seudonimos(ajustes_prueba.identificadores_secreto).mensaje(wamid)
     assert consultar(url_bd, "SELECT COUNT(*) FROM mensaje WHERE id_externo = ?",
-                     wamid) == [(1,)]
+                     llave) == [(1,)]
+    assert consultar(url_bd, "SELECT COUNT(*) FROM mensaje WHERE id_externo = ?",
+                     wamid) == [(0,)], "el wamid (lleva el número en base64) no se guarda"
     assert set(doble.entregas) == {200}
 
 

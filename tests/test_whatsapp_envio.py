@@ -89,7 +89,8 @@ async def test_un_numero_contestado_se_traduce_al_payload(canal: CanalWhatsApp,
     await canal.atender(_entrada("hola", "wamid.N1"))
     await canal.repartidor.esperar()
     async with servicios.almacen.escritura() as s:
-        entrada = await s.scalar(select(Mensaje).where(Mensaje.id_externo == "wamid.N1"))
+        entrada = await s.scalar(select(Mensaje).where(
+            Mensaje.id_externo == canal.seudonimos.mensaje("wamid.N1")))
         assert entrada is not None
         s.add(Mensaje(conversacion_id=entrada.conversacion_id, direccion="salida", autor="bot",
                       canal="whatsapp", texto="¿De qué estado es?", responde_a_id=entrada.id,
@@ -98,8 +99,10 @@ async def test_un_numero_contestado_se_traduce_al_payload(canal: CanalWhatsApp,
     await canal.atender(_entrada("3", "wamid.N2"))
     await canal.atender(_entrada("99", "wamid.N3"))
     async with servicios.almacen.lectura() as s:
-        elegido = await s.scalar(select(Mensaje).where(Mensaje.id_externo == "wamid.N2"))
-        fuera = await s.scalar(select(Mensaje).where(Mensaje.id_externo == "wamid.N3"))
+        elegido = await s.scalar(select(Mensaje).where(
+            Mensaje.id_externo == canal.seudonimos.mensaje("wamid.N2")))
+        fuera = await s.scalar(select(Mensaje).where(
+            Mensaje.id_externo == canal.seudonimos.mensaje("wamid.N3")))
     assert elegido is not None and elegido.payload == "/op 3" and elegido.texto == "Opción 3"
     assert fuera is not None and fuera.payload is None and fuera.texto == "99"
     await canal.repartidor.esperar()

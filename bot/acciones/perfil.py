@@ -9,22 +9,29 @@ from sqlalchemy import select
 from bot.acciones.registro import ServiciosAcciones, accion
 from bot.db.contexto_conversacion import actualizar_contexto
 from bot.db.modelos import Estado, Municipio
+from bot.motor.bandeja import vaciar_conversacion
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Respuesta
 from bot.privacidad.aviso import aviso
-from bot.privacidad.consentimiento import registrar_consentimiento
+from bot.privacidad.consentimiento import registrar_consentimiento, retirar_consentimiento
 
 
 @accion("guardar_consentimiento")
 async def guardar_consentimiento(ctx: Contexto, datos: dict[str, Any],
                                  servicios: ServiciosAcciones) -> list[Respuesta]:
-    """Guarda la aceptación del aviso (fecha y versión); sin ella no se guarda el perfil."""
+    """Guarda la aceptación del aviso (fecha y versión); sin ella no se guarda el perfil.
+
+    «No acepto»: no queda ningún dato del perfil y lo ya guardado de la conversación se vacía
+    como se vaciará cada mensaje siguiente al decidirlo (`bot.motor.bandeja`)."""
     respuestas = datos.get("respuestas") or {}
     if respuestas.get("consentimiento"):
         _, version = await aviso(ctx.sesion, ctx.usuario.estado_id, integral=False)
         await registrar_consentimiento(ctx.sesion, ctx.usuario, str(version))
+        actualizar_contexto(ctx.conversacion, consentimiento_rechazado=False)
     else:
-        actualizar_contexto(ctx.conversacion, consentimiento_rechazado=True)
+        retirar_consentimiento(ctx.usuario)
+        actualizar_contexto(ctx.conversacion, consentimiento_rechazado=True, despues=None)
+        await vaciar_conversacion(ctx.sesion, ctx.conversacion, antes_de=ctx.mensaje.id)
     return []
 
 

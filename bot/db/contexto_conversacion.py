@@ -44,6 +44,9 @@ class ContextoConversacion:
     """Del flujo activo: el paso al que se vuelve tras corregir una respuesta."""
     privacidad_borrado_solicitado: str | None = None
     """Momento (ISO 8601) en que pidió borrar sus datos; vale por un rato para confirmarlo."""
+    traspaso_por_confirmar: str | None = None
+    """Sin consentimiento: el motivo del traspaso que espera su «sí» a compartir la
+    conversación con la oficina (bot/escalamiento/rutas.py)."""
     otras: Mapping[str, Any] = field(default_factory=dict)
     """Claves desconocidas (o con un valor de otro tipo) de filas viejas: se conservan."""
 
@@ -95,6 +98,7 @@ _CAMPOS: dict[str, tuple[type, ...]] = {
     "pendiente": (dict,),
     "regreso": (str,),
     "privacidad_borrado_solicitado": (str,),
+    "traspaso_por_confirmar": (str,),
 }
 """Cada campo guardado y los tipos JSON que admite (lo demás va a `otras`)."""
 

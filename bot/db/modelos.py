@@ -111,6 +111,9 @@ class Usuario(Base):
     consentimiento_en: Mapped[dt.datetime | None]
     version_aviso: Mapped[str | None] = mapped_column(String(32))
     bloqueo_canal: Mapped[bool] = mapped_column(Boolean, default=False)
+    numero_whatsapp: Mapped[str | None] = mapped_column(String(32))
+    """Solo WhatsApp: el número para escribirle. `id_externo` guarda su HMAC (no el número);
+    el borrado y la retención vacían esta columna (bot/privacidad/identificadores.py)."""
     anonimizado_en: Mapped[dt.datetime | None]
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)
     ultimo_mensaje_en: Mapped[dt.datetime | None]
@@ -362,6 +365,9 @@ class Escalamiento(Base):
     primera_respuesta_en: Mapped[dt.datetime | None]
     cerrado_en: Mapped[dt.datetime | None]
     nota_cierre: Mapped[str | None] = mapped_column(Text)
+    compartir_aceptado_en: Mapped[dt.datetime | None]
+    """Cuándo aceptó compartir la conversación con la oficina quien no dio su consentimiento
+    general (bot/escalamiento/rutas.py); vacío si no hizo falta preguntarle."""
 
     asesor: Mapped[Asesor | None] = relationship()
     conversacion: Mapped[Conversacion] = relationship()

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.diferidos import al_confirmar
 from bot.db.modelos import Caso, Estado, Municipio, ahora
 from bot.escalamiento import avisos
-from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.disponibilidad import disponibilidad
 from bot.escalamiento.enrutamiento import destinatarios
 from bot.escalamiento.textos import texto

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.diferidos import al_confirmar
 from bot.db.estados import Direccion, EstadoEnvio
 from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
-from bot.escalamiento.diferidos import al_confirmar
 from bot.motor import bandeja_salida
 from bot.nucleo.mensajes import Respuesta
 

@@ -8,6 +8,9 @@
   derechos de la persona («mis datos») van antes en la tabla de rutas y valen siempre.
 - Nunca se escala sin que la persona lo pida: tras dos «no le entendí» se OFRECE una persona
   con un botón, y un mensaje con varias preguntas se responde pregunta por pregunta.
+- A quien rechazó el consentimiento no se le pasa a la oficina sin preguntarle: `escalar` le
+  dice qué se compartiría y espera su «sí» (botones). Si acepta, el traspaso anota cuándo
+  (`Escalamiento.compartir_aceptado_en`); si no, se le dice cómo escribir directo a su oficina.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.db.diferidos import al_confirmar
 from bot.db.estados import Direccion, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import Asesor, Escalamiento, Mensaje, ahora
 from bot.escalamiento import avisos, traspaso
-from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.disponibilidad import Disponibilidad, disponibilidad
 from bot.escalamiento.enrutamiento import estado_del_usuario
 from bot.escalamiento.frases import (
@@ -40,6 +43,7 @@ from bot.escalamiento.textos import texto
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
+from bot.texto import normalizar
 
 if TYPE_CHECKING:
     from bot.escalamiento.servicios import ServiciosEscalamiento
@@ -53,13 +57,65 @@ ResponderPregunta = Callable[[Contexto, bool], list[Respuesta] | None]
 """La base de conocimiento, vista desde aquí: responde `ctx.texto` (con `True`, None si no
 tiene nada que ver). La da la composición (`bot.modulos`): el escalamiento no la importa."""
 
+PAYLOAD_COMPARTIR = "/traspaso_compartir"
+PAYLOAD_NO_COMPARTIR = "/traspaso_no_compartir"
+DIRECTORIO_OFICINAS = ("https://coordinacionpolitica.sre.gob.mx/index.php/"
+                       "participantes-del-programa")
+"""Directorio de la SRE con las oficinas estatales de enlace y la coordinación nacional."""
+DETALLE_COMPARTIR = ("Sin consentimiento general: aceptó compartir esta conversación solo "
+                     "para esta atención. Sus mensajes anteriores no se guardaron.")
+_SI = frozenset({"si", "si compartir", "acepto", "de acuerdo", "claro", "ok", "va", "sale",
+                 "si por favor", "esta bien", "si acepto", "adelante"})
+_NO = frozenset({"no", "no gracias", "no compartir", "no acepto", "prefiero no", "mejor no",
+                 "no quiero"})
+
+
+def _sin_consentimiento(ctx: Contexto) -> bool:
+    return leer_contexto(ctx.conversacion).consentimiento_rechazado
+
+
+def _preguntar_si_comparte(ctx: Contexto, motivo: str) -> list[Respuesta]:
+    """Qué se compartiría con la oficina y la pregunta (no se guarda el texto que lo pidió)."""
+    actualizar_contexto(ctx.conversacion, traspaso_por_confirmar=motivo[:40])
+    return [Respuesta(texto("compartir_pregunta.txt.j2"),
+                      botones=[Boton("Sí, compartir", PAYLOAD_COMPARTIR),
+                               Boton("No, gracias", PAYLOAD_NO_COMPARTIR)])]
+
 
 async def escalar(servicios: ServiciosEscalamiento, ctx: Contexto, motivo: str,
                   detalle: str | None = None) -> list[Respuesta]:
     """Abre un traspaso desde cualquier ruta (p. ej. un paso de flujo que requiere a una
-    persona) y devuelve el aviso para el usuario."""
+    persona) y devuelve el aviso para el usuario. Sin consentimiento, primero pregunta."""
+    if _sin_consentimiento(ctx):
+        return _preguntar_si_comparte(ctx, motivo)
     return await traspaso.solicitar(servicios, ctx.sesion, ctx.usuario, ctx.conversacion,
                                     motivo, detalle)
+
+
+async def respuesta_a_compartir(servicios: ServiciosEscalamiento, ctx: Contexto
+                                ) -> list[Respuesta] | None:
+    """El «sí» o el «no» a compartir la conversación con la oficina (botón o texto mientras
+    la pregunta está abierta). Cualquier otra cosa deja la pregunta sin efecto."""
+    pendiente = leer_contexto(ctx.conversacion).traspaso_por_confirmar
+    payload = (ctx.payload or "").strip()
+    forma = "" if payload else normalizar(ctx.texto)
+    acepta = payload == PAYLOAD_COMPARTIR or (bool(pendiente) and forma in _SI)
+    rechaza = payload == PAYLOAD_NO_COMPARTIR or (bool(pendiente) and forma in _NO)
+    if pendiente:
+        actualizar_contexto(ctx.conversacion, traspaso_por_confirmar=None)
+    if rechaza:
+        return [Respuesta(texto("compartir_no.txt.j2", directorio=DIRECTORIO_OFICINAS),
+                          botones=[Boton("Menú", "/menu")])]
+    if not acepta:
+        return None
+    sin_consentimiento = _sin_consentimiento(ctx)
+    respuestas = await traspaso.solicitar(
+        servicios, ctx.sesion, ctx.usuario, ctx.conversacion, pendiente or "solicitud_usuario",
+        DETALLE_COMPARTIR if sin_consentimiento else None)
+    esc = await traspaso.abierto_de(ctx.sesion, ctx.conversacion.id)
+    if sin_consentimiento and esc is not None and esc.compartir_aceptado_en is None:
+        esc.compartir_aceptado_en = ahora()
+    return respuestas
 
 
 class RutasEscalamiento:
@@ -206,7 +262,11 @@ async def _cuanto_tarda_sin_traspaso(servicios: ServiciosEscalamiento, ctx: Cont
 
 async def disparadores(servicios: ServiciosEscalamiento, ctx: Contexto
                        ) -> list[Respuesta] | None:
-    """La orden «asesor», el botón, o los intents hablar_asesor y queja."""
+    """La respuesta a «¿compartir con la oficina?», la orden «asesor», el botón, o los
+    intents hablar_asesor y queja."""
+    respondida = await respuesta_a_compartir(servicios, ctx)
+    if respondida is not None:
+        return respondida
     if ctx.comando is Comando.ASESOR or (ctx.payload or "").strip().lower() in PAYLOADS_ASESOR:
         # Tras tres respuestas no válidas en un paso, el flujo ofrece el asesor: ese es el motivo.
         sugerido = leer_contexto(ctx.conversacion).motivo_escalamiento

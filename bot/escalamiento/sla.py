@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.diferidos import al_confirmar, esperar
 from bot.db.estados import Audiencia, EstadoTraspaso
 from bot.db.modelos import Caso, Escalamiento, EventoCaso, Temporizador, ahora
 from bot.escalamiento import avisos
-from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.enrutamiento import asesores_de_nivel
 from bot.escalamiento.horario import Horario, horario_del_nivel
 
@@ -127,8 +127,6 @@ def iniciar_tarea(servicios: ServiciosEscalamiento, intervalo: float = 30.0) -> 
 
 async def detener_tarea(tarea: asyncio.Task[None]) -> None:
     """Detiene la tarea periódica y espera los avisos en curso."""
-    from bot.escalamiento.diferidos import esperar
-
     tarea.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await tarea

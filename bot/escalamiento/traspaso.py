@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import CERRADOS
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.db.diferidos import al_confirmar
 from bot.db.estados import TRASPASOS_ABIERTOS, Audiencia, EstadoTraspaso, ModoConversacion
 from bot.db.modelos import (
     Asesor,
@@ -34,7 +35,6 @@ from bot.db.modelos import (
 )
 from bot.escalamiento import avisos, relevo, sla
 from bot.escalamiento.asesores import NOMBRES_ROL, puede_atender
-from bot.escalamiento.diferidos import al_confirmar
 from bot.escalamiento.disponibilidad import NACIONAL, disponibilidad, lugar_en_fila
 from bot.escalamiento.enrutamiento import estado_del_usuario
 from bot.escalamiento.frases import PAYLOAD_SALIR

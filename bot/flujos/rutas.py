@@ -24,11 +24,13 @@ from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.tipos import es_pregunta
+from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
 from bot.motor.menu import respuesta_menu
 from bot.nucleo.comandos import Comando, reconocer
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
 from bot.privacidad.consentimiento import tiene_consentimiento
+from bot.privacidad.sensibles import detectar_en_nuevos
 
 # Flujos que guardan datos personales: piden antes el consentimiento (flujo bienvenida).
 REQUIEREN_CONSENTIMIENTO = {"registro_iniciativa", "subir_documento", "comite", "seguimiento",
@@ -99,6 +101,32 @@ class RutasFlujos:
         if estado is None:
             return respuestas
         return respuestas + flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy())
+
+    def _sin_datos_sensibles(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
+                             contexto: dict[str, Any]) -> list[Respuesta] | None:
+        """Si la respuesta guardaría un dato sensible (salud, religión, política, vida sexual,
+        origen étnico), no se guarda: se dice por qué y se repite la pregunta. El texto del
+        mensaje tampoco se conserva (`NOTA_TEXTO_SENSIBLE`)."""
+        antes = estado_flujo.leer(ctx.conversacion)
+        if antes is None:
+            return None
+        nuevos: list[Any] = [dict(a.datos) for a in resultado.acciones]
+        if resultado.estado is not None:
+            nuevos += [resultado.estado.respuestas, resultado.estado.pendiente]
+        sensible = detectar_en_nuevos([antes.respuestas, antes.pendiente], nuevos)
+        if sensible is None:
+            return None
+        ctx.notas[NOTA_TEXTO_SENSIBLE] = True
+        return [Respuesta(sensible.aviso)] + flujo.recordatorio(definicion, antes, contexto,
+                                                                  hoy=self.hoy())
+
+    async def _avanzar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
+                       contexto: dict[str, Any]) -> list[Respuesta]:
+        """Lo que la persona respondió en el paso: se aplica si no trae un dato sensible."""
+        rechazo = self._sin_datos_sensibles(ctx, definicion, resultado, contexto)
+        if rechazo is not None:
+            return rechazo
+        return await self._aplicar(ctx, definicion, resultado)
 
     async def _aplicar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado
                        ) -> list[Respuesta]:
@@ -227,13 +255,13 @@ class RutasFlujos:
                                                                Boton("Menú", "/menu")])]
         entrada = _entrada(ctx, await _documento(ctx))
         if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
-            return await self._aplicar(ctx, definicion, flujo.avanzar(
-                definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy))
+            return await self._avanzar(ctx, definicion, flujo.avanzar(
+                definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto)
         digresion = await self._digresion(ctx, definicion, contexto)
         if digresion is not None:
             return digresion
-        return await self._aplicar(ctx, definicion, flujo.avanzar(
-            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy))
+        return await self._avanzar(ctx, definicion, flujo.avanzar(
+            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto)
 
     async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
                          ) -> list[Respuesta] | None:

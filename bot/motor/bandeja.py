@@ -1,20 +1,100 @@
-"""Bandeja de entrada: cada mensaje se guarda antes de procesarse, una sola vez."""
+"""Bandeja de entrada: cada mensaje se guarda antes de procesarse, una sola vez.
+
+Y lo que se vacía al decidirlo: de quien rechazó el consentimiento no queda el texto de lo
+que escribió ni el de lo que se le respondió (`vaciar_sin_consentimiento`); la bandeja sigue
+siendo durable porque el mensaje se guarda entero hasta que se decide.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
-from bot.db.estados import Direccion, TipoMensaje, tipo_mensaje
+from bot.db.estados import Direccion, ModoConversacion, TipoMensaje, tipo_mensaje
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
+from bot.documentos.borrado import quitar
 from bot.motor.salida import ALGO_ESPERA_EN_LA_CONVERSACION
 from bot.nucleo.mensajes import ArchivoEntrante, MensajeEntrante
+
+SIN_CONSENTIMIENTO = "[sin consentimiento]"
+"""Lo que queda del texto de un mensaje de quien rechazó el consentimiento, ya decidido."""
+RESPUESTA_NO_CONSERVADA = (
+    "(No conservé esta respuesta porque usted prefirió que no guarde sus datos. Si aún la "
+    "necesita, escriba de nuevo su pregunta.)")
+"""Lo que queda de una respuesta a esa persona. Se lee bien por si la bandeja de salida tuviera
+que enviarla más tarde (un reintento tras una falla de la plataforma)."""
+DATO_SENSIBLE = "[dato sensible omitido]"
+"""Lo que queda de un mensaje con un dato sensible que una ruta no quiso guardar."""
+NOTA_TEXTO_SENSIBLE = "texto_sensible"
+"""En `Contexto.notas`: la ruta pide no conservar el texto del mensaje (trae un dato sensible)."""
+
+
+def sin_consentimiento(conversacion: Conversacion) -> bool:
+    """¿La persona rechazó el consentimiento (y no lo dio después)? Entonces no se conserva el
+    texto de sus mensajes. Durante un traspaso (que tuvo que aceptar compartir), en espera o
+    tomado, sí, para que la persona que la atiende lo lea."""
+    contexto = leer_contexto(conversacion)
+    return (contexto.consentimiento_rechazado and contexto.acuse_traspaso is None
+            and conversacion.modo != ModoConversacion.HUMANO)
+
+
+async def _soltar_adjuntos(sesion: AsyncSession, mensajes: list[Mensaje]) -> None:
+    """Quita los archivos que mandó (los que no están en un expediente): fila y archivo."""
+    ids = {m.adjunto_id for m in mensajes if m.adjunto_id is not None}
+    if not ids:
+        return
+    sueltos = list((await sesion.scalars(select(Documento).where(
+        Documento.id.in_(ids), Documento.caso_id.is_(None)))).all())
+    quitados = {d.id for d in sueltos}
+    for mensaje in mensajes:
+        if mensaje.adjunto_id in quitados:
+            mensaje.adjunto_id = None
+    await quitar(sesion, sueltos)
+
+
+def _olvidar_lo_personal(conversacion: Conversacion) -> None:
+    """Del contexto: el nombre que dio la plataforma y el lugar que mencionó."""
+    actualizar_contexto(conversacion, nombre_canal=None, detectado=None)
+
+
+async def vaciar_sin_consentimiento(sesion: AsyncSession, mensaje: Mensaje,
+                                    conversacion: Conversacion,
+                                    respuestas: Iterable[Mensaje] = ()) -> None:
+    """Ya decidido el mensaje de quien no dio su consentimiento, en la misma transacción:
+    se vacían su texto y su payload, el texto de sus respuestas y su archivo (si no es de un
+    expediente). Quedan el id, la fecha, el tipo y el orden: lo que la bandeja necesita."""
+    mensaje.texto = SIN_CONSENTIMIENTO
+    mensaje.payload = None
+    for fila in respuestas:
+        fila.texto = RESPUESTA_NO_CONSERVADA
+    await _soltar_adjuntos(sesion, [mensaje])
+    _olvidar_lo_personal(conversacion)
+
+
+async def vaciar_conversacion(sesion: AsyncSession, conversacion: Conversacion,
+                              antes_de: int | None = None) -> None:
+    """Al rechazar el consentimiento: lo ya guardado de la conversación (antes del mensaje
+    `antes_de`) queda como si se hubiera vaciado al decidirlo."""
+    condiciones = [Mensaje.conversacion_id == conversacion.id]
+    if antes_de is not None:
+        condiciones.append(Mensaje.id < antes_de)
+    await sesion.execute(
+        update(Mensaje).where(*condiciones, Mensaje.direccion == Direccion.ENTRADA)
+        .values(texto=SIN_CONSENTIMIENTO, payload=None)
+        .execution_options(synchronize_session="fetch"))
+    await sesion.execute(
+        update(Mensaje).where(*condiciones, Mensaje.direccion == Direccion.SALIDA)
+        .values(texto=RESPUESTA_NO_CONSERVADA).execution_options(synchronize_session="fetch"))
+    con_archivo = list((await sesion.scalars(select(Mensaje).where(
+        *condiciones, Mensaje.adjunto_id.is_not(None)))).all())
+    await _soltar_adjuntos(sesion, con_archivo)
+    _olvidar_lo_personal(conversacion)
 
 
 @dataclass(frozen=True)
@@ -83,8 +163,12 @@ async def _nueva_conversacion(sesion: AsyncSession, usuario: Usuario) -> Convers
 
 
 def proponer_nombre(conversacion: Conversacion, nombre: str | None) -> None:
-    """Anota el nombre que da la plataforma (el perfil guarda el que confirme la persona)."""
-    if nombre and leer_contexto(conversacion).nombre_canal != nombre[:80]:
+    """Anota el nombre que da la plataforma (el perfil guarda el que confirme la persona); no
+    si rechazó el consentimiento."""
+    if not nombre:
+        return
+    contexto = leer_contexto(conversacion)
+    if contexto.nombre_canal != nombre[:80] and not contexto.consentimiento_rechazado:
         actualizar_contexto(conversacion, nombre_canal=nombre[:80])
 
 

@@ -35,7 +35,14 @@ from bot.db.sesion import Almacen
 from bot.documentos import trabajos
 from bot.documentos.almacen import AlmacenDocumentos, ArchivoGuardado
 from bot.motor import rutas_basicas
-from bot.motor.bandeja import Registro, registrar_entrante
+from bot.motor.bandeja import (
+    DATO_SENSIBLE,
+    NOTA_TEXTO_SENSIBLE,
+    Registro,
+    registrar_entrante,
+    sin_consentimiento,
+    vaciar_sin_consentimiento,
+)
 from bot.motor.cerrojos import (
     CerrojosConversacion,
     candado_en_transaccion,
@@ -302,6 +309,9 @@ class Motor:
                     responde_a_id=mensaje.id, procesado_en=ahora(), tipo=TipoMensaje.TEXTO.value))
                 mensaje.procesado_en = ahora()
                 mensaje.extra = {**(mensaje.extra or {}), "error": True}
+                conversacion = await s.get(Conversacion, mensaje.conversacion_id)
+                if conversacion is not None and sin_consentimiento(conversacion):
+                    await vaciar_sin_consentimiento(s, mensaje, conversacion)
         return nuevo, fallido
 
     async def _procesar_en_orden(self, clave: str, guardar: Guardar | None = None,
@@ -531,6 +541,12 @@ class Motor:
         destino = Destino.de(ctx)
         filas = [await self._guardar_respuesta(s, destino, respuesta, reclamada=reclamar)
                  for respuesta in respuestas]
+        # Sin consentimiento, del mensaje decidido y de sus respuestas no queda el texto; un
+        # dato sensible que una ruta rechazó tampoco se conserva (README, «Privacidad»).
+        if sin_consentimiento(conversacion):
+            await vaciar_sin_consentimiento(s, mensaje, conversacion, filas)
+        elif ctx.notas.get(NOTA_TEXTO_SENSIBLE):
+            mensaje.texto, mensaje.payload = DATO_SENSIBLE, None
         if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
             mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()

@@ -19,6 +19,16 @@ async def registrar_consentimiento(
     await sesion.flush()
 
 
+def retirar_consentimiento(usuario: Usuario) -> None:
+    """«No acepto»: sin consentimiento vigente y sin ningún dato del perfil (nombre, rol,
+    estado y municipio). Lo de sus casos, si tenía, no se toca: para eso está «borrar mis
+    datos»."""
+    usuario.consentimiento_en = None
+    usuario.version_aviso = None
+    usuario.nombre = usuario.rol = None
+    usuario.estado_id = usuario.municipio_id = None
+
+
 def _utc(momento: dt.datetime) -> dt.datetime:
     """SQLite devuelve fechas sin zona (guardadas en UTC)."""
     return momento if momento.tzinfo else momento.replace(tzinfo=dt.timezone.utc)

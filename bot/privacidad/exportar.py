@@ -76,6 +76,7 @@ async def recopilar(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
         "generado_en": _fecha(dt.datetime.now(dt.timezone.utc)),
         "perfil": {
             "canal": usuario.canal, "id_en_el_canal": usuario.id_externo,
+            "numero_whatsapp": usuario.numero_whatsapp,
             "nombre": usuario.nombre, "rol": usuario.rol,
             "estado": estado, "municipio": municipio,
             "creado_en": _fecha(usuario.creado_en),

@@ -7,6 +7,7 @@ cuando el NLU no está); borrar pide confirmación y solo borra si la pidió hac
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -14,16 +15,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.config import ajustes
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
+from bot.db.diferidos import al_confirmar
 from bot.db.modelos import ahora
+from bot.documentos.rehacer import rehacer_ficha_y_oficio
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto, Ruta
 from bot.nucleo.formato import fecha_larga, numero
 from bot.nucleo.mensajes import Boton, Respuesta
-from bot.privacidad.anonimizar import anonimizar_usuario
+from bot.privacidad.anonimizar import ResultadoAnonimizacion, anonimizar_usuario
 from bot.privacidad.aviso import PLANTILLAS, aviso
 from bot.privacidad.exportar import contar_mensajes, documento_json, recopilar
 from bot.texto import normalizar
 
+log = logging.getLogger(__name__)
 PAYLOAD_MIS_DATOS = "/mis_datos"
 PAYLOAD_BORRAR = "/borrar_mis_datos"
 PAYLOAD_CONFIRMAR = "/borrar_confirmar"
@@ -141,8 +145,28 @@ async def confirmar_o_cancelar(ctx: Contexto) -> list[Respuesta] | None:
         return [Respuesta(_texto("borrar_sin_solicitud"),
                           botones=[Boton("Borrar mis datos", PAYLOAD_BORRAR)])]
     resultado = await anonimizar_usuario(ctx.sesion, ctx.usuario)
+    _rehacer_documentos(ctx, resultado)
     return [Respuesta(_texto("borrado_listo", folios=resultado.casos_conservados),
                       botones=[Boton("Menú", "/menu")])]
+
+
+def _rehacer_documentos(ctx: Contexto, resultado: ResultadoAnonimizacion) -> None:
+    """Tras confirmar el borrado (fuera de la transacción, en el taller): la ficha y el oficio
+    de los casos que se conservan, ya sin sus datos, para la oficina (no se le envían)."""
+    raiz = resultado.almacen_documentos
+    if not resultado.rehacer or raiz is None:
+        return
+    almacen, folios = ctx.almacen, list(resultado.rehacer)
+
+    async def rehacer() -> None:
+        for folio in folios:
+            try:
+                await rehacer_ficha_y_oficio(almacen, raiz, folio)
+            except Exception:  # noqa: BLE001 — el borrado ya quedó; la oficina puede pedirlos
+                log.exception("no se pudieron rehacer la ficha y el oficio",
+                              extra={"folio": folio})
+
+    al_confirmar(ctx.sesion, rehacer)
 
 
 RUTAS: list[Ruta] = [confirmar_o_cancelar, borrar_mis_datos, mis_datos, aviso_integral]

@@ -6,6 +6,11 @@ entrega al motor (que guarda primero, descarta reenvíos y vuelve en cuanto el m
 guardado) y este pasa cada tanda de respuestas al repartidor, que marca como leído y envía en
 orden. Al iniciarse, el barrido de la bandeja
 envía lo que quedó guardado sin enviar antes de un reinicio (y vuelve a mirar periódicamente).
+
+El número no es la llave: al motor llegan el HMAC del número (`usuario.id_externo`) y el del
+wamid (`mensaje.id_externo`, que lleva el número en base64); el número se guarda aparte en
+`usuario.numero_whatsapp` solo para poder escribirle (bot/privacidad/identificadores.py). Lo
+demás del canal (repartidor, bandeja) usa la llave; el número se busca al enviar.
 """
 
 from __future__ import annotations
@@ -13,22 +18,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+import time
+from collections import OrderedDict
 from dataclasses import replace
 
 import httpx
 from pywa_async import WhatsApp
+from sqlalchemy import or_, select, update
 
 from bot.canales import payloads
 from bot.canales.servicios import ServiciosCanal
 from bot.canales.whatsapp import ajustes as ajustes_wa
-from bot.canales.whatsapp.envio import EmisorWhatsApp, EnviadorWhatsApp, vaciar_bandeja
+from bot.canales.whatsapp.envio import (
+    EmisorWhatsApp,
+    EnviadorWhatsApp,
+    sin_destino,
+    vaciar_bandeja,
+)
 from bot.canales.whatsapp.opciones import traducir_numero
 from bot.canales.whatsapp.traduccion import EntradaWhatsApp
 from bot.config import Ajustes
+from bot.db.modelos import Usuario
 from bot.motor.bandeja_salida import Anotador, Barrido, Pendiente, Repartidor
 from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante
+from bot.privacidad.identificadores import Seudonimos
 
 log = logging.getLogger(__name__)
+RECORDADO_S = 60.0
+"""Cada cuánto, como mucho, se revisa que el número de una persona siga guardado (tras borrar
+sus datos, si vuelve a escribir, se vuelve a guardar para poder contestarle)."""
+MAXIMO_EN_MEMORIA = 50_000
+"""Números recordados en el proceso (los de quienes escribieron hace poco)."""
 
 
 class ArchivoDemasiadoGrande(ValueError):
@@ -52,9 +72,13 @@ class CanalWhatsApp:
         self.anotador = Anotador(servicios.almacen)
         self.barrido = Barrido(servicios.almacen, "whatsapp", self.repartidor,
                                config.bandeja_barrido_s)
+        self.seudonimos = Seudonimos(config.identificadores_secreto)
         self._por_leer: dict[str, str] = {}
         self._candados: dict[str, asyncio.Lock] = {}
-        servicios.emisores.registrar("whatsapp", EmisorWhatsApp(self.enviador))
+        self._numeros: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        """Por llave: el número con que escribió por última vez y cuándo se revisó que esté
+        guardado (solo en memoria)."""
+        servicios.emisores.registrar("whatsapp", EmisorWhatsApp(self.enviador, self.destino))
 
     @property
     def secreto_app(self) -> str:
@@ -75,7 +99,7 @@ class CanalWhatsApp:
                 or "application/octet-stream")
         return ArchivoEntrante(nombre, mime.split(";")[0].strip(), contenido)
 
-    async def _a_entrante(self, entrada: EntradaWhatsApp) -> MensajeEntrante:
+    async def _a_entrante(self, entrada: EntradaWhatsApp, llave: str) -> MensajeEntrante:
         archivo = None
         texto, payload = entrada.texto, entrada.payload
         if entrada.media_id is not None:
@@ -85,12 +109,12 @@ class CanalWhatsApp:
                 limite = self.config.documento_max_bytes // (1024 * 1024)
                 texto = f"[archivo de más de {limite} MB: {entrada.nombre_archivo}]"
         elif payload is None and texto:
-            elegida = await traducir_numero(self.servicios.almacen, "whatsapp", entrada.wa_id,
-                                            texto)
+            elegida = await traducir_numero(self.servicios.almacen, "whatsapp", llave, texto)
             if elegida is not None:
                 texto, payload = elegida.titulo, elegida.payload
         return MensajeEntrante(
-            canal=Canal.WHATSAPP, id_usuario=entrada.wa_id, id_mensaje=entrada.wamid,
+            canal=Canal.WHATSAPP, id_usuario=llave,
+            id_mensaje=self.seudonimos.mensaje(entrada.wamid),
             texto=texto, payload=payload, archivo=archivo, nombre_usuario=entrada.nombre,
             tipo_no_soportado=entrada.no_soportado,
         )
@@ -102,17 +126,65 @@ class CanalWhatsApp:
             if entrada.payload is not None:
                 original = await payloads.expandir(self.servicios.almacen, entrada.payload)
                 entrada = replace(entrada, payload=original)
-            entrante = await self._a_entrante(entrada)
-            self._por_leer[entrada.wa_id] = entrada.wamid
-            await self.servicios.motor.procesar_y_reclamar(
-                entrante, self.repartidor.para(entrada.wa_id))
+            llave = self.seudonimos.usuario(entrada.wa_id)
+            entrante = await self._a_entrante(entrada, llave)
+            # Antes del motor: si el mensaje es «borrar mis datos», el borrado le gana.
+            nuevo = not await self._recordar_numero(llave, entrada.wa_id)
+            self._por_leer[llave] = entrada.wamid
+            await self.servicios.motor.procesar_y_reclamar(entrante, self.repartidor.para(llave))
+            if nuevo:  # alguien que no estaba: ya quedó guardado su usuario
+                await self._recordar_numero(llave, entrada.wa_id)
 
-    async def _vaciar(self, wa_id: str, reclamados: list[Pendiente], revisar: bool) -> None:
-        wamid = self._por_leer.pop(wa_id, None)
+    async def _recordar_numero(self, llave: str, numero: str) -> bool:
+        """Anota el número de quien escribe (en memoria y, si falta o cambió, en la base).
+        False si la persona aún no está en la base."""
+        momento = time.monotonic()
+        recordado = self._numeros.get(llave)
+        self._numeros[llave] = (numero, recordado[1] if recordado else 0.0)
+        self._numeros.move_to_end(llave)
+        while len(self._numeros) > MAXIMO_EN_MEMORIA:
+            self._numeros.popitem(last=False)
+        if recordado is not None and recordado[0] == numero and (
+                momento - recordado[1] < RECORDADO_S):
+            return True
+        async with self.servicios.almacen.lectura() as s:
+            fila = (await s.execute(select(Usuario.id, Usuario.numero_whatsapp).where(
+                Usuario.canal == "whatsapp", Usuario.id_externo == llave))).first()
+        if fila is None:
+            return False
+        if fila[1] != numero:
+            async with self.servicios.almacen.escritura() as s:
+                await s.execute(update(Usuario).where(
+                    Usuario.id == fila[0],
+                    or_(Usuario.numero_whatsapp.is_(None), Usuario.numero_whatsapp != numero))
+                    .values(numero_whatsapp=numero))
+        self._numeros[llave] = (numero, momento)
+        return True
+
+    async def destino(self, llave: str) -> str | None:
+        """El número para la llave de un usuario: el de su último mensaje a este proceso o el
+        guardado; None si ya no se tiene (borró sus datos). Una llave que no es seudónimo
+        (ids de antes de la migración 0009, o guardados sin pasar por el canal) es el número."""
+        if (recordado := self._numeros.get(llave)) is not None:
+            return recordado[0]
+        async with self.servicios.almacen.lectura() as s:
+            numero = await s.scalar(select(Usuario.numero_whatsapp).where(
+                Usuario.canal == "whatsapp", Usuario.id_externo == llave))
+        if numero:
+            return str(numero)
+        return llave if llave.isdigit() else None
+
+    async def _vaciar(self, llave: str, reclamados: list[Pendiente], revisar: bool) -> None:
+        wamid = self._por_leer.pop(llave, None)
         if wamid is not None:
             await self.enviador.marcar_leido(wamid)
-        await vaciar_bandeja(self.enviador, self.anotador, self.servicios.documentos, wa_id,
-                             reclamados, revisar)
+        para = await self.destino(llave)
+        if para is None:
+            await sin_destino(self.servicios.almacen, self.servicios.documentos, llave,
+                              reclamados, revisar)
+            return
+        await vaciar_bandeja(self.enviador, self.anotador, self.servicios.documentos, llave,
+                             reclamados, revisar, para=para)
 
     def iniciar(self) -> None:
         """Empieza a barrer la bandeja: envía lo que quedó sin enviar antes de un reinicio."""

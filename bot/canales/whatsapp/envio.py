@@ -246,25 +246,33 @@ def _motivo(error: BaseException) -> str:
     return type(error).__name__ + (f" ({codigo})" if codigo is not None else "")
 
 
+Destino = Callable[[str], Awaitable[str | None]]
+"""El número al que se escribe para la llave de un usuario (`usuario.id_externo`), o None si
+ya no se tiene (la persona borró sus datos)."""
+
+
 async def vaciar_bandeja(enviador: EnviadorWhatsApp, anotador: Anotador,
                          documentos: AlmacenDocumentos, wa_id: str,
-                         reclamados: Sequence[Pendiente] = (), revisar: bool = True) -> None:
+                         reclamados: Sequence[Pendiente] = (), revisar: bool = True,
+                         para: str | None = None) -> None:
     """Envía en orden los ya `reclamados` y, con `revisar`, lo que reclame de la bandeja del
-    usuario (respuestas y mensajes de asesores).
+    usuario (respuestas y mensajes de asesores). `wa_id` es la llave guardada del usuario y
+    `para`, el número al que se envía (por omisión, la llave misma).
 
     Una falla pasajera aplaza el mensaje y devuelve a la cola los siguientes; otra lo marca
     `fallido`. La bitácora lleva ids de mensaje, nunca el número."""
     almacen = enviador.almacen
     pendientes = await bandeja_salida.por_enviar(almacen, documentos, "whatsapp", wa_id,
                                                  reclamados, revisar)
+    destino = para or wa_id
     for i, pendiente in enumerate(pendientes):
         avance = Avance(pendiente.partes)
         try:
             if pendiente.aviso is None:
-                await enviador.enviar(wa_id, [pendiente.respuesta], avance)
+                await enviador.enviar(destino, [pendiente.respuesta], avance)
                 estado = EstadoEnvio.ENVIADO
             else:
-                estado = (await enviar_aviso(enviador, wa_id, [pendiente.respuesta],
+                estado = (await enviar_aviso(enviador, destino, [pendiente.respuesta],
                                              pendiente.ultimo_mensaje_usuario, pendiente.aviso,
                                              avance)).estado
         except (*ERRORES_DE_ENVIO, SinPlantilla) as error:
@@ -281,12 +289,26 @@ async def vaciar_bandeja(enviador: EnviadorWhatsApp, anotador: Anotador,
             await bandeja_salida.marcar(almacen, [pendiente.mensaje_id], estado)
 
 
+async def sin_destino(almacen: Almacen, documentos: AlmacenDocumentos, wa_id: str,
+                      reclamados: Sequence[Pendiente] = (), revisar: bool = True) -> None:
+    """Ya no se tiene el número de la persona (borró sus datos): lo suyo queda `fallido`."""
+    pendientes = await bandeja_salida.por_enviar(almacen, documentos, "whatsapp", wa_id,
+                                                 reclamados, revisar)
+    if pendientes:
+        log.info("sin número para enviar: la persona borró sus datos",
+                 extra={"mensaje_ids": [p.mensaje_id for p in pendientes]})
+        await bandeja_salida.marcar(almacen, [p.mensaje_id for p in pendientes],
+                                    EstadoEnvio.FALLIDO)
+
+
 class EmisorWhatsApp:
     """Envía lo que sale sin que el usuario haya escrito; fuera de la ventana de 24 h usa la
-    plantilla aprobada configurada y lo dice en el resultado."""
+    plantilla aprobada configurada y lo dice en el resultado. `destino` da el número para la
+    llave guardada del usuario (sin él, la llave es el número)."""
 
-    def __init__(self, enviador: EnviadorWhatsApp) -> None:
+    def __init__(self, enviador: EnviadorWhatsApp, destino: Destino | None = None) -> None:
         self.enviador = enviador
+        self.destino = destino
 
     async def enviar(
         self,
@@ -297,8 +319,11 @@ class EmisorWhatsApp:
     ) -> ResultadoEnvio:
         """Texto libre dentro de la ventana; si no, plantilla (`plantilla` elige cuál). Una
         falla pasajera da `reintentar` (el relé la deja a la bandeja)."""
+        para = id_usuario if self.destino is None else await self.destino(id_usuario)
+        if para is None:
+            return ResultadoEnvio(EstadoEnvio.FALLIDO, "sin número: la persona borró sus datos")
         try:
-            return await enviar_aviso(self.enviador, id_usuario, respuestas,
+            return await enviar_aviso(self.enviador, para, respuestas,
                                       ultimo_mensaje_usuario, plantilla)
         except SinPlantilla as error:
             return ResultadoEnvio(EstadoEnvio.FALLIDO, str(error))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 Fabrica = Callable[[], Awaitable[Any]]
-_CLAVE = "escalamiento_al_confirmar"
+_CLAVE = "al_confirmar"
 _tareas: set[asyncio.Task[Any]] = set()
 
 
