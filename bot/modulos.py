@@ -26,6 +26,9 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         # Con una persona a cargo el bot calla y reenvía; «asesor» vale en cualquier momento.
         escalamiento.modo_humano,
         escalamiento.disparadores,
+        # Un botón escrito con palabras («ver mis casos») cuenta como pulsarlo: no responde,
+        # convierte el mensaje en ese botón para las rutas de abajo.
+        flujos.boton_escrito,
         # Lo que no es texto que entender: tipos no admitidos, archivos rechazados, vacío.
         basicas.no_soportado,
         basicas.archivo_rechazado,

@@ -44,6 +44,12 @@ class ContextoConversacion:
     """Del flujo activo: el paso al que se vuelve tras corregir una respuesta."""
     privacidad_borrado_solicitado: str | None = None
     """Momento (ISO 8601) en que pidió borrar sus datos; vale por un rato para confirmarlo."""
+    botones: list[Any] | None = None
+    """Los botones de la última respuesta, como pares [título, payload]: si la persona escribe
+    el título (o algo claramente igual), cuenta como pulsarlo (`bot.flujos.controles`)."""
+    borrador: dict[str, Any] | None = None
+    """Un flujo con respuestas que se descartó o se dejó por otro (el estado completo y
+    `guardado`, ISO 8601): «continuar» lo recupera durante `DIAS_BORRADOR` días."""
     otras: Mapping[str, Any] = field(default_factory=dict)
     """Claves desconocidas (o con un valor de otro tipo) de filas viejas: se conservan."""
 
@@ -95,6 +101,8 @@ _CAMPOS: dict[str, tuple[type, ...]] = {
     "pendiente": (dict,),
     "regreso": (str,),
     "privacidad_borrado_solicitado": (str,),
+    "botones": (list,),
+    "borrador": (dict,),
 }
 """Cada campo guardado y los tipos JSON que admite (lo demás va a `otras`)."""
 
