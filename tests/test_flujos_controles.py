@@ -175,7 +175,7 @@ def test_avance_dice_lo_que_hay_y_lo_que_falta() -> None:
     estado = EstadoFlujo("registro_iniciativa", "objetivos", {"ciudad": "Lyon"},
                          ["municipio", "ciudad", "pais", "tipo", "areas"])
     texto = flujo.avance(REGISTRO, estado, {}, hoy=HOY)
-    assert texto.startswith("Ya tengo: municipio, ciudad contraparte, país y 2 más.")
+    assert texto.startswith("Ya tengo: municipio, ciudad contraparte, país y otros 2 datos.")
     assert "Faltan: objetivos, antecedentes" in texto
 
 
@@ -185,3 +185,21 @@ def test_acuse_en_un_paso_de_texto_repite_la_pregunta() -> None:
     assert r.estado is not None and r.estado.paso == "ciudad"
     assert "ciudad" not in r.estado.respuestas
     assert r.respuestas[0].texto.startswith("De acuerdo. ¿Con qué ciudad")
+
+
+def test_el_borrador_vale_30_dias() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.db.modelos import Conversacion
+    from bot.flujos.rutas import DIAS_BORRADOR, borrador_vigente, guardar_borrador
+
+    conversacion = Conversacion(contexto={})
+    ahora = dt.datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    estado = _en_resumen()
+    estado.pendiente = {"tipo": "descartar", "previo": None}
+    guardar_borrador(conversacion, estado, ahora)
+    recuperado = borrador_vigente(conversacion, ahora + dt.timedelta(days=DIAS_BORRADOR - 1))
+    assert recuperado is not None and recuperado.paso == "resumen"
+    assert recuperado.pendiente is None  # sin la pregunta «¿Descarto…?» a medias
+    assert recuperado.respuestas["enlace"]["correo"] == "ana@x.gob.mx"
+    assert borrador_vigente(conversacion, ahora + dt.timedelta(days=DIAS_BORRADOR + 1)) is None

@@ -623,7 +623,7 @@ def capturadas(flujo: Flujo, estado: EstadoFlujo) -> int:
 def _en_lista(nombres: list[str]) -> str:
     if len(nombres) > MAX_EN_LISTA:
         resto = len(nombres) - MAX_EN_LISTA + 1
-        nombres = [*nombres[:MAX_EN_LISTA - 1], f"{resto} más"]
+        nombres = [*nombres[:MAX_EN_LISTA - 1], f"otros {resto} datos"]
     if len(nombres) <= 1:
         return "".join(nombres)
     return f"{', '.join(nombres[:-1])} y {nombres[-1]}"

@@ -329,7 +329,9 @@ class RutasFlujos:
             estado = estado_flujo.leer(ctx.conversacion)
             if estado is None:
                 return None
-            return [Respuesta(f"¡Hola de nuevo! Seguimos con {definicion.en_palabras}."),
+            avance = flujo.avance(definicion, estado, contexto, hoy=self.hoy())
+            return [Respuesta(f"¡Hola de nuevo! Seguimos con {definicion.en_palabras}. "
+                              f"{avance}".strip()),
                     *flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy(),
                                         seguir=False)]
         pregunta = ctx.intent in INTENTS_INFORMATIVOS or es_pregunta(ctx.texto)
