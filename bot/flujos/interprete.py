@@ -377,6 +377,8 @@ class _Turno:
             self.decir("¿Qué dato desea corregir?", self.botones_corregir(paso))
         elif tipo == "seleccion":
             self.decir(self.render(paso.pregunta), [*self.botones(paso), Boton("Listo", "/listo")])
+        elif paso.tipo == "confirmacion" and paso.recordatorio:
+            self.decir(self.render(paso.recordatorio), self.botones(paso))  # no todo el resumen
         else:
             self.preguntar(paso)
 
