@@ -23,6 +23,9 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
                    conocimiento: RutasConocimiento) -> list[Ruta]:
     """Las rutas en el orden en que se prueban; la primera que responde gana."""
     return [
+        # Un botón escrito con palabras («ver mis casos») cuenta como pulsarlo: no responde,
+        # convierte el mensaje en ese botón para las rutas de abajo.
+        flujos.boton_escrito,
         # Derechos de la persona: valen siempre, también con una persona a cargo; solo su
         # botón, su intent o su frase exacta. Confirmar antes que pedir, borrar antes que
         # consultar.

@@ -109,12 +109,18 @@ def test_atras_ayuda_recordatorio_y_cancelar(flujo: Flujo) -> None:
     assert "primera pregunta" in s.texto
     s.enviar("30")
     s.ayuda()
-    assert "número de la opción" in s.texto and "atrás" in s.texto
+    assert "escriba la opción" in s.texto and "atrás" in s.texto
+    assert "número" not in s.texto  # fuera de la terminal los botones no llevan número
+    terminal = Simulacion(flujo, {"canal": "terminal"})
+    terminal.iniciar()
+    terminal.enviar("30")
+    terminal.ayuda()
+    assert "número de la opción" in terminal.texto
     assert s.estado is not None and s.estado.paso == "color"
     s.atras()
     assert s.estado is not None and s.estado.paso == "edad"
     assert s.recordatorio()[0].texto == "Sigamos. Me decía su edad."
-    s.cancelar()
+    s.cancelar()  # tras «atrás» no queda ninguna respuesta: no hay nada que confirmar
     assert s.terminado and s.eventos == ["cancelado"] and "Prueba" in s.texto
 
 

@@ -86,6 +86,8 @@ async def test_cancelar_atras_y_ayuda_a_mitad_del_flujo(servicios: Servicios) ->
     await charla.di("ayuda")
     assert "país" in charla.texto or "español" in charla.texto
     await charla.di("cancelar")
+    assert "¿Descarto el registro de su iniciativa? Tiene 2 respuestas" in charla.texto
+    await charla.pulsa("Sí, descartar")
     assert "no creé ningún caso" in charla.texto
     async with servicios.almacen.lectura() as s:
         assert await s.scalar(select(Caso)) is None

@@ -202,6 +202,8 @@ def test_tres_fallas_ofrecen_continuar_despues_o_asesor(sim: Simulacion) -> None
 def test_cancelar(sim: Simulacion) -> None:
     _hasta_fecha(sim)
     sim.cancelar()
+    assert not sim.terminado and "¿Descarto el registro de su iniciativa?" in sim.texto
+    sim.enviar(payload="/descartar")
     assert sim.terminado and sim.eventos[-1] == "cancelado"
     assert "no creé ningún caso" in sim.texto
     assert not [a for a in sim.acciones if a.nombre == "crear_caso"]

@@ -236,7 +236,11 @@ def test_multiopcion_con_botones_y_listo() -> None:
     final = leer(AREAS, Entrada(payload="/listo"), pendiente=primera.pendiente, variables={},
                  catalogo=None, hoy=HOY)
     assert final.valor == ["turismo"]
-    assert "No reconocí «golf»" in (_leer(AREAS, "1, golf").error or "")
+    # Lo reconocido se anota y lo demás se nombra (sin pedir números: no se ven en botones).
+    parcial = _leer(AREAS, "1, golf")
+    assert parcial.pendiente == {"tipo": "seleccion", "seleccion": ["cultura"]}
+    assert "No reconocí «golf»" in parcial.aviso and "números" not in parcial.aviso
+    assert "No reconocí «golf»" in (_leer(AREAS, "golf").error or "")
 
 
 @pytest.mark.parametrize(

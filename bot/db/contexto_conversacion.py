@@ -47,6 +47,12 @@ class ContextoConversacion:
     traspaso_por_confirmar: str | None = None
     """Sin consentimiento: el motivo del traspaso que espera su «sí» a compartir la
     conversación con la oficina (bot/escalamiento/rutas.py)."""
+    botones: list[Any] | None = None
+    """Los botones de la última respuesta, como pares [título, payload]: si la persona escribe
+    el título (o algo claramente igual), cuenta como pulsarlo (`bot.flujos.controles`)."""
+    borrador: dict[str, Any] | None = None
+    """Un flujo con respuestas que se descartó o se dejó por otro (el estado completo y
+    `guardado`, ISO 8601): «continuar» lo recupera durante `DIAS_BORRADOR` días."""
     otras: Mapping[str, Any] = field(default_factory=dict)
     """Claves desconocidas (o con un valor de otro tipo) de filas viejas: se conservan."""
 
@@ -99,6 +105,8 @@ _CAMPOS: dict[str, tuple[type, ...]] = {
     "regreso": (str,),
     "privacidad_borrado_solicitado": (str,),
     "traspaso_por_confirmar": (str,),
+    "botones": (list,),
+    "borrador": (dict,),
 }
 """Cada campo guardado y los tipos JSON que admite (lo demás va a `otras`)."""
 

@@ -18,6 +18,7 @@ TipoPaso = Literal[
     "municipio",
     "pais",
     "ciudad",
+    "nombre",
     "archivo",
     "numero",
     "caso",
@@ -119,6 +120,7 @@ class Flujo(_Modelo):
 
     id: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     titulo: str
+    asunto: str | None = None
     descripcion: str = ""
     inicio: str | None = None
     contexto: list[str] = Field(default_factory=list)
@@ -145,6 +147,11 @@ class Flujo(_Modelo):
         self._por_id = {p.id: p for p in self.pasos}
         self._orden = {p.id: i for i, p in enumerate(self.pasos)}
         return self
+
+    @property
+    def en_palabras(self) -> str:
+        """Cómo se nombra el flujo ante la persona («el registro de su iniciativa»)."""
+        return self.asunto or f"el trámite «{self.titulo}»"
 
     @property
     def paso_inicial(self) -> str:

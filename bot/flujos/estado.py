@@ -106,7 +106,8 @@ async def perfil(sesion: AsyncSession, usuario: Usuario) -> dict[str, Any]:
 
 async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Conversacion,
                    claves: Iterable[str] | None = None) -> dict[str, Any]:
-    """Contexto de los flujos: perfil, casos (abiertos primero), caso en curso, nombre_canal.
+    """Contexto de los flujos: perfil, casos (abiertos primero), caso en curso, nombre_canal
+    y `canal` (la terminal numera los botones: solo ahí se sugiere escribir el número).
 
     Con `claves` (lo que declara el flujo en `contexto:`) solo se consulta lo que hace falta:
     los casos, con su línea de tiempo y documentos, son la parte cara.
@@ -114,7 +115,8 @@ async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Convers
     extra = leer_contexto(conversacion)
     if claves is not None and not {"casos", "caso"} & set(claves):
         return {"perfil": await perfil(sesion, usuario), "casos": [], "caso": None,
-                "nombre_canal": extra.nombre_canal, "detectado": extra.detectado}
+                "nombre_canal": extra.nombre_canal, "detectado": extra.detectado,
+                "canal": usuario.canal}
     casos = await casos_de_usuario(sesion, usuario.id)
     abiertos = [c for c in casos if en_palabras(c.estatus).abierto]
     dicts = [caso_a_dict(c) for c in abiertos + [c for c in casos if c not in abiertos]]
@@ -125,4 +127,5 @@ async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Convers
         "caso": caso,
         "nombre_canal": extra.nombre_canal,
         "detectado": extra.detectado,
+        "canal": usuario.canal,
     }

@@ -9,30 +9,41 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
 
 from bot.flujos.catalogo import CatalogoGeografico
+from bot.flujos.controles import es_confirmacion, polaridad
 from bot.flujos.definicion import FIN, Flujo, Opcion, Paso
 from bot.flujos.modelos import Accion, Entrada, EstadoFlujo, Resultado
+from bot.flujos.nombres import nombre_propio
 from bot.flujos.plantillas import evaluar, render, verdadera
 from bot.flujos.tipos import (
     NO,
     Lectura,
     botones_de_opciones,
     elegir_opcion,
+    es_omitir,
     es_pregunta,
     leer,
     leer_si_no,
     opciones_de_casos,
 )
+from bot.nlu.respaldo import entidades_basicas
+from bot.nucleo.comandos import Comando, es_acuse, es_agradecimiento, reconocer
 from bot.nucleo.mensajes import Boton, Respuesta
-from bot.texto import normalizar
+from bot.texto import normalizar, sin_acentos
 
 MAX_SALTOS = 200
 BOTONES_TRES_FALLOS = [
     Boton("Continuar después", "/despues"),
     Boton("Hablar con un asesor", "/asesor"),
 ]
+BOTONES_DESCARTAR = [Boton("Sí, descartar", "/descartar"), Boton("No, seguir", "/no_descartar")]
+DESCARTAR = frozenset({"descartar", "descartalo", "descartarlo", "descarte", "descartelo",
+                       "borrar", "borralo", "borrelo", "cancelar", "cancelalo", "si cancelar"})
+SEGUIR = frozenset({"seguir", "continuar", "sigamos", "no descartar", "no lo descartes",
+                    "mejor no", "no gracias", "regresar", "volver"})
 CONFIRMAR = frozenset({
     "confirmar", "confirmo", "confirmado", "todo bien", "esta bien", "todo correcto",
     "correcto", "enviar", "envialo", "adelante", "si confirmo", "confirmar y enviar",
@@ -40,7 +51,26 @@ CONFIRMAR = frozenset({
 CORREGIR = ("corregir", "cambiar", "modificar", "editar", "corrijo", "corrige", "cambio")
 _ARTICULOS = ("el ", "la ", "los ", "las ", "mi ", "de ", "del ", "su ")
 PAYLOADS_PROPIOS = ("/op ", "/mun ", "/caso ")
-PAYLOADS_FIJOS = frozenset({"/si", "/no", "/omitir", "/listo", "/confirmar", "/aun_no"})
+PAYLOADS_FIJOS = frozenset({"/si", "/no", "/omitir", "/listo", "/confirmar", "/aun_no",
+                            "/descartar", "/no_descartar"})
+MAX_EN_LISTA = 4
+# Otras formas de nombrar un dato al corregirlo en el resumen, según su tipo.
+_NOMBRES_POR_TIPO = {
+    "correo": ("correo", "correo electronico", "email", "e mail", "mail"),
+    "telefono": ("telefono", "tel", "celular", "cel", "numero de telefono", "whatsapp"),
+    "fecha": ("fecha",),
+    "pais": ("pais",),
+    "ciudad": ("ciudad",),
+    "municipio": ("municipio",),
+    "nombre": ("nombre",),
+}
+# Lo que separa el dato de su nuevo valor: «el correo está mal, *es* …», «la fecha *fue* …».
+_CONECTOR = re.compile(r"(?:^|[\s,;])(es|son|fue|era|sera|seria|debe ser|deberia ser|queda|"
+                       r"quedaria|a|por|seria)\s+|:\s*")
+_COLA = re.compile(r"[\s,.;!]*(?:por favor|gracias|porfa)?[\s,.;!]*$", re.I)
+_MESES = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+          "noviembre|diciembre")
+_FECHA_CLARA = re.compile(rf"\b\d{{1,2}}\s*[/-]\s*\d{{1,2}}\b|\b\d{{1,2}}\s+de\s+({_MESES})\b")
 
 AYUDA_TIPO = {
     "texto": "Escriba su respuesta en un mensaje.",
@@ -53,15 +83,22 @@ AYUDA_TIPO = {
     "estado: «Guadalupe, Nuevo León».",
     "estado": "Escriba el nombre del estado, por ejemplo «Jalisco».",
     "pais": "Escriba el país en español, por ejemplo «Estados Unidos» o «Francia».",
-    "opcion": "Pulse un botón o escriba el número de la opción.",
-    "multiopcion": "Puede elegir varias: escriba sus números separados por comas (p. ej. "
-    "«1, 3») o púlselas una por una y al final «Listo».",
+    "opcion": "Pulse un botón o escriba la opción con sus palabras.",
+    "multiopcion": "Puede elegir varias: escríbalas separadas por comas (p. ej. «cultura, "
+    "turismo») o púlselas una por una y al final «Listo».",
+    "nombre": "Escriba el nombre completo, por ejemplo «Laura Méndez».",
     "si_no": "Responda «sí» o «no».",
     "archivo": "Envíe el archivo como adjunto (PDF, DOCX, JPG o PNG).",
     "caso": "Elija uno de sus casos o escriba el folio, por ejemplo CH-2026-NL-0007.",
     "confirmacion": "Escriba «confirmar» si todo está bien, o «corregir» y el dato, "
     "por ejemplo «corregir correo».",
     "mensaje": "",
+}
+# En la terminal los botones llevan número: ahí sí se sugiere escribirlo.
+AYUDA_TIPO_TERMINAL = {
+    "opcion": "Pulse un botón o escriba el número de la opción.",
+    "multiopcion": "Puede elegir varias: escriba sus números separados por comas (p. ej. "
+    "«1, 3») o sus nombres, o púlselas una por una y al final «Listo».",
 }
 AYUDA_GLOBAL = "En cualquier momento puede escribir «atrás», «cancelar», «menú» o «asesor»."
 
@@ -131,9 +168,20 @@ class _Turno:
         if texto or botones:
             self.salida.append(Respuesta(texto=texto, botones=list(botones or []), enlace=enlace))
 
+    @property
+    def con_numeros(self) -> bool:
+        """¿El canal muestra números junto a los botones? (Solo la terminal.)"""
+        return self.contexto.get("canal") == "terminal"
+
+    def ayuda_tipo(self, tipo: str) -> str:
+        """Qué se espera en un paso de este tipo, dicho para este canal."""
+        if self.con_numeros and tipo in AYUDA_TIPO_TERMINAL:
+            return AYUDA_TIPO_TERMINAL[tipo]
+        return AYUDA_TIPO.get(tipo, "")
+
     def resultado(self) -> Resultado:
         if not any(r.texto or r.botones for r in self.salida):
-            self.decir("Listo." if self.terminado else AYUDA_TIPO.get(self._paso().tipo, "")
+            self.decir("Listo." if self.terminado else self.ayuda_tipo(self._paso().tipo)
                        or "¿Me repite su respuesta, por favor?")
         return Resultado(
             estado=None if self.terminado else self.estado,
@@ -302,7 +350,11 @@ class _Turno:
 
     def responder(self, paso: Paso, entrada: Entrada) -> None:
         pendiente = self.estado.pendiente
-        if pendiente and pendiente.get("tipo") == "prellenado":
+        if pendiente and pendiente.get("tipo") == "descartar":
+            self.responder_descartar(paso, entrada, pendiente)
+        elif self.responder_acuse(paso, entrada):
+            return
+        elif pendiente and pendiente.get("tipo") == "prellenado":
             self.responder_prellenado(paso, entrada, pendiente["valor"])
         elif paso.tipo == "confirmacion":
             self.responder_resumen(paso, entrada)
@@ -311,9 +363,91 @@ class _Turno:
         else:
             self.aplicar(paso, self.leer(paso, entrada, pendiente))
 
+    def repreguntar(self, paso: Paso) -> None:
+        """Vuelve a hacer la pregunta abierta, con lo que el paso tenga a medias."""
+        pendiente = self.estado.pendiente or {}
+        tipo = pendiente.get("tipo")
+        if tipo == "prellenado":
+            self.preguntar_prellenado(paso, pendiente.get("valor"))
+        elif tipo == "candidatos":
+            self.decir("¿Cuál de estos municipios es el suyo?", [
+                Boton(f"{c['nombre']} ({c['estado_nombre']})", f"/mun {c['clave_inegi']}")
+                for c in pendiente.get("candidatos", [])])
+        elif tipo == "corregir":
+            self.decir("¿Qué dato desea corregir?", self.botones_corregir(paso))
+        elif tipo == "seleccion":
+            self.decir(self.render(paso.pregunta), [*self.botones(paso), Boton("Listo", "/listo")])
+        elif paso.tipo == "confirmacion" and paso.recordatorio:
+            self.decir(self.render(paso.recordatorio), self.botones(paso))  # no todo el resumen
+        else:
+            self.preguntar(paso)
+
+    def anteponer(self, texto: str, desde: int) -> None:
+        """Pone `texto` al frente del primer mensaje dicho desde `desde` (uno solo, no dos)."""
+        if desde < len(self.salida):
+            primera = self.salida[desde]
+            primera.texto = f"{texto} {primera.texto}".strip()
+        else:
+            self.decir(texto)
+
+    def responder_acuse(self, paso: Paso, entrada: Entrada) -> bool:
+        """«ok», «va», «gracias»: no son un dato. Se contesta en corto y se repite la pregunta
+        abierta. Donde «ok» sí responde (un sí o no, un dato prellenado, el resumen, cerrar una
+        selección) lo atiende el paso. Devuelve si lo atendió."""
+        if entrada.payload or not es_acuse(entrada.texto) or not paso.espera_respuesta:
+            return False
+        gracias = es_agradecimiento(entrada.texto)
+        pendiente = self.estado.pendiente or {}
+        if not gracias and (paso.tipo in ("si_no", "confirmacion")
+                            or pendiente.get("tipo") == "prellenado"):
+            return False
+        if not gracias and pendiente.get("tipo") == "seleccion":
+            self.aplicar(paso, self.leer(paso, Entrada(payload="/listo"), pendiente))
+            return True
+        desde = len(self.salida)
+        self.repreguntar(paso)
+        self.anteponer("Con gusto." if gracias else "De acuerdo.", desde)
+        return True
+
+    def pedir_descartar(self) -> None:
+        """Antes de tirar lo capturado, preguntar (con cuántas respuestas lleva)."""
+        self.estado.pendiente = {"tipo": "descartar", "previo": self.estado.pendiente}
+        self.pedir_descartar_de_nuevo()
+
+    def pedir_descartar_de_nuevo(self) -> None:
+        n = capturadas(self.flujo, self.estado)
+        cuantas = "1 respuesta guardada" if n == 1 else f"{n} respuestas guardadas"
+        self.decir(f"¿Descarto {self.flujo.en_palabras}? Tiene {cuantas}.", BOTONES_DESCARTAR)
+
+    def descartar(self) -> None:
+        previo = (self.estado.pendiente or {}).get("previo")
+        self.estado.pendiente = previo if isinstance(previo, dict) else None
+        self.decir(self.render(self.flujo.al_cancelar)
+                   or f"Listo, dejé {self.flujo.en_palabras} sin terminar.")
+        self.terminar("cancelado")
+
+    def responder_descartar(self, paso: Paso, entrada: Entrada, pendiente: dict[str, Any]
+                            ) -> None:
+        n = normalizar(entrada.texto)
+        previo = pendiente.get("previo")
+        if entrada.payload == "/descartar" or (not entrada.payload and (
+                n in DESCARTAR or polaridad(entrada.texto) is True)):
+            self.descartar()
+            return
+        self.estado.pendiente = previo if isinstance(previo, dict) else None
+        if entrada.payload == "/no_descartar" or (not entrada.payload and (
+                n in SEGUIR or polaridad(entrada.texto) is False)):
+            desde = len(self.salida)
+            self.repreguntar(paso)
+            self.anteponer("Bien, seguimos.", desde)
+            return
+        self.responder(paso, entrada)  # contestó la pregunta: se toma como respuesta
+
     def responder_prellenado(self, paso: Paso, entrada: Entrada, valor: Any) -> None:
         sino = leer_si_no(entrada)
         if sino is True:
+            if paso.tipo == "nombre" and isinstance(valor, str):
+                valor = nombre_propio(valor)  # p. ej. el nombre que da Telegram, en minúsculas
             self.entrar(self.completar(paso, valor, legible(valor)))
         elif sino is False:
             self.estado.pendiente = None
@@ -355,14 +489,87 @@ class _Turno:
         op = elegir_opcion(n, opciones)
         return por_id.get(op.valor) if op else None
 
+    def campo_mencionado(self, candidatos: list[Paso], plano: str) -> tuple[Paso, int] | None:
+        """El dato que nombra el texto («el correo está mal…») y dónde termina la mención.
+        Gana la mención más larga («nombre del enlace» antes que «nombre»); si dos datos
+        distintos empatan, no se adivina."""
+        hallados: list[tuple[int, int, Paso]] = []  # (largo, fin, paso)
+        for p in candidatos:
+            formas = {normalizar(p.id.replace("_", " "))}
+            if p.etiqueta:
+                formas.add(normalizar(p.etiqueta))
+            if p.campo:
+                formas.add(normalizar(p.campo.split(".")[-1].replace("_", " ")))
+            formas.update(_NOMBRES_POR_TIPO.get(p.tipo, ()))
+            for forma in formas:
+                if forma and (m := re.search(rf"\b{re.escape(forma)}\b", plano)):
+                    hallados.append((len(forma), m.end(), p))
+        if not hallados:
+            return None
+        hallados.sort(key=lambda h: (-h[0], h[1]))
+        if len(hallados) > 1 and hallados[1][0] == hallados[0][0] \
+                and hallados[1][2].id != hallados[0][2].id:
+            return None
+        return hallados[0][2], hallados[0][1]
+
+    def correccion_en_linea(self, paso: Paso, texto: str) -> tuple[Paso, str | None] | None:
+        """Un dato corregido en el mismo mensaje: «el correo está mal, es j@x.gob.mx», «la
+        fecha fue el 3 de marzo», «el teléfono es 998 123 4567». Devuelve el paso del dato y
+        el valor nuevo (None si solo dijo qué dato), o None si no nombra ningún dato. Si no
+        dice cuál, se deduce de la forma del valor (un correo, un teléfono, una fecha)."""
+        candidatos = self.corregibles(paso)
+        if not candidatos or not texto.strip():
+            return None
+        plano = "".join((sin_acentos(c).lower() or c)[:1] for c in texto)
+        entidades = {e.tipo: e.valor for e in reversed(entidades_basicas(texto))}
+        mencion = self.campo_mencionado(candidatos, plano)
+        if mencion is not None:
+            destino, fin = mencion
+            valor = entidades.get(destino.tipo) or _valor_tras(texto, plano, fin)
+            return destino, valor or None
+        por_forma: list[tuple[Paso, str]] = []
+        for tipo in ("correo", "telefono"):
+            if tipo in entidades:
+                por_forma += [(p, entidades[tipo]) for p in candidatos if p.tipo == tipo]
+        if _FECHA_CLARA.search(plano):
+            por_forma += [(p, texto) for p in candidatos if p.tipo == "fecha"]
+        return por_forma[0] if len(por_forma) == 1 else None
+
+    def aplicar_correccion(self, resumen: Paso, destino: Paso, valor: str | None) -> None:
+        """Cambia el dato y vuelve a mostrar el resumen; si el valor no sirve (o no lo dijo),
+        pregunta ese dato y luego regresa al resumen."""
+        self.estado.regreso = resumen.id
+        self.estado.pendiente = None
+        if valor is None:
+            self.entrar(destino.id, directo=True)
+            return
+        lectura = self.leer(destino, Entrada(texto=valor), None)
+        if lectura.lista:
+            self.decir("Listo, lo corregí.")
+            self.entrar(self.completar(destino, lectura.valor, lectura.texto))
+            return
+        self.estado.paso = destino.id
+        self.estado.fallos = 0
+        if lectura.pendiente is not None:
+            self.estado.pendiente = lectura.pendiente
+            self.decir(lectura.aviso, lectura.botones)
+        else:
+            self.decir(lectura.error or "")
+            self.preguntar(destino)
+
     def responder_resumen(self, paso: Paso, entrada: Entrada) -> None:
         payload = entrada.payload or ""
-        n = normalizar(entrada.texto)
+        texto = entrada.texto
+        n = normalizar(texto)
         eligiendo = (self.estado.pendiente or {}).get("tipo") == "corregir"
-        if payload == "/confirmar" or (
-            not payload and (n in CONFIRMAR or (leer_si_no(entrada) is True and not eligiendo))
-        ):
+        con_valor = bool(entidades_basicas(texto)) if texto else False
+        confirma = n in CONFIRMAR or (es_confirmacion(texto) and (not eligiendo
+                                                                   or "confirm" in n))
+        if payload == "/confirmar" or (not payload and not con_valor and confirma):
             self.entrar(self.completar(paso, True, "confirmado"))
+            return
+        if not payload and (correccion := self.correccion_en_linea(paso, texto)) is not None:
+            self.aplicar_correccion(paso, *correccion)
             return
         objetivo: str | None = None
         if payload.startswith("/corregir"):
@@ -371,10 +578,10 @@ class _Turno:
             palabra = next((c for c in CORREGIR if n == c or n.startswith(c + " ")), None)
             if palabra is not None:
                 objetivo = n[len(palabra):].strip()
-            elif n in NO:
+            elif n in NO or polaridad(texto) is False:
                 objetivo = ""
             elif eligiendo:
-                objetivo = entrada.texto
+                objetivo = texto
         if objetivo is None:
             self.fallar(paso, AYUDA_TIPO["confirmacion"],
                         [Boton("Confirmar", "/confirmar"), Boton("Corregir un dato", "/corregir")])
@@ -390,6 +597,65 @@ class _Turno:
             return
         self.estado.regreso = paso.id
         self.entrar(destino.id, directo=True)
+
+
+def _valor_tras(texto: str, plano: str, desde: int) -> str:
+    """El valor nuevo que sigue a la mención del dato: lo que va después del primer
+    conector («es», «fue», «a», «:») que no esté negado («no es Lyon, es Lille» → Lille)."""
+    for m in _CONECTOR.finditer(plano, desde):
+        if plano[max(desde, m.start() - 3):m.start() + 1].strip(" ,;").endswith("no"):
+            continue
+        return _COLA.sub("", texto[m.end():]).strip(" ,;:")
+    return ""
+
+
+def capturadas(flujo: Flujo, estado: EstadoFlujo) -> int:
+    """Cuántas preguntas lleva contestadas la persona en este flujo. Un dato corregido cuenta
+    una vez; los que se repiten por persona (`acumular`, p. ej. cada integrante), cada vez."""
+    contadas: list[str] = []
+    for pid in estado.historial:
+        if not flujo.tiene(pid) or flujo.paso(pid).tipo == "confirmacion":
+            continue
+        paso = flujo.paso(pid)
+        if paso.espera_respuesta and (paso.acumular or pid not in contadas):
+            contadas.append(pid)
+    return len(contadas)
+
+
+def _en_lista(nombres: list[str]) -> str:
+    if len(nombres) > MAX_EN_LISTA:
+        resto = len(nombres) - MAX_EN_LISTA + 1
+        nombres = [*nombres[:MAX_EN_LISTA - 1], f"otros {resto} datos"]
+    if len(nombres) <= 1:
+        return "".join(nombres)
+    return f"{', '.join(nombres[:-1])} y {nombres[-1]}"
+
+
+def avance(flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
+           hoy: dt.date | None = None) -> str:
+    """Lo capturado y lo que falta, en una frase («Ya tengo: municipio, ciudad y país.
+    Faltan: objetivos, fecha de Cabildo y 4 más.»). Vacío si no hay nada que contar."""
+    if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
+        return ""
+    t = _turno(flujo, estado, contexto, None, hoy)
+    tengo: list[str] = []
+    for pid in estado.historial:
+        if flujo.tiene(pid) and (p := flujo.paso(pid)).etiqueta and p.espera_respuesta \
+                and p.nombre not in tengo:
+            tengo.append(p.nombre)
+    faltan: list[str] = []
+    variables = t.variables()
+    for p in flujo.pasos[flujo.pasos.index(flujo.paso(estado.paso)):]:
+        if (p.espera_respuesta and p.etiqueta and p.tipo != "confirmacion"
+                and p.nombre not in tengo and p.nombre not in faltan
+                and (p.id == estado.paso or verdadera(p.condicion, variables))):
+            faltan.append(p.nombre)
+    partes = []
+    if tengo:
+        partes.append(f"Ya tengo: {_en_lista(tengo)}.")
+    if faltan:
+        partes.append(f"{'Falta' if len(faltan) == 1 else 'Faltan'}: {_en_lista(faltan)}.")
+    return " ".join(partes)
 
 
 def _turno(
@@ -467,12 +733,18 @@ def acepta(
     texto = entrada.texto
     if not texto.strip():
         return False
+    if pendiente.get("tipo") == "descartar":
+        return True  # sí, no, o la respuesta a la pregunta: lo decide el paso
+    if es_acuse(texto) and paso.espera_respuesta:
+        return True
     if pendiente.get("tipo") == "prellenado" and leer_si_no(entrada) is not None:
         return True
     if paso.tipo == "confirmacion":
         n = normalizar(texto)
-        return (n in CONFIRMAR or leer_si_no(entrada) is not None
+        return (n in CONFIRMAR or leer_si_no(entrada) is not None or es_confirmacion(texto)
+                or polaridad(texto) is not None
                 or any(n == c or n.startswith(c + " ") for c in CORREGIR)
+                or t.correccion_en_linea(paso, texto) is not None
                 or (pendiente.get("tipo") == "corregir"
                     and t.objetivo_correccion(paso, texto) is not None))
     if paso.tipo in ("texto", "ciudad") and es_pregunta(texto):
@@ -483,22 +755,37 @@ def acepta(
     return lectura.error is None
 
 
+_CORTESIA_INICIAL = re.compile(
+    r"^(?:gracias|perfecto|listo|muy bien|anotado|de acuerdo|bien)\b[^.!?¿]*[.!:]\s+", re.I)
+
+
+def _ultima_pregunta(texto: str) -> str:
+    """La última línea con una pregunta de un texto largo (p. ej. tras un aviso)."""
+    for linea in reversed(texto.splitlines()):
+        if "?" in linea:
+            inicio = linea.rfind("¿")
+            return linea[inicio:].strip() if inicio >= 0 else linea.strip()
+    return ""
+
+
 def recordatorio(
     flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
-    hoy: dt.date | None = None,
+    hoy: dt.date | None = None, seguir: bool = True,
 ) -> list[Respuesta]:
-    """Recordatorio corto para retomar el paso actual tras una pregunta a mitad del flujo."""
+    """Recordatorio corto para retomar el paso actual tras una pregunta a mitad del flujo.
+    Con `seguir`, empieza con «Sigamos.» (sin él, quien llama ya dijo cómo se retoma)."""
     if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
         return []
     t = _turno(flujo, estado, contexto, None, hoy)
     paso = t._paso()
     pendiente = t.estado.pendiente or {}
-    if pendiente.get("tipo") == "candidatos":
-        botones = [Boton(f"{c['nombre']} ({c['estado_nombre']})", f"/mun {c['clave_inegi']}")
-                   for c in pendiente.get("candidatos", [])]
-        return [Respuesta("Sigamos: ¿cuál de estos municipios es el suyo?", botones)]
-    if pendiente.get("tipo") == "prellenado":
-        t.preguntar_prellenado(paso, pendiente.get("valor"))
+    if pendiente.get("tipo") in ("candidatos", "prellenado", "corregir", "descartar"):
+        if pendiente.get("tipo") == "descartar":
+            t.pedir_descartar_de_nuevo()
+        else:
+            t.repreguntar(paso)
+        if seguir:
+            t.anteponer("Sigamos.", 0)
         return t.salida
     pregunta = t.render(paso.pregunta)
     if paso.recordatorio:
@@ -506,11 +793,16 @@ def recordatorio(
     elif len(pregunta) <= 160:
         texto = pregunta
     else:
-        texto = f"Sigamos con «{flujo.titulo}»: falta {paso.nombre}."
+        texto = _ultima_pregunta(pregunta) or (
+            f"Me falta {paso.nombre}." if paso.etiqueta else "Me falta su respuesta.")
+    sin_cortesia = _CORTESIA_INICIAL.sub("", texto, count=1)
+    texto = sin_cortesia[:1].upper() + sin_cortesia[1:] if sin_cortesia.strip() else texto
     botones = t.botones(paso)
     if pendiente.get("tipo") == "seleccion":
         botones.append(Boton("Listo", "/listo"))
-    return [Respuesta(f"Sigamos. {texto}", botones)]
+    if seguir and not normalizar(texto).startswith(("sigamos", "sigo", "seguimos")):
+        texto = f"Sigamos. {texto}"
+    return [Respuesta(texto, botones)]
 
 
 def atras(
@@ -550,7 +842,7 @@ def ayuda(
         t.decir(AYUDA_GLOBAL)
         return t.resultado()
     paso = t._paso()
-    texto = t.render(paso.ayuda) or AYUDA_TIPO.get(paso.tipo, "")
+    texto = t.render(paso.ayuda) or t.ayuda_tipo(paso.tipo)
     if paso.tipo == "fecha" and paso.validacion.permite_aun_no and not paso.ayuda:
         texto += " Si todavía no ocurre, escriba «aún no»."
     if paso.opcional and not paso.ayuda:
@@ -561,13 +853,36 @@ def ayuda(
 
 def cancelar(
     flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
-    hoy: dt.date | None = None,
+    hoy: dt.date | None = None, confirmado: bool = False,
 ) -> Resultado:
-    """Abandona el flujo; el motor borra el estado."""
+    """Abandona el flujo (el motor borra el estado). Si ya hay respuestas, primero pregunta
+    «¿Descarto…? Tiene N respuestas guardadas.»; un segundo «cancelar» o `confirmado` lo
+    deja."""
     t = _turno(flujo, estado, contexto, None, hoy)
-    texto = t.render(flujo.al_cancelar) or (
-        f"Listo, dejé «{flujo.titulo}» sin terminar. Cuando quiera puede empezar de nuevo."
-    )
-    t.decir(texto)
-    t.terminar("cancelado")
+    ya_preguntado = (t.estado.pendiente or {}).get("tipo") == "descartar"
+    if not confirmado and not ya_preguntado and capturadas(flujo, t.estado):
+        t.pedir_descartar()
+        return t.resultado()
+    t.descartar()
     return t.resultado()
+
+
+def opcion_despues(
+    flujo: Flujo, estado: EstadoFlujo, entrada: Entrada, contexto: dict[str, Any] | None = None
+) -> Entrada | None:
+    """Si el paso actual ofrece saltar este dato (botón «Después» u «Omitir», o una opción
+    como «Ninguno por ahora» con el sinónimo «después»), la entrada que lo elige; si no, None.
+    Así «después» (o «luego», «más tarde») salta ese dato en vez de pausar el trámite."""
+    if estado.flujo != flujo.id or not flujo.tiene(estado.paso) or not entrada.texto.strip():
+        return None
+    paso = flujo.paso(estado.paso)
+    if paso.opcional and es_omitir(entrada):
+        return Entrada(payload="/omitir")
+    if paso.tipo not in ("opcion", "multiopcion"):
+        return None
+    elegida = elegir_opcion(entrada.texto, paso.opciones, exacta=True)
+    if elegida is None and reconocer(entrada.texto, None) is Comando.DESPUES:
+        elegida = next((o for o in paso.opciones
+                        if any(reconocer(f, None) is Comando.DESPUES
+                               for f in (o.titulo, *o.sinonimos))), None)
+    return Entrada(payload=f"/op {elegida.valor}") if elegida is not None else None

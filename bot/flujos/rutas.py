@@ -19,14 +19,15 @@ from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.conocimiento.rutas import RutasConocimiento
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.modelos import Conversacion, Documento
-from bot.flujos import Entrada, Flujo, Resultado
+from bot.flujos import Entrada, EstadoFlujo, Flujo, Resultado
 from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
+from bot.flujos.controles import boton_escrito
 from bot.flujos.tipos import es_pregunta
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
 from bot.motor.menu import respuesta_menu
-from bot.nucleo.comandos import Comando, reconocer
+from bot.nucleo.comandos import Comando, es_acuse, reconocer
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
 from bot.privacidad.consentimiento import tiene_consentimiento
@@ -45,6 +46,47 @@ _INTENTS_DE_OTRA_RUTA = {"hablar_asesor", "queja", "mis_datos", "borrar_mis_dato
                          "privacidad", "menu"}
 _PAYLOADS_DE_OTRA_RUTA = ("/asesor", "/menu", "/aviso", "/mis_datos", "/borrar", "/iniciar ",
                           "/tema ", "/articulo", "/util ", "/documentos")
+DIAS_BORRADOR = 30
+"""Días en que «continuar» recupera un trámite descartado o dejado por otro."""
+AVISO_BORRADOR = (f"Si fue un error, escriba «continuar» en los próximos {DIAS_BORRADOR} días "
+                  "y lo recupero tal como estaba.")
+
+
+def botones_ofrecidos(conversacion: Conversacion) -> list[Boton]:
+    """Los botones de la última respuesta (memoria de la conversación)."""
+    guardados = leer_contexto(conversacion).botones or []
+    return [Boton(str(b[0]), str(b[1])) for b in guardados
+            if isinstance(b, list | tuple) and len(b) == 2]
+
+
+def guardar_borrador(conversacion: Conversacion, estado: EstadoFlujo, ahora: dt.datetime
+                     ) -> None:
+    """Guarda un flujo con respuestas para que «continuar» lo recupere (sin la pregunta
+    «¿Descarto…?» que quedó a medias)."""
+    datos = estado.a_json()
+    pendiente = datos.get("pendiente") or {}
+    if pendiente.get("tipo") == "descartar":
+        previo = pendiente.get("previo")
+        datos["pendiente"] = previo if isinstance(previo, dict) else None
+    datos["guardado"] = ahora.isoformat()
+    actualizar_contexto(conversacion, borrador=datos)
+
+
+def borrador_vigente(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFlujo | None:
+    """El borrador guardado, si tiene menos de `DIAS_BORRADOR` días."""
+    datos = leer_contexto(conversacion).borrador
+    if not datos:
+        return None
+    try:
+        guardado = dt.datetime.fromisoformat(str(datos.get("guardado")))
+        estado = EstadoFlujo.desde_json(datos)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if guardado.tzinfo is None:
+        guardado = guardado.replace(tzinfo=ahora.tzinfo)
+    if ahora - guardado > dt.timedelta(days=DIAS_BORRADOR):
+        return None
+    return estado
 
 
 def _entrada(ctx: Contexto, documento: Documento | None) -> Entrada:
@@ -102,6 +144,9 @@ class RutasFlujos:
             return respuestas
         return respuestas + flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy())
 
+    def ahora(self) -> dt.datetime:
+        return dt.datetime.now(self.zona)
+
     def _sin_datos_sensibles(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
                              contexto: dict[str, Any]) -> list[Respuesta] | None:
         """Si la respuesta guardaría un dato sensible (salud, religión, política, vida sexual,
@@ -121,18 +166,29 @@ class RutasFlujos:
                                                                   hoy=self.hoy())
 
     async def _avanzar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
-                       contexto: dict[str, Any]) -> list[Respuesta]:
+                       contexto: dict[str, Any], previo: EstadoFlujo | None = None
+                       ) -> list[Respuesta]:
         """Lo que la persona respondió en el paso: se aplica si no trae un dato sensible."""
         rechazo = self._sin_datos_sensibles(ctx, definicion, resultado, contexto)
         if rechazo is not None:
             return rechazo
-        return await self._aplicar(ctx, definicion, resultado)
+        return await self._aplicar(ctx, definicion, resultado, previo=previo)
 
-    async def _aplicar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado
-                       ) -> list[Respuesta]:
+    async def _aplicar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
+                       previo: EstadoFlujo | None = None) -> list[Respuesta]:
         """Ejecuta las acciones, guarda el estado y encadena el flujo pendiente tras la
-        bienvenida."""
+        bienvenida. Si el flujo se descartó (`previo` tenía respuestas), lo guarda como
+        borrador y dice cómo recuperarlo."""
         respuestas = list(resultado.respuestas)
+        if (resultado.evento == "cancelado" and previo is not None
+                and flujo.capturadas(definicion, previo)):
+            guardar_borrador(ctx.conversacion, previo, self.ahora())
+            ultima = respuestas[-1] if respuestas else None
+            if ultima is not None and not ultima.botones:
+                ultima.texto = f"{ultima.texto}\n{AVISO_BORRADOR}".strip()
+            else:
+                respuestas.append(Respuesta(AVISO_BORRADOR))
+            respuestas[-1].botones = [Boton("Recuperarlo", "/continuar"), Boton("Menú", "/menu")]
         for accion in resultado.acciones:
             ejecutar = self.acciones.get(accion.nombre)
             if ejecutar is not None:
@@ -163,13 +219,20 @@ class RutasFlujos:
         if flujo_id == "bienvenida":
             actualizar_contexto(ctx.conversacion, consentimiento_rechazado=False)
         definicion = flujos[flujo_id]
+        antes: list[Respuesta] = []
+        previo = estado_flujo.leer(ctx.conversacion)
+        if previo is not None and previo.flujo in flujos and previo.flujo != flujo_id \
+                and flujo.capturadas(flujos[previo.flujo], previo):
+            guardar_borrador(ctx.conversacion, previo, self.ahora())
+            antes.append(Respuesta(f"Dejé guardado {flujos[previo.flujo].en_palabras}; para "
+                                   "retomarlo, escriba «continuar»."))
         if (detectado := lugar_detectado(ctx)) is not None:
             actualizar_contexto(ctx.conversacion, detectado=detectado)
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
         resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo(),
                                   hoy=self.hoy())
-        return await self._aplicar(ctx, definicion, resultado)
+        return antes + await self._aplicar(ctx, definicion, resultado)
 
     def _flujo_pedido(self, ctx: Contexto) -> str | None:
         if ctx.payload and ctx.payload.startswith("/iniciar "):
@@ -212,7 +275,22 @@ class RutasFlujos:
             return None
         if estado_flujo.leer(ctx.conversacion) is not None:
             return None
-        return [respuesta_menu("No tiene ningún trámite a medias. ¿Qué desea hacer?")]
+        borrador = borrador_vigente(ctx.conversacion, self.ahora())
+        actualizar_contexto(ctx.conversacion, borrador=None)
+        definicion = self.flujos.get(borrador.flujo) if borrador is not None else None
+        if borrador is None or definicion is None or not definicion.tiene(borrador.paso):
+            return [respuesta_menu("No tiene ningún trámite a medias. ¿Qué desea hacer?")]
+        estado_flujo.guardar(ctx.conversacion, borrador)
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        return self._retomar(definicion, borrador, contexto, f"Recuperé {definicion.en_palabras}.")
+
+    def _retomar(self, definicion: Flujo, estado: EstadoFlujo, contexto: dict[str, Any],
+                 encabezado: str) -> list[Respuesta]:
+        """Al retomar: un mensaje corto con lo capturado y lo que falta, y la pregunta."""
+        avance = flujo.avance(definicion, estado, contexto, hoy=self.hoy())
+        return [Respuesta(f"{encabezado} {avance}".strip()),
+                *flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy(), seguir=False)]
 
     async def flujo_activo(self, ctx: Contexto) -> list[Respuesta] | None:
         """Atiende el mensaje dentro del flujo en curso, o lo deja a otra ruta (en pausa)."""
@@ -238,9 +316,14 @@ class RutasFlujos:
                                                definicion.contexto)
         cat = catalogo()
         hoy = self.hoy()
+        entrada = _entrada(ctx, await _documento(ctx))
+        if (estado.pendiente or {}).get("tipo") == "descartar" and comando in (
+                Comando.CONTINUAR, Comando.ATRAS, Comando.DESPUES):
+            comando = None  # «seguir», «regresar»: la respuesta a «¿Descarto…?» es no
         if comando is Comando.CANCELAR or ctx.intent == "cancelar":
             return await self._aplicar(ctx, definicion,
-                                       flujo.cancelar(definicion, estado, contexto, hoy=hoy))
+                                       flujo.cancelar(definicion, estado, contexto, hoy=hoy),
+                                       previo=estado)
         if comando is Comando.ATRAS:
             return await self._aplicar(
                 ctx, definicion, flujo.atras(definicion, estado, contexto, catalogo=cat, hoy=hoy))
@@ -248,28 +331,41 @@ class RutasFlujos:
             return await self._aplicar(ctx, definicion,
                                        flujo.ayuda(definicion, estado, contexto, hoy=hoy))
         if comando is Comando.CONTINUAR or ctx.intent == "continuar_tramite":
-            return flujo.recordatorio(definicion, estado, contexto, hoy=hoy)
+            return self._retomar(definicion, estado, contexto,
+                                 f"Retomemos {definicion.en_palabras}.")
         if comando is Comando.DESPUES:
-            return [Respuesta(f"Guardé su avance en «{definicion.titulo}». Cuando quiera seguir, "
-                              "escriba «continuar».", botones=[Boton("Continuar", "/continuar"),
-                                                               Boton("Menú", "/menu")])]
-        entrada = _entrada(ctx, await _documento(ctx))
+            saltar = flujo.opcion_despues(definicion, estado, entrada, contexto)
+            if saltar is not None:
+                return await self._avanzar(ctx, definicion, flujo.avanzar(
+                    definicion, estado, saltar, contexto, catalogo=cat, hoy=hoy), contexto,
+                previo=estado)
+            avance = flujo.avance(definicion, estado, contexto, hoy=hoy)
+            return [Respuesta(f"Guardé su avance. {avance} Cuando quiera seguir, escriba "
+                              "«continuar».".replace("  ", " "),
+                              botones=[Boton("Continuar", "/continuar"), Boton("Menú", "/menu")])]
         if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
             return await self._avanzar(ctx, definicion, flujo.avanzar(
-                definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto)
+                definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
+                previo=estado)
         digresion = await self._digresion(ctx, definicion, contexto)
         if digresion is not None:
             return digresion
         return await self._avanzar(ctx, definicion, flujo.avanzar(
-            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto)
+            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
+                previo=estado)
 
     async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
                          ) -> list[Respuesta] | None:
         """Una pregunta o un saludo a mitad del flujo: responder y recordar dónde íbamos."""
         if ctx.intent == "saludo":
-            return self._con_recordatorio(ctx, definicion, [Respuesta(
-                f"¡Hola de nuevo! Tenemos a medias «{definicion.titulo}»; seguimos donde nos "
-                "quedamos.")], contexto)
+            estado = estado_flujo.leer(ctx.conversacion)
+            if estado is None:
+                return None
+            avance = flujo.avance(definicion, estado, contexto, hoy=self.hoy())
+            return [Respuesta(f"¡Hola de nuevo! Seguimos con {definicion.en_palabras}. "
+                              f"{avance}".strip()),
+                    *flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy(),
+                                        seguir=False)]
         pregunta = ctx.intent in INTENTS_INFORMATIVOS or es_pregunta(ctx.texto)
         if not pregunta or not ctx.texto:
             return None
@@ -277,6 +373,28 @@ class RutasFlujos:
         if respuestas is None:
             return None
         return self._con_recordatorio(ctx, definicion, respuestas, contexto)
+
+    async def boton_escrito(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Escribir el título de un botón de la última respuesta (o algo claramente igual:
+        «mis casos», «asesor», «sí, bórrelos») es pulsarlo: el mensaje sigue su camino como
+        ese botón. No responde nada. Si hay un flujo y su paso entiende el texto tal cual,
+        manda el paso (p. ej. un nombre de área en una selección múltiple)."""
+        if ctx.payload or not ctx.texto:
+            return None
+        ofrecidos = botones_ofrecidos(ctx.conversacion)
+        if not ofrecidos:
+            return None
+        estado = estado_flujo.leer(ctx.conversacion)
+        if estado is not None and estado.flujo in self.flujos and flujo.acepta(
+                self.flujos[estado.flujo], estado, Entrada(texto=ctx.texto),
+                {"canal": ctx.canal}, catalogo=catalogo(), hoy=self.hoy()):
+            return None
+        boton = boton_escrito(ctx.texto, ofrecidos)
+        if boton is not None:
+            ctx.notas["boton_escrito"] = ctx.texto
+            ctx.payload, ctx.texto = boton.payload, ""
+            ctx.comando = reconocer(None, boton.payload)
+        return None
 
     async def documentos_a_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
         """«/documentos [FOLIO]»: la ficha PDF y el oficio DOCX de un caso propio."""
@@ -308,10 +426,16 @@ class RutasFlujos:
 
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
                    flujos: dict[str, Flujo], zona: ZoneInfo) -> bool:
-    """¿El paso actual toma este texto tal cual? (Entonces no se consulta al NLU.) `zona`:
-    la zona horaria de los ajustes, para la fecha de hoy."""
+    """¿Se entiende este texto sin el NLU? Un acuse («ok», «gracias»), el título de un botón
+    recién ofrecido o lo que el paso actual toma tal cual. `zona`: la zona horaria de los
+    ajustes, para la fecha de hoy."""
+    if reconocer(texto, payload):
+        return False
+    if not payload and (es_acuse(texto) or boton_escrito(texto, botones_ofrecidos(
+            conversacion)) is not None):
+        return True
     estado = estado_flujo.leer(conversacion)
-    if estado is None or estado.flujo not in flujos or reconocer(texto, payload):
+    if estado is None or estado.flujo not in flujos:
         return False
     return flujo.acepta(flujos[estado.flujo], estado, Entrada(texto=texto, payload=payload),
                         {}, catalogo=catalogo(), hoy=dt.datetime.now(zona).date())

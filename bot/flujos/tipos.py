@@ -14,6 +14,7 @@ from bot.flujos.catalogo import CatalogoGeografico, estado_a_dict, municipio_a_d
 from bot.flujos.definicion import Opcion, Paso
 from bot.flujos.fechas import ANIOS_ADELANTE, ANIOS_ATRAS, FechaLeida, leer_fecha
 from bot.flujos.modelos import Entrada
+from bot.flujos.nombres import lugar_propio, nombre_propio
 from bot.flujos.paises import buscar_pais
 from bot.nucleo.formato import fecha_larga, leer_telefono, telefono
 from bot.nucleo.mensajes import Boton
@@ -45,7 +46,6 @@ _MIME = {
 }
 _CORREO = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
 _NUMERO_OPCION = re.compile(r"^(?:la |el |opcion |numero |num |no )?(\d{1,2})$")
-_SEPARADORES = re.compile(r"\s*(?:[,;/+\n]|\by\b|\be\b)\s*")
 _PALABRAS_NUM = {
     "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
     "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15,
@@ -170,12 +170,32 @@ def _leer_texto(paso: Paso, texto: str, minimo: int = 1) -> Lectura:
     return Lectura(valor=t, texto=t)
 
 
-def _leer_ciudad(paso: Paso, texto: str) -> Lectura:
+def _leer_ciudad(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) -> Lectura:
     t = texto.strip().strip(".")
     letras = sum(c.isalpha() for c in t)
     if letras < 2 or len(t) > 120:
         return _error(paso, "Escriba el nombre de la ciudad, por ejemplo «San Antonio, Texas».")
-    return _leer_texto(paso, t, minimo=2)
+    lectura = _leer_texto(paso, t, minimo=2)
+    if lectura.error is not None:
+        return lectura
+
+    def municipios(parte: str) -> list[str]:
+        return [m.nombre for m in catalogo.buscar_municipio(parte)] if catalogo else []
+
+    propia = lugar_propio(t, municipios)
+    return Lectura(valor=propia, texto=propia)
+
+
+def _leer_nombre(paso: Paso, texto: str) -> Lectura:
+    """El nombre de una persona, en forma de nombre propio («Guadalupe Ramírez López»)."""
+    t = texto.strip().strip(".")
+    if sum(c.isalpha() for c in t) < 2 or any(c.isdigit() or c == "@" for c in t):
+        return _error(paso, "Escriba el nombre, por ejemplo «Laura Méndez».")
+    lectura = _leer_texto(paso, t, minimo=2)
+    if lectura.error is not None:
+        return lectura
+    propio = nombre_propio(t)
+    return Lectura(valor=propio, texto=propio)
 
 
 def _leer_numero(paso: Paso, texto: str) -> Lectura:
@@ -253,16 +273,84 @@ def _leer_pais(paso: Paso, texto: str) -> Lectura:
     return Lectura(valor={"codigo": pais.codigo, "nombre": pais.nombre}, texto=pais.nombre)
 
 
-def _leer_opcion(paso: Paso, entrada: Entrada) -> Lectura:
+def _leer_opcion(paso: Paso, entrada: Entrada, variables: dict[str, Any]) -> Lectura:
     op = elegir_opcion(entrada.texto, paso.opciones, entrada.payload)
     if op is None:
-        return _error(paso, "Elija una de las opciones con los botones o escriba su número.")
+        como = "su número" if _con_numeros(variables) else "su nombre"
+        return _error(paso, f"Elija una de las opciones con los botones o escriba {como}.")
     return Lectura(valor=op.valor, texto=op.titulo)
 
 
-def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None) -> Lectura:
+# Palabras que acompañan a los nombres de las opciones sin ser una («cultura, turismo y
+# también seguridad», «nos interesa la economía»).
+_RELLENO_VARIAS = frozenset({
+    "y", "e", "o", "u", "tambien", "ademas", "asi", "como", "la", "el", "los", "las", "lo",
+    "de", "del", "en", "con", "area", "areas", "tema", "temas", "mas", "pues", "igual", "un",
+    "una", "me", "nos", "interesa", "interesan", "queremos", "quisieramos", "cooperar",
+    "colaborar", "sobre", "por", "favor", "todo", "principalmente", "sobretodo", "etc",
+    "a", "al", "que", "seria", "serian", "son", "es", "bueno", "ah",
+})
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_PALABRAS_OPCION = 4
+
+
+def _con_numeros(variables: dict[str, Any]) -> bool:
+    """¿El canal muestra los botones numerados? (Solo la terminal.)"""
+    return variables.get("canal") == "terminal"
+
+
+def _por_nombres(texto: str, opciones: Sequence[Opcion]) -> tuple[list[Opcion], list[str]]:
+    """Las opciones nombradas en el texto, en orden, y lo que sobró sin reconocer (con las
+    palabras de la persona). Acepta comas, espacios, «y», números de la lista y errores
+    pequeños de escritura: «cultura turismo y economia, tambien seguridad»."""
+    palabras = [(m.group(0), normalizar(m.group(0))) for m in _TOKEN.finditer(texto)]
+    formas: dict[str, int] = {}
+    for i, o in enumerate(opciones):
+        for forma in (o.titulo, o.valor.replace("_", " "), *o.sinonimos):
+            formas.setdefault(normalizar(forma), i)
+    sueltas = {f: i for f, i in formas.items() if " " not in f and len(f) >= 5}
+    elegidas: list[Opcion] = []
+    sobrantes: list[list[str]] = []
+    seguidas = False  # ¿la palabra anterior tampoco se reconoció?
+    i = 0
+    while i < len(palabras):
+        hallada: tuple[int, int] | None = None  # (opción, palabras que ocupa)
+        for largo in range(min(MAX_PALABRAS_OPCION, len(palabras) - i), 0, -1):
+            frase = " ".join(n for _, n in palabras[i:i + largo])
+            if frase in formas:
+                hallada = (formas[frase], largo)
+                break
+        original, forma = palabras[i]
+        if hallada is None and forma.isdigit() and 1 <= int(forma) <= len(opciones):
+            hallada = (int(forma) - 1, 1)
+        if hallada is None and len(forma) >= 5 and sueltas:
+            parecida = process.extractOne(forma, list(sueltas), scorer=fuzz.ratio,
+                                          score_cutoff=84)
+            if parecida is not None:
+                hallada = (sueltas[parecida[0]], 1)
+        if hallada is not None:
+            op = opciones[hallada[0]]
+            if op not in elegidas:
+                elegidas.append(op)
+            i += hallada[1]
+            seguidas = False
+            continue
+        if forma in _RELLENO_VARIAS:
+            seguidas = False
+        elif seguidas:
+            sobrantes[-1].append(original)
+        else:
+            sobrantes.append([original])
+            seguidas = True
+        i += 1
+    return elegidas, [" ".join(s) for s in sobrantes]
+
+
+def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None,
+                      variables: dict[str, Any] | None = None) -> Lectura:
     elegidas: list[str] = list((pendiente or {}).get("seleccion", []))
     por_valor = {o.valor: o for o in paso.opciones}
+    numeros = _con_numeros(variables or {})
 
     def cerrar(valores: list[str]) -> Lectura:
         opciones = [por_valor[v] for v in valores if v in por_valor]
@@ -271,11 +359,23 @@ def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | 
         return Lectura(valor=[o.valor for o in opciones], texto=", ".join(_titulo(o) for o in
                                                                          opciones))
 
+    def seguir_eligiendo(aviso: str) -> Lectura:
+        restantes = [o for o in paso.opciones if o.valor not in elegidas and not o.exclusiva]
+        return Lectura(
+            pendiente={"tipo": "seleccion", "seleccion": elegidas},
+            aviso=aviso,
+            botones=[*botones_de_opciones(restantes), Boton("Listo", "/listo")],
+        )
+
+    def anotadas() -> str:
+        return ", ".join(por_valor[v].titulo for v in elegidas if v in por_valor)
+
     n = normalizar(entrada.texto)
     if entrada.payload == "/listo" or (not entrada.payload and n in LISTO):
         if elegidas:
             return cerrar(elegidas)
-        return _error(paso, "Aún no elige ninguna opción. Pulse una o escriba sus números.")
+        return _error(paso, "Aún no elige ninguna opción. Pulse una o escriba "
+                      + ("sus números." if numeros else "su nombre."))
     if entrada.payload and entrada.payload.startswith("/op "):
         op = elegir_opcion("", paso.opciones, entrada.payload)
         if op is None:
@@ -284,36 +384,29 @@ def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | 
             return cerrar([op.valor])
         if op.valor not in elegidas:
             elegidas.append(op.valor)
-        restantes = [o for o in paso.opciones if o.valor not in elegidas and not o.exclusiva]
-        titulos = ", ".join(por_valor[v].titulo for v in elegidas if v in por_valor)
-        return Lectura(
-            pendiente={"tipo": "seleccion", "seleccion": elegidas},
-            aviso=f"Anotado: {titulos}. Puede elegir otra o pulsar «Listo».",
-            botones=[*botones_de_opciones(restantes), Boton("Listo", "/listo")],
-        )
+        return seguir_eligiendo(f"Anotado: {anotadas()}. Puede elegir otra o pulsar «Listo».")
     if n in TODAS:
         return cerrar([o.valor for o in paso.opciones if not o.exclusiva])
     entera = elegir_opcion(entrada.texto, paso.opciones, exacta=True)
     if entera is not None:
         return cerrar([*elegidas, entera.valor])
-    trozos = [t for t in _SEPARADORES.split(entrada.texto.strip()) if t.strip()]
-    if len(trozos) == 1 and re.fullmatch(r"[\d\s]+", trozos[0]):
-        trozos = trozos[0].split()
-    desconocidos: list[str] = []
-    for trozo in trozos:
-        op = elegir_opcion(trozo, paso.opciones)
-        if op is None:
-            desconocidos.append(trozo.strip())
-        elif op.valor not in elegidas:
+    nombradas, sobrantes = _por_nombres(entrada.texto, paso.opciones)
+    if not nombradas and not sobrantes:
+        sola = elegir_opcion(entrada.texto, paso.opciones)
+        nombradas = [sola] if sola is not None else []
+    for op in nombradas:
+        if op.valor not in elegidas:
             elegidas.append(op.valor)
-    if desconocidos or not elegidas:
-        if desconocidos and len(desconocidos) < len(trozos):
-            return _error(
-                paso, f"No reconocí «{desconocidos[0][:40]}». Use los números de la lista."
-            )
-        return _error(
-            paso, "Elija una o varias opciones; puede escribir sus números, p. ej. «1, 3»."
-        )
+    como = ("sus números, p. ej. «1, 3», o sus nombres" if numeros
+            else "sus nombres, p. ej. «cultura y turismo»")
+    if sobrantes:
+        desconocidas = " ni ".join(f"«{s[:40]}»" for s in sobrantes[:3])
+        if nombradas:
+            return seguir_eligiendo(f"Anoté: {anotadas()}. No reconocí {desconocidas}; si "
+                                    "falta alguna, elíjala de la lista, o pulse «Listo».")
+        return _error(paso, f"No reconocí {desconocidas}. Elija de la lista o escriba {como}.")
+    if not nombradas:
+        return _error(paso, f"Elija una o varias opciones; puede escribir {como}.")
     return cerrar(elegidas)
 
 
@@ -480,9 +573,9 @@ def leer(
             return _error(paso, "Responda «sí» o «no», por favor.")
         return Lectura(valor=sino, texto="Sí" if sino else "No")
     if t == "opcion":
-        return _leer_opcion(paso, entrada)
+        return _leer_opcion(paso, entrada, variables)
     if t == "multiopcion":
-        return _leer_multiopcion(paso, entrada, pendiente)
+        return _leer_multiopcion(paso, entrada, pendiente, variables)
     if t == "municipio":
         return _leer_municipio(paso, entrada, pendiente, variables, catalogo)
     if t == "caso":
@@ -491,7 +584,8 @@ def leer(
         return _error(paso, "Ese botón no corresponde a esta pregunta; escriba su respuesta.")
     lectores = {
         "texto": lambda: _leer_texto(paso, texto),
-        "ciudad": lambda: _leer_ciudad(paso, texto),
+        "ciudad": lambda: _leer_ciudad(paso, texto, catalogo),
+        "nombre": lambda: _leer_nombre(paso, texto),
         "numero": lambda: _leer_numero(paso, texto),
         "correo": lambda: _leer_correo(paso, texto),
         "telefono": lambda: _leer_telefono(paso, texto),

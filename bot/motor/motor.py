@@ -550,7 +550,9 @@ class Motor:
         if mensaje.procesado_en is None:  # si no nació procesado (ver registrar_entrante)
             mensaje.procesado_en = ahora()
         conversacion.ultima_actividad = ahora()
-        actualizar_contexto(conversacion, atendida=True)
+        # Los botones que se acaban de ofrecer: escribir su título cuenta como pulsarlo.
+        ofrecidos = [[b.titulo, b.payload] for r in respuestas for b in r.botones]
+        actualizar_contexto(conversacion, atendida=True, botones=ofrecidos or None)
         log.info("mensaje procesado", extra={"mensaje_id": mensaje.id,
                                              "conversacion_id": conversacion.id,
                                              "respuestas": len(respuestas)})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.db.contexto_conversacion import leer_contexto
 from bot.db.estados import TipoMensaje, leer_tipo
 from bot.motor.menu import respuesta_menu
 from bot.motor.textos import texto
-from bot.nucleo.comandos import Comando
+from bot.nucleo.comandos import Comando, es_acuse, es_agradecimiento
 from bot.nucleo.contexto import Contexto, Ruta
 from bot.nucleo.mensajes import Boton, Respuesta
 
@@ -74,16 +75,28 @@ async def comandos(ctx: Contexto) -> list[Respuesta] | None:
 
 
 async def charla(ctx: Contexto) -> list[Respuesta] | None:
-    """Saludos, despedidas y agradecimientos."""
+    """Saludos, despedidas, agradecimientos y acuses («ok», «va»)."""
     intent = ctx.intent
     if intent == "saludo":
         return [Respuesta(texto("saludo", nombre=ctx.usuario.nombre)), respuesta_menu()]
-    if intent in ("despedida", "agradecer"):
+    if intent in ("despedida", "agradecer") or es_agradecimiento(ctx.texto):
         return [Respuesta(texto("despedida"))]
+    if es_acuse(ctx.texto) or intent == "afirmar":
+        return [acuse(ctx)]
     if intent in ("menu", "ayuda"):
         ctx.comando = Comando.MENU if intent == "menu" else Comando.AYUDA
         return await comandos(ctx)
     return None
+
+
+def acuse(ctx: Contexto) -> Respuesta:
+    """«ok» sin nada pendiente: contestar en corto y volver a ofrecer los últimos botones (la
+    pregunta abierta), o el menú si no había."""
+    ofrecidos = [Boton(str(b[0]), str(b[1])) for b in leer_contexto(ctx.conversacion).botones
+                 or [] if isinstance(b, list) and len(b) == 2]
+    if ofrecidos:
+        return Respuesta(texto("acuse", con_botones=True), botones=ofrecidos)
+    return respuesta_menu(texto("acuse", con_botones=False))
 
 
 async def fuera_de_alcance(ctx: Contexto) -> list[Respuesta] | None:

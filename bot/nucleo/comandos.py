@@ -43,3 +43,28 @@ def reconocer(texto: str | None, payload: str | None) -> Comando | None:
         if forma in _POR_FORMA:
             return _POR_FORMA[forma]
     return None
+
+
+# Acuses: «ok», «gracias», «va»… No piden nada: se contestan en corto y se repite la
+# pregunta abierta, en vez de «no le entendí» (o de guardarlos como si fueran un dato).
+_AGRADECIMIENTOS = frozenset({
+    "gracias", "muchas gracias", "mil gracias", "ok gracias", "va gracias", "sale gracias",
+    "perfecto gracias", "de acuerdo gracias", "gracias ok", "muy amable", "se agradece",
+    "le agradezco", "te agradezco", "gracias por la informacion", "excelente gracias",
+    "ok muchas gracias", "muy bien gracias", "listo gracias", "grax", "gracias muy amable",
+})
+_ACUSES = _AGRADECIMIENTOS | frozenset({
+    "ok", "okay", "okey", "oki", "okas", "ok ok", "va", "vale", "sale", "de acuerdo",
+    "entendido", "entiendo", "perfecto", "muy bien", "esta bien", "bien", "excelente",
+    "enterado", "enterada", "ya vi", "ah ok", "aja", "orale", "andale",
+})
+
+
+def es_acuse(texto: str | None) -> bool:
+    """¿Es solo un acuse («ok», «va», «gracias», «de acuerdo»)?"""
+    return bool(texto) and normalizar(texto or "") in _ACUSES
+
+
+def es_agradecimiento(texto: str | None) -> bool:
+    """¿Es un «gracias» (solo o con un acuse)?"""
+    return bool(texto) and normalizar(texto or "") in _AGRADECIMIENTOS
