@@ -3,6 +3,11 @@
 - `POST /chat/mensajes` — `{"texto": "..."}` o `{"payload": "/..."}`, con `message_id`
   opcional (reintentos idempotentes). Responde la lista de respuestas en el formato REST
   (`text`, `buttons`, `link`, `attachment`), la misma que pinta la página.
+- `GET /chat/pendientes?despues=<id>` — sondeo largo: espera hasta ~25 s a que haya algo
+  para la persona de esta cookie que salió sin que escribiera (la respuesta de un asesor,
+  «Le atiende…», un aviso) y lo devuelve en el mismo formato, cada elemento con su `id`;
+  queda entregado (`bot/motor/pendientes.py`). `POST /chat/mensajes` también lo pone al
+  frente de su respuesta, así que cada mensaje sale una sola vez por uno u otro camino.
 - `POST /chat/salir` — «Cerrar sesión»: el navegador olvida su identidad; el siguiente
   mensaje empieza una conversación nueva.
 
@@ -15,6 +20,8 @@ por IP; cada identidad tiene su límite de mensajes por minuto.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -22,7 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.canales.rest import ip_cliente, procesar
+from bot.canales.rest import a_rest, ip_cliente, procesar
 from bot.canales.web.identidad import IdentidadWeb
 from bot.canales.web.proteccion import (
     MAXIMO_JSON_CHAT,
@@ -33,6 +40,7 @@ from bot.canales.web.proteccion import (
     demasiadas,
     leer_json,
 )
+from bot.motor import pendientes
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +49,10 @@ CSP_PAGINA = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 
               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
               "frame-ancestors 'none'")
 """La página solo carga su propio JavaScript y su hoja de estilos (nada en línea)."""
+ESPERA_MAXIMA_S = 25.0
+"""Cuánto espera `GET /chat/pendientes` antes de responder vacío (la página vuelve a pedir)."""
+SONDEO_S = 1.0
+"""Cada cuánto mira la base mientras espera (una lectura barata por índice)."""
 
 
 class PeticionChat(BaseModel):
@@ -118,6 +130,31 @@ async def mensaje(request: Request) -> JSONResponse:
     respuesta = await procesar(request, entrante, None)
     identidad.poner(request, respuesta, id_web)  # nueva o renovada otros 30 días
     return respuesta
+
+
+@router.get("/chat/pendientes")
+async def pendientes_web(request: Request, despues: int = 0,
+                         espera: float = ESPERA_MAXIMA_S) -> JSONResponse:
+    """Lo que le llegó a la persona de esta cookie sin que escribiera; espera hasta `espera`
+    segundos (como mucho ESPERA_MAXIMA_S) a que llegue algo. Sin cookie válida, nada."""
+    id_web = request.app.state.identidad_web.de(request)
+    if id_web is None:
+        return JSONResponse([], headers={"Cache-Control": "no-store"})
+    servicios = request.app.state.servicios
+    limite = time.monotonic() + max(0.0, min(espera, ESPERA_MAXIMA_S))
+    canal = Canal.WEB.value
+    while True:
+        if await pendientes.hay_pendientes(servicios.almacen, canal, id_web, despues):
+            llegaron = await pendientes.reclamar(servicios.almacen, servicios.documentos,
+                                                 canal, id_web, despues)
+            if llegaron:
+                return JSONResponse(
+                    a_rest(None, [p.respuesta for p in llegaron], request.app.state.firma_enlaces,
+                           [p.mensaje_id for p in llegaron]),
+                    headers={"Cache-Control": "no-store"})
+        if time.monotonic() >= limite or await request.is_disconnected():
+            return JSONResponse([], headers={"Cache-Control": "no-store"})
+        await asyncio.sleep(SONDEO_S)
 
 
 @router.post("/chat/salir")

@@ -1,0 +1,125 @@
+"""Lo que sale sin que la persona escriba llega en REST y en el chat web (canales sin emisor):
+al frente de su siguiente respuesta, o por el sondeo largo del chat web; una sola vez."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.app import crear_app
+from bot.db import diferidos
+from bot.db.estados import EstadoEnvio
+from bot.db.modelos import Escalamiento, Mensaje
+from bot.documentos.enlaces import FirmaEnlaces
+from bot.escalamiento import traspaso
+from bot.escalamiento.asesores import por_email
+from bot.servicios import Servicios
+
+from dobles import escalamiento_datos as datos
+
+REST = "/webhooks/rest/webhook"
+
+
+@pytest.fixture
+async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
+    app = crear_app(servicios.ajustes, servicios)
+    app.state.servicios = servicios
+    app.state.firma_enlaces = FirmaEnlaces("secreto-de-prueba")
+    transporte = httpx.ASGITransport(app=app, client=("10.0.0.2", 1234))
+    async with httpx.AsyncClient(transport=transporte, base_url="http://chat.prueba") as c:
+        yield c
+    await diferidos.esperar()
+
+
+async def tomar_y_responder(servicios: Servicios, usuario_id: int, texto: str) -> None:
+    """Una asesora toma el traspaso abierto de la persona y le contesta (como en el panel)."""
+    esc = await datos.traspaso_de(servicios, usuario_id)
+    assert esc is not None
+    async with servicios.almacen.escritura() as s:
+        asesora = await por_email(s, "ana@jal.gob.mx")
+        assert asesora is not None
+        assert (await traspaso.tomar(servicios, s, esc.id, asesora)).gano
+    async with servicios.almacen.escritura() as s:
+        e = await s.get(Escalamiento, esc.id)
+        assert e is not None
+        await traspaso.responder(servicios, s, e, asesora, texto)
+    await diferidos.esperar()
+
+
+async def test_la_respuesta_del_asesor_llega_a_rest_con_el_siguiente_mensaje_una_vez(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
+    uid = await datos.usuario(servicios, "rest-1")
+    r = await cliente.post(REST, json={"sender": "rest-1", "message": "asesor"})
+    assert r.status_code == 200 and "Jalisco" in r.json()[0]["text"]
+    await tomar_y_responder(servicios, uid, "Buenos días, le atiendo.")
+    r = await cliente.post(REST, json={"sender": "rest-1", "message": "¿sigue ahí?"})
+    cuerpo = r.json()
+    textos = [e["text"] for e in cuerpo]
+    assert "Le atiende Ana" in textos[0]
+    assert textos[1] == "*Ana:* Buenos días, le atiendo."
+    assert all(e["recipient_id"] == "rest-1" for e in cuerpo)
+    assert "id" in cuerpo[0] and "id" in cuerpo[1] and "id" not in cuerpo[-1]
+    assert len(textos) > 2  # y luego el acuse de su mensaje
+    # Una sola vez: el siguiente mensaje ya no lo repite, y quedó entregado en la base.
+    r = await cliente.post(REST, json={"sender": "rest-1", "message": "gracias"})
+    assert not any("le atiendo" in e["text"] for e in r.json())
+    async with servicios.almacen.lectura() as s:
+        estados = (await s.scalars(select(Mensaje.envio).where(
+            Mensaje.direccion == "salida", Mensaje.responde_a_id.is_(None)))).all()
+    assert estados and set(estados) == {EstadoEnvio.EN_RESPUESTA}
+
+
+async def test_otro_remitente_no_recibe_lo_ajeno(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
+    uid = await datos.usuario(servicios, "rest-2")
+    await cliente.post(REST, json={"sender": "rest-2", "message": "asesor"})
+    await tomar_y_responder(servicios, uid, "Mensaje privado")
+    r = await cliente.post(REST, json={"sender": "otro", "message": "hola"})
+    assert not any("privado" in e["text"] for e in r.json())
+
+
+async def test_el_chat_web_recibe_la_respuesta_sin_escribir(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
+    # Sin cookie no hay nada que esperar: responde vacío enseguida.
+    assert (await cliente.get("/chat/pendientes", params={"espera": 5})).json() == []
+    r = await cliente.post("/chat/mensajes", json={"texto": "asesor"})
+    assert r.status_code == 200
+    u = await _usuario_web(servicios)
+    referencia = await datos.usuario(servicios, "referencia")
+    async with servicios.almacen.escritura() as s:
+        # La persona del chat web dice su estado (como el flujo) para que la atienda Jalisco.
+        from bot.db.modelos import Usuario
+
+        fila = await s.get(Usuario, u)
+        jal = await s.get(Usuario, referencia)
+        assert fila is not None and jal is not None
+        fila.estado_id, fila.municipio_id = jal.estado_id, jal.municipio_id
+    espera = asyncio.create_task(cliente.get("/chat/pendientes", params={"espera": 10}))
+    await asyncio.sleep(0.3)
+    assert not espera.done()  # espera a que llegue algo
+    await tomar_y_responder(servicios, u, "Hola desde el escritorio.")
+    cuerpo = (await asyncio.wait_for(espera, 10)).json()
+    textos = [e["text"] for e in cuerpo]
+    assert any("Hola desde el escritorio." in t for t in textos), textos
+    ultimo = max(e["id"] for e in cuerpo)
+    # Ya entregado: ni el sondeo ni el siguiente mensaje lo repiten.
+    assert (await cliente.get("/chat/pendientes",
+                              params={"despues": ultimo, "espera": 0})).json() == []
+    r = await cliente.post("/chat/mensajes", json={"texto": "gracias"})
+    assert not any("escritorio" in e["text"] for e in r.json())
+
+
+async def _usuario_web(servicios: Servicios) -> int:
+    from bot.db.modelos import Usuario
+
+    async with servicios.almacen.lectura() as s:
+        uid = await s.scalar(select(Usuario.id).where(Usuario.canal == "web"))
+    assert uid is not None
+    return uid
