@@ -89,18 +89,18 @@ async def test_el_chat_web_recibe_la_respuesta_sin_escribir(
     await datos.asesor(servicios, "ana@jal.gob.mx")
     # Sin cookie no hay nada que esperar: responde vacío enseguida.
     assert (await cliente.get("/chat/pendientes", params={"espera": 5})).json() == []
-    r = await cliente.post("/chat/mensajes", json={"texto": "asesor"})
-    assert r.status_code == 200
+    assert (await cliente.post("/chat/mensajes", json={"texto": "hola"})).status_code == 200
     u = await _usuario_web(servicios)
     referencia = await datos.usuario(servicios, "referencia")
     async with servicios.almacen.escritura() as s:
-        # La persona del chat web dice su estado (como el flujo) para que la atienda Jalisco.
+        # La persona del chat web es de Jalisco (como si lo hubiera dicho en un flujo).
         from bot.db.modelos import Usuario
 
-        fila = await s.get(Usuario, u)
-        jal = await s.get(Usuario, referencia)
+        fila, jal = await s.get(Usuario, u), await s.get(Usuario, referencia)
         assert fila is not None and jal is not None
         fila.estado_id, fila.municipio_id = jal.estado_id, jal.municipio_id
+    r = await cliente.post("/chat/mensajes", json={"texto": "asesor"})
+    assert r.status_code == 200 and "Jalisco" in r.json()[0]["text"]
     espera = asyncio.create_task(cliente.get("/chat/pendientes", params={"espera": 10}))
     await asyncio.sleep(0.3)
     assert not espera.done()  # espera a que llegue algo

@@ -32,7 +32,7 @@ class Pendiente:
     respuesta: Respuesta
 
 
-def _consulta(canal: str, id_externo: str, despues: int) -> Select[tuple[Mensaje]]:
+def _consulta(canal: str, id_externo: str, despues: int) -> Select[Mensaje]:
     return (select(Mensaje)
             .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
             .join(Usuario, Usuario.id == Conversacion.usuario_id)

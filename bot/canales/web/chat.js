@@ -9,6 +9,8 @@
   var botonEnviar = document.getElementById("enviar");
   var botonSalir = document.getElementById("salir");
   var contador = 0;
+  var ultimoId = 0;  // el último mensaje que llegó sin que la persona escribiera
+  var sondeando = false;
 
   // Id de cada mensaje para que un reintento no se procese dos veces (no es secreto).
   function idMensaje() {
@@ -48,6 +50,10 @@
   }
 
   function mostrarRespuesta(r) {
+    if (r.id) {
+      if (r.id <= ultimoId) { return; }  // ya se pintó (no se repite)
+      ultimoId = r.id;
+    }
     if (r.text) {
       var burbuja = agregar("bot", r.text);
       if (r.link && /^https?:\/\//.test(r.link)) {
@@ -122,6 +128,26 @@
     });
   }
 
+  // Sondeo largo: lo que llega sin que la persona escriba (la respuesta de un asesor, un
+  // aviso). El servidor espera hasta ~25 s; al volver, se pide otra vez. Un solo ciclo.
+  function esperarMensajes() {
+    if (sondeando) { return; }
+    sondeando = true;
+    function otraVez(demora) {
+      setTimeout(function () { sondeando = false; esperarMensajes(); }, demora);
+    }
+    fetch("/chat/pendientes?despues=" + ultimoId, {credentials: "same-origin"})
+      .then(function (res) {
+        if (!res.ok) { throw new Error(String(res.status)); }
+        return res.json();
+      }).then(function (llegaron) {
+        llegaron.forEach(mostrarRespuesta);
+        otraVez(llegaron.length ? 0 : 1000);
+      }).catch(function () {
+        otraVez(5000);  // sin conexión: se reintenta sin saturar
+      });
+  }
+
   function saludar() {
     sessionStorage.setItem("ch-saludo", "1");
     enviar({texto: "hola"});
@@ -153,4 +179,5 @@
   if (!sessionStorage.getItem("ch-saludo")) {
     saludar();
   }
+  esperarMensajes();
 })();
