@@ -123,3 +123,40 @@ async def _usuario_web(servicios: Servicios) -> int:
         uid = await s.scalar(select(Usuario.id).where(Usuario.canal == "web"))
     assert uid is not None
     return uid
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def test_el_chat_web_recibe_archivos(servicios: Servicios,
+                                           cliente: httpx.AsyncClient) -> None:
+    import hashlib
+
+    from bot.db.modelos import Documento
+
+    assert (await cliente.post("/chat/mensajes", json={"texto": "hola"})).status_code == 200
+    r = await cliente.post("/chat/archivo", files={"archivo": ("acta.pdf", PDF, "text/plain")},
+                           data={"message_id": "a1"})
+    assert r.status_code == 200 and isinstance(r.json(), list) and r.json()
+    # Un reintento con el mismo id no guarda otro.
+    r2 = await cliente.post("/chat/archivo", files={"archivo": ("acta.pdf", PDF, "text/plain")},
+                            data={"message_id": "a1"})
+    assert r2.status_code == 200
+    raro = await cliente.post("/chat/archivo",
+                              files={"archivo": ("nota.txt", b"solo texto", "text/plain")})
+    assert raro.status_code == 200
+    uid = await _usuario_web(servicios)
+    async with servicios.almacen.lectura() as s:
+        entradas = (await s.scalars(select(Mensaje).where(
+            Mensaje.direccion == "entrada", Mensaje.canal == "web").order_by(Mensaje.id))).all()
+        archivos = [m for m in entradas if m.tipo == "archivo"]
+        assert len(archivos) == 1 and archivos[0].adjunto_id is not None
+        doc = await s.get(Documento, archivos[0].adjunto_id)
+    assert doc is not None and doc.usuario_id == uid and doc.mime == "application/pdf"
+    assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert entradas[-1].tipo == "archivo_rechazado:tipo"
+    # Sin archivo, 400; más grande que DOCUMENTO_MAX_BYTES, 413 antes de leerlo.
+    assert (await cliente.post("/chat/archivo", data={"x": "1"})).status_code == 400
+    enorme = b"0" * (servicios.ajustes.documento_max_bytes + 100 * 1024)
+    r = await cliente.post("/chat/archivo", files={"archivo": ("a.pdf", enorme, "application/pdf")})
+    assert r.status_code == 413

@@ -8,6 +8,8 @@
   «Le atiende…», un aviso) y lo devuelve en el mismo formato, cada elemento con su `id`;
   queda entregado (`bot/motor/pendientes.py`). `POST /chat/mensajes` también lo pone al
   frente de su respuesta, así que cada mensaje sale una sola vez por uno u otro camino.
+- `POST /chat/archivo` — un archivo (PDF, DOCX, JPG, PNG; hasta DOCUMENTO_MAX_BYTES, su
+  propio límite de cuerpo en `bot/app.py`) como `multipart/form-data`, campo `archivo`.
 - `POST /chat/salir` — «Cerrar sesión»: el navegador olvida su identidad; el siguiente
   mensaje empieza una conversación nueva.
 
@@ -28,6 +30,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from bot.canales.rest import a_rest, ip_cliente, procesar
 from bot.canales.web.identidad import IdentidadWeb
@@ -41,7 +46,7 @@ from bot.canales.web.proteccion import (
     leer_json,
 )
 from bot.motor import pendientes
-from bot.nucleo.mensajes import Canal, MensajeEntrante
+from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante
 
 router = APIRouter(include_in_schema=False)
 CARPETA = Path(__file__).resolve().parent
@@ -109,6 +114,23 @@ async def mensaje(request: Request) -> JSONResponse:
     if not payload and not texto.strip():
         return _error(400, "El mensaje está vacío.")
 
+    id_web = await _quien(request)
+    if isinstance(id_web, JSONResponse):
+        return id_web
+    entrante = MensajeEntrante(
+        canal=Canal.WEB, id_usuario=id_web,
+        id_mensaje=(f"{id_web}:{peticion.message_id}"[:128] if peticion.message_id
+                    else uuid.uuid4().hex),
+        texto="" if payload else texto, payload=payload,
+    )
+    respuesta = await procesar(request, entrante, None)
+    request.app.state.identidad_web.poner(request, respuesta, id_web)  # nueva o renovada
+    return respuesta
+
+
+async def _quien(request: Request) -> str | JSONResponse:
+    """El id de la cookie (o uno nuevo, que cuenta en el límite de remitentes nuevos por IP),
+    o la respuesta 429 si se pasó de algún límite."""
     identidad: IdentidadWeb = request.app.state.identidad_web
     limites: LimitesDeRitmo = request.app.state.limites
     id_web = identidad.de(request)
@@ -120,15 +142,65 @@ async def mensaje(request: Request) -> JSONResponse:
     espera = await limites.mensaje(Canal.WEB.value, id_web)
     if espera is not None:
         return demasiadas(espera, MENSAJE_RITMO)
+    return id_web
 
+
+_FIRMAS = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+           (b"\xff\xd8\xff", "image/jpeg"))
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def tipo_de(contenido: bytes, nombre: str, declarado: str | None) -> str:
+    """El tipo por los primeros bytes del archivo (no por lo que dice el navegador): PDF, PNG,
+    JPG; un ZIP que se llama .docx, DOCX. Lo demás conserva el tipo declarado y el motor lo
+    rechaza como «tipo no admitido»."""
+    for firma, mime in _FIRMAS:
+        if contenido.startswith(firma):
+            return mime
+    if contenido.startswith(b"PK\x03\x04") and nombre.lower().endswith(".docx"):
+        return DOCX
+    return (declarado or "application/octet-stream").split(";")[0].strip()[:100]
+
+
+async def _leer_archivo(request: Request, maximo: int
+                        ) -> tuple[str, str | None, bytes, str | None] | None:
+    """Nombre, tipo declarado, contenido (a lo más `maximo` + 1 bytes) y `message_id` del
+    formulario; None si no es un multipart con el campo `archivo`."""
+    try:
+        async with request.form(max_files=1, max_fields=4) as formulario:
+            subido = formulario.get("archivo")
+            if not isinstance(subido, UploadFile):
+                return None
+            contenido = await subido.read(maximo + 1)
+            id_cliente = formulario.get("message_id")
+            return ((Path(subido.filename or "").name or "archivo")[:120], subido.content_type,
+                    contenido, id_cliente if isinstance(id_cliente, str) else None)
+    except (HTTPException, MultiPartException, ValueError):
+        return None
+
+
+@router.post("/chat/archivo")
+async def archivo(request: Request) -> JSONResponse:
+    """Un archivo (PDF, DOCX, JPG o PNG, hasta DOCUMENTO_MAX_BYTES) de la persona de esta
+    cookie: `multipart/form-data` con el campo `archivo` (y `message_id` opcional). Se guarda
+    con su sha256 como los de Telegram y WhatsApp y responde igual que `/chat/mensajes`."""
+    maximo: int = request.app.state.servicios.ajustes.documento_max_bytes
+    leido = await _leer_archivo(request, maximo)
+    if leido is None:
+        return _error(400, "Se espera un formulario multipart con el campo «archivo».")
+    nombre, declarado, contenido, id_cliente = leido
+    id_web = await _quien(request)
+    if isinstance(id_web, JSONResponse):
+        return id_web
     entrante = MensajeEntrante(
         canal=Canal.WEB, id_usuario=id_web,
-        id_mensaje=(f"{id_web}:{peticion.message_id}"[:128] if peticion.message_id
+        id_mensaje=(f"{id_web}:{id_cliente}"[:128] if id_cliente
                     else uuid.uuid4().hex),
-        texto="" if payload else texto, payload=payload,
+        texto="", archivo=ArchivoEntrante(
+            nombre, tipo_de(contenido, nombre, declarado), contenido),
     )
     respuesta = await procesar(request, entrante, None)
-    identidad.poner(request, respuesta, id_web)  # nueva o renovada otros 30 días
+    request.app.state.identidad_web.poner(request, respuesta, id_web)
     return respuesta
 
 
