@@ -165,6 +165,13 @@ def test_la_respuesta_del_asesor_aparece_sin_escribir(servidor: ServidorReal) ->
                    ).to_have_count(1, timeout=40000)
             expect(pagina.locator(".burbuja.bot", has_text="Le atiende")).to_have_count(1)
             expect(usuario).to_have_count(escritos)
+            # Adjuntar un PDF: el botón es una etiqueta del <input type=file>.
+            pagina.get_by_label("Adjuntar archivo").set_input_files(files=[{
+                "name": "acta.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
+            expect(usuario.last).to_have_text("📎 acta.pdf")
+            expect(usuario).to_have_count(escritos + 1)
+            expect(pagina.locator(".aviso")).to_have_count(0)
             assert errores == []
         finally:
             navegador.close()

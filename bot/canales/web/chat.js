@@ -8,6 +8,7 @@
   var entrada = document.getElementById("entrada");
   var botonEnviar = document.getElementById("enviar");
   var botonSalir = document.getElementById("salir");
+  var adjuntar = document.getElementById("adjuntar");
   var contador = 0;
   var ultimoId = 0;  // el último mensaje que llegó sin que la persona escribiera
   var sondeando = false;
@@ -148,6 +149,35 @@
       });
   }
 
+  // Un archivo (PDF, DOCX, JPG, PNG): va como formulario multipart y la respuesta se pinta
+  // igual que la de un mensaje.
+  function subir(archivo) {
+    agregar("usuario", "📎 " + archivo.name);
+    var datos = new FormData();
+    datos.append("archivo", archivo, archivo.name);
+    datos.append("message_id", idMensaje());
+    adjuntar.disabled = true;
+    fetch("/chat/archivo", {method: "POST", credentials: "same-origin", body: datos})
+      .then(function (res) {
+        return res.json().catch(function () { return null; }).then(function (cuerpo) {
+          if (!res.ok) {
+            var error = new Error(String(res.status));
+            error.mensaje = res.status === 413
+              ? "El archivo es demasiado grande." : (cuerpo && cuerpo.error);
+            throw error;
+          }
+          return cuerpo;
+        });
+      }).then(function (respuestas) {
+        respuestas.forEach(mostrarRespuesta);
+      }).catch(function (error) {
+        avisar(error.mensaje || "No pude enviar el archivo. Revise su conexión e intente de nuevo.");
+      }).finally(function () {
+        adjuntar.disabled = false;
+        adjuntar.value = "";
+      });
+  }
+
   function saludar() {
     sessionStorage.setItem("ch-saludo", "1");
     enviar({texto: "hola"});
@@ -158,6 +188,9 @@
     var texto = entrada.value;
     entrada.value = "";
     enviar({texto: texto});
+  });
+  adjuntar.addEventListener("change", function () {
+    if (adjuntar.files && adjuntar.files.length) { subir(adjuntar.files[0]); }
   });
   entrada.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); formulario.requestSubmit(); }
