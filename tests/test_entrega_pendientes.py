@@ -160,3 +160,29 @@ async def test_el_chat_web_recibe_archivos(servicios: Servicios,
     enorme = b"0" * (servicios.ajustes.documento_max_bytes + 100 * 1024)
     r = await cliente.post("/chat/archivo", files={"archivo": ("a.pdf", enorme, "application/pdf")})
     assert r.status_code == 413
+
+
+def test_el_aviso_de_entrega_no_se_adelanta() -> None:
+    from bot.motor.bandeja_salida import aviso_de_entrega
+
+    espera = "En espera de que la persona abra el chat."
+    assert aviso_de_entrega("pendiente", "web") == espera
+    assert aviso_de_entrega("pendiente", "rest") == espera
+    assert aviso_de_entrega("pendiente", "telegram") != espera
+    assert aviso_de_entrega("en_respuesta", "web") == "Entregado."
+    assert aviso_de_entrega("enviado", "whatsapp") == "Entregado."
+    assert aviso_de_entrega(None, "telegram") == "En la fila de envío."
+    for estado in ("fallido", "vencido", "bloqueado"):
+        assert aviso_de_entrega(estado, "telegram").startswith("No entregado")
+
+
+def test_el_tipo_del_archivo_sale_de_sus_bytes() -> None:
+    from bot.canales.web.rutas import DOCX, tipo_de
+
+    assert tipo_de(PDF, "x.png", "image/png") == "application/pdf"
+    assert tipo_de(b"\x89PNG\r\n\x1a\n...", "foto", None) == "image/png"
+    assert tipo_de(b"\xff\xd8\xff\xe0...", "foto.jpg", "text/plain") == "image/jpeg"
+    assert tipo_de(b"PK\x03\x04...", "oficio.docx", "application/zip") == DOCX
+    assert tipo_de(b"PK\x03\x04...", "otro.zip", "application/zip") == "application/zip"
+    # Dice ser PDF y no lo es: no se le cree.
+    assert tipo_de(b"MZ...", "acta.pdf", "application/pdf") == "application/octet-stream"

@@ -45,6 +45,7 @@ from bot.canales.web.proteccion import (
     demasiadas,
     leer_json,
 )
+from bot.documentos.almacen import TIPOS_ADMITIDOS
 from bot.motor import pendientes
 from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante
 
@@ -152,14 +153,16 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def tipo_de(contenido: bytes, nombre: str, declarado: str | None) -> str:
     """El tipo por los primeros bytes del archivo (no por lo que dice el navegador): PDF, PNG,
-    JPG; un ZIP que se llama .docx, DOCX. Lo demás conserva el tipo declarado y el motor lo
+    JPG; un ZIP que se llama .docx, DOCX. Lo demás no es un tipo admitido y el motor lo
     rechaza como «tipo no admitido»."""
     for firma, mime in _FIRMAS:
         if contenido.startswith(firma):
             return mime
     if contenido.startswith(b"PK\x03\x04") and nombre.lower().endswith(".docx"):
         return DOCX
-    return (declarado or "application/octet-stream").split(";")[0].strip()[:100]
+    tipo = (declarado or "application/octet-stream").split(";")[0].strip()[:100]
+    # Dice ser admitido y sus bytes no lo son: no se le cree (el motor lo rechaza por tipo).
+    return "application/octet-stream" if tipo in TIPOS_ADMITIDOS else tipo
 
 
 async def _leer_archivo(request: Request, maximo: int
