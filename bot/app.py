@@ -183,7 +183,10 @@ def crear_app(config: Ajustes | None = None, servicios: Servicios | None = None)
                   docs_url="/docs" if documentada else None, redoc_url=None,
                   exception_handlers={413: _manejar_413})
     app.add_middleware(IdsEnRango)
-    app.add_middleware(LimiteCuerpo)
+    # La subida de archivos del chat web tiene su propio límite: el del documento más lo que
+    # ocupa el formulario multipart alrededor.
+    app.add_middleware(LimiteCuerpo, por_ruta={"/chat/archivo": config.documento_max_bytes
+                                               + 64 * 1024})
     app.add_middleware(CabecerasSeguridad)  # la última: envuelve a todas
     app.state.rest_token = config.rest_token
     app.state.limites = LimitesDeRitmo(config.limite_mensajes_por_minuto,

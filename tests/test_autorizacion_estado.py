@@ -119,7 +119,8 @@ async def test_perfil_de_jalisco_con_iniciativa_de_nuevo_leon(servicios: Servici
         r = await nuevo_leon.post(f"/panel/traspaso/{esc.id}/responder",
                                   data={"csrf": token_nl, "texto": "Soy Leonor, de Nuevo León."},
                                   follow_redirects=True)
-        assert "Mensaje enviado" in r.text
+        # Persona de REST: el aviso no dice que ya le llegó.
+        assert "Mensaje guardado: la persona lo verá en cuanto abra el chat" in r.text
     await diferidos.esperar()
     async with servicios.almacen.lectura() as s:
         tomado = await s.get(Escalamiento, esc.id)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.app import crear_app
 from bot.db import diferidos
 from bot.db.modelos import Caso, Escalamiento, EventoCaso, Mensaje
+from bot.documentos.enlaces import FirmaEnlaces
 from bot.escalamiento.asesores import desactivar
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.panel.vistas import router
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.lento
 async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
     app = crear_app(servicios.ajustes, servicios)
     app.state.servicios = servicios
+    app.state.firma_enlaces = FirmaEnlaces("secreto-de-prueba")  # lo pone el arranque
     transporte = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
     async with httpx.AsyncClient(transport=transporte, base_url="http://panel.prueba") as c:
         yield c
@@ -193,7 +195,7 @@ async def test_la_conversacion_muestra_lo_que_no_se_entrego(
         salidas[0].envio, salidas[1].envio = "fallido", "reintentar"
     await entrar(cliente, "ana@jal.gob.mx")
     pagina = (await cliente.get(f"/panel/traspaso/{e['esc_jal']}")).text
-    assert pagina.count("No se entregó: la plataforma lo rechazó") == 1
+    assert pagina.count("No entregado: la plataforma lo rechazó") == 1
     assert pagina.count("Aún sin entregar") == 1
     assert "vencido" not in pagina
 
@@ -304,3 +306,32 @@ async def test_fechas_en_la_zona_de_los_ajustes(servicios: Servicios,
     await entrar(cliente, "sre@sre.gob.mx")
     assert en_tokio in (await cliente.get(f"/panel/caso/{e['folio_jal']}")).text
     assert en_tokio in (await cliente.get("/panel/tablero.csv")).text
+
+
+async def test_el_panel_dice_la_verdad_de_la_entrega_en_rest(
+        servicios: Servicios, cliente: httpx.AsyncClient) -> None:
+    """REST no tiene emisor: lo que escribe el asesor queda «en espera de que la persona abra
+    el chat» (el aviso no dice que ya se avisó) y pasa a «Entregado» cuando la persona escribe
+    y lo recibe al frente de su respuesta."""
+    e = await _escenario(servicios)
+    await entrar(cliente, "leo@nl.gob.mx")
+    pagina = await cliente.get(f"/panel/traspaso/{e['esc_nl']}")
+    token = _csrf(pagina.text)
+    await cliente.post(f"/panel/traspaso/{e['esc_nl']}/tomar", data={"csrf": token})
+    r = await cliente.post(f"/panel/traspaso/{e['esc_nl']}/responder",
+                           data={"csrf": token, "texto": "Hola, soy Leo."},
+                           follow_redirects=True)
+    assert "la persona lo verá en cuanto abra el chat" in r.text
+    assert "Mensaje enviado" not in r.text and "se avisó" not in r.text
+    assert "En espera de que la persona abra el chat." in r.text
+    r = await cliente.post(f"/panel/caso/{e['folio_nl']}/estatus", data={
+        "csrf": token, "estatus": "en_revision_estatal"}, follow_redirects=True)
+    assert "la persona verá el aviso en cuanto abra el chat" in r.text
+    await diferidos.esperar()
+    # La persona escribe por REST: recibe lo pendiente al frente y el panel lo ve entregado.
+    rest = await cliente.post("/webhooks/rest/webhook",
+                              json={"sender": "rest-nl", "message": "hola"})
+    assert any("Hola, soy Leo." in x["text"] for x in rest.json())
+    pagina = (await cliente.get(f"/panel/traspaso/{e['esc_nl']}")).text
+    assert "En espera de que la persona abra el chat." not in pagina
+    assert "Entregado." in pagina

@@ -81,8 +81,11 @@ def test_panel_en_chromium(ajustes_prueba: Ajustes, tmp_path: Path) -> None:
             pagina.fill("textarea[name=texto]", "Buenos días, soy Laura. Le falta el acta de "
                                                 "cabildo; se la reviso en cuanto la suba.")
             pagina.click("button:has-text('Enviar')")
-            expect(pagina.locator(".aviso")).to_contain_text("Mensaje enviado")
+            # La persona es de REST: el mensaje espera a que abra el chat (no «se avisó»).
+            expect(pagina.locator(".aviso")).to_contain_text("la persona lo verá en cuanto")
             expect(pagina.locator(".transcripcion")).to_contain_text("Le falta el acta")
+            expect(pagina.locator(".transcripcion")).to_contain_text(
+                "En espera de que la persona abra el chat")
             pagina.select_option("select[name=estatus]", "en_revision_estatal")
             pagina.fill("input[name=comentario]", "Ya revisamos su expediente")
             pagina.click("button:has-text('Cambiar estatus')")

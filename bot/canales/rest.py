@@ -2,6 +2,8 @@
 
 Entrada: `{"sender": "...", "message": "..."}` (opcional `message_id` para reintentos
 idempotentes). Salida: `[{"recipient_id", "text", "buttons": [{"title", "payload"}]}]`.
+Al frente van los mensajes que esperaban a ese `sender` (la respuesta de un asesor, «Le
+atiende…», un aviso de estatus), con su `id`; quedan entregados con esa respuesta.
 Un botón se pulsa enviando su payload como mensaje.
 
 Es para integradores: quien tiene `REST_TOKEN` habla por cualquier `sender`. Con REST_TOKEN
@@ -14,6 +16,7 @@ limitado no se guarda). El chat web tiene su propio canal con identidad por cook
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -38,6 +41,7 @@ from bot.canales.web.proteccion import (
 )
 from bot.db.modelos import Documento, Usuario
 from bot.documentos.enlaces import FirmaEnlaces
+from bot.motor import pendientes
 from bot.nucleo.mensajes import Canal, MensajeEntrante, Respuesta
 
 router = APIRouter()
@@ -58,12 +62,16 @@ def _error(estado: int, mensaje: str, **cabeceras: str) -> JSONResponse:
 
 
 def a_rest(destinatario: str | None, respuestas: list[Respuesta],
-           firma: FirmaEnlaces | None = None) -> list[dict[str, Any]]:
+           firma: FirmaEnlaces | None = None,
+           ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Respuestas neutrales en el formato del canal REST de Rasa (los documentos, con un
-    enlace firmado de descarga); sin destinatario, sin `recipient_id` (chat web)."""
+    enlace firmado de descarga); sin destinatario, sin `recipient_id` (chat web). Las
+    primeras `len(ids)` llevan `id`: son mensajes que esperaban a la persona (un asesor)."""
     salida: list[dict[str, Any]] = []
-    for r in respuestas:
+    for i, r in enumerate(respuestas):
         elemento: dict[str, Any] = {"text": r.texto}
+        if ids and i < len(ids):
+            elemento["id"] = ids[i]
         if destinatario is not None:
             elemento = {"recipient_id": destinatario, **elemento}
         if r.botones:
@@ -94,16 +102,31 @@ def ip_cliente(request: Request) -> str:
 async def procesar(request: Request, entrante: MensajeEntrante,
                    destinatario: str | None) -> JSONResponse:
     """Entrega el mensaje al motor y devuelve sus respuestas en el formato REST (también lo
-    usa el chat web)."""
+    usa el chat web). Al frente va lo que esperaba a la persona (la respuesta de un asesor,
+    un aviso: `bot/motor/pendientes.py`), que queda entregado con esta respuesta."""
+    servicios = request.app.state.servicios
+    canal, persona = entrante.canal.value, entrante.id_usuario
+    esperaban: list[pendientes.Pendiente] = []
     try:
-        respuestas = await request.app.state.servicios.motor.procesar(entrante)
+        esperaban = await pendientes.reclamar(servicios.almacen, servicios.documentos, canal,
+                                              persona)
+        respuestas = await servicios.motor.procesar(entrante)
     except OperationalError:
         # Base saturada (p. ej. candado de SQLite agotado): el mensaje no se perdió si ya se
-        # guardó; el cliente reintenta con el mismo message_id y no se duplica.
-        log.warning("base ocupada al procesar un mensaje", extra={"canal": entrante.canal.value})
+        # guardó; el cliente reintenta con el mismo message_id y no se duplica. Lo que
+        # esperaba a la persona sigue esperándola.
+        log.warning("base ocupada al procesar un mensaje", extra={"canal": canal})
+        with contextlib.suppress(OperationalError):
+            await pendientes.devolver(servicios.almacen, [p.mensaje_id for p in esperaban])
         return _ocupado()
-    return JSONResponse(a_rest(destinatario, respuestas, request.app.state.firma_enlaces),
-                        headers={"Cache-Control": "no-store"})
+    except Exception:
+        with contextlib.suppress(Exception):
+            await pendientes.devolver(servicios.almacen, [p.mensaje_id for p in esperaban])
+        raise
+    return JSONResponse(
+        a_rest(destinatario, [p.respuesta for p in esperaban] + respuestas,
+               request.app.state.firma_enlaces, [p.mensaje_id for p in esperaban]),
+        headers={"Cache-Control": "no-store"})
 
 
 def _token_valido(request: Request, token: str) -> bool:

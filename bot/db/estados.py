@@ -69,7 +69,8 @@ class EstadoEnvio(StrEnum):
     """`Mensaje.envio` de una salida. Vacío (NULL): espera en la bandeja de salida."""
 
     PENDIENTE = "pendiente"
-    """Reclamado por quien lo envía (o, en REST y la terminal, por consultar)."""
+    """Reclamado por quien lo envía (o, en REST, el chat web y la terminal, en espera de que
+    la persona abra el chat o escriba: `bot/motor/pendientes.py`)."""
     ENVIADO = "enviado"
     PLANTILLA = "plantilla"
     """Enviado como plantilla de WhatsApp (fuera de la ventana de 24 horas)."""
@@ -81,7 +82,8 @@ class EstadoEnvio(StrEnum):
     BLOQUEADO = "bloqueado"
     """La persona bloqueó al asistente."""
     EN_RESPUESTA = "en_respuesta"
-    """REST y terminal: salió en la respuesta misma."""
+    """REST, chat web y terminal: salió en una respuesta HTTP (la del mensaje, o al frente de
+    la siguiente, o por `GET /chat/pendientes`)."""
 
 
 class TipoMensaje(StrEnum):

@@ -43,7 +43,7 @@ from bot.db.modelos import Conversacion, Mensaje, Usuario, ahora
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor.guardadas import respuesta_guardada
-from bot.motor.salida import Entregar, Reclamo
+from bot.motor.salida import ENTREGAN_EN_LA_RESPUESTA, Entregar, Reclamo
 from bot.nucleo.mensajes import Respuesta
 
 log = logging.getLogger(__name__)
@@ -57,15 +57,32 @@ MAX_INTENTOS = 5
 """Fallas pasajeras admitidas por mensaje; con la última queda `fallido`."""
 REINTENTO_BASE = dt.timedelta(seconds=30)
 """Espera tras la primera falla pasajera; se duplica en cada una."""
+ENTREGADO = "Entregado."
+EN_ESPERA_DE_ABRIR = "En espera de que la persona abra el chat."
 AVISOS_DE_ENTREGA: dict[str, str] = {
+    EstadoEnvio.ENVIADO: ENTREGADO,
+    EstadoEnvio.EN_RESPUESTA: ENTREGADO,
+    EstadoEnvio.PENDIENTE: "Enviándose.",
     EstadoEnvio.REINTENTAR: "Aún sin entregar: hubo una falla pasajera y se reintentará.",
     EstadoEnvio.FALLIDO:
-        "No se entregó: la plataforma lo rechazó o la persona bloqueó al asistente.",
-    EstadoEnvio.VENCIDO: "No se entregó: pasaron más de 24 horas sin poder enviarlo.",
+        "No entregado: la plataforma lo rechazó o la persona bloqueó al asistente.",
+    EstadoEnvio.BLOQUEADO: "No entregado: la persona bloqueó al asistente.",
+    EstadoEnvio.VENCIDO: "No entregado: pasaron más de 24 horas sin poder enviarlo.",
     EstadoEnvio.PLANTILLA:
-        "Se entregó como plantilla de WhatsApp (fuera de la ventana de 24 horas).",
+        "Entregado como plantilla de WhatsApp (fuera de la ventana de 24 horas).",
 }
-"""Lo que el panel muestra bajo un mensaje de salida según su `envio` (los demás, nada)."""
+"""Lo que el panel muestra bajo un mensaje de salida según su `envio` (ver `aviso_de_entrega`)."""
+
+
+def aviso_de_entrega(envio: str | None, canal: str) -> str:
+    """Lo que el panel dice de la entrega de un mensaje de salida, sin adelantarse: en REST y
+    el chat web (sin emisor) lo `pendiente` espera a que la persona abra el chat o escriba
+    (`bot/motor/pendientes.py`); en Telegram y WhatsApp, sin `envio`, espera en la bandeja."""
+    if envio == EstadoEnvio.PENDIENTE and canal in ENTREGAN_EN_LA_RESPUESTA:
+        return EN_ESPERA_DE_ABRIR
+    if envio is None:
+        return "En la fila de envío."
+    return AVISOS_DE_ENTREGA.get(envio, "")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 
 from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
-from bot.motor.bandeja_salida import AVISOS_DE_ENTREGA
+from bot.motor.bandeja_salida import aviso_de_entrega
 
 PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
 
@@ -26,10 +26,16 @@ AVISOS: dict[str, str] = {
     # lo que salió bien
     "tomada": "Usted atiende esta conversación.",
     "adelanto": "Otra persona tomó esta conversación antes que usted (vea quién la atiende).",
-    "enviado": "Mensaje enviado.",
+    "enviado": "Mensaje enviado a la plataforma de la persona; debajo de él se ve si ya le "
+               "llegó.",
+    "enviado_en_espera": "Mensaje guardado: la persona lo verá en cuanto abra el chat (queda "
+                         "en espera; debajo de él se ve cuando le llegue).",
     "cerrada": "Conversación cerrada; la persona vuelve con el asistente.",
     "nota": "Nota guardada.",
-    "estatus": "Estatus actualizado; se avisó a la persona.",
+    "estatus": "Estatus actualizado; el aviso va en camino a la persona (en la conversación "
+               "se ve si ya le llegó).",
+    "estatus_en_espera": "Estatus actualizado; la persona verá el aviso en cuanto abra el "
+                         "chat.",
     # lo que no procedió
     "accion_desconocida": "Acción desconocida.",
     "mensaje_vacio": "El mensaje está vacío.",
@@ -94,7 +100,7 @@ def _fecha_local(contexto: Context, valor: dt.datetime | None) -> str:
 PLANTILLAS.env.filters["fecha"] = _fecha_local
 PLANTILLAS.env.globals.update(NOMBRES_ESTATUS=NOMBRES_ESTATUS, NOMBRES_TRASPASO=NOMBRES_TRASPASO,
                               MOTIVOS=MOTIVOS, referencia=referencia,
-                              AVISOS_DE_ENTREGA=AVISOS_DE_ENTREGA)
+                              aviso_de_entrega=aviso_de_entrega)
 
 
 def pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) -> HTMLResponse:

@@ -37,6 +37,7 @@ from bot.escalamiento.contrasenas import verificar
 from bot.escalamiento.resumen import NOMBRES_ESTATUS
 from bot.escalamiento.servicios import ServiciosEscalamiento
 from bot.limite_acceso import LimiteAcceso, normalizar_correo, seudonimo
+from bot.motor.salida import ENTREGAN_EN_LA_RESPUESTA
 from bot.panel import acceso, consultas, graficas, paginas, seguridad
 from bot.panel.acceso import AsesorActual, Formulario, IdRuta, Sesion
 from bot.panel.paginas import pagina as _pagina
@@ -266,7 +267,9 @@ async def _hacer(servicios: ServiciosEscalamiento, s: Any, esc: Escalamiento, as
         return "tomada" if toma.gano else "adelanto"
     if accion == "responder":
         await traspaso.responder(servicios, s, esc, asesor, datos.get("texto", ""))
-        return "enviado"
+        conversacion = await s.get(Conversacion, esc.conversacion_id)
+        return await _aviso_de_envio(s, "enviado", conversacion.usuario_id if conversacion
+                                     else None)
     if accion == "cerrar":
         await traspaso.cerrar(servicios, s, esc, asesor, datos.get("nota") or None)
         return "cerrada"
@@ -297,15 +300,23 @@ async def _hacer_en_caso(servicios: ServiciosEscalamiento, s: Any, caso: Caso, a
     if accion == "estatus":
         await acciones_caso.cambiar_estatus(servicios, s, caso, datos.get("estatus", ""),
                                             asesor, datos.get("comentario"))
-        return "estatus"
+        return await _aviso_de_envio(s, "estatus", caso.usuario_id)
     if accion == "nota":
         await acciones_caso.agregar_nota(s, caso, asesor, datos.get("nota", ""))
         return "nota"
     if accion == "escribir":
         esc = await traspaso.iniciar_por_asesor(servicios, s, caso, asesor)
         await traspaso.responder(servicios, s, esc, asesor, datos.get("texto", ""))
-        return "enviado"
+        return await _aviso_de_envio(s, "enviado", caso.usuario_id)
     return "accion_desconocida"
+
+
+async def _aviso_de_envio(s: Any, codigo: str, usuario_id: int | None) -> str:
+    """El aviso tras escribirle a la persona, sin adelantarse: en REST y el chat web (sin
+    emisor) el mensaje espera a que la persona abra el chat (`codigo` + «_en_espera»)."""
+    canal = await s.scalar(select(Usuario.canal).where(Usuario.id == usuario_id)) \
+        if usuario_id is not None else None
+    return f"{codigo}_en_espera" if canal in ENTREGAN_EN_LA_RESPUESTA else codigo
 
 
 @router.get("/documento/{doc_id}")

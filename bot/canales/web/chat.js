@@ -8,7 +8,10 @@
   var entrada = document.getElementById("entrada");
   var botonEnviar = document.getElementById("enviar");
   var botonSalir = document.getElementById("salir");
+  var adjuntar = document.getElementById("adjuntar");
   var contador = 0;
+  var ultimoId = 0;  // el último mensaje que llegó sin que la persona escribiera
+  var sondeando = false;
 
   // Id de cada mensaje para que un reintento no se procese dos veces (no es secreto).
   function idMensaje() {
@@ -48,6 +51,10 @@
   }
 
   function mostrarRespuesta(r) {
+    if (r.id) {
+      if (r.id <= ultimoId) { return; }  // ya se pintó (no se repite)
+      ultimoId = r.id;
+    }
     if (r.text) {
       var burbuja = agregar("bot", r.text);
       if (r.link && /^https?:\/\//.test(r.link)) {
@@ -122,6 +129,55 @@
     });
   }
 
+  // Sondeo largo: lo que llega sin que la persona escriba (la respuesta de un asesor, un
+  // aviso). El servidor espera hasta ~25 s; al volver, se pide otra vez. Un solo ciclo.
+  function esperarMensajes() {
+    if (sondeando) { return; }
+    sondeando = true;
+    function otraVez(demora) {
+      setTimeout(function () { sondeando = false; esperarMensajes(); }, demora);
+    }
+    fetch("/chat/pendientes?despues=" + ultimoId, {credentials: "same-origin"})
+      .then(function (res) {
+        if (!res.ok) { throw new Error(String(res.status)); }
+        return res.json();
+      }).then(function (llegaron) {
+        llegaron.forEach(mostrarRespuesta);
+        otraVez(llegaron.length ? 0 : 1000);
+      }).catch(function () {
+        otraVez(5000);  // sin conexión: se reintenta sin saturar
+      });
+  }
+
+  // Un archivo (PDF, DOCX, JPG, PNG): va como formulario multipart y la respuesta se pinta
+  // igual que la de un mensaje.
+  function subir(archivo) {
+    agregar("usuario", "📎 " + archivo.name);
+    var datos = new FormData();
+    datos.append("archivo", archivo, archivo.name);
+    datos.append("message_id", idMensaje());
+    adjuntar.disabled = true;
+    fetch("/chat/archivo", {method: "POST", credentials: "same-origin", body: datos})
+      .then(function (res) {
+        return res.json().catch(function () { return null; }).then(function (cuerpo) {
+          if (!res.ok) {
+            var error = new Error(String(res.status));
+            error.mensaje = res.status === 413
+              ? "El archivo es demasiado grande." : (cuerpo && cuerpo.error);
+            throw error;
+          }
+          return cuerpo;
+        });
+      }).then(function (respuestas) {
+        respuestas.forEach(mostrarRespuesta);
+      }).catch(function (error) {
+        avisar(error.mensaje || "No pude enviar el archivo. Revise su conexión e intente de nuevo.");
+      }).finally(function () {
+        adjuntar.disabled = false;
+        adjuntar.value = "";
+      });
+  }
+
   function saludar() {
     sessionStorage.setItem("ch-saludo", "1");
     enviar({texto: "hola"});
@@ -132,6 +188,9 @@
     var texto = entrada.value;
     entrada.value = "";
     enviar({texto: texto});
+  });
+  adjuntar.addEventListener("change", function () {
+    if (adjuntar.files && adjuntar.files.length) { subir(adjuntar.files[0]); }
   });
   entrada.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); formulario.requestSubmit(); }
@@ -153,4 +212,5 @@
   if (!sessionStorage.getItem("ch-saludo")) {
     saludar();
   }
+  esperarMensajes();
 })();
