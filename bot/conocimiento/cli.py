@@ -11,7 +11,12 @@ from bot.benchmarks_md import escribir_seccion
 from bot.config import RAIZ, ajustes
 from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.evaluacion import evaluar as evaluar_base
-from bot.conocimiento.evaluacion import leer_conjunto, problemas_del_conjunto
+from bot.conocimiento.evaluacion import (
+    leer_conjunto,
+    problemas_del_conjunto,
+    validacion_cruzada_articulos,
+)
+from bot.conocimiento.preguntas_reales import ARCHIVO_DEV, evaluar_casos, leer_casos, nlu_responde
 from bot.conocimiento.retroalimentacion import conteo
 from bot.conocimiento.validacion import validar as validar_base
 from bot.db.sesion import Almacen
@@ -44,8 +49,16 @@ def evaluar(
         bool,
         typer.Option("--escribir-benchmarks", help="Escribe el resultado en BENCHMARKS.md."),
     ] = False,
+    preguntas: Annotated[
+        Path, typer.Option(help="Preguntas reales (YAML con `casos`); se omiten si no existe.")
+    ] = ARCHIVO_DEV,
+    nlu: Annotated[
+        bool | None,
+        typer.Option("--nlu/--sin-nlu", help="Con el servidor NLU de NLU_URL o con el respaldo "
+                     "por palabras clave (por omisión: el NLU si responde)."),
+    ] = None,
 ) -> None:
-    """Exactitud top-1 y top-3 sobre evaluacion.yaml, y p95 del tiempo de respuesta."""
+    """Preguntas reales por la aplicación real, validación cruzada, evaluacion.yaml y p95."""
     try:
         base = BaseConocimiento.cargar(directorio)
         conjunto = leer_conjunto(directorio / "evaluacion.yaml")
@@ -58,19 +71,53 @@ def evaluar(
         for problema in problemas:
             typer.echo(f"  - {problema}", err=True)
         raise typer.Exit(code=1)
+    partes: list[str] = []
+    real = _evaluar_preguntas_reales(preguntas, nlu)
+    if real is not None:
+        partes.append(real)
+    cruzada, ejemplos = validacion_cruzada_articulos(base)
+    partes.append(f"Validación cruzada (5 pliegues) sobre {ejemplos} preguntas de ejemplo: "
+                  f"exactitud top-1 {cruzada:.1%} (meta ≥ 85 %).")
     informe = evaluar_base(base, conjunto)
-    typer.echo(informe.tabla())
+    partes.append(f"`conocimiento/evaluacion.yaml` (pregunta → artículo esperado, "
+                  f"{len(base.articulos)} artículos):\n\n{informe.tabla()}")
+    typer.echo("\n\n".join(partes))
     if informe.fallos:
-        typer.echo("\nFallos en top-1:")
+        typer.echo("\nFallos en top-1 de evaluacion.yaml:")
         for fallo in informe.fallos:
             typer.echo(f"  - {fallo}")
     if escribir_benchmarks:
-        cuerpo = (
-            f"`make evaluar-conocimiento` sobre `conocimiento/evaluacion.yaml` "
-            f"({len(base.articulos)} artículos).\n\n{informe.tabla()}"
-        )
+        cuerpo = "`make evaluar-conocimiento`.\n\n" + "\n\n".join(partes)
         escribir_seccion(CLAVE_BENCHMARK, "Base de conocimiento: exactitud y latencia", cuerpo)
         typer.echo("\nResultado escrito en BENCHMARKS.md.")
+
+
+def _evaluar_preguntas_reales(ruta: Path, nlu: bool | None) -> str | None:
+    """Corre las preguntas reales por la aplicación real; imprime los fallos y devuelve el
+    resumen (None si no hay archivo)."""
+    if not ruta.exists():
+        typer.echo(f"Nota: no encontré {ruta}; omito las preguntas reales (una copia nueva "
+                   "del proyecto puede no tener ../shared/).")
+        return None
+    casos = leer_casos(ruta)
+    config = ajustes()
+    hay_nlu = nlu_responde(config.nlu_url, config.nlu_token)
+    if nlu and not hay_nlu:
+        typer.echo(f"No responde un servidor NLU en {config.nlu_url}.", err=True)
+        raise typer.Exit(code=1)
+    usar_nlu = hay_nlu if nlu is None else nlu
+    typer.echo(f"Preguntas reales: {len(casos)} casos por la aplicación real "
+               f"({'con el servidor NLU' if usar_nlu else 'con el respaldo sin NLU'})…")
+    informe = evaluar_casos(casos, config.nlu_url if usar_nlu else None)
+    if informe.fallos():
+        typer.echo(f"Fallos ({informe.total - informe.aciertos}):")
+        for fallo in informe.fallos():
+            typer.echo(f"  - {fallo}")
+    modo = "servidor NLU" if informe.con_nlu else "respaldo por palabras clave, sin NLU"
+    return (f"Preguntas reales (`{ruta.name}`, aplicación real por REST, {modo}; cada "
+            f"pregunta en una conversación nueva de una funcionaria con consentimiento y "
+            f"perfil): **{informe.aciertos} de {informe.total} bien y con fuente "
+            f"({informe.tasa:.1%})** (meta ≥ 90 %).")
 
 
 @conocimiento_app.command()

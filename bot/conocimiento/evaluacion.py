@@ -122,3 +122,30 @@ def evaluar(base: BaseConocimiento, conjunto: ConjuntoEvaluacion) -> Informe:
         p95_ms=p95,
         fallos=fallos,
     )
+
+
+def pliegues(cantidad: int, k: int) -> list[int]:
+    """A qué pliegue (0…k−1) va cada ejemplo: repartidos en orden, reproducible."""
+    return [i % k for i in range(cantidad)]
+
+
+def validacion_cruzada_articulos(base: BaseConocimiento, k: int = 5) -> tuple[float, int]:
+    """Exactitud top-1 con k pliegues sobre las preguntas de ejemplo de los artículos.
+
+    Cada pliegue se aparta del índice (el artículo conserva su texto y las demás preguntas)
+    y sus preguntas deben recuperar su propio artículo."""
+    ejemplos = [(a.id, q) for a in base.articulos for q in a.meta.preguntas]
+    asignacion = pliegues(len(ejemplos), k)
+    aciertos = 0
+    for pliegue in range(k):
+        fuera = {ejemplos[i] for i, p in enumerate(asignacion) if p == pliegue}
+        articulos = []
+        for a in base.articulos:
+            quedan = [q for q in a.meta.preguntas if (a.id, q) not in fuera]
+            meta = a.meta.model_copy(update={"preguntas": quedan})
+            articulos.append(type(a)(meta=meta, corta=a.corta, detalle=a.detalle, ruta=a.ruta))
+        entrenada = BaseConocimiento(articulos)
+        for articulo_id, pregunta in fuera:
+            mejor = entrenada.buscar(pregunta).mejor
+            aciertos += mejor is not None and mejor.id == articulo_id
+    return aciertos / len(ejemplos), len(ejemplos)
