@@ -18,7 +18,7 @@ from bot.conocimiento.evaluacion import (
 )
 from bot.conocimiento.preguntas_reales import ARCHIVO_DEV, evaluar_casos, leer_casos, nlu_responde
 from bot.conocimiento.retroalimentacion import conteo
-from bot.conocimiento.validacion import validar as validar_base
+from bot.conocimiento.validacion import validar_todo
 from bot.db.sesion import Almacen
 
 DIRECTORIO = RAIZ / "conocimiento"
@@ -33,13 +33,14 @@ OpcionDirectorio = Annotated[Path, typer.Option(help="Carpeta con los artículos
 @conocimiento_app.command()
 def validar(directorio: OpcionDirectorio = DIRECTORIO) -> None:
     """Revisa front matter, fuentes, ids únicos y que cada pregunta recupere su artículo."""
-    cantidad, errores = validar_base(directorio)
+    cantidad, unidades, errores = validar_todo(directorio)
     if errores:
         typer.echo(f"La base de conocimiento tiene {len(errores)} problema(s):", err=True)
         for error in errores:
             typer.echo(f"  - {error}", err=True)
         raise typer.Exit(code=1)
-    typer.echo(f"Base de conocimiento válida: {cantidad} artículos.")
+    typer.echo(f"Base de conocimiento válida: {cantidad} artículos y {unidades} unidades de "
+               "respuesta.")
 
 
 @conocimiento_app.command()
