@@ -53,7 +53,7 @@ FRASES: dict[str, str] = {
 # Palabras vacías: artículos, preposiciones, pronombres, auxiliares y muletillas de chat.
 PALABRAS_VACIAS: frozenset[str] = frozenset(
     """
-    a al algo algun alguna algunas alguno algunos ante antes aqui asi aun bajo bien cada casi
+    a al algo algun alguna algunas alguno algunos ante aqui asi aun bajo bien cada casi
     como con contra cual cuales cualquier cuando de del desde donde dos durante e el ella ellas
     ello ellos en entre era eran es esa esas ese eso esos esta estan estas este esto estos
     estoy fue fueron ha han has hay he la las le les lo los mas me mi mis mucho muy nada ni no

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -11,13 +12,13 @@ import numpy as np
 from bot.conocimiento import render
 from bot.conocimiento.consulta import Consulta, Consultor, Turno
 from bot.conocimiento.fuentes import FuenteRegistrada, leer_fuentes
+from bot.conocimiento.hechos import Hechos, leer_hechos
 from bot.conocimiento.indice import IndiceLexico
+from bot.conocimiento.lugares import pais_mencionado
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS, Articulo, leer_directorio
 from bot.conocimiento.recuperacion import Buscador, Objetivo
 from bot.conocimiento.unidades import Unidad, leer_unidades
-from bot.nlu.lookups import tabla_paises
 from bot.nucleo.mensajes import Boton, Respuesta
-from bot.texto import normalizar
 
 Decision = Literal["respuesta", "opciones", "nada"]
 
@@ -62,7 +63,8 @@ class BaseConocimiento:
     """Artículos de conocimiento/ con su índice léxico y su mapa intent → artículos."""
 
     def __init__(self, articulos: list[Articulo], unidades: list[Unidad] | None = None,
-                 fuentes: dict[str, FuenteRegistrada] | None = None) -> None:
+                 fuentes: dict[str, FuenteRegistrada] | None = None,
+                 hechos: Hechos | None = None) -> None:
         if not articulos:
             raise ValueError("la base de conocimiento no tiene artículos")
         self.articulos = articulos
@@ -70,6 +72,7 @@ class BaseConocimiento:
         self.fuentes = fuentes or {}
         self._por_id = {a.id: a for a in articulos}
         self._unidad_por_id = {u.id: u for u in self.unidades}
+        self.hechos = hechos.con_fuentes(self.fuentes) if hechos else None
         self.consultor = Consultor(Buscador(self._objetivos()))
         self._indice = IndiceLexico(articulos)
         self._principal: dict[str, int] = {}
@@ -81,14 +84,27 @@ class BaseConocimiento:
                 self._principal.setdefault(intent, i)
 
     def _objetivos(self) -> list[Objetivo]:
+        """Lo que la búsqueda puede contestar: cada unidad y los artículos que ninguna unidad
+        amplía. Las preguntas de ejemplo de un artículo con unidades se suman a su primera
+        unidad: la unidad contesta directo y el artículo queda como «Más detalle»."""
+        principal: dict[str, str] = {}
+        for unidad in self.unidades:
+            principal.setdefault(unidad.datos.articulo or "", unidad.id)
+        heredadas: dict[str, list[str]] = {}
+        for a in self.articulos:
+            if a.id in principal:
+                heredadas.setdefault(principal[a.id], []).extend(a.meta.preguntas)
         objetivos = []
         for unidad in self.unidades:
             articulo = self._por_id.get(unidad.datos.articulo or "")
             texto = " ".join(a.di for a in unidad.datos.respuesta)
             intents = tuple(articulo.meta.intents) if articulo else ()
-            objetivos.append(Objetivo("unidad", unidad.id, unidad.tema,
-                                      tuple(unidad.preguntas), texto, intents))
+            preguntas = (*unidad.preguntas, *heredadas.get(unidad.id, []))
+            objetivos.append(Objetivo("unidad", unidad.id, unidad.tema, preguntas, texto,
+                                      intents))
         for a in self.articulos:
+            if a.id in principal:
+                continue
             objetivos.append(Objetivo(
                 "articulo", a.id, a.id, (a.titulo, *a.meta.preguntas),
                 f"{a.titulo} {a.meta.resumen} {a.corta} {a.detalle}", tuple(a.meta.intents)))
@@ -117,9 +133,11 @@ class BaseConocimiento:
         except ValueError as exc:
             errores.append(str(exc))
             fuentes = {}
+        hechos, errores_hechos = leer_hechos(directorio)
+        errores += errores_hechos
         if errores:
             raise ValueError("base de conocimiento inválida:\n" + "\n".join(errores))
-        return cls(articulos, unidades, fuentes)
+        return cls(articulos, unidades, fuentes, hechos)
 
     def unidad(self, unidad_id: str) -> Unidad | None:
         """La unidad con ese id, o None."""
@@ -168,6 +186,22 @@ class BaseConocimiento:
         if consulta.decision == "opciones":
             return [render.respuesta_opciones_botones(cercanos)]
         return [render.respuesta_sin_informacion(None, cercanos[:2])]
+
+    def responder_hechos(self, texto: str, hoy: dt.date | None = None) -> list[Respuesta] | None:
+        """Pregunta por lugares, pares o cargos contestada con los datos (o None)."""
+        if self.hechos is None:
+            return None
+        resultado = self.hechos.responder(texto, hoy or dt.date.today())
+        if resultado is None:
+            return None
+        titulos = [render.titulo_fuente(self.fuentes[f]) for f in resultado.fuentes
+                   if f in self.fuentes]
+        texto_final = resultado.texto + (f"\n\nFuente: {'; '.join(titulos)}" if titulos else "")
+        primera = next((self.fuentes[f].url for f in resultado.fuentes if f in self.fuentes
+                        and self.fuentes[f].url), None)
+        botones = [Boton("Más ejemplos", "/articulo ejemplos-hermanamientos")] \
+            if self.articulo("ejemplos-hermanamientos") else []
+        return [Respuesta(texto_final, botones=botones, enlace=primera)]
 
     def responder_unidad(self, unidad_id: str, canal_admite_enlaces: bool = True
                          ) -> list[Respuesta]:
@@ -252,22 +286,6 @@ class BaseConocimiento:
         if articulo is None:
             return [render.respuesta_nada()]
         return [render.respuesta_detalle(articulo, canal_admite_enlaces)]
-
-
-_PAISES: dict[str, str] | None = None
-
-
-def pais_mencionado(texto: str) -> str | None:
-    """El primer país que menciona el texto (nombre canónico), si alguno."""
-    global _PAISES
-    if _PAISES is None:
-        _PAISES = {forma: nombre for forma, nombre in tabla_paises().formas.items()
-                   if len(forma) >= 4}
-    normal = f" {normalizar(texto)} "
-    for forma, nombre in _PAISES.items():
-        if f" {forma} " in normal:
-            return nombre
-    return None
 
 
 _CARGADAS: dict[Path, tuple[tuple[tuple[str, int, int], ...], BaseConocimiento]] = {}

@@ -26,15 +26,25 @@ DecisionUnidad = Literal["respuesta", "opciones", "nada"]
 # preguntas de ejemplo y las preguntas reales de desarrollo, no pregunta por pregunta.
 UMBRAL_RESPUESTA = 0.30
 UMBRAL_ALTERNATIVA = 0.55  # una alternativa debe llegar a esta fracción del primero
-RAZON_EMPATE = 0.97  # el segundo, de otro tema, a este porcentaje del primero: menú
+RAZON_EMPATE = 0.97
+DIFERENCIA_EJEMPLO = 0.08  # el segundo, de otro tema, a este porcentaje del primero: menú
 COBERTURA_MINIMA = 0.34
 BONO_INTENT = 0.08
 PESO_TURNO_ANTERIOR = 0.35
 MAXIMO_TERMINOS_SEGUIMIENTO = 4
 MAXIMO_ALTERNATIVAS = 2
 MINIMO_TERMINOS_SEGMENTO = 3
+MINIMO_TERMINOS_MENSAJE_LARGO = 12
 _INICIO_SEGUIMIENTO = re.compile(r"^(y|e|o|entonces|pero|tambien|ademas|y si|y que|y el|y la)\b")
-_SEGMENTOS = re.compile(r"[?¿\n]+|(?<=[.!])\s+")
+_SEGMENTOS = re.compile(r"(?<=[?.!\n])\s*")
+
+
+def segmentos(texto: str) -> list[str]:
+    """Los tramos de un mensaje con contenido; si alguno es pregunta («…?»), solo esos."""
+    tramos = [t.strip() for t in _SEGMENTOS.split(texto)
+              if len(fichas_palabras(t)) >= MINIMO_TERMINOS_SEGMENTO]
+    preguntas = [t for t in tramos if t.endswith("?")]
+    return preguntas or tramos
 
 
 @dataclass(frozen=True)
@@ -79,9 +89,10 @@ class Consultor:
         self.buscador = buscador
 
     def puntuar(self, texto: str, intent: str | None = None, confianza: float = 0.0,
-                anterior: Turno | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Puntajes con el bono del intent del NLU y, si es seguimiento, el turno anterior."""
-        puntajes, cobertura = self.buscador.puntajes(texto)
+                anterior: Turno | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Puntajes con el bono del intent del NLU y, si es seguimiento, el turno anterior;
+        también la cobertura y el parecido con el mejor ejemplo."""
+        puntajes, cobertura, ejemplo = self.buscador.senales(texto)
         if anterior and anterior.consulta and es_seguimiento(texto):
             previos, cob_previa = self.buscador.puntajes(f"{texto} {anterior.consulta}")
             puntajes = np.maximum(puntajes, PESO_TURNO_ANTERIOR * previos + 0.65 * puntajes)
@@ -89,15 +100,15 @@ class Consultor:
         if intent and confianza >= 0.4:
             tiene = np.array([intent in o.intents for o in self.buscador.objetivos])
             puntajes = puntajes + BONO_INTENT * confianza * tiene * (puntajes > 0)
-        return puntajes, cobertura
+        return puntajes, cobertura, ejemplo
 
     def consultar(self, texto: str, intent: str | None = None, confianza: float = 0.0,
                   anterior: Turno | None = None) -> Consulta:
         """Decide: respuesta (con alternativas), opciones (empate) o nada."""
-        puntajes, cobertura = self.puntuar(texto, intent, confianza, anterior)
-        candidatos = self.buscador.ordenar(puntajes, cobertura)
+        puntajes, cobertura, ejemplo = self.puntuar(texto, intent, confianza, anterior)
+        candidatos = self.buscador.ordenar(puntajes, cobertura, ejemplo=ejemplo)
         if not candidatos or not self._suficiente(candidatos[0]):
-            return Consulta("nada", candidatos)
+            return self._por_tramos(texto, candidatos)
         primero = candidatos[0]
         if anterior and anterior.objetivo == _clave(primero.objetivo):
             siguiente = next((c for c in candidatos[1:] if self._suficiente(c)
@@ -122,6 +133,23 @@ class Consultor:
                         and (anterior is None or anterior.objetivo != _clave(c.objetivo))]
         return Consulta("respuesta", candidatos, respuestas, alternativas[:MAXIMO_ALTERNATIVAS])
 
+    def _por_tramos(self, texto: str, candidatos: list[Candidato]) -> Consulta:
+        """Un mensaje largo que en conjunto no se parece a nada: sus preguntas, una a una."""
+        if len(fichas_palabras(texto)) < MINIMO_TERMINOS_MENSAJE_LARGO:
+            return Consulta("nada", candidatos)
+        elegidos: list[Candidato] = []
+        for tramo in segmentos(texto):
+            puntajes, cobertura = self.buscador.puntajes(tramo)
+            mejores = self.buscador.ordenar(puntajes, cobertura, limite=1)
+            if mejores and self._suficiente(mejores[0]) and all(
+                    _clave(mejores[0].objetivo) != _clave(e.objetivo) for e in elegidos):
+                elegidos.append(mejores[0])
+        if not elegidos:
+            return Consulta("nada", candidatos)
+        elegidos.sort(key=lambda c: -c.puntaje)
+        return Consulta("respuesta", elegidos + candidatos,
+                        [c.objetivo for c in elegidos[:2]])
+
     @staticmethod
     def _suficiente(candidato: Candidato) -> bool:
         return (candidato.puntaje >= UMBRAL_RESPUESTA
@@ -129,15 +157,17 @@ class Consultor:
 
     @staticmethod
     def _mas_cubierto(primero: Candidato, segundo: Candidato) -> bool:
-        return primero.cobertura > segundo.cobertura + 0.1
+        """¿Se distinguen por cobertura o por el parecido con su mejor ejemplo? Entonces no
+        es un empate de verdad."""
+        return (primero.cobertura > segundo.cobertura + 0.1
+                or abs(primero.ejemplo - segundo.ejemplo) > DIFERENCIA_EJEMPLO)
 
     def _otra_pregunta(self, texto: str, primera: Objetivo) -> Objetivo | None:
         """En un mensaje con varias preguntas, la mejor respuesta de otro tramo (si la hay)."""
-        segmentos = [s for s in _SEGMENTOS.split(texto)
-                     if len(fichas_palabras(s)) >= MINIMO_TERMINOS_SEGMENTO]
-        if len(segmentos) < 2:
+        tramos = segmentos(texto)
+        if len(tramos) < 2:
             return None
-        for segmento in segmentos:
+        for segmento in tramos:
             puntajes, cobertura = self.buscador.puntajes(segmento)
             candidatos = self.buscador.ordenar(puntajes, cobertura, limite=2)
             if not candidatos:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import statistics
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field
 
 from bot.conocimiento.base import BaseConocimiento
+from bot.conocimiento.consulta import Consultor
+from bot.conocimiento.recuperacion import Buscador
 from bot.texto import normalizar
 
 
@@ -149,3 +151,53 @@ def validacion_cruzada_articulos(base: BaseConocimiento, k: int = 5) -> tuple[fl
             mejor = entrenada.buscar(pregunta).mejor
             aciertos += mejor is not None and mejor.id == articulo_id
     return aciertos / len(ejemplos), len(ejemplos)
+
+
+def validacion_cruzada(base: BaseConocimiento, k: int = 5) -> tuple[float, int, list[str]]:
+    """Exactitud top-1 con k pliegues sobre las preguntas de ejemplo de unidades y artículos.
+
+    En cada pliegue se entrena el buscador sin esas preguntas (cada objetivo conserva su
+    respuesta y el resto de sus ejemplos) y cada pregunta apartada debe llevar a su propio
+    objetivo. Una pregunta de un artículo también acierta si lleva a una unidad que amplía
+    ese artículo (y al revés): son la misma familia."""
+    objetivos = base.consultor.buscador.objetivos
+    propias = {u.id: {normalizar(q) for q in u.preguntas} for u in base.unidades}
+    # Se evalúan las preguntas propias de cada unidad (las heredadas de su artículo y las de
+    # los artículos sin unidad solo entrenan).
+    ejemplos = [(i, q) for i, o in enumerate(objetivos) for q in o.preguntas
+                if o.tipo == "unidad" and normalizar(q) in propias.get(o.id, set())]
+    asignacion = pliegues(len(ejemplos), k)
+    familia = {o.id: o.tema for o in objetivos}
+    aciertos = 0
+    fallos: list[str] = []
+    for pliegue in range(k):
+        fuera = {ejemplos[n] for n, p in enumerate(asignacion) if p == pliegue}
+        entrenados = [
+            replace(o, preguntas=tuple(q for q in o.preguntas if (i, q) not in fuera))
+            for i, o in enumerate(objetivos)]
+        consultor = Consultor(Buscador(entrenados))
+        for i, pregunta in fuera:
+            esperado = objetivos[i]
+            consulta = consultor.consultar(pregunta)
+            mejor = consulta.mejor or (consulta.candidatos[0].objetivo
+                                      if consulta.candidatos else None)
+            bien = mejor is not None and (
+                mejor.id == esperado.id or (
+                    familia.get(mejor.id) == esperado.tema
+                    and "articulo" in (mejor.tipo, esperado.tipo)
+                    and (base.unidad(mejor.id) or base.unidad(esperado.id)) is not None
+                    and _amplia(base, mejor.id, esperado.id)))
+            aciertos += bien
+            if not bien:
+                fallos.append(f"«{pregunta}» ({esperado.id}) → "
+                              f"{mejor.id if mejor else 'nada'}")
+    return aciertos / len(ejemplos), len(ejemplos), fallos
+
+
+def _amplia(base: BaseConocimiento, uno: str, otro: str) -> bool:
+    """¿Una de las dos es una unidad cuyo «Más detalle» es la otra (un artículo)?"""
+    for a, b in ((uno, otro), (otro, uno)):
+        unidad = base.unidad(a)
+        if unidad is not None and unidad.datos.articulo == b:
+            return True
+    return False

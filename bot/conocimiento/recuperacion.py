@@ -19,15 +19,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import bm25s
 import numpy as np
 
 from bot.conocimiento.analisis import es_vacia, lema, palabras
-from bot.nlu.lookups import tabla_ciudades, tabla_estados, tabla_municipios, tabla_paises
-from bot.texto import normalizar
+from bot.conocimiento.lugares import sin_lugares
 
 TipoObjetivo = Literal["unidad", "articulo"]
 
@@ -37,35 +35,6 @@ EXPONENTE_COBERTURA = 0.7
 NGRAMAS = (3, 4, 5)
 # Peso en la cobertura de una palabra que la base no conoce (la de una palabra rara).
 PESO_DESCONOCIDO = 3.0
-MAXIMO_PALABRAS_LUGAR = 4
-
-
-@lru_cache(maxsize=1)
-def nombres_de_lugares() -> frozenset[str]:
-    """Estados, municipios, países y ciudades extranjeras (formas normalizadas): en la
-    cobertura no cuentan, para que «somos de San Pedro Garza García» no hunda la pregunta;
-    en el puntaje sí (una unidad que habla de Mazatlán gana si preguntan por Mazatlán)."""
-    formas: set[str] = set()
-    for tabla in (tabla_estados(), tabla_municipios(), tabla_paises(), tabla_ciudades()):
-        formas.update(normalizar(f) for f in tabla.formas)
-    return frozenset(f for f in formas if f)
-
-
-def sin_lugares(texto: str) -> str:
-    """El texto sin los nombres de lugares que menciona (los más largos primero)."""
-    lugares = nombres_de_lugares()
-    palabras_texto = normalizar(texto).split()
-    resultado: list[str] = []
-    i = 0
-    while i < len(palabras_texto):
-        for largo in range(min(MAXIMO_PALABRAS_LUGAR, len(palabras_texto) - i), 0, -1):
-            if " ".join(palabras_texto[i:i + largo]) in lugares:
-                i += largo
-                break
-        else:
-            resultado.append(palabras_texto[i])
-            i += 1
-    return " ".join(resultado)
 
 
 @dataclass(frozen=True)
@@ -87,6 +56,8 @@ class Candidato:
     objetivo: Objetivo
     puntaje: float
     cobertura: float
+    ejemplo: float = 0.0
+    """Parecido (0–1) con su pregunta de ejemplo más cercana."""
 
 
 def _palabras_con_contenido(texto: str) -> list[str]:
@@ -162,11 +133,16 @@ class Buscador:
 
     def puntajes(self, texto: str) -> tuple[np.ndarray, np.ndarray]:
         """Puntaje combinado y cobertura de cada objetivo para la consulta (sin ordenar)."""
+        combinado, cobertura, _ = self.senales(texto)
+        return combinado, cobertura
+
+    def senales(self, texto: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Puntaje combinado, cobertura y parecido con el mejor ejemplo de cada objetivo."""
         cero = np.zeros(self._n)
         terminos = fichas_palabras(texto)
         caracteres = fichas_caracteres(texto)
         if not terminos or not caracteres:
-            return cero, cero
+            return cero, cero, cero
         terminos_cobertura = fichas_palabras(sin_lugares(texto)) or terminos
         por_ejemplo = self._ejemplos.get_scores(caracteres)
         mejor_ejemplo = np.zeros(self._n)
@@ -181,11 +157,12 @@ class Buscador:
                      + (1 - PESO_EJEMPLO) * _escalar(perfil)) * cobertura ** EXPONENTE_COBERTURA
         descuento = np.array([DESCUENTO_ARTICULO if o.tipo == "articulo" else 1.0
                               for o in self.objetivos])
-        return combinado * descuento, cobertura
+        return combinado * descuento, cobertura, _escalar(mejor_ejemplo)
 
-    def ordenar(self, puntajes: np.ndarray, cobertura: np.ndarray, limite: int = 6
-                ) -> list[Candidato]:
+    def ordenar(self, puntajes: np.ndarray, cobertura: np.ndarray, limite: int = 6,
+                ejemplo: np.ndarray | None = None) -> list[Candidato]:
         """Los mejores candidatos, del mayor al menor puntaje."""
         orden = np.argsort(-puntajes, kind="stable")[:limite]
-        return [Candidato(self.objetivos[i], float(puntajes[i]), float(cobertura[i]))
+        return [Candidato(self.objetivos[i], float(puntajes[i]), float(cobertura[i]),
+                          float(ejemplo[i]) if ejemplo is not None else 0.0)
                 for i in orden if puntajes[i] > 0]

@@ -22,6 +22,7 @@ _INTENTS_CEDIBLES = {None, "nlu_fallback", "fuera_de_alcance", "informar", "nega
 # La clave del contexto de la conversación donde la base recuerda su último turno.
 CLAVE_TURNO = "conocimiento_turno"
 PUNTAJE_PARA_CEDER = 0.55
+OBJETIVO_HECHOS = "hechos"
 
 
 def _argumentos(payload: str | None, orden: str) -> list[str] | None:
@@ -127,6 +128,12 @@ def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool 
     intent = analisis.intent if analisis is not None else None
     confianza = analisis.confianza if analisis is not None else 0.0
     anterior = leer_turno(ctx.conversacion)
+    datos = base.responder_hechos(ctx.texto)
+    if datos is None and anterior is not None and anterior.objetivo == OBJETIVO_HECHOS:
+        datos = base.responder_hechos(f"{ctx.texto} {anterior.consulta}")
+    if datos is not None and (not minimo or base.hechos is not None):
+        guardar_turno(ctx.conversacion, Turno(OBJETIVO_HECHOS, ctx.texto))
+        return datos
     consulta = base.consultar(ctx.texto, intent=intent, confianza_intent=confianza,
                               anterior=anterior)
     if solo_si_hay and consulta.decision == "nada":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.fuentes import FuenteRegistrada, leer_fuentes
+from bot.conocimiento.hechos import leer_hechos
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS, Articulo, leer_directorio
 from bot.conocimiento.render import MAXIMO_CORTA, texto_corto, texto_unidad
 from bot.conocimiento.unidades import Unidad, leer_unidades
@@ -230,5 +231,10 @@ def validar_todo(directorio: Path, hoy: dt.date | None = None) -> tuple[int, int
     except ValueError as exc:
         return cantidad, len(unidades), [*errores, str(exc)]
     errores += revisar_unidades(unidades, articulos, fuentes)
+    hechos, errores_hechos = leer_hechos(directorio)
+    errores += errores_hechos
+    if hechos is not None:
+        errores += [f"datos/: la fuente «{f}» no está en fuentes.yaml"
+                    for f in sorted(hechos.fuentes_citadas() - set(fuentes))]
     errores += revisar_fuentes_articulos(articulos, fuentes)
     return cantidad, len(unidades), errores
