@@ -14,6 +14,7 @@ from bot.conocimiento.evaluacion import evaluar as evaluar_base
 from bot.conocimiento.evaluacion import (
     leer_conjunto,
     problemas_del_conjunto,
+    validacion_cruzada,
     validacion_cruzada_articulos,
 )
 from bot.conocimiento.preguntas_reales import ARCHIVO_DEV, evaluar_casos, leer_casos, nlu_responde
@@ -76,9 +77,11 @@ def evaluar(
     real = _evaluar_preguntas_reales(preguntas, nlu)
     if real is not None:
         partes.append(real)
-    cruzada, ejemplos = validacion_cruzada_articulos(base)
-    partes.append(f"Validación cruzada (5 pliegues) sobre {ejemplos} preguntas de ejemplo: "
-                  f"exactitud top-1 {cruzada:.1%} (meta ≥ 85 %).")
+    cruzada, ejemplos, _ = validacion_cruzada(base)
+    partes.append(f"Validación cruzada (5 pliegues) sobre las {ejemplos} preguntas de ejemplo "
+                  f"propias de las {len(base.unidades)} unidades: exactitud top-1 "
+                  f"**{cruzada:.1%}** (meta ≥ 85 %). Antes de las unidades, sobre las preguntas "
+                  f"de los artículos: {validacion_cruzada_articulos(base)[0]:.1%}.")
     informe = evaluar_base(base, conjunto)
     partes.append(f"`conocimiento/evaluacion.yaml` (pregunta → artículo esperado, "
                   f"{len(base.articulos)} artículos):\n\n{informe.tabla()}")

@@ -30,6 +30,7 @@ from bot.conocimiento.lugares import sin_lugares
 TipoObjetivo = Literal["unidad", "articulo"]
 
 PESO_EJEMPLO = 0.6
+VECINOS = 2  # cuántos ejemplos más parecidos de cada objetivo suman
 DESCUENTO_ARTICULO = 0.85
 EXPONENTE_COBERTURA = 0.7
 NGRAMAS = (3, 4, 5)
@@ -108,10 +109,8 @@ class Buscador:
                 dueno.append(i)
         self._ejemplos = _indice(ejemplos)
         self._dueno = np.array(dueno)
-        perfiles = [
-            fichas_palabras(" ".join(o.preguntas)) * 2 + fichas_palabras(o.texto)
-            for o in objetivos
-        ]
+        perfiles = [fichas_palabras(" ".join(o.preguntas)) + fichas_palabras(o.texto)
+                     for o in objetivos]
         self._perfiles = _indice(perfiles)
         self._conjuntos = [set(p) for p in perfiles]
         frecuencia = Counter(t for c in self._conjuntos for t in c)
@@ -145,8 +144,7 @@ class Buscador:
             return cero, cero, cero
         terminos_cobertura = fichas_palabras(sin_lugares(texto)) or terminos
         por_ejemplo = self._ejemplos.get_scores(caracteres)
-        mejor_ejemplo = np.zeros(self._n)
-        np.maximum.at(mejor_ejemplo, self._dueno, por_ejemplo)
+        mejor_ejemplo = self._vecinos(por_ejemplo)
         # Las palabras que no son nombres de lugar cuentan doble en el perfil.
         perfil = self._perfiles.get_scores(terminos + terminos_cobertura)
         pesos = self._pesos(terminos_cobertura)
@@ -158,6 +156,17 @@ class Buscador:
         descuento = np.array([DESCUENTO_ARTICULO if o.tipo == "articulo" else 1.0
                               for o in self.objetivos])
         return combinado * descuento, cobertura, _escalar(mejor_ejemplo)
+
+    def _vecinos(self, por_ejemplo: np.ndarray) -> np.ndarray:
+        """Por objetivo, la suma de sus VECINOS ejemplos más parecidos a la consulta."""
+        orden = np.lexsort((-por_ejemplo, self._dueno))
+        dueno = self._dueno[orden]
+        valores = por_ejemplo[orden]
+        inicio = np.r_[0, np.flatnonzero(np.diff(dueno)) + 1]
+        rango = np.arange(len(dueno)) - np.repeat(inicio, np.diff(np.r_[inicio, len(dueno)]))
+        suma = np.zeros(self._n)
+        np.add.at(suma, dueno[rango < VECINOS], valores[rango < VECINOS])
+        return suma
 
     def ordenar(self, puntajes: np.ndarray, cobertura: np.ndarray, limite: int = 6,
                 ejemplo: np.ndarray | None = None) -> list[Candidato]:

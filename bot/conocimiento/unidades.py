@@ -58,6 +58,8 @@ class DatosUnidad(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)
     tema: str = Field(min_length=2)
     articulo: str | None = None
+    general: bool = False
+    """La unidad que contesta la pregunta general de su artículo (hereda sus preguntas)."""
     preguntas: list[str] = Field(min_length=4)
     respuesta: list[Afirmacion] = Field(min_length=1, max_length=5)
 
