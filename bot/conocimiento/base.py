@@ -34,6 +34,8 @@ BONO_PRINCIPAL = 0.60
 BONO_RELACIONADO = 0.25
 CASTIGO_FUERA_DE_ALCANCE = 0.60
 MAXIMO_OPCIONES = 3
+FUENTE_A_QUIEN_PREGUNTAR = "sre-participantes"
+"""La fuente de «la oficina estatal de enlace asesora a los municipios»."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ class BaseConocimiento:
         cercanos = [self._boton(c.objetivo) for c in consulta.candidatos[:MAXIMO_OPCIONES]]
         if consulta.decision == "opciones":
             return [render.respuesta_opciones_botones(cercanos)]
-        return [render.respuesta_sin_informacion(None, cercanos[:2])]
+        return [render.respuesta_sin_informacion(self.fuentes.get(FUENTE_A_QUIEN_PREGUNTAR),
+                                                 cercanos[:2])]
 
     def responder_hechos(self, texto: str, hoy: dt.date | None = None) -> list[Respuesta] | None:
         """Pregunta por lugares, pares o cargos contestada con los datos (o None)."""

@@ -29,6 +29,12 @@ UMBRAL_ALTERNATIVA = 0.55  # una alternativa debe llegar a esta fracción del pr
 RAZON_EMPATE = 0.97
 DIFERENCIA_EJEMPLO = 0.08  # el segundo, de otro tema, a este porcentaje del primero: menú
 COBERTURA_MINIMA = 0.34
+# Parecido absoluto (coseno de n-gramas) con el mejor ejemplo de la respuesta: por debajo
+# de SIMILITUD_MINIMA no se contesta; por debajo de SIMILITUD_DUDOSA solo si la consulta
+# está casi toda cubierta (un mensaje largo y con saludo se parece poco a un ejemplo corto).
+SIMILITUD_MINIMA = 0.25
+SIMILITUD_DUDOSA = 0.45
+COBERTURA_SIN_DUDA = 0.9
 BONO_INTENT = 0.08
 PESO_TURNO_ANTERIOR = 0.35
 MAXIMO_TERMINOS_SEGUIMIENTO = 4
@@ -109,6 +115,8 @@ class Consultor:
         candidatos = self.buscador.ordenar(puntajes, cobertura, ejemplo=ejemplo)
         if not candidatos or not self._suficiente(candidatos[0]):
             return self._por_tramos(texto, candidatos)
+        if not self._parecido(texto, candidatos[0]):
+            return self._por_tramos(texto, candidatos)
         primero = candidatos[0]
         if anterior and anterior.objetivo == _clave(primero.objetivo):
             siguiente = next((c for c in candidatos[1:] if self._suficiente(c)
@@ -133,15 +141,23 @@ class Consultor:
                         and (anterior is None or anterior.objetivo != _clave(c.objetivo))]
         return Consulta("respuesta", candidatos, respuestas, alternativas[:MAXIMO_ALTERNATIVAS])
 
+    def _parecido(self, texto: str, candidato: Candidato) -> bool:
+        similitud = self.buscador.similitud(texto, candidato.objetivo)
+        if similitud < SIMILITUD_MINIMA:
+            return False
+        return similitud >= SIMILITUD_DUDOSA or candidato.cobertura >= COBERTURA_SIN_DUDA
+
     def _por_tramos(self, texto: str, candidatos: list[Candidato]) -> Consulta:
-        """Un mensaje largo que en conjunto no se parece a nada: sus preguntas, una a una."""
-        if len(fichas_palabras(texto)) < MINIMO_TERMINOS_MENSAJE_LARGO:
+        """Un mensaje que en conjunto no se parece a nada: sus preguntas, una a una."""
+        tramos = segmentos(texto)
+        if len(tramos) < 2 and len(fichas_palabras(texto)) < MINIMO_TERMINOS_MENSAJE_LARGO:
             return Consulta("nada", candidatos)
         elegidos: list[Candidato] = []
-        for tramo in segmentos(texto):
+        for tramo in tramos:
             puntajes, cobertura = self.buscador.puntajes(tramo)
             mejores = self.buscador.ordenar(puntajes, cobertura, limite=1)
-            if mejores and self._suficiente(mejores[0]) and all(
+            if mejores and self._suficiente(mejores[0]) and self._parecido(
+                    tramo, mejores[0]) and all(
                     _clave(mejores[0].objetivo) != _clave(e.objetivo) for e in elegidos):
                 elegidos.append(mejores[0])
         if not elegidos:

@@ -117,6 +117,34 @@ class Buscador:
         self._idf = {t: math.log(1 + (self._n - f + 0.5) / (f + 0.5))
                      for t, f in frecuencia.items()}
         self._vocabulario = set(frecuencia)
+        # Vectores TF-IDF (n-gramas de caracteres) de cada ejemplo, para una similitud
+        # absoluta (coseno, 0–1) entre la consulta y los ejemplos de un candidato.
+        conteos = [Counter(e) for e in ejemplos]
+        df_ejemplos = Counter(t for c in conteos for t in c)
+        total = len(conteos)
+        self._idf_ejemplos = {t: math.log(total / (1 + f)) + 1 for t, f in df_ejemplos.items()}
+        self._idf_ejemplo_nuevo = math.log(total) + 1
+        self._vectores = [self._vector(c) for c in conteos]
+        self._ejemplos_de: dict[int, list[int]] = {}
+        for n, i in enumerate(dueno):
+            self._ejemplos_de.setdefault(i, []).append(n)
+
+    def _vector(self, conteo: Counter[str]) -> dict[str, float]:
+        vector = {t: (1 + math.log(n)) * self._idf_ejemplos.get(t, self._idf_ejemplo_nuevo)
+                  for t, n in conteo.items()}
+        norma = math.sqrt(sum(x * x for x in vector.values()))
+        return {t: x / norma for t, x in vector.items()} if norma else vector
+
+    def similitud(self, texto: str, objetivo: Objetivo) -> float:
+        """Coseno (0–1) entre la consulta y el ejemplo más parecido de ese objetivo: una
+        medida absoluta de «se parece a algo que sé contestar»."""
+        consulta = self._vector(Counter(fichas_caracteres(texto)))
+        indice = self.objetivos.index(objetivo)
+        mejor = 0.0
+        for n in self._ejemplos_de.get(indice, []):
+            ejemplo = self._vectores[n]
+            mejor = max(mejor, sum(w * ejemplo.get(t, 0.0) for t, w in consulta.items()))
+        return mejor
 
     def conoce(self, texto: str) -> float:
         """Qué parte del peso de la consulta está en el vocabulario de la base (0–1)."""

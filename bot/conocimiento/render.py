@@ -163,14 +163,20 @@ def respuesta_opciones_botones(botones: list[Boton]) -> Respuesta:
     return Respuesta(texto=_plantilla("opciones.txt.j2"), botones=botones)
 
 
-def respuesta_sin_informacion(tema: str | None, botones: list[Boton]) -> Respuesta:
-    """Honesto cuando las fuentes callan: qué no sé, qué hay cerca y a quién preguntar."""
-    texto = ("No tengo información verificada sobre eso en mis fuentes. Para una respuesta "
-             "segura, consulte a la oficina estatal de enlace de su estado, que asesora a los "
-             "municipios en el programa, o a la DGCP de la SRE.")
+def respuesta_sin_informacion(fuente: FuenteRegistrada | None, botones: list[Boton]
+                              ) -> Respuesta:
+    """Honesto cuando las fuentes callan: qué no sé, qué hay cerca y a quién preguntar (con
+    la fuente de «la oficina estatal asesora a los municipios»)."""
+    texto = ("No tengo información verificada sobre eso en mis fuentes, así que no le daré una "
+             "cifra ni un sí o un no que no pueda sostener. Para una respuesta segura, consulte "
+             "a la oficina estatal de enlace de su estado, que asesora a los municipios en el "
+             "programa, o a la DGCP de la SRE.")
     if botones:
         texto += " Quizá le sirva alguno de estos temas:"
-    return Respuesta(texto=texto, botones=[*botones, Boton("Hablar con un asesor", "/asesor")])
+    if fuente is not None:
+        texto += f"\n\nFuente: {titulo_fuente(fuente)}"
+    return Respuesta(texto=texto, botones=[*botones, Boton("Hablar con un asesor", "/asesor")],
+                     enlace=fuente.url if fuente else None)
 
 
 def respuesta_repetida(unidad: Unidad) -> Respuesta:

@@ -21,7 +21,10 @@ _INTENTS_CEDIBLES = {None, "nlu_fallback", "fuera_de_alcance", "informar", "nega
                      "queja", "corregir", "agradecer", "saludo", "despedida", "menu"}
 # La clave del contexto de la conversación donde la base recuerda su último turno.
 CLAVE_TURNO = "conocimiento_turno"
-PUNTAJE_PARA_CEDER = 0.55
+PUNTAJE_PARA_CEDER = 0.8
+"""Puntaje y cobertura que debe tener la mejor respuesta para contestar aunque el NLU haya
+dicho otra cosa (fuera de alcance, charla): «¿cómo saco mi pasaporte?» no debe llevar a una
+unidad por la palabra «saco»."""
 OBJETIVO_HECHOS = "hechos"
 
 
@@ -139,7 +142,8 @@ def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool 
     if solo_si_hay and consulta.decision == "nada":
         return None
     if minimo and (consulta.decision != "respuesta" or not consulta.candidatos
-                   or consulta.candidatos[0].puntaje < minimo):
+                   or consulta.candidatos[0].puntaje < minimo
+                   or consulta.candidatos[0].cobertura < minimo):
         return None
     guardar_turno(ctx.conversacion, _turno_de(consulta, ctx.texto))
     return base.responder_consulta(consulta, ctx.texto, canal_admite_enlaces=True)
