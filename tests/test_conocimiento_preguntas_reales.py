@@ -44,4 +44,4 @@ def test_sin_archivo_de_preguntas_reales_lo_dice_y_sigue(tmp_path: Path) -> None
         conocimiento_app, ["evaluar", "--preguntas", str(tmp_path / "no-existe.yaml")])
     assert resultado.exit_code == 0, resultado.output
     assert "omito las preguntas reales" in resultado.output
-    assert "Validación cruzada" in resultado.output
+    assert "validación cruzada" in resultado.output

@@ -13,13 +13,13 @@ from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.evaluacion import evaluar as evaluar_base
 from bot.conocimiento.evaluacion import (
     leer_conjunto,
+    medir_latencia_respuestas,
     problemas_del_conjunto,
     validacion_cruzada,
-    validacion_cruzada_articulos,
 )
 from bot.conocimiento.preguntas_reales import ARCHIVO_DEV, evaluar_casos, leer_casos, nlu_responde
 from bot.conocimiento.retroalimentacion import conteo
-from bot.conocimiento.validacion import validar_todo
+from bot.conocimiento.validacion import cifras_de_politica, validar_todo
 from bot.db.sesion import Almacen
 
 DIRECTORIO = RAIZ / "conocimiento"
@@ -44,6 +44,14 @@ def validar(directorio: OpcionDirectorio = DIRECTORIO) -> None:
                "respuesta.")
 
 
+PUNTO_DE_PARTIDA = (
+    "Punto de partida (antes de las unidades de respuesta, 2026-12-03): preguntas reales "
+    "13 de 49 (26.5 %) con el servidor NLU y 14 de 49 (28.6 %) sin él; validación cruzada "
+    "sobre las preguntas de ejemplo de los artículos 63.4 %; 31 artículos «verificado», "
+    "varios solo con prensa o copias."
+)
+
+
 @conocimiento_app.command()
 def evaluar(
     directorio: OpcionDirectorio = DIRECTORIO,
@@ -56,11 +64,12 @@ def evaluar(
     ] = ARCHIVO_DEV,
     nlu: Annotated[
         bool | None,
-        typer.Option("--nlu/--sin-nlu", help="Con el servidor NLU de NLU_URL o con el respaldo "
-                     "por palabras clave (por omisión: el NLU si responde)."),
+        typer.Option("--nlu/--sin-nlu", help="Solo con el servidor NLU de NLU_URL o solo con "
+                     "el respaldo por palabras clave (por omisión: los dos si el NLU responde)."),
     ] = None,
 ) -> None:
-    """Preguntas reales por la aplicación real, validación cruzada, evaluacion.yaml y p95."""
+    """Preguntas reales por la aplicación real, validación cruzada, evaluacion.yaml, política
+    de fuentes y p95 de una respuesta de conocimiento."""
     try:
         base = BaseConocimiento.cargar(directorio)
         conjunto = leer_conjunto(directorio / "evaluacion.yaml")
@@ -73,55 +82,67 @@ def evaluar(
         for problema in problemas:
             typer.echo(f"  - {problema}", err=True)
         raise typer.Exit(code=1)
-    partes: list[str] = []
-    real = _evaluar_preguntas_reales(preguntas, nlu)
-    if real is not None:
-        partes.append(real)
+    filas = ["| medida | valor | meta |", "|---|---|---|"]
+    reales = _evaluar_preguntas_reales(preguntas, nlu)
+    filas += reales
     cruzada, ejemplos, _ = validacion_cruzada(base)
-    partes.append(f"Validación cruzada (5 pliegues) sobre las {ejemplos} preguntas de ejemplo "
-                  f"propias de las {len(base.unidades)} unidades: exactitud top-1 "
-                  f"**{cruzada:.1%}** (meta ≥ 85 %). Antes de las unidades, sobre las preguntas "
-                  f"de los artículos: {validacion_cruzada_articulos(base)[0]:.1%}.")
+    filas.append(f"| validación cruzada, 5 pliegues: {ejemplos} preguntas de ejemplo propias "
+                 f"de {len(base.unidades)} unidades (exactitud top-1) | {cruzada:.1%} | "
+                 "≥ 85 % |")
     informe = evaluar_base(base, conjunto)
-    partes.append(f"`conocimiento/evaluacion.yaml` (pregunta → artículo esperado, "
-                  f"{len(base.articulos)} artículos):\n\n{informe.tabla()}")
-    typer.echo("\n\n".join(partes))
-    if informe.fallos:
-        typer.echo("\nFallos en top-1 de evaluacion.yaml:")
-        for fallo in informe.fallos:
-            typer.echo(f"  - {fallo}")
+    filas.append(f"| `conocimiento/evaluacion.yaml`, pregunta → artículo ({informe.total} "
+                 f"preguntas, búsqueda de artículos de antes) | top-1 {informe.top1:.1%}, "
+                 f"top-3 {informe.top3:.1%} | — |")
+    selladas, sin_oficial = cifras_de_politica(directorio)
+    filas.append(f"| frases de ley u oficiales selladas como práctica | {selladas} | 0 |")
+    filas.append(f"| unidades y artículos «verificado» sin fuente oficial | {sin_oficial} | 0 |")
+    todas = [c.q for c in leer_casos(preguntas)] if preguntas.exists() else []
+    todas += [q for u in base.unidades for q in u.preguntas[:3]]
+    p50, p95 = medir_latencia_respuestas(base, todas)
+    filas.append(f"| respuesta de conocimiento sin el viaje al NLU ({len(todas)} preguntas × 3): "
+                 f"p50 / p95 | {p50:.2f} ms / {p95:.2f} ms | p95 ≤ 30 ms |")
+    tabla = "\n".join(filas)
+    typer.echo(f"\n{tabla}\n\n{PUNTO_DE_PARTIDA}")
     if escribir_benchmarks:
-        cuerpo = "`make evaluar-conocimiento`.\n\n" + "\n\n".join(partes)
+        cuerpo = (
+            "`make evaluar-conocimiento` (`hermanamientos conocimiento evaluar "
+            "--escribir-benchmarks`). Preguntas reales: `../shared/evaluacion/"
+            "preguntas_reales_dev.yaml` por la aplicación real (`hermanamientos servir`, canal "
+            "REST, SQLite temporal), cada una en una conversación nueva de una funcionaria con "
+            "consentimiento y perfil, revisada con las reglas de la cabecera del archivo "
+            f"(grupos «debe», frases «no_debe» y la palabra «Fuente»). {len(base.unidades)} "
+            f"unidades de respuesta, {len(base.articulos)} artículos y "
+            f"{len(base.hechos.hermanamientos) if base.hechos else 0} hermanamientos como "
+            f"datos.\n\n{tabla}\n\n{PUNTO_DE_PARTIDA}")
         escribir_seccion(CLAVE_BENCHMARK, "Base de conocimiento: exactitud y latencia", cuerpo)
         typer.echo("\nResultado escrito en BENCHMARKS.md.")
 
 
-def _evaluar_preguntas_reales(ruta: Path, nlu: bool | None) -> str | None:
-    """Corre las preguntas reales por la aplicación real; imprime los fallos y devuelve el
-    resumen (None si no hay archivo)."""
+def _evaluar_preguntas_reales(ruta: Path, nlu: bool | None) -> list[str]:
+    """Corre las preguntas reales por la aplicación real (con el NLU, sin él o las dos);
+    imprime los fallos y devuelve las filas de la tabla (ninguna si no hay archivo)."""
     if not ruta.exists():
         typer.echo(f"Nota: no encontré {ruta}; omito las preguntas reales (una copia nueva "
                    "del proyecto puede no tener ../shared/).")
-        return None
+        return []
     casos = leer_casos(ruta)
     config = ajustes()
     hay_nlu = nlu_responde(config.nlu_url, config.nlu_token)
     if nlu and not hay_nlu:
         typer.echo(f"No responde un servidor NLU en {config.nlu_url}.", err=True)
         raise typer.Exit(code=1)
-    usar_nlu = hay_nlu if nlu is None else nlu
-    typer.echo(f"Preguntas reales: {len(casos)} casos por la aplicación real "
-               f"({'con el servidor NLU' if usar_nlu else 'con el respaldo sin NLU'})…")
-    informe = evaluar_casos(casos, config.nlu_url if usar_nlu else None)
-    if informe.fallos():
-        typer.echo(f"Fallos ({informe.total - informe.aciertos}):")
+    modos = [m for m in (True, False) if (nlu is None and (hay_nlu or not m)) or nlu == m]
+    filas = []
+    for con_nlu in modos:
+        nombre = "con el servidor NLU" if con_nlu else "sin NLU (respaldo por palabras clave)"
+        typer.echo(f"Preguntas reales: {len(casos)} casos por la aplicación real, {nombre}…")
+        informe = evaluar_casos(casos, config.nlu_url if con_nlu else None)
         for fallo in informe.fallos():
             typer.echo(f"  - {fallo}")
-    modo = "servidor NLU" if informe.con_nlu else "respaldo por palabras clave, sin NLU"
-    return (f"Preguntas reales (`{ruta.name}`, aplicación real por REST, {modo}; cada "
-            f"pregunta en una conversación nueva de una funcionaria con consentimiento y "
-            f"perfil): **{informe.aciertos} de {informe.total} bien y con fuente "
-            f"({informe.tasa:.1%})** (meta ≥ 90 %).")
+        filas.append(f"| preguntas reales de desarrollo ({informe.total}), {nombre}: bien y "
+                     f"con fuente | {informe.aciertos} de {informe.total} ({informe.tasa:.1%}) "
+                     f"| ≥ 90 % |")
+    return filas
 
 
 @conocimiento_app.command()

@@ -201,3 +201,18 @@ def _amplia(base: BaseConocimiento, uno: str, otro: str) -> bool:
         if unidad is not None and unidad.datos.articulo == b:
             return True
     return False
+
+
+def medir_latencia_respuestas(base: BaseConocimiento, preguntas: list[str],
+                              repeticiones: int = 3) -> tuple[float, float]:
+    """p50 y p95 (ms) de una respuesta de conocimiento completa, sin el viaje al NLU:
+    datos (lugares, pares, cargos), unidades y artículos, y el armado de las respuestas."""
+    tiempos: list[float] = []
+    for _ in range(repeticiones):
+        for pregunta in preguntas:
+            inicio = time.perf_counter()
+            if base.responder_hechos(pregunta) is None:
+                base.responder_consulta(base.consultar(pregunta), pregunta)
+            tiempos.append((time.perf_counter() - inicio) * 1000)
+    cuantiles = statistics.quantiles(tiempos, n=100)
+    return statistics.median(tiempos), cuantiles[94]

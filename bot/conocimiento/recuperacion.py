@@ -147,13 +147,12 @@ class Buscador:
         return mejor
 
     def conoce(self, texto: str) -> float:
-        """Qué parte del peso de la consulta está en el vocabulario de la base (0–1)."""
+        """Qué parte de las palabras con contenido de la consulta (sin nombres de lugar)
+        conoce la base (0–1)."""
         terminos = fichas_palabras(sin_lugares(texto))
         if not terminos:
             return 0.0
-        pesos = self._pesos(terminos)
-        total = sum(w for _, w in pesos)
-        return sum(w for t, w in pesos if t in self._vocabulario) / total
+        return sum(t in self._vocabulario for t in terminos) / len(terminos)
 
     def _pesos(self, terminos: list[str]) -> list[tuple[str, float]]:
         return [(t, self._idf.get(t, PESO_DESCONOCIDO)) for t in terminos]

@@ -26,6 +26,9 @@ PUNTAJE_PARA_CEDER = 0.8
 dicho otra cosa (fuera de alcance, charla): «¿cómo saco mi pasaporte?» no debe llevar a una
 unidad por la palabra «saco»."""
 OBJETIVO_HECHOS = "hechos"
+CONOCE_PARA_SER_HONESTO = 0.5
+"""Si esta parte del mensaje es vocabulario de la base y ninguna respuesta le queda, se dice
+con honestidad que no hay información verificada (y a quién preguntar)."""
 
 
 def _argumentos(payload: str | None, orden: str) -> list[str] | None:
@@ -139,8 +142,9 @@ def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool 
         return datos
     consulta = base.consultar(ctx.texto, intent=intent, confianza_intent=confianza,
                               anterior=anterior)
-    if solo_si_hay and consulta.decision == "nada":
-        return None
+    if solo_si_hay and consulta.decision == "nada" and (
+            base.consultor.buscador.conoce(ctx.texto) < CONOCE_PARA_SER_HONESTO):
+        return None  # casi nada del mensaje es del tema: que otra ruta pida otras palabras
     if minimo and (consulta.decision != "respuesta" or not consulta.candidatos
                    or consulta.candidatos[0].puntaje < minimo
                    or consulta.candidatos[0].cobertura < minimo):

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.conocimiento.base import BaseConocimiento
-from bot.conocimiento.fuentes import FuenteRegistrada, leer_fuentes
+from bot.conocimiento.fuentes import FuenteRegistrada, clase_de_url, leer_fuentes
 from bot.conocimiento.hechos import leer_hechos
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS, Articulo, leer_directorio
 from bot.conocimiento.render import MAXIMO_CORTA, texto_corto, texto_unidad
@@ -238,3 +238,26 @@ def validar_todo(directorio: Path, hoy: dt.date | None = None) -> tuple[int, int
                     for f in sorted(hechos.fuentes_citadas() - set(fuentes))]
     errores += revisar_fuentes_articulos(articulos, fuentes)
     return cantidad, len(unidades), errores
+
+
+def cifras_de_politica(directorio: Path) -> tuple[int, int]:
+    """(frases de ley u oficiales redactadas o selladas como práctica, unidades y artículos
+    «verificado» sin una fuente oficial). Las dos deben ser cero."""
+    articulos, _ = leer_directorio(directorio)
+    unidades, _ = leer_unidades(directorio)
+    fuentes = leer_fuentes(directorio / "fuentes.yaml")
+    selladas = 0
+    for unidad in unidades:
+        for afirmacion in unidad.datos.respuesta:
+            if afirmacion.marca in ("ley", "oficial"):
+                frase = normalizar(afirmacion.di)
+                selladas += any(s in frase for s in SELLO_PRACTICA)
+    sin_oficial = 0
+    for unidad in unidades:
+        clases = {fuentes[i].clase for i in unidad.ids_fuentes() if i in fuentes}
+        sin_oficial += unidad.confianza == "verificado" and "oficial" not in clases
+    for articulo in articulos:
+        if articulo.meta.confianza == "verificado":
+            clases = {clase_de_url(f.url) for f in articulo.meta.fuentes if not f.ejemplo}
+            sin_oficial += clases != {"oficial"}
+    return selladas, sin_oficial
