@@ -184,6 +184,15 @@ def revisar_unidades(unidades: list[Unidad], articulos: list[Articulo],
         if largo > MAXIMO_UNIDAD:
             errores.append(f"{nombre}: la respuesta mide {largo} caracteres (máximo "
                            f"{MAXIMO_UNIDAD})")
+    por_articulo: dict[str, list[Unidad]] = {}
+    for unidad in unidades:
+        if unidad.datos.articulo:
+            por_articulo.setdefault(unidad.datos.articulo, []).append(unidad)
+    for articulo_id, suyas in por_articulo.items():
+        generales = [u.id for u in suyas if u.datos.general]
+        if len(suyas) > 1 and len(generales) != 1:
+            errores.append(f"el artículo «{articulo_id}» tiene {len(suyas)} unidades: marque "
+                           f"exactamente una con «general: true» (hoy: {generales or 'ninguna'})")
     preguntas = Counter(normalizar(q) for u in unidades for q in u.preguntas)
     preguntas.update(normalizar(q) for a in articulos for q in a.meta.preguntas)
     errores += [f"pregunta de ejemplo repetida: «{q}»" for q, n in preguntas.items() if n > 1]
