@@ -85,9 +85,10 @@ def evaluar(
     filas = ["| medida | valor | meta |", "|---|---|---|"]
     reales = _evaluar_preguntas_reales(preguntas, nlu)
     filas += reales
-    cruzada, ejemplos, _ = validacion_cruzada(base)
-    filas.append(f"| validación cruzada, 5 pliegues: {ejemplos} preguntas de ejemplo propias "
-                 f"de {len(base.unidades)} unidades (exactitud top-1) | {cruzada:.1%} | "
+    cruzada = validacion_cruzada(base)
+    filas.append(f"| validación cruzada, 5 pliegues: {cruzada.ejemplos} preguntas de ejemplo "
+                 f"propias de {len(base.unidades)} unidades, exactitud top-1 (y contestadas "
+                 f"directo y bien) | {cruzada.exactitud:.1%} ({cruzada.directas:.1%}) | "
                  "≥ 85 % |")
     informe = evaluar_base(base, conjunto)
     filas.append(f"| `conocimiento/evaluacion.yaml`, pregunta → artículo ({informe.total} "

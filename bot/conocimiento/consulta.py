@@ -32,8 +32,8 @@ COBERTURA_MINIMA = 0.34
 # Parecido absoluto (coseno de n-gramas) con el mejor ejemplo de la respuesta: por debajo
 # de SIMILITUD_MINIMA no se contesta; por debajo de SIMILITUD_DUDOSA solo si la consulta
 # está casi toda cubierta (un mensaje largo y con saludo se parece poco a un ejemplo corto).
-SIMILITUD_MINIMA = 0.25
-SIMILITUD_DUDOSA = 0.45
+SIMILITUD_MINIMA = 0.2
+SIMILITUD_DUDOSA = 0.4
 COBERTURA_SIN_DUDA = 0.9
 BONO_INTENT = 0.08
 PESO_TURNO_ANTERIOR = 0.35

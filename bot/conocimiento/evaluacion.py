@@ -153,7 +153,19 @@ def validacion_cruzada_articulos(base: BaseConocimiento, k: int = 5) -> tuple[fl
     return aciertos / len(ejemplos), len(ejemplos)
 
 
-def validacion_cruzada(base: BaseConocimiento, k: int = 5) -> tuple[float, int, list[str]]:
+@dataclass
+class Cruzada:
+    """Resultado de la validación cruzada."""
+
+    exactitud: float
+    """Top-1 del buscador: la unidad mejor puntuada es la de la pregunta apartada."""
+    directas: float
+    """Además el asistente la contesta directo (no «no tengo información» ni menú)."""
+    ejemplos: int
+    fallos: list[str]
+
+
+def validacion_cruzada(base: BaseConocimiento, k: int = 5) -> Cruzada:
     """Exactitud top-1 con k pliegues sobre las preguntas de ejemplo de unidades y artículos.
 
     En cada pliegue se entrena el buscador sin esas preguntas (cada objetivo conserva su
@@ -168,7 +180,7 @@ def validacion_cruzada(base: BaseConocimiento, k: int = 5) -> tuple[float, int, 
                 if o.tipo == "unidad" and normalizar(q) in propias.get(o.id, set())]
     asignacion = pliegues(len(ejemplos), k)
     familia = {o.id: o.tema for o in objetivos}
-    aciertos = 0
+    aciertos = directas = 0
     fallos: list[str] = []
     for pliegue in range(k):
         fuera = {ejemplos[n] for n, p in enumerate(asignacion) if p == pliegue}
@@ -188,10 +200,12 @@ def validacion_cruzada(base: BaseConocimiento, k: int = 5) -> tuple[float, int, 
                     and (base.unidad(mejor.id) or base.unidad(esperado.id)) is not None
                     and _amplia(base, mejor.id, esperado.id)))
             aciertos += bien
+            directas += bien and consulta.decision == "respuesta"
             if not bien:
                 fallos.append(f"«{pregunta}» ({esperado.id}) → "
                               f"{mejor.id if mejor else 'nada'}")
-    return aciertos / len(ejemplos), len(ejemplos), fallos
+    total = len(ejemplos)
+    return Cruzada(aciertos / total, directas / total, total, fallos)
 
 
 def _amplia(base: BaseConocimiento, uno: str, otro: str) -> bool:
