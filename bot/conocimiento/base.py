@@ -90,6 +90,9 @@ class BaseConocimiento:
         amplía. Las preguntas de ejemplo de un artículo con unidades se suman a su primera
         unidad: la unidad contesta directo y el artículo queda como «Más detalle»."""
         principal: dict[str, str] = {}
+        for unidad in self.unidades:
+            for articulo_id in unidad.datos.hereda:
+                principal.setdefault(articulo_id, unidad.id)
         for unidad in sorted(self.unidades, key=lambda u: not u.datos.general):
             principal.setdefault(unidad.datos.articulo or "", unidad.id)
         heredadas: dict[str, list[str]] = {}

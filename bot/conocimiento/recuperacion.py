@@ -29,8 +29,8 @@ from bot.conocimiento.lugares import sin_lugares
 
 TipoObjetivo = Literal["unidad", "articulo"]
 
-PESO_EJEMPLO = 0.6
-VECINOS = 2  # cuántos ejemplos más parecidos de cada objetivo suman
+PESO_EJEMPLO = 0.7
+VECINOS = 3  # cuántos ejemplos más parecidos de cada objetivo suman
 DESCUENTO_ARTICULO = 0.85
 EXPONENTE_COBERTURA = 0.7
 NGRAMAS = (3, 4, 5)

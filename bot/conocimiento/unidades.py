@@ -60,6 +60,8 @@ class DatosUnidad(BaseModel):
     articulo: str | None = None
     general: bool = False
     """La unidad que contesta la pregunta general de su artículo (hereda sus preguntas)."""
+    hereda: list[str] = Field(default_factory=list)
+    """Otros artículos cuya pregunta general también contesta (hereda sus preguntas)."""
     preguntas: list[str] = Field(min_length=4)
     respuesta: list[Afirmacion] = Field(min_length=1, max_length=5)
 

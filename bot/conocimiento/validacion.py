@@ -188,8 +188,15 @@ def revisar_unidades(unidades: list[Unidad], articulos: list[Articulo],
     for unidad in unidades:
         if unidad.datos.articulo:
             por_articulo.setdefault(unidad.datos.articulo, []).append(unidad)
+    herederas: dict[str, list[str]] = {}
+    for unidad in unidades:
+        for articulo_id in unidad.datos.hereda:
+            herederas.setdefault(articulo_id, []).append(unidad.id)
+            if articulo_id not in ids_articulos:
+                errores.append(f"unidades/{unidad.ruta.name}: «{unidad.id}» hereda de un "
+                               f"artículo que no existe: «{articulo_id}»")
     for articulo_id, suyas in por_articulo.items():
-        generales = [u.id for u in suyas if u.datos.general]
+        generales = [u.id for u in suyas if u.datos.general] + herederas.get(articulo_id, [])
         if len(suyas) > 1 and len(generales) != 1:
             errores.append(f"el artículo «{articulo_id}» tiene {len(suyas)} unidades: marque "
                            f"exactamente una con «general: true» (hoy: {generales or 'ninguna'})")
