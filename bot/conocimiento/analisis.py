@@ -68,6 +68,9 @@ SINONIMOS: dict[str, str] = {
     "duracion": "vigencia", "vencimiento": "vigencia",
     # Oficinas de asuntos internacionales.
     "ofai": "ofais", "oficinas": "oficina",
+    # Leyes y normas.
+    "normatividad": "ley", "legislacion": "ley", "norma": "ley", "normas": "ley",
+    "leyes": "ley", "juridico": "legal", "juridica": "legal", "legalmente": "legal",
     # Silencio de la SRE.
     "contesta": "responde", "contestan": "responde", "contesto": "responde",
     "contestado": "responde", "contesten": "responde", "responden": "responde",

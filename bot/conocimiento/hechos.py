@@ -76,6 +76,20 @@ class Total(BaseModel):
     fuente: str
 
 
+class Comite(BaseModel):
+    """Cómo se integra el comité o consejo de ciudades hermanas de un municipio."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    municipio: str
+    estado: str
+    nombre: str
+    cuando: str | None = None
+    integracion: str
+    detalle: str | None = None
+    fuente: str
+
+
 class Actor(BaseModel):
     """Quién ocupa un cargo y entre qué fechas."""
 
@@ -90,6 +104,8 @@ class Actor(BaseModel):
     detalle: str | None = None
     fuente: str
     alias: list[str] = Field(min_length=1)
+    persona: bool = False
+    """`quien` es una persona (se reconoce su nombre: «¿quién es Pedro Matar?»)."""
 
 
 class _ArchivoHermanamientos(BaseModel):
@@ -97,6 +113,7 @@ class _ArchivoHermanamientos(BaseModel):
 
     hermanamientos: list[Hermanamiento]
     totales: list[Total] = Field(default_factory=list)
+    comites: list[Comite] = Field(default_factory=list)
     alias: dict[str, list[str]] = Field(default_factory=dict)
 
 
@@ -121,6 +138,18 @@ _PREGUNTA_EXISTENCIA = re.compile(
 _TEMA_HERMANAMIENTO = re.compile(
     r"\b(herman\w*|convenio\w*|acuerdo\w*|ciudades amigas|amistad|friendship|refrend\w*"
     r"|ratific\w*)\b")
+_CUALQUIER_CIUDAD_MEXICANA = re.compile(
+    r" (alguna|algun|algunas|algunos|que|cual|cuales|cuantas|cuantos|otra|otras|una|las|los)"
+    r" (ciudad|ciudades|municipio|municipios) de mexico ")
+_COMITE = re.compile(r"\b(comite|comites|consejo)\b")
+_INTEGRACION = re.compile(r"\b(integra\w*|quien\w*|preside\w*|miembros|forman|formado|conforma"
+                          r"\w*|cuando|instal\w*)\b")
+_ANTES = re.compile(r"\b(antes|anterior|previo|previa|pasad[ao]|ultim[oa] vez)\b")
+# Temas que los datos no contestan: si el mensaje pregunta por ellos (y no cuenta ni pide
+# un par), que conteste una unidad («¿cuándo se publicó el reglamento de Guanajuato?»).
+_TEMAS_DE_UNIDADES = re.compile(
+    r"\b(reglamento\w*|dictamen\w*|requisit\w*|oficio\w*|acta|poa|mahaa|aviso|privacidad"
+    r"|costo\w*|consejo|integra\w*|etapa\w*|plazo\w*)\b")
 _PREGUNTA_QUIEN = re.compile(r"\b(quien|quienes|titular|preside|presidencia|president\w*"
                              r"|encargad\w*|director\w*|sigue|dirige|a cargo)\b")
 
@@ -133,9 +162,11 @@ class Hechos:
     """Los datos cargados y sus consultas."""
 
     def __init__(self, hermanamientos: list[Hermanamiento], totales: list[Total],
-                 actores: list[Actor], alias: dict[str, list[str]]) -> None:
+                 actores: list[Actor], alias: dict[str, list[str]],
+                 comites: list[Comite] | None = None) -> None:
         self.hermanamientos = hermanamientos
         self.totales = totales
+        self.comites = comites or []
         self.actores = actores
         self._alias: dict[str, set[str]] = {}
         for nombre in self._nombres():
@@ -148,6 +179,7 @@ class Hechos:
         for h in self.hermanamientos:
             nombres.update({h.municipio, h.estado, h.ciudad, h.pais})
         nombres.update(t.lugar for t in self.totales)
+        nombres.update(c.municipio for c in self.comites)
         return nombres
 
     # --- Consultas reutilizables ---------------------------------------------------------
@@ -185,8 +217,10 @@ class Hechos:
     # --- Respuestas en el chat -------------------------------------------------------------
 
     def mencionados(self, texto: str) -> list[str]:
-        """Nombres conocidos que menciona el texto (los más largos primero, sin solaparse)."""
-        normal = _forma(texto)
+        """Nombres conocidos que menciona el texto (los más largos primero, sin solaparse).
+
+        «alguna ciudad de México» es cualquier ciudad mexicana, no la CDMX."""
+        normal = _CUALQUIER_CIUDAD_MEXICANA.sub(" municipios mexicanos ", _forma(texto))
         encontrados: list[tuple[int, str]] = []
         ocupado: list[tuple[int, int]] = []
         formas = sorted(((f, n) for n, fs in self._alias.items() for f in fs),
@@ -203,9 +237,38 @@ class Hechos:
     def responder(self, texto: str, hoy: dt.date) -> RespuestaHechos | None:
         """Una respuesta con datos, o None si la pregunta no es de lugares, pares o cargos."""
         normal = normalizar(texto)
-        return self._responder_actor(normal, hoy) or self._responder_lugares(texto, normal)
+        actor = self._responder_actor(normal, hoy)
+        if actor is not None:
+            return actor
+        comite = self._responder_comite(texto, normal)
+        lugares = self._responder_lugares(texto, normal)
+        if comite is not None and lugares is not None:
+            return RespuestaHechos(f"{lugares.texto} {comite.texto}",
+                                   list(dict.fromkeys(lugares.fuentes + comite.fuentes)))
+        return comite or lugares
+
+    def _responder_comite(self, texto: str, normal: str) -> RespuestaHechos | None:
+        """«¿Cómo se integra el comité de Mazatlán?», «¿quién preside el de Cancún?»."""
+        if not (_COMITE.search(normal) and _INTEGRACION.search(normal)):
+            return None
+        nombres = self.mencionados(texto)
+        for comite in self.comites:
+            if any(self._es(comite.municipio, n) for n in nombres):
+                cuando = f" ({comite.cuando})" if comite.cuando else ""
+                texto_final = (f"Según {self._segun(comite.fuente)}, el {comite.nombre} de "
+                               f"{comite.municipio}{cuando} se integra así: "
+                               f"{comite.integracion}.")
+                if comite.detalle:
+                    texto_final += f" {comite.detalle[0].upper()}{comite.detalle[1:]}."
+                texto_final += (" Cada municipio define la integración en su reglamento o en "
+                                "el acuerdo de Cabildo.")
+                return RespuestaHechos(texto_final, [comite.fuente])
+        return None
 
     def _responder_actor(self, normal: str, hoy: dt.date) -> RespuestaHechos | None:
+        for persona in self.actores:
+            if persona.persona and f" {normalizar(persona.quien)} " in f" {normal} ":
+                return self._texto_persona(persona, hoy)
         if not _PREGUNTA_QUIEN.search(normal):
             return None
         for clave in dict.fromkeys(a.clave for a in self.actores):
@@ -216,6 +279,17 @@ class Hechos:
             if actual is None:
                 return None
             anteriores = [a for a in self.actores if a.clave == clave and a is not actual]
+            if _ANTES.search(normal) and anteriores:
+                previo = max(anteriores, key=lambda a: a.desde)
+                texto = (f"Antes de {actual.quien}, la {previo.cargo} la tuvo {previo.quien} "
+                         f"({previo.periodo}, según {self._segun(previo.fuente)}); desde "
+                         f"{actual.periodo.split('–')[0]} la tiene {actual.quien}. Confírmelo "
+                         "con la SRE o con su oficina estatal de enlace.")
+                if "presidencia" not in previo.cargo:
+                    texto = (f"Antes de {actual.quien}, el {previo.cargo} era {previo.quien} "
+                             f"({previo.periodo}, según {self._segun(previo.fuente)}).")
+                return RespuestaHechos(texto, list(dict.fromkeys([previo.fuente,
+                                                                   actual.fuente])))
             preguntado = next((a for a in anteriores
                                if f" {normalizar(a.quien)} " in f" {normal} "), None)
             inicio = "No, ya no: " if preguntado is not None else ""
@@ -235,8 +309,18 @@ class Hechos:
             return RespuestaHechos(texto, list(dict.fromkeys(fuentes)))
         return None
 
+    def _texto_persona(self, persona: Actor, hoy: dt.date) -> RespuestaHechos:
+        vigente = persona.desde <= hoy <= persona.hasta
+        cuando = f"en {persona.periodo}" if vigente else f"según el último dato ({persona.periodo})"
+        texto = (f"{persona.quien} es el {persona.cargo} {cuando}, según "
+                 f"{self._segun(persona.fuente)}. Confírmelo con la SRE o con su oficina "
+                 "estatal de enlace.")
+        return RespuestaHechos(texto, [persona.fuente])
+
     def _responder_lugares(self, texto: str, normal: str) -> RespuestaHechos | None:
-        if re.search(r"\bnacional(es)?\b", normal) and _TEMA_HERMANAMIENTO.search(normal):
+        nombres = self.mencionados(texto)
+        if (re.search(r"\bnacional(es)?\b", normal) and _TEMA_HERMANAMIENTO.search(normal)
+                and not any(t.lugar in nombres for t in self.totales)):
             nacionales = [h for h in self.hermanamientos if h.tipo == "nacional"]
             if nacionales:
                 return RespuestaHechos(
@@ -246,7 +330,6 @@ class Hechos:
                     "contraparte extranjera, no son acuerdos interinstitucionales de la Ley "
                     "sobre la Celebración de Tratados.",
                     list(dict.fromkeys(h.fuente for h in nacionales)))
-        nombres = self.mencionados(texto)
         corta = len(normal.split()) <= MAXIMO_PALABRAS_SIN_TEMA
         if not nombres or not (_TEMA_HERMANAMIENTO.search(normal) or corta):
             return None
@@ -265,9 +348,11 @@ class Hechos:
                     return self._texto_par(h, bool(_SI_NO.search(normal)))
         if not _PREGUNTA_EXISTENCIA.search(normal) or not (mexicanos or paises):
             return None
+        cuantos = bool(re.search(r"\bcuant[oa]s\b", normal))
+        if _TEMAS_DE_UNIDADES.search(normal) and not cuantos:
+            return None
         if mexicanos:
-            return self._texto_lugar(mexicanos[0], paises[0] if paises else None,
-                                     "cuant" in normal)
+            return self._texto_lugar(mexicanos[0], paises[0] if paises else None, cuantos)
         return self._texto_pais(paises[0])
 
     def _texto_par(self, h: Hermanamiento, si_no: bool) -> RespuestaHechos:
@@ -300,6 +385,8 @@ class Hechos:
                 fuentes_pais = [h.fuente for h in con_pais]
                 partes.append(f"Sí: {'; '.join(h.describir() for h in con_pais)}, según "
                               f"{self._segun(*fuentes_pais)}.")
+                partes += [f"{h.detalle[0].upper()}{h.detalle[1:]}." for h in con_pais
+                           if h.detalle]
                 fuentes += [h.fuente for h in con_pais]
             else:
                 partes.append(f"En mis fuentes no aparece ningún hermanamiento de {lugar} "
@@ -353,6 +440,7 @@ class Hechos:
         citadas = {h.fuente for h in self.hermanamientos}
         citadas |= {f for h in self.hermanamientos for f in h.otras_fuentes}
         citadas |= {t.fuente for t in self.totales} | {a.fuente for a in self.actores}
+        citadas |= {c.fuente for c in self.comites}
         return citadas
 
 
@@ -370,4 +458,5 @@ def leer_hechos(directorio: Path) -> tuple[Hechos | None, list[str]]:
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         errores.append(f"datos/: {exc}")
         return None, errores
-    return Hechos(datos.hermanamientos, datos.totales, actores.actores, datos.alias), errores
+    return Hechos(datos.hermanamientos, datos.totales, actores.actores, datos.alias,
+                  datos.comites), errores

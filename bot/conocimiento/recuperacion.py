@@ -30,7 +30,9 @@ from bot.conocimiento.lugares import sin_lugares
 TipoObjetivo = Literal["unidad", "articulo"]
 
 PESO_EJEMPLO = 0.7
-VECINOS = 3  # cuántos ejemplos más parecidos de cada objetivo suman
+PESOS_VECINOS = (1.0, 0.7, 0.5)
+"""Cuánto suma el ejemplo más parecido de cada objetivo, el segundo y el tercero: el más
+parecido manda (una pregunta casi igual a un ejemplo gana) y los demás desempatan."""
 DESCUENTO_ARTICULO = 0.85
 EXPONENTE_COBERTURA = 0.7
 NGRAMAS = (3, 4, 5)
@@ -138,7 +140,7 @@ class Buscador:
     def similitud(self, texto: str, objetivo: Objetivo) -> float:
         """Coseno (0–1) entre la consulta y el ejemplo más parecido de ese objetivo: una
         medida absoluta de «se parece a algo que sé contestar»."""
-        consulta = self._vector(Counter(fichas_caracteres(texto)))
+        consulta = self._vector(Counter(fichas_caracteres(sin_lugares(texto) or texto)))
         indice = self.objetivos.index(objetivo)
         mejor = 0.0
         for n in self._ejemplos_de.get(indice, []):
@@ -185,14 +187,16 @@ class Buscador:
         return combinado * descuento, cobertura, _escalar(mejor_ejemplo)
 
     def _vecinos(self, por_ejemplo: np.ndarray) -> np.ndarray:
-        """Por objetivo, la suma de sus VECINOS ejemplos más parecidos a la consulta."""
+        """Por objetivo, la suma ponderada de sus ejemplos más parecidos a la consulta."""
         orden = np.lexsort((-por_ejemplo, self._dueno))
         dueno = self._dueno[orden]
         valores = por_ejemplo[orden]
         inicio = np.r_[0, np.flatnonzero(np.diff(dueno)) + 1]
         rango = np.arange(len(dueno)) - np.repeat(inicio, np.diff(np.r_[inicio, len(dueno)]))
         suma = np.zeros(self._n)
-        np.add.at(suma, dueno[rango < VECINOS], valores[rango < VECINOS])
+        cerca = rango < len(PESOS_VECINOS)
+        pesos = np.asarray(PESOS_VECINOS)[rango[cerca]]
+        np.add.at(suma, dueno[cerca], valores[cerca] * pesos)
         return suma
 
     def ordenar(self, puntajes: np.ndarray, cobertura: np.ndarray, limite: int = 6,
