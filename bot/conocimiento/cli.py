@@ -67,6 +67,10 @@ def evaluar(
         typer.Option("--nlu/--sin-nlu", help="Solo con el servidor NLU de NLU_URL o solo con "
                      "el respaldo por palabras clave (por omisión: los dos si el NLU responde)."),
     ] = None,
+    sondeo: Annotated[
+        bool, typer.Option("--sondeo/--sin-sondeo",
+                           help="También conocimiento/preguntas_sondeo.yaml (regresión).")
+    ] = True,
 ) -> None:
     """Preguntas reales por la aplicación real, validación cruzada, evaluacion.yaml, política
     de fuentes y p95 de una respuesta de conocimiento."""
@@ -84,9 +88,9 @@ def evaluar(
         raise typer.Exit(code=1)
     filas = ["| medida | valor | meta |", "|---|---|---|"]
     filas += _evaluar_preguntas_reales(preguntas, nlu)
-    sondeo = directorio / "preguntas_sondeo.yaml"
-    if sondeo.exists():
-        filas += _evaluar_preguntas_reales(sondeo, nlu, solo_uno=True,
+    archivo_sondeo = directorio / "preguntas_sondeo.yaml"
+    if sondeo and archivo_sondeo.exists():
+        filas += _evaluar_preguntas_reales(archivo_sondeo, nlu, solo_uno=True,
                                            nombre_conjunto="sondeo propio (regresión)")
     cruzada = validacion_cruzada(base)
     filas.append(f"| validación cruzada, 5 pliegues: {cruzada.ejemplos} preguntas de ejemplo "
@@ -150,8 +154,12 @@ def _evaluar_preguntas_reales(ruta: Path, nlu: bool | None, solo_uno: bool = Fal
         for fallo in informe.fallos():
             typer.echo(f"  - {fallo}")
         meta = "≥ 90 %" if ruta.name == ARCHIVO_DEV.name else "—"
+        otras = informe.fallos_sin_fuente
+        nota = (f"; en {otras} de los fallos contestó otra ruta del motor o un menú"
+                if otras else "")
         filas.append(f"| {nombre_conjunto} ({informe.total}), {nombre}: bien y con fuente | "
-                     f"{informe.aciertos} de {informe.total} ({informe.tasa:.1%}) | {meta} |")
+                     f"{informe.aciertos} de {informe.total} ({informe.tasa:.1%}{nota}) | "
+                     f"{meta} |")
     return filas
 
 

@@ -120,6 +120,12 @@ class InformeReal:
         """Proporción de preguntas bien respondidas."""
         return self.aciertos / self.total if self.total else 0.0
 
+    @property
+    def fallos_sin_fuente(self) -> int:
+        """Fallos en los que ninguna respuesta citó fuente: contestó otra ruta del motor (un
+        flujo, privacidad, el saludo) o un menú, no una respuesta de la base."""
+        return sum(not r.bien and "no cita «Fuente»" in r.motivos for r in self.resultados)
+
     def fallos(self, largo: int = 260) -> list[str]:
         """Una línea por pregunta fallida: la pregunta, los motivos y el inicio de la respuesta."""
         lineas = []
