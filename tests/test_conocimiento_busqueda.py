@@ -108,3 +108,19 @@ def test_evaluacion_propia_cumple_metas(base: BaseConocimiento) -> None:
     informe = evaluar(base, conjunto)
     assert informe.top1 >= 0.90
     assert informe.top3 >= 0.98
+
+
+def test_validacion_cruzada_de_las_unidades(base: BaseConocimiento) -> None:
+    from bot.conocimiento.evaluacion import validacion_cruzada
+
+    cruzada = validacion_cruzada(base)
+    assert cruzada.ejemplos >= 1000
+    assert cruzada.exactitud >= 0.80, cruzada.fallos[:20]
+
+
+@pytest.mark.parametrize("texto", [
+    "como saco mi pasaporte", "cual es la capital de australia", "donde pago el predial",
+    "necesito visa para ir a estados unidos", "quien gano el partido de ayer",
+])
+def test_lo_ajeno_no_recibe_una_unidad(base: BaseConocimiento, texto: str) -> None:
+    assert base.consultar(texto).decision == "nada"

@@ -21,7 +21,7 @@ def base() -> BaseConocimiento:
 
 def test_hay_articulos_de_ambos_tipos(base: BaseConocimiento) -> None:
     tipos = {a.meta.confianza for a in base.articulos}
-    assert tipos == {"verificado", "practica_comun"}
+    assert tipos == {"verificado", "reportado", "practica_comun"}
 
 
 def test_practica_comun_recomienda_confirmar_con_la_oficina_estatal(

@@ -37,6 +37,44 @@ SINONIMOS: dict[str, str] = {
     "chatbot": "asistente", "robot": "asistente", "proceso": "procedimiento",
     "machote": "formato", "plantilla": "formato", "ciudades": "ciudad",
     "estatal": "estado", "estatales": "estado", "estados": "estado",
+    # Dinero: lo que cuesta un trámite o lo que se paga a alguien.
+    "costo": "costo", "costos": "costo", "cuesta": "costo", "cuestan": "costo",
+    "cobra": "costo", "cobran": "costo", "cobro": "costo", "gratis": "costo",
+    "gratuito": "costo", "dinero": "costo", "gastos": "costo", "gasto": "costo",
+    "presupuesto": "costo", "presupuestar": "costo", "derechos": "derechos",
+    "sueldo": "pago", "remunerado": "pago", "remuneracion": "pago", "pagan": "pago",
+    "paga": "pago", "honorario": "honorifico", "honorifica": "honorifico",
+    # Sanciones y validez.
+    "multa": "sancion", "multas": "sancion", "multan": "sancion", "sancionan": "sancion",
+    "sanciones": "sancion", "castigo": "sancion", "consecuencias": "sancion",
+    # Congreso y Senado.
+    "senadores": "senado", "congreso": "senado", "diputados": "senado",
+    # Organismos internacionales.
+    "organismo": "organismo", "organismos": "organismo", "organizacion": "organismo",
+    "organizaciones": "organismo", "onu": "organismo", "unesco": "organismo",
+    "oms": "organismo", "bid": "organismo", "oea": "organismo", "cepal": "organismo",
+    "multilateral": "organismo", "multilaterales": "organismo",
+    # Terminar un hermanamiento.
+    "baja": "terminar", "cancelar": "terminar", "cancele": "terminar", "concluir": "terminar",
+    "concluido": "terminar", "terminacion": "terminar", "termine": "terminar",
+    "terminado": "terminar",
+    # Informes y reuniones.
+    "reportar": "informe", "reporta": "informe", "reporte": "informe", "reportes": "informe",
+    "informes": "informe", "informar": "informe", "sesiona": "reunion", "sesionar": "reunion",
+    "reune": "reunion", "reunirse": "reunion", "reuniones": "reunion", "junta": "reunion",
+    "juntas": "reunion", "sesiones": "reunion",
+    # Vigencia.
+    "permanente": "vigencia", "caducidad": "vigencia", "dura": "vigencia",
+    "duracion": "vigencia", "vencimiento": "vigencia",
+    # Oficinas de asuntos internacionales.
+    "ofai": "ofais", "oficinas": "oficina",
+    # Leyes y normas.
+    "normatividad": "ley", "legislacion": "ley", "norma": "ley", "normas": "ley",
+    "leyes": "ley", "juridico": "legal", "juridica": "legal", "legalmente": "legal",
+    # Silencio de la SRE.
+    "contesta": "responde", "contestan": "responde", "contesto": "responde",
+    "contestado": "responde", "contesten": "responde", "responden": "responde",
+    "respondido": "responde", "silencio": "responde",
 }
 
 # Frases de varias palabras → una sola forma (sobre texto ya normalizado).
@@ -53,7 +91,7 @@ FRASES: dict[str, str] = {
 # Palabras vacías: artículos, preposiciones, pronombres, auxiliares y muletillas de chat.
 PALABRAS_VACIAS: frozenset[str] = frozenset(
     """
-    a al algo algun alguna algunas alguno algunos ante antes aqui asi aun bajo bien cada casi
+    a al algo algun alguna algunas alguno algunos ante aqui asi aun bajo bien cada casi
     como con contra cual cuales cualquier cuando de del desde donde dos durante e el ella ellas
     ello ellos en entre era eran es esa esas ese eso esos esta estan estas este esto estos
     estoy fue fueron ha han has hay he la las le les lo los mas me mi mis mucho muy nada ni no

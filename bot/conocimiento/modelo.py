@@ -44,6 +44,10 @@ class Fuente(BaseModel):
     titulo: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://\S+$")
     consultado: dt.date
+    cita: str | None = Field(default=None, min_length=8)
+    """Fragmento de las notas de la fuente (conocimiento/fuentes.yaml) que sostiene el artículo."""
+    ejemplo: bool = False
+    """Fuente de prensa o copia no oficial usada solo como ejemplo «reportado por prensa»."""
 
 
 class FrontMatter(BaseModel):
@@ -58,7 +62,7 @@ class FrontMatter(BaseModel):
     intents: list[str] = Field(min_length=1)
     principal_de: list[str] = Field(default_factory=list)
     fuentes: list[Fuente] = Field(min_length=1)
-    confianza: Literal["verificado", "practica_comun"]
+    confianza: Literal["verificado", "reportado", "practica_comun"]
     revisado: dt.date
 
     @field_validator("resumen")
