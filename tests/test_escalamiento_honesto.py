@@ -95,7 +95,7 @@ async def test_sin_asesores_no_promete_muestra_el_contacto_y_sigue_atendiendo(
     assert esc is not None and esc.estado == "solicitada"
     # Una pregunta justo después recibe su respuesta (no un «espere»).
     r = await servicios.motor.procesar(entrante("sin-nadie", "¿Qué es una carta de intención?"))
-    assert "documento previo" in r[0].texto and "Fuente" in r[0].texto
+    assert "carta de intención" in r[0].texto and "Fuente" in r[0].texto
     # «¿Cuánto tarda?» dice la verdad: no hay tiempo que prometer.
     r = await servicios.motor.procesar(entrante("sin-nadie", "cuanto tarda en contestar el asesor"))
     assert "no puedo decirle cuándo" in r[0].texto and "33 3030 1234" in r[0].texto
