@@ -80,8 +80,11 @@ def test_orden_y_una_vez_con_dos_procesos(dos_procesos: tuple[ServidorReal, str]
                 assert procesado[a] < procesado[b], (a, b)
     ids = [e.id for e in sorted(entradas, key=lambda e: (e.procesado_en, e.id))]
     # …y las respuestas se guardaron en ese mismo orden, una sola tanda contigua por mensaje,
-    # todas del mismo tamaño (ninguna se duplicó).
+    # y ninguna se duplicó: la misma pregunta repetida puede contestarse distinto (la base
+    # de conocimiento no repite la misma unidad dos veces seguidas), pero una tanda repetida
+    # al menos doblaría su tamaño.
     tandas = [(clave, len(list(grupo)))
               for clave, grupo in itertools.groupby(s.responde_a_id for s in salidas)]
     assert [clave for clave, _ in tandas] == ids
-    assert len({n for _, n in tandas[1:]}) == 1
+    tamanos = [n for _, n in tandas[1:]]
+    assert max(tamanos) < 2 * min(tamanos)

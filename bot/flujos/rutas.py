@@ -31,7 +31,9 @@ from bot.nucleo.comandos import Comando, es_acuse, reconocer
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
 from bot.privacidad.consentimiento import tiene_consentimiento
+from bot.privacidad.rutas import es_frase_de_privacidad
 from bot.privacidad.sensibles import detectar_en_nuevos
+from bot.texto import normalizar
 
 # Flujos que guardan datos personales: piden antes el consentimiento (flujo bienvenida).
 REQUIEREN_CONSENTIMIENTO = {"registro_iniciativa", "subir_documento", "comite", "seguimiento",
@@ -390,6 +392,9 @@ class RutasFlujos:
                 {"canal": ctx.canal}, catalogo=catalogo(), hoy=self.hoy()):
             return None
         boton = boton_escrito(ctx.texto, ofrecidos)
+        if boton is not None and normalizar(boton.titulo) != normalizar(ctx.texto) and (
+                reconocer(ctx.texto, None) is not None or es_frase_de_privacidad(ctx.texto)):
+            return None  # «mis datos» es su propia orden, no «Borrar mis datos» a medias
         if boton is not None:
             ctx.notas["boton_escrito"] = ctx.texto
             ctx.payload, ctx.texto = boton.payload, ""

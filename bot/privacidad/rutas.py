@@ -65,6 +65,13 @@ def _fecha_legible(valor: dt.datetime | None) -> str | None:
     return fecha_larga(valor, ajustes().zona_horaria)
 
 
+def es_frase_de_privacidad(texto: str) -> bool:
+    """¿El texto es, tal cual, una de las frases de los derechos («mis datos», «borrar mis
+    datos», «aviso de privacidad»…)? Entonces no se confunde con un botón que la contenga."""
+    forma = normalizar(texto)
+    return any(forma in frases for frases in _FRASES.values())
+
+
 def _pide(ctx: Contexto, intent: str, payloads: tuple[str, ...]) -> bool:
     """¿El mensaje pide esto (por botón, por intent o con la frase exacta)?"""
     if ctx.payload:
