@@ -205,6 +205,10 @@ class Hechos:
                 return h
         return None
 
+    def texto_de_par(self, h: Hermanamiento) -> str:
+        """El par conocido en palabras, con su fuente («… según …»)."""
+        return self._texto_par(h, si_no=False).texto
+
     def actor(self, clave: str, hoy: dt.date) -> tuple[Actor | None, bool]:
         """Quién ocupa el cargo hoy (o el último dato y False si ya pasó su fecha)."""
         candidatos = sorted((a for a in self.actores if a.clave == clave),

@@ -174,7 +174,30 @@ class RutasFlujos:
         rechazo = self._sin_datos_sensibles(ctx, definicion, resultado, contexto)
         if rechazo is not None:
             return rechazo
-        return await self._aplicar(ctx, definicion, resultado, previo=previo)
+        aviso = self._par_conocido(resultado, previo)
+        respuestas = await self._aplicar(ctx, definicion, resultado, previo=previo)
+        if aviso is not None:  # antes de la siguiente pregunta
+            respuestas.insert(max(len(respuestas) - 1, 0), aviso)
+        return respuestas
+
+    def _par_conocido(self, resultado: Resultado, previo: EstadoFlujo | None
+                      ) -> Respuesta | None:
+        """Si la ciudad recién dada ya está hermanada con el municipio según los hechos de la
+        base de conocimiento, decirlo (puede tratarse de renovarlo o ampliarlo)."""
+        hechos = self.conocimiento.base.hechos
+        if hechos is None or resultado.estado is None or previo is None:
+            return None
+        nuevas, antes = resultado.estado.respuestas, previo.respuestas
+        ciudad, municipio = nuevas.get("ciudad"), nuevas.get("municipio")
+        if not isinstance(ciudad, str) or ciudad == antes.get("ciudad") \
+                or not isinstance(municipio, dict) or not municipio.get("nombre"):
+            return None
+        par = hechos.par(str(municipio["nombre"]), ciudad.split(",")[0].strip())
+        if par is None:
+            return None
+        return Respuesta(f"Un dato: {hechos.texto_de_par(par)} Si se trata de renovarlo o "
+                         "ampliarlo, menciónelo en los objetivos; su oficina estatal de enlace "
+                         "puede confirmarlo.")
 
     async def _aplicar(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
                        previo: EstadoFlujo | None = None) -> list[Respuesta]:
