@@ -134,7 +134,7 @@ class RespuestaHechos:
 _PREGUNTA_EXISTENCIA = re.compile(
     r"\b(tiene|tienen|tenia|hay|esta|estan|es|son|ya|alguna|alguno|algun|cuant[oa]s?|cuales"
     r"|con (que|q|cuales) ciudad\w*|refrend\w*|ratific\w*|renov\w*|cuando|que temas|q temas"
-    r"|hermanad[ao]s?|amigas|sigue|siguen)\b")
+    r"|hermanad[ao]s?|amigas|sigue|siguen|ejemplos?|lista|dime|diga|cuales|conoce|conozca)\b")
 _TEMA_HERMANAMIENTO = re.compile(
     r"\b(herman\w*|convenio\w*|acuerdo\w*|ciudades amigas|amistad|friendship|refrend\w*"
     r"|ratific\w*)\b")
