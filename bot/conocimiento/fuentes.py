@@ -46,7 +46,8 @@ DOMINIOS_COPIA: tuple[str, ...] = (
 
 DOMINIOS_INSTITUCIONALES: tuple[str, ...] = (
     "sistercities.org", "kas.de", "proyectoallas.net", "doi.org", "udg.mx", "cgcid.org",
-    "unam.mx", "cityofscandia.com",  # este último aloja guías de Sister Cities International: documentos de SCI
+    # cityofscandia.com aloja guías de Sister Cities International: son documentos de SCI.
+    "unam.mx", "cityofscandia.com",
     "protocolo.org", "iapp.org",
 )
 """Organizaciones que hablan de sí mismas, órganos garantes, universidades y revistas."""
