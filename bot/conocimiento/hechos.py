@@ -460,3 +460,15 @@ def leer_hechos(directorio: Path) -> tuple[Hechos | None, list[str]]:
         return None, errores
     return Hechos(datos.hermanamientos, datos.totales, actores.actores, datos.alias,
                   datos.comites), errores
+
+
+_CONOCIDOS: dict[Path, Hechos | None] = {}
+
+
+def hechos_conocidos(directorio: Path) -> Hechos | None:
+    """Los datos de `directorio/datos/` leídos una vez por proceso, para otro código (p. ej.
+    el registro de una iniciativa: `hechos_conocidos(RAIZ / "conocimiento").par(municipio,
+    ciudad)` avisa si ese par ya aparece en las fuentes)."""
+    if directorio not in _CONOCIDOS:
+        _CONOCIDOS[directorio], _ = leer_hechos(directorio)
+    return _CONOCIDOS[directorio]
