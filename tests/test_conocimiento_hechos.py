@@ -42,6 +42,15 @@ def test_par_en_cualquier_orden_y_con_alias(hechos: Hechos) -> None:
     assert hechos.par("Monterrey", "Popayán") is None
 
 
+def test_consulta_reutilizable_desde_otro_codigo() -> None:
+    from bot.conocimiento import hechos_conocidos
+
+    datos = hechos_conocidos(RAIZ / "conocimiento")
+    assert datos is not None and hechos_conocidos(RAIZ / "conocimiento") is datos
+    par = datos.par("Monterrey", "San Antonio")
+    assert par is not None and par.anio == 1953
+
+
 def test_el_actor_depende_de_la_fecha(hechos: Hechos) -> None:
     antes, vigente = hechos.actor("amaie", dt.date(2025, 6, 1))
     assert antes is not None and antes.quien == "Querétaro" and vigente

@@ -1,4 +1,5 @@
-"""Base de conocimiento: artículos con fuente, búsqueda por intent y BM25, y respuestas."""
+"""Base de conocimiento: unidades de respuesta, artículos, fuentes y datos (hermanamientos y
+cargos); búsqueda y respuestas."""
 
 from bot.conocimiento.base import (
     ArticuloPuntuado,
@@ -6,6 +7,7 @@ from bot.conocimiento.base import (
     Decision,
     ResultadoBusqueda,
 )
+from bot.conocimiento.hechos import Hechos, Hermanamiento, hechos_conocidos
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS, INTENTS_NLU, Articulo, FrontMatter
 
 __all__ = [
@@ -16,5 +18,8 @@ __all__ = [
     "BaseConocimiento",
     "Decision",
     "FrontMatter",
+    "Hechos",
+    "Hermanamiento",
     "ResultadoBusqueda",
+    "hechos_conocidos",
 ]

@@ -31,8 +31,8 @@ ClaseFuente = Literal["oficial", "institucional", "prensa", "copia", "sin_direcc
 DOMINIOS_OFICIALES: tuple[str, ...] = (
     "dof.gob.mx", "diariooficial.gob.mx", "sre.gob.mx", "diputados.gob.mx", "senado.gob.mx",
     "gob.mx", "scjn.gob.mx", "periodicooficial.jalisco.gob.mx", "rentonwa.gov",
-    "redwoodcity.org", "westvalleycity.municipal.codes", "cityofscandia.com",
-    "dallas-ecodev.org", "infodf.org.mx",
+    "redwoodcity.org", "westvalleycity.municipal.codes", "dallas-ecodev.org",
+    "infodf.org.mx",
 )
 """Dominios (y sus subdominios) de gobiernos, congresos y diarios oficiales; todo *.gob.mx
 y *.gov también cuenta. Los de ciudades de EE. UU. publican sus propios acuerdos."""
@@ -46,6 +46,8 @@ DOMINIOS_COPIA: tuple[str, ...] = (
 
 DOMINIOS_INSTITUCIONALES: tuple[str, ...] = (
     "sistercities.org", "kas.de", "proyectoallas.net", "doi.org", "udg.mx", "cgcid.org",
+    # cityofscandia.com aloja guías de Sister Cities International: son documentos de SCI.
+    "unam.mx", "cityofscandia.com",
     "protocolo.org", "iapp.org",
 )
 """Organizaciones que hablan de sí mismas, órganos garantes, universidades y revistas."""

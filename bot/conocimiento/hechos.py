@@ -134,7 +134,7 @@ class RespuestaHechos:
 _PREGUNTA_EXISTENCIA = re.compile(
     r"\b(tiene|tienen|tenia|hay|esta|estan|es|son|ya|alguna|alguno|algun|cuant[oa]s?|cuales"
     r"|con (que|q|cuales) ciudad\w*|refrend\w*|ratific\w*|renov\w*|cuando|que temas|q temas"
-    r"|hermanad[ao]s?|amigas|sigue|siguen)\b")
+    r"|hermanad[ao]s?|amigas|sigue|siguen|ejemplos?|lista|dime|diga|cuales|conoce|conozca)\b")
 _TEMA_HERMANAMIENTO = re.compile(
     r"\b(herman\w*|convenio\w*|acuerdo\w*|ciudades amigas|amistad|friendship|refrend\w*"
     r"|ratific\w*)\b")
@@ -464,3 +464,15 @@ def leer_hechos(directorio: Path) -> tuple[Hechos | None, list[str]]:
         return None, errores
     return Hechos(datos.hermanamientos, datos.totales, actores.actores, datos.alias,
                   datos.comites), errores
+
+
+_CONOCIDOS: dict[Path, Hechos | None] = {}
+
+
+def hechos_conocidos(directorio: Path) -> Hechos | None:
+    """Los datos de `directorio/datos/` leídos una vez por proceso, para otro código (p. ej.
+    el registro de una iniciativa: `hechos_conocidos(RAIZ / "conocimiento").par(municipio,
+    ciudad)` avisa si ese par ya aparece en las fuentes)."""
+    if directorio not in _CONOCIDOS:
+        _CONOCIDOS[directorio], _ = leer_hechos(directorio)
+    return _CONOCIDOS[directorio]

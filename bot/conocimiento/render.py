@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.conocimiento.fuentes import FuenteRegistrada, clase_de_url
-from bot.conocimiento.modelo import Articulo
+from bot.conocimiento.modelo import Articulo, Fuente
 from bot.conocimiento.unidades import Unidad
 from bot.nucleo.formato import fecha_larga
 from bot.nucleo.mensajes import Boton, Respuesta
@@ -58,12 +58,17 @@ def botones_utilidad(articulo_id: str) -> list[Boton]:
     ]
 
 
+def fuente_principal(articulo: Articulo) -> Fuente:
+    """La fuente que respalda el artículo: la primera que no está solo como ejemplo."""
+    return next((f for f in articulo.meta.fuentes if not f.ejemplo), articulo.meta.fuentes[0])
+
+
 def texto_corto(articulo: Articulo) -> str:
     """El texto de la respuesta corta tal como se muestra en el chat."""
     return _plantilla(
         "respuesta.txt.j2",
         articulo=articulo,
-        fuente=articulo.meta.fuentes[0],
+        fuente=fuente_principal(articulo),
         aviso_practica=AVISO_PRACTICA,
     )
 
@@ -72,7 +77,7 @@ def respuesta_corta(articulo: Articulo, canal_admite_enlaces: bool) -> Respuesta
     """Respuesta corta con su fuente y los botones «Más detalle» y «¿Le fue útil?»."""
     botones = [Boton("Más detalle", f"/articulo_detalle {articulo.id}")]
     botones += botones_utilidad(articulo.id)
-    enlace = articulo.meta.fuentes[0].url if canal_admite_enlaces else None
+    enlace = fuente_principal(articulo).url if canal_admite_enlaces else None
     return Respuesta(texto=texto_corto(articulo), botones=botones, enlace=enlace)
 
 
