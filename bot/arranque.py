@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot.catalogos.carga import cargar_catalogos
+from bot.catalogos.carga import ResumenCarga, cargar_catalogos
 from bot.config import Ajustes, ajustes
 from bot.db.migrar import migrar
 from bot.db.sesion import Almacen
@@ -16,20 +16,20 @@ from bot.nlu import servidor
 log = logging.getLogger(__name__)
 
 
-def preparar_base() -> None:
-    """Migra la base y carga el catálogo (idempotente)."""
+def preparar_base() -> ResumenCarga:
+    """Migra la base y carga el catálogo (idempotente); devuelve qué cargó."""
     config = ajustes()
     migrar(config.database_url)
 
-    async def cargar() -> None:
+    async def cargar() -> ResumenCarga:
         almacen = Almacen(config.database_url)
         try:
             async with almacen.escritura() as s:
-                await cargar_catalogos(s)
+                return await cargar_catalogos(s)
         finally:
             await almacen.cerrar()
 
-    asyncio.run(cargar())
+    return asyncio.run(cargar())
 
 
 def iniciar_dependencias(config: Ajustes, con_nlu: bool = True) -> Callable[[], None]:

@@ -55,24 +55,9 @@ def migrar() -> None:
 @catalogos_app.command("cargar")
 def catalogos_cargar() -> None:
     """Carga los 32 estados y 2,478 municipios (se puede correr varias veces)."""
-    from bot.catalogos.carga import cargar_catalogos
-    from bot.db.migrar import migrar as aplicar
-    from bot.db.sesion import Almacen
-
-    config = ajustes()
-    aplicar(config.database_url)
-
-    async def cargar() -> None:
-        almacen = Almacen(config.database_url)
-        try:
-            async with almacen.escritura() as s:
-                r = await cargar_catalogos(s)
-        finally:
-            await almacen.cerrar()
-        typer.echo(f"Catálogo cargado: {r.estados_nuevos} estados y {r.municipios_nuevos} "
-                   f"municipios nuevos, {r.actualizados} actualizados.")
-
-    asyncio.run(cargar())
+    r = preparar_base()
+    typer.echo(f"Catálogo cargado: {r.estados_nuevos} estados y {r.municipios_nuevos} "
+               f"municipios nuevos, {r.actualizados} actualizados.")
 
 
 @catalogos_app.command("buscar")

@@ -3,7 +3,6 @@ proceso). Nada del asistente importa este módulo; solo `app`, `cli` y las prueb
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from bot.config import Ajustes
@@ -14,8 +13,6 @@ from bot.modulos import armar_motor
 from bot.motor.motor import Motor
 from bot.nlu.replicas import GrupoNLU
 from bot.nucleo.emisores import RegistroEmisores
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

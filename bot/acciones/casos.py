@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -22,8 +21,6 @@ from bot.documentos import trabajos
 from bot.escalamiento.notificaciones import notificar_caso_nuevo, texto_caso_registrado
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
-
-log = logging.getLogger(__name__)
 
 
 def _respuestas(datos: dict[str, Any]) -> dict[str, Any]:

@@ -53,7 +53,11 @@ async def hay_pendientes(almacen: Almacen, canal: str, id_externo: str, despues:
 
 async def reclamar(almacen: Almacen, documentos: AlmacenDocumentos | None, canal: str,
                    id_externo: str, despues: int = 0) -> list[Pendiente]:
-    """Marca `en_respuesta` y devuelve, en orden, lo que esperaba a la persona."""
+    """Marca `en_respuesta` y devuelve, en orden, lo que esperaba a la persona. Casi siempre
+    no espera nada: eso se pregunta leyendo, sin abrir una transacción que escribe (en SQLite
+    cada una hace fila con las de todos los mensajes)."""
+    if not await hay_pendientes(almacen, canal, id_externo, despues):
+        return []
     async with almacen.escritura() as s:
         filas = (await s.scalars(
             _consulta(canal, id_externo, despues).with_for_update(skip_locked=True, of=Mensaje)
