@@ -16,7 +16,6 @@ limitado no se guarda). El chat web tiene su propio canal con identidad por cook
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -41,7 +40,6 @@ from bot.canales.web.proteccion import (
 )
 from bot.db.modelos import Documento, Usuario
 from bot.documentos.enlaces import FirmaEnlaces
-from bot.motor import pendientes
 from bot.nucleo.mensajes import Canal, MensajeEntrante, Respuesta
 
 router = APIRouter()
@@ -105,26 +103,17 @@ async def procesar(request: Request, entrante: MensajeEntrante,
     usa el chat web). Al frente va lo que esperaba a la persona (la respuesta de un asesor,
     un aviso: `bot/motor/pendientes.py`), que queda entregado con esta respuesta."""
     servicios = request.app.state.servicios
-    canal, persona = entrante.canal.value, entrante.id_usuario
-    esperaban: list[pendientes.Pendiente] = []
     try:
-        esperaban = await pendientes.reclamar(servicios.almacen, servicios.documentos, canal,
-                                              persona)
-        respuestas = await servicios.motor.procesar(entrante)
+        atendido = await servicios.motor.procesar_entregando(entrante)
     except OperationalError:
         # Base saturada (p. ej. candado de SQLite agotado): el mensaje no se perdió si ya se
         # guardó; el cliente reintenta con el mismo message_id y no se duplica. Lo que
-        # esperaba a la persona sigue esperándola.
-        log.warning("base ocupada al procesar un mensaje", extra={"canal": canal})
-        with contextlib.suppress(OperationalError):
-            await pendientes.devolver(servicios.almacen, [p.mensaje_id for p in esperaban])
+        # esperaba a la persona sigue esperándola (el motor lo devuelve).
+        log.warning("base ocupada al procesar un mensaje", extra={"canal": entrante.canal.value})
         return _ocupado()
-    except Exception:
-        with contextlib.suppress(Exception):
-            await pendientes.devolver(servicios.almacen, [p.mensaje_id for p in esperaban])
-        raise
+    esperaban = atendido.esperaban
     return JSONResponse(
-        a_rest(destinatario, [p.respuesta for p in esperaban] + respuestas,
+        a_rest(destinatario, [p.respuesta for p in esperaban] + atendido.respuestas,
                request.app.state.firma_enlaces, [p.mensaje_id for p in esperaban]),
         headers={"Cache-Control": "no-store"})
 

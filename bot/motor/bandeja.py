@@ -19,6 +19,7 @@ from bot.db.estados import Direccion, ModoConversacion, TipoMensaje, tipo_mensaj
 from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuario, ahora
 from bot.documentos.almacen import TIPOS_ADMITIDOS, AlmacenDocumentos
 from bot.documentos.borrado import quitar
+from bot.motor.pendientes import ESPERA_A_LA_PERSONA
 from bot.motor.salida import ALGO_ESPERA_EN_LA_CONVERSACION
 from bot.nucleo.mensajes import ArchivoEntrante, MensajeEntrante
 
@@ -111,14 +112,17 @@ class Registro:
     """Las filas ya cargadas en la sesión que lo guardó (para procesar en la misma)."""
     salida_libre: bool = True
     """¿Nada de la conversación esperaba salir en la bandeja de salida? (`bot.motor.salida`)."""
+    esperan_a_la_persona: bool = False
+    """¿Algo espera a la persona? (REST y chat web, sin emisor: `bot.motor.pendientes`)."""
 
 
 # Una sola consulta por mensaje: el usuario, su conversación, ¿ya se recibió este id?, ¿queda
-# alguno sin procesar? y si algo espera en la bandeja de salida. Se arma una vez (armarla en
-# cada mensaje cuesta más que correrla). Las preguntas por la conversación son subconsultas
-# escalares con LIMIT 1 sobre índices parciales: un `min(id)` dejaba al planificador recorrer
-# la llave primaria entera con estadísticas viejas (medido: 2.5 ms y ~240 páginas por
-# mensaje), y un EXISTS puede volverse una tabla hash del índice entero (ver `bot.motor.salida`).
+# alguno sin procesar?, si algo espera en la bandeja de salida y si algo espera a la persona.
+# Se arma una vez (armarla en cada mensaje cuesta más que correrla). Las preguntas por la
+# conversación son subconsultas escalares con LIMIT 1 sobre índices parciales: un `min(id)`
+# dejaba al planificador recorrer la llave primaria entera con estadísticas viejas (medido:
+# 2.5 ms y ~240 páginas por mensaje), y un EXISTS puede volverse una tabla hash del índice
+# entero (ver `bot.motor.salida`).
 _PREVIO = (select(Mensaje.id)
            .where(Mensaje.canal == bindparam("canal"),
                   Mensaje.id_externo == bindparam("id_mensaje"),
@@ -127,7 +131,8 @@ _PREVIO = (select(Mensaje.id)
 _SIN_PROCESAR = select(Mensaje.id).where(
     text(SIN_PROCESAR), Mensaje.conversacion_id == Conversacion.id).limit(1).scalar_subquery()
 _USUARIO_CONVERSACION_Y_PENDIENTES = (
-    select(Usuario, Conversacion, _PREVIO, _SIN_PROCESAR, ALGO_ESPERA_EN_LA_CONVERSACION)
+    select(Usuario, Conversacion, _PREVIO, _SIN_PROCESAR, ALGO_ESPERA_EN_LA_CONVERSACION,
+           ESPERA_A_LA_PERSONA)
     .outerjoin(Conversacion, Conversacion.usuario_id == Usuario.id)
     .where(Usuario.canal == bindparam("canal"), Usuario.id_externo == bindparam("id_usuario"))
 )
@@ -218,12 +223,14 @@ async def registrar_entrante(
         usuario = fila[0] if fila is not None else await _nuevo(
             sesion, Usuario(canal=canal, id_externo=entrante.id_usuario))
         conversacion = await _nueva_conversacion(sesion, usuario)
-        hay_previos = algo_espera = False
+        hay_previos = algo_espera = a_la_persona = False
     else:
-        usuario, conversacion, previo, sin_procesar, esperando = fila
+        usuario, conversacion, previo, sin_procesar, esperando, a_la_persona_id = fila
         hay_previos, algo_espera = sin_procesar is not None, esperando is not None
+        a_la_persona = a_la_persona_id is not None
         if previo is not None:
-            return Registro(previo, conversacion.id, usuario.id, True, hay_previos)
+            return Registro(previo, conversacion.id, usuario.id, True, hay_previos,
+                            esperan_a_la_persona=a_la_persona)
     proponer_nombre(conversacion, entrante.nombre_usuario)
     if usuario.bloqueo_canal:  # si escribe, ya no tiene bloqueado al bot
         usuario.bloqueo_canal = False
@@ -262,4 +269,4 @@ async def registrar_entrante(
     marcar_actividad(usuario)
     await sesion.flush()
     return Registro(mensaje.id, conversacion.id, usuario.id, False, hay_previos,
-                    (mensaje, conversacion, usuario), not algo_espera)
+                    (mensaje, conversacion, usuario), not algo_espera, a_la_persona)

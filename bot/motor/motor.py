@@ -19,6 +19,7 @@ para enviarse (ver `bot.motor.salida`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -34,7 +35,7 @@ from bot.db.modelos import SIN_PROCESAR, Conversacion, Documento, Mensaje, Usuar
 from bot.db.sesion import Almacen
 from bot.documentos import trabajos
 from bot.documentos.almacen import AlmacenDocumentos, ArchivoGuardado
-from bot.motor import rutas_basicas
+from bot.motor import pendientes, rutas_basicas
 from bot.motor.bandeja import (
     DATO_SENSIBLE,
     NOTA_TEXTO_SENSIBLE,
@@ -87,6 +88,15 @@ _ALGUNO_ANTERIOR = (select(Mensaje.id)
                     .limit(1))
 _RESPUESTAS_DE = (select(Mensaje).where(Mensaje.responde_a_id == bindparam("mensaje"))
                   .order_by(Mensaje.id))
+
+
+@dataclass(frozen=True)
+class Atendido:
+    """Lo que sale hacia una persona de un canal sin emisor al atender su mensaje: primero lo
+    que la esperaba (reclamado), luego las respuestas a su mensaje."""
+
+    esperaban: list[pendientes.Pendiente]
+    respuestas: list[Respuesta]
 
 
 @dataclass(frozen=True)
@@ -172,6 +182,24 @@ class Motor:
         async with self._en_proceso, self.cerrojos.de(clave):
             return await self._atender(clave, guardar)
 
+    async def procesar_entregando(self, entrante: MensajeEntrante) -> Atendido:
+        """Para un canal sin emisor (REST, chat web): como `procesar`, y además reclama, en la
+        misma transacción que guarda el mensaje, lo que esperaba a la persona (la respuesta de
+        un asesor, un aviso: `bot.motor.pendientes`), que va al frente de la respuesta. Si algo
+        falla después de reclamarlo, lo reclamado vuelve a esperar."""
+        guardar = _a_guardar(entrante)
+        clave = clave_conversacion(guardar.entrante.canal.value, guardar.entrante.id_usuario)
+        esperaban: list[pendientes.Pendiente] = []
+        try:
+            async with self._en_proceso, self.cerrojos.de(clave):
+                respuestas = await self._atender(clave, guardar, esperaban=esperaban)
+        except BaseException:
+            if esperaban:
+                with contextlib.suppress(Exception):
+                    await pendientes.devolver(self.almacen, [p.mensaje_id for p in esperaban])
+            raise
+        return Atendido(esperaban, respuestas)
+
     async def procesar_y_reclamar(self, entrante: MensajeEntrante, entregar: Entregar) -> None:
         """Para un canal con bandeja de salida. Vuelve en cuanto el mensaje quedó guardado (lo
         que la plataforma necesita para darlo por recibido) y lo demás sigue al fondo, en
@@ -252,7 +280,8 @@ class Motor:
     # --- interno ---
 
     async def _atender(self, clave: str, guardar: Guardar, entregar: Entregar | None = None,
-                       al_guardar: Callable[[], None] | None = None) -> list[Respuesta]:
+                       al_guardar: Callable[[], None] | None = None,
+                       esperaban: list[pendientes.Pendiente] | None = None) -> list[Respuesta]:
         """Guarda el mensaje y procesa la conversación hasta él; devuelve sus respuestas (con
         `entregar`, reclamándolas para el canal y sin devolverlas). `al_guardar` se llama en
         cuanto el mensaje quedó confirmado en la base.
@@ -264,7 +293,8 @@ class Motor:
         for intento in range(3):
             try:
                 registro, producidas = await self._procesar_en_orden(
-                    clave, guardar, entregar=entregar, al_guardar=al_guardar)
+                    clave, guardar, entregar=entregar, al_guardar=al_guardar,
+                    esperaban=esperaban)
                 break
             except IntegrityError:  # otro proceso creó al mismo usuario al mismo tiempo
                 if intento == 2:
@@ -317,19 +347,22 @@ class Motor:
     async def _procesar_en_orden(self, clave: str, guardar: Guardar | None = None,
                                  conversacion_id: int | None = None,
                                  entregar: Entregar | None = None,
-                                 al_guardar: Callable[[], None] | None = None
+                                 al_guardar: Callable[[], None] | None = None,
+                                 esperaban: list[pendientes.Pendiente] | None = None
                                  ) -> tuple[Registro | None, dict[int, list[Respuesta]]]:
         """Procesa en orden lo pendiente de una conversación. Con `guardar`, primero guarda
         ese mensaje (en la misma transacción que lo decide, si se puede) y llega hasta él;
         sin él, todo lo pendiente de `conversacion_id` (ya guardado). Con `entregar`, las
         respuestas nacen reclamadas (si se puede) y se le pasan al confirmarse; `al_guardar`
-        se llama en cuanto `guardar` quedó confirmado."""
+        se llama en cuanto `guardar` quedó confirmado. Con `esperaban`, ahí deja lo que
+        esperaba a la persona, reclamado en la transacción que guarda `guardar`."""
         producidas: dict[int, list[Respuesta]] = {}
         analisis: dict[int, Any] = {}
         registro: Registro | None = None
         confirmado = guardar is None  # ¿ya está guardado todo lo que hay que procesar?
         while True:
             en_curso: list[int] = []
+            reclamadas_ahora: list[pendientes.Pendiente] = []
             try:
                 async with self.almacen.escritura() as s:
                     await candado_en_transaccion(s, clave)
@@ -342,6 +375,9 @@ class Motor:
                             guardar.recortado, self._se_decide_ya)
                         if not registro.hay_previos:
                             inicial, libre = registro.filas, registro.salida_libre
+                        if esperaban is not None and registro.esperan_a_la_persona:
+                            reclamadas_ahora = await pendientes.reclamar_en(
+                                s, self.documentos, registro.conversacion_id)
                     conversacion = (registro.conversacion_id if registro is not None
                                     else conversacion_id)
                     assert conversacion is not None
@@ -367,6 +403,8 @@ class Motor:
                     entregar(Reclamo(revisar_bandeja=True))
                 confirmado = True
                 continue
+            if esperaban is not None:  # la transacción se confirmó: lo reclamado ya es suyo
+                esperaban += reclamadas_ahora
             if not confirmado and al_guardar is not None:
                 al_guardar()
             confirmado = True
