@@ -168,6 +168,10 @@ def aplicacion_real(nlu_url: str | None) -> Iterator[str]:
             "DATABASE_URL": f"sqlite:///{directorio / 'evaluacion.db'}",
             "DOCUMENTOS_DIR": str(directorio / "documentos"),
             "NLU_URL": nlu_url or "http://127.0.0.1:9",
+            # Un solo cliente local hace de cientos de personas nuevas: los límites de ritmo
+            # (para el público) lo cortarían a los pocos casos.
+            "LIMITE_MENSAJES_POR_MINUTO": "0",
+            "LIMITE_REMITENTES_NUEVOS_POR_HORA": "0",
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(RAIZ), os.environ.get("PYTHONPATH", "")) if p),
         }
