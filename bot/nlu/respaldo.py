@@ -52,6 +52,47 @@ _REGLAS: list[tuple[str, str]] = [
 ]
 _COMPILADAS = [(intent, re.compile(patron)) for intent, patron in _REGLAS]
 
+CORTESIAS = frozenset({"saludo", "despedida", "agradecer"})
+"""Valen solo si son casi todo el mensaje: «Buenas noches. Me acaban de nombrar…» no es un
+saludo, es lo que sigue (y lo contesta la base de conocimiento)."""
+MAXIMO_PALABRAS_TRAS_CORTESIA = {"saludo": 4, "despedida": 6, "agradecer": 6}
+
+PETICIONES_QUE_SE_PREGUNTAN = frozenset({
+    "borrar_mis_datos", "mis_datos", "registrar_iniciativa", "subir_documento",
+    "continuar_tramite", "corregir", "queja"})
+"""Acciones que una pregunta solo menciona: «¿hay algún costo por registrar el
+hermanamiento?», «el inai sigue existiendo? si no me borran mis datos a quién me quejo».
+Una pregunta larga va a la base de conocimiento (que ofrece la acción con un botón); una
+petición («quiero registrar…», «borren mis datos») o un mensaje corto, a la acción. Pedir una
+persona o cancelar no entran: esas valen siempre."""
+MAXIMO_PALABRAS_PETICION_CORTA = 5
+_PIDE = re.compile(r"\b(quiero|quisiera|queremos|quisieramos|necesito|necesitamos|deseo"
+                   r"|deseamos|me gustaria|nos gustaria|ayudeme a|ayudenos a|favor de"
+                   r"|vamos a|voy a|borre|borren|elimine|eliminen)\b")
+_EMPIEZA_PREGUNTA = re.compile(
+    r"^(que|q|como|cuanto|cuantos|cuantas|cuando|donde|quien|quienes|cual|cuales|por que"
+    r"|para que|hay|puedo|puede|pueden|podemos|se puede|es|son|existe|sigue|tiene|tienen"
+    r"|debo|debe|deben|necesito saber|el|la|los|las)\b")
+
+
+def _es_pregunta(texto: str, normal: str) -> bool:
+    """¿Pregunta por algo (signos de interrogación o una palabra de pregunta al inicio) sin
+    pedirlo en primera persona?"""
+    if _PIDE.search(normal):
+        return False
+    return "?" in texto or "¿" in texto or bool(_EMPIEZA_PREGUNTA.match(normal))
+
+
+def _vale(intent: str, coincidencia: re.Match[str], texto: str, normal: str) -> bool:
+    if intent in CORTESIAS:
+        resto = normal[coincidencia.end():].split()
+        return len(resto) <= MAXIMO_PALABRAS_TRAS_CORTESIA[intent] and (
+            intent == "saludo" or "?" not in texto)
+    if intent in PETICIONES_QUE_SE_PREGUNTAN:
+        return len(normal.split()) <= MAXIMO_PALABRAS_PETICION_CORTA or not _es_pregunta(
+            texto, normal)
+    return True
+
 _ENTIDADES = [
     ("folio", re.compile(r"\bCH[- ]?\d{4}[- ]?[A-Z]{2,4}[- ]?\d{1,4}\b", re.I)),
     ("correo", re.compile(r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")),
@@ -77,7 +118,8 @@ def analizar_respaldo(texto: str) -> Analisis | None:
     if not normal:
         return None
     for intent, patron in _COMPILADAS:
-        if patron.search(normal):
+        coincidencia = patron.search(normal)
+        if coincidencia is not None and _vale(intent, coincidencia, texto, normal):
             return Analisis(
                 texto=texto,
                 intent=intent,
