@@ -395,10 +395,10 @@ def _nombre_en_parte(parte: str) -> str | None:
     rachas = [r for r in rachas if r and not all(p.forma in _NOMBRE_NO for p in r)]
     if not rachas:
         return None
-    if minusculas and len(rachas) == 1 and len(rachas[0]) > 5:
+    if minusculas and len(rachas) == 1 and len(rachas[0]) > 7:
         return None  # una oración en minúsculas, no un nombre
     mejor = max(rachas, key=lambda r: (len(r) >= 2, r[0].inicio))
-    if len(mejor) > 6:
+    if len(mejor) > 7:
         return None
     nombre = parte[mejor[0].inicio:mejor[-1].fin]
     return nombre_propio(nombre)

@@ -368,10 +368,6 @@ def _leer_fecha(paso: Paso, texto: str, hoy: dt.date) -> Lectura:
     if leida.problema == "fuera_de_rango":
         return Lectura(error=_fuera_de_rango(leida, hoy))
     if leida.problema == "futura":
-        if v.permite_aun_no and leida.entendida is not None:  # «el 15 de enero» aún no llega
-            cuando = fecha_larga(leida.entendida)
-            return Lectura(valor="aun_no", texto="aún no", extras={
-                "prevista": {"valor": leida.entendida.isoformat(), "texto": cuando}})
         return Lectura(error=f"Esa fecha todavía no llega. Escriba una fecha pasada{extra}.")
     if leida.problema == "inexistente":
         return Lectura(error="Esa fecha no existe en el calendario. Revise el día y el mes.")
