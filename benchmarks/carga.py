@@ -615,7 +615,7 @@ def cuerpo_seccion(todos: dict[str, dict[str, Any]]) -> str:
     """Tabla Markdown con todas las corridas guardadas."""
     filas = [
         "Usuarios simulados (asyncio + aiohttp, en la misma máquina) que repiten la "
-        "conversación completa de `benchmarks/conversaciones.py` (25 mensajes: saludo y perfil, "
+        "conversación completa de `benchmarks/conversaciones.py` (24 mensajes: saludo y perfil, "
         "2 preguntas libres, registro_iniciativa hasta el folio con ficha PDF y oficio DOCX, "
         "seguimiento), cada vez con un remitente nuevo, contra `hermanamientos servir` real. "
         "Dos modos: **saturación**, cada usuario manda el siguiente mensaje en cuanto recibe "

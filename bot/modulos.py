@@ -26,6 +26,9 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         # Un botón escrito con palabras («ver mis casos») cuenta como pulsarlo: no responde,
         # convierte el mensaje en ese botón para las rutas de abajo.
         flujos.boton_escrito,
+        # Fuera de un trámite, lo que trae el mensaje (lugares, fechas, nombre, rol) se
+        # recuerda para confirmarlo después en vez de preguntarlo. Tampoco responde.
+        flujos.recordar,
         # Derechos de la persona: valen siempre, también con una persona a cargo; solo su
         # botón, su intent o su frase exacta. Confirmar antes que pedir, borrar antes que
         # consultar.

@@ -118,6 +118,10 @@ def _cuerpo(doc: DocumentoWord) -> None:
     _etiqueta(doc, "if fecha_cabildo")
     _p(doc, "El H. Cabildo de {{ municipio }} aprobó la iniciativa en la sesión del "
        "{{ fecha_cabildo }}.", justificado=True)
+    _etiqueta(doc, "elif fecha_prevista")
+    _p(doc, "La aprobación del H. Cabildo está pendiente; la sesión está prevista para el "
+       "{{ fecha_prevista }}. Se enviará copia certificada del acta en cuanto se celebre.",
+       justificado=True)
     _etiqueta(doc, "else")
     _p(doc, "La aprobación del H. Cabildo está pendiente; la sesión está prevista para "
        "[fecha prevista de la sesión de Cabildo]. Se enviará copia certificada del acta en "

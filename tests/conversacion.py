@@ -49,8 +49,9 @@ class Charla:
 
 
 PERFIL = ["hola", "/si", "funcionario", "Nuevo León", "San Pedro Garza García", "Ana Pérez"]
-REGISTRO = ["quiero registrar un hermanamiento", "/si", "San Antonio, Texas", "Estados Unidos",
-            "hermanamiento", "educación y cultura",
+# «San Antonio, Texas»: el país sale de la región (no se pregunta).
+REGISTRO = ["quiero registrar un hermanamiento", "/si", "San Antonio, Texas", "hermanamiento",
+            "educación y cultura",
             "Intercambio académico, cultural y de buenas prácticas de gobierno",
             "/omitir", "15/03/2025", "ninguno", "/si", "Directora de Asuntos Internacionales",
             "ana.perez@sanpedro.gob.mx", "(81) 1234-5678", "confirmar"]

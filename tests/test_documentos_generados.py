@@ -308,3 +308,13 @@ def test_la_plantilla_no_trae_estilos_de_sobra() -> None:
     assert len(estilos) < 20_000
     definidos = set(re.findall(r'w:styleId="([^"]+)"', estilos))
     assert usados <= definidos
+
+
+def test_oficio_con_la_fecha_prevista_del_cabildo() -> None:
+    """«aún no, la sesión es el 15 de enero»: el oficio dice la fecha en vez del hueco."""
+    prevista = dt.date(2027, 1, 15)
+    texto = _texto_docx(oficio_docx(_datos(fecha_cabildo=None, fecha_cabildo_prevista=prevista)))
+    assert "la sesión está prevista para el 15 de enero de 2027" in texto
+    assert "[fecha prevista de la sesión de Cabildo]" not in texto
+    sin_fecha = _texto_docx(oficio_docx(_datos(fecha_cabildo=None)))
+    assert "[fecha prevista de la sesión de Cabildo]" in sin_fecha

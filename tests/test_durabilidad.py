@@ -37,7 +37,7 @@ def test_kill_9_a_mitad_del_flujo_y_reanudar(tmp_path: Path) -> None:
                "DOCUMENTOS_DIR": str(tmp_path / "docs")}
     primero = ServidorReal(entorno, tmp_path / "uno.log")
     primero.iniciar()
-    mensajes = PERFIL + REGISTRO[:5]  # hasta la pregunta de las áreas de cooperación
+    mensajes = PERFIL + REGISTRO[:4]  # hasta la pregunta de las áreas de cooperación
     for n, m in enumerate(mensajes):
         ultima = _enviar(primero, m, n)
     assert "áreas" in str(ultima)

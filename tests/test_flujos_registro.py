@@ -217,7 +217,13 @@ def test_atras_regresa_a_la_pregunta_anterior(sim: Simulacion) -> None:
     assert "¿Con qué ciudad" in sim.texto
     sim.enviar("San Antonio, Texas")
     assert sim.estado.respuestas["ciudad"] == "San Antonio, Texas"  # type: ignore[union-attr]
+    # El país sale de la región: no se pregunta, se dice.
+    assert "Anoto país: Estados Unidos" in sim.texto and "tipo de acuerdo" in sim.texto
+    sim.atras()  # vuelve al país que se tomó de la región
     assert "¿En qué país está San Antonio, Texas?" in sim.texto
+    sim.atras()
+    sim.enviar("Lyon")
+    assert "¿En qué país está Lyon?" in sim.texto
 
 
 def test_corregir_en_el_resumen_vuelve_al_resumen(sim: Simulacion) -> None:

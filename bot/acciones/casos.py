@@ -50,6 +50,14 @@ async def documentos_del_caso(ctx: Contexto, caso: Caso) -> None:
     ctx.trabajos.append(trabajo.id)
 
 
+def _fecha(valor: Any) -> dt.date | None:
+    """Una fecha ISO guardada por el flujo (o None si no hay o no se lee)."""
+    try:
+        return dt.date.fromisoformat(str(valor)) if valor else None
+    except ValueError:
+        return None
+
+
 @accion("crear_caso")
 async def crear_iniciativa(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
                            ) -> list[Respuesta]:
@@ -71,6 +79,8 @@ async def crear_iniciativa(ctx: Contexto, datos: dict[str, Any], servicios: Serv
         "areas": list(r.get("areas") or []), "objetivos": r.get("objetivos") or "",
         "antecedentes": r.get("antecedentes"),
         "fecha_cabildo": dt.date.fromisoformat(fecha) if fecha and fecha != "aun_no" else None,
+        "fecha_cabildo_prevista": _fecha(r.get("fecha_cabildo_prevista"))
+        if fecha == "aun_no" else None,
         "contacto": {k: enlace.get(k) for k in ("nombre", "cargo", "correo", "telefono")},
     }, _actor(ctx))
     for tipo, archivo in (r.get("archivos") or {}).items():

@@ -77,7 +77,8 @@ async def crear_caso(sesion: AsyncSession, datos: dict[str, Any], actor: str) ->
     """Crea el caso en estatus «enviada» con su folio y su primer evento.
 
     `datos`: estado_id, municipio_id, usuario_id, tipo, ambito, ciudad_contraparte,
-    pais_contraparte, areas, objetivos, antecedentes, fecha_cabildo, contacto.
+    pais_contraparte, areas, objetivos, antecedentes, fecha_cabildo, fecha_cabildo_prevista,
+    contacto.
     """
     estado = await sesion.get(Estado, datos["estado_id"])
     if estado is None:
@@ -90,7 +91,9 @@ async def crear_caso(sesion: AsyncSession, datos: dict[str, Any], actor: str) ->
         municipio_id=datos["municipio_id"], ciudad_contraparte=datos["ciudad_contraparte"],
         pais_contraparte=datos["pais_contraparte"], areas=list(datos.get("areas") or []),
         objetivos=datos.get("objetivos") or "", antecedentes=datos.get("antecedentes"),
-        fecha_cabildo=datos.get("fecha_cabildo"), contacto=dict(datos.get("contacto") or {}),
+        fecha_cabildo=datos.get("fecha_cabildo"),
+        fecha_cabildo_prevista=datos.get("fecha_cabildo_prevista"),
+        contacto=dict(datos.get("contacto") or {}),
     )
     sesion.add(caso)
     await sesion.flush()

@@ -184,6 +184,19 @@ class Catalogo:
         mejor = process.extractOne(forma, self._formas_estado, scorer=fuzz.ratio, score_cutoff=84)
         return self._estado(self._alias_estado[mejor[0]]) if mejor else None
 
+    def estado_exacto(self, texto: str) -> EstadoEncontrado | None:
+        """El estado cuyo nombre, nombre corto o abreviatura es exactamente el texto (sin
+        aproximar: para buscar lugares dentro de una oración)."""
+        clave = self._alias_estado.get(normalizar(texto))
+        return self._estado(clave) if clave else None
+
+    def municipios_exactos(self, texto: str) -> list[MunicipioEncontrado]:
+        """Los municipios cuyo nombre (o cabecera, o nombre común) es exactamente el texto,
+        sin aproximar ni tomar prefijos: para buscar lugares dentro de una oración."""
+        forma = normalizar(texto)
+        claves = self._por_nombre.get(forma) or self._por_alias.get(forma) or []
+        return self._exactos(claves, None)
+
     def buscar_municipio(
         self, texto: str, estado_clave: str | None = None, limite: int = 8
     ) -> list[MunicipioEncontrado]:

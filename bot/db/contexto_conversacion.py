@@ -50,6 +50,11 @@ class ContextoConversacion:
     botones: list[Any] | None = None
     """Los botones de la última respuesta, como pares [título, payload]: si la persona escribe
     el título (o algo claramente igual), cuenta como pulsarlo (`bot.flujos.controles`)."""
+    memoria: dict[str, Any] | None = None
+    """Lo que la persona dijo fuera de un trámite y aún no se usa (campo → {valor, texto}:
+    municipio, estado, ciudad, país, fechas, nombre, rol; `bot.flujos.memoria`). Al empezar
+    un trámite pasa a sus `dichos` y se confirma en vez de preguntarse. Se olvida si rechaza
+    el consentimiento."""
     borrador: dict[str, Any] | None = None
     """Un flujo con respuestas que se descartó o se dejó por otro (el estado completo y
     `guardado`, ISO 8601): «continuar» lo recupera durante `DIAS_BORRADOR` días."""
@@ -107,6 +112,7 @@ _CAMPOS: dict[str, tuple[type, ...]] = {
     "traspaso_por_confirmar": (str,),
     "botones": (list,),
     "borrador": (dict,),
+    "memoria": (dict,),
 }
 """Cada campo guardado y los tipos JSON que admite (lo demás va a `otras`)."""
 

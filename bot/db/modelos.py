@@ -211,6 +211,8 @@ class Caso(Base):
     objetivos: Mapped[str] = mapped_column(Text, default="")
     antecedentes: Mapped[str | None] = mapped_column(Text)
     fecha_cabildo: Mapped[dt.date | None] = mapped_column(Date)
+    fecha_cabildo_prevista: Mapped[dt.date | None] = mapped_column(Date)
+    """Sin aprobar aún: la fecha en que la persona dijo que sesionará el Cabildo."""
     contacto: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     comite: Mapped[list[Any]] = mapped_column(JSON, default=list)
     creado_en: Mapped[dt.datetime] = mapped_column(default=ahora)

@@ -115,6 +115,7 @@ class DatosCaso:
     objetivos: str
     antecedentes: str | None = None
     fecha_cabildo: dt.date | None = None
+    fecha_cabildo_prevista: dt.date | None = None
     contacto: Contacto = Contacto("", "", "", "")
     documentos: list[DocumentoRecibido] = field(default_factory=list)
     pendientes: list[str] = field(default_factory=list)
@@ -170,6 +171,7 @@ def datos_documento(
         objetivos=caso.objetivos or "",
         antecedentes=caso.antecedentes or None,
         fecha_cabildo=caso.fecha_cabildo,
+        fecha_cabildo_prevista=caso.fecha_cabildo_prevista,
         contacto=Contacto(*(str(contacto.get(k) or "") for k in Contacto._fields)),
         documentos=documentos,
         pendientes=list(pendientes),
@@ -413,6 +415,8 @@ def _filas_datos(datos: DatosCaso) -> list[tuple[str, str]]:
     contacto = datos.contacto
     cabildo = (fecha_larga(datos.fecha_cabildo) if datos.fecha_cabildo
                else "Pendiente (aún no se aprueba en Cabildo)")
+    if not datos.fecha_cabildo and datos.fecha_cabildo_prevista:
+        cabildo += f"; sesión prevista el {fecha_larga(datos.fecha_cabildo_prevista)}"
     enlace = "\n".join(x for x in (contacto.nombre, contacto.cargo) if x) or "Sin registrar"
     filas = [
         ("Tipo de acuerdo", TIPOS.get(datos.tipo, datos.tipo)),
@@ -519,6 +523,8 @@ def _contexto_oficio(datos: DatosCaso) -> dict[str, Any]:
         "objetivos": _limpio(datos.objetivos) or "[objetivos del acuerdo]",
         "antecedentes": _limpio(datos.antecedentes),
         "fecha_cabildo": fecha_larga(datos.fecha_cabildo) if datos.fecha_cabildo else "",
+        "fecha_prevista": fecha_larga(datos.fecha_cabildo_prevista)
+        if datos.fecha_cabildo_prevista else "",
         "contacto_nombre": _limpio(contacto.nombre) or "[nombre del enlace municipal]",
         "contacto_cargo": _limpio(contacto.cargo) or "[cargo del enlace municipal]",
         "contacto_correo": _limpio(contacto.correo) or "[correo]",

@@ -39,13 +39,18 @@ class MunicipioLike(Protocol):
 
 
 class CatalogoGeografico(Protocol):
-    """Búsqueda de estados y municipios. Lista vacía = no existe; varios = ambiguo."""
+    """Búsqueda de estados y municipios. Lista vacía = no existe; varios = ambiguo. Las
+    búsquedas `exacto` no aproximan: sirven para hallar lugares dentro de una oración."""
 
     def buscar_estado(self, texto: str) -> EstadoLike | None: ...
 
     def buscar_municipio(
         self, texto: str, estado_clave: str | None = None
     ) -> Sequence[MunicipioLike]: ...
+
+    def estado_exacto(self, texto: str) -> EstadoLike | None: ...
+
+    def municipios_exactos(self, texto: str) -> Sequence[MunicipioLike]: ...
 
 
 def estado_a_dict(e: EstadoLike) -> dict[str, Any]:

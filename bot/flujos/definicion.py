@@ -73,11 +73,15 @@ class Rama(_Modelo):
 
 
 class Prellenar(_Modelo):
-    """Tomar un valor del contexto (`desde` es una expresión) y saltar o pedir confirmación."""
+    """Tomar un valor del contexto (`desde` es una expresión) y saltar o pedir confirmación.
+    Sin `desde`, da la pregunta (y lo que `confirma`) para un dato que la persona ya dijo."""
 
-    desde: str
+    desde: str | None = None
     modo: Literal["saltar", "confirmar"] = "confirmar"
     pregunta: str | None = None
+    confirma: list[str] = Field(default_factory=list)
+    """Campos que la persona ya dijo y que la pregunta confirma a la vez (los `dichos`): con
+    «sí» se toman sin preguntarlos; con «no» se preguntan."""
 
 
 class Paso(_Modelo):
@@ -103,6 +107,9 @@ class Paso(_Modelo):
     acumular: str | None = None
     asignar: dict[str, str] = Field(default_factory=dict)
     corregir: list[str] = Field(default_factory=list)
+    tambien: dict[str, str] = Field(default_factory=dict)
+    """Otros datos que la respuesta puede traer (por nombre: `pais`, `cargo`, `municipio`,
+    `prevista`) y el campo donde van («San Antonio, Texas» → `pais`)."""
 
     @property
     def espera_respuesta(self) -> bool:

@@ -176,3 +176,25 @@ def leer_fecha(
     if not _sumar_anios(hoy, -ANIOS_ATRAS) <= fecha <= _sumar_anios(hoy, ANIOS_ADELANTE):
         return FechaLeida(problema="fuera_de_rango", entendida=fecha)
     return FechaLeida(fecha=fecha)
+
+
+def leer_fecha_prevista(texto: str, hoy: dt.date) -> dt.date | None:
+    """La fecha por venir que se menciona en la frase («aún no, la sesión es el 15 de
+    enero» → el próximo 15 de enero), dentro de `ANIOS_ADELANTE` años; si no, None."""
+    t = _limpiar(texto)
+    if len(t) > MAXIMO_CARACTERES or not any(c.isdigit() for c in t):
+        return None
+    from dateparser.search import search_dates
+
+    ajustes = {**_AJUSTES, "PREFER_DATES_FROM": "future",
+               "RELATIVE_BASE": dt.datetime.combine(hoy, dt.time())}
+    for patron, reemplazo in _EQUIVALENCIAS[:-1]:
+        t = patron.sub(reemplazo, t)
+    halladas = search_dates(t, languages=["es"], settings=ajustes) or []
+    fechas = [m.date() for f, m in halladas if any(c.isdigit() for c in f)]
+    if len(fechas) != 1:
+        return None
+    fecha = fechas[0]
+    if not hoy <= fecha <= _sumar_anios(hoy, ANIOS_ADELANTE):
+        return None
+    return fecha

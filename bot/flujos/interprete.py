@@ -24,7 +24,7 @@ from bot.flujos.tipos import (
     botones_de_opciones,
     elegir_opcion,
     es_omitir,
-    es_pregunta,
+    es_peticion,
     leer,
     leer_si_no,
     opciones_de_casos,
@@ -262,7 +262,20 @@ class _Turno:
             self.estado.paso = paso.id
             self.estado.fallos = 0
             self.estado.pendiente = None
-            if not directo_aqui and paso.prellenar is not None:
+            dicho = None if directo_aqui else self.tomar_dicho(paso)
+            if dicho is not None:
+                valor, texto = dicho.get("valor"), str(dicho.get("texto") or legible(
+                    dicho.get("valor")))
+                if not dicho.get("confirmado"):  # lo dijo sin que se le preguntara
+                    self.estado.pendiente = {"tipo": "prellenado", "valor": valor,
+                                             "texto": texto}
+                    self.preguntar_prellenado(paso, valor, texto)
+                    return
+                if dicho.get("avisar"):
+                    self.decir(f"Anoto {paso.nombre}: {texto}.")
+                paso_id = self.completar(paso, valor, texto)
+                continue
+            if not directo_aqui and paso.prellenar is not None and paso.prellenar.desde:
                 valor = evaluar(paso.prellenar.desde, self.variables())
                 if valor not in (None, "", [], {}):
                     if paso.prellenar.modo == "saltar":
@@ -281,16 +294,78 @@ class _Turno:
         self.decir(self.render(paso.pregunta) or f"{paso.nombre}:", self.botones(paso),
                    self.render(paso.enlace) or None)
 
-    def preguntar_prellenado(self, paso: Paso, valor: Any) -> None:
-        assert paso.prellenar is not None
-        plantilla = paso.prellenar.pregunta
-        texto = self.render(plantilla) if plantilla else (
-            f"Tengo registrado: {legible(valor)}. ¿Es correcto?"
-        )
+    def preguntar_prellenado(self, paso: Paso, valor: Any, dicho: str | None = None) -> None:
+        """Confirma un dato que ya se conoce: del perfil (la pregunta de `prellenar`, que lo
+        llama `propuesto`) o dicho por la persona sin que se le preguntara (`dicho`: en una
+        línea, «Anoté ciudad contraparte: Tucson, Arizona. ¿Es correcto?»)."""
+        plantilla = paso.prellenar.pregunta if paso.prellenar is not None else None
+        if plantilla:
+            texto = render(plantilla, {**self.variables(), "propuesto": valor})
+        elif dicho is not None:
+            texto = f"Anoté {paso.nombre}: {dicho}. ¿Es correcto?"
+        else:
+            texto = f"Tengo registrado: {legible(valor)}. ¿Es correcto?"
         self.decir(texto, [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
 
-    def completar(self, paso: Paso, valor: Any, texto: str, *, historial: bool = True) -> str:
-        """Guarda la respuesta, corre asignaciones y acciones; devuelve el paso que sigue."""
+    # -- lo que la persona ya dijo ----------------------------------------------------
+    def dichos(self) -> dict[str, Any]:
+        """Campos que la persona ya dijo y aún no se guardan: campo → {valor, texto,
+        confirmado, avisar}. Viven en las respuestas (`dichos`) hasta que su paso llega."""
+        d = self.estado.respuestas.get("dichos")
+        return d if isinstance(d, dict) else {}
+
+    def tomar_dicho(self, paso: Paso) -> dict[str, Any] | None:
+        """El dato dicho para el campo de este paso (y lo quita de los pendientes)."""
+        dichos = self.dichos()
+        if not paso.campo or not isinstance(dichos.get(paso.campo), dict):
+            return None
+        dicho: dict[str, Any] = dichos.pop(paso.campo)
+        if not dichos:
+            self.estado.respuestas.pop("dichos", None)
+        return dicho
+
+    def marcar_dichos(self, campos: list[str], confirmados: bool) -> None:
+        """Tras «sí» a una pregunta que los confirmaba a la vez, se toman sin preguntar;
+        tras «no», se olvidan (se preguntarán)."""
+        dichos = self.dichos()
+        for campo in campos:
+            if campo in dichos:
+                if confirmados:
+                    dichos[campo]["confirmado"] = True
+                else:
+                    dichos.pop(campo)
+        if not dichos:
+            self.estado.respuestas.pop("dichos", None)
+
+    def guardar_extras(self, paso: Paso, extras: dict[str, dict[str, Any]]) -> None:
+        """Lo que la respuesta trajo además (`tambien`): si su paso aún no llega, queda dicho
+        (se toma sin preguntar y se avisa); si no hay paso o ya pasó, se guarda directo."""
+        if not extras or not paso.tambien:
+            return
+        despues = self.flujo.pasos[self.flujo.pasos.index(paso) + 1:]
+        for nombre, campo in paso.tambien.items():
+            extra = extras.get(nombre)
+            if not isinstance(extra, dict):
+                continue
+            destino = next((p for p in despues if p.campo == campo), None)
+            if destino is not None and destino.id not in self.estado.historial:
+                dichos = self.estado.respuestas.setdefault("dichos", {})
+                dichos[campo] = {**extra, "confirmado": True, "avisar": True}
+                continue
+            r = self.estado.respuestas
+            _poner(r, campo, extra.get("valor"))
+            textos = r.get("textos")
+            if not isinstance(textos, dict):
+                textos = r["textos"] = {}
+            _poner(textos, campo, str(extra.get("texto") or ""))
+            ya = next((p for p in self.flujo.pasos if p.campo == campo), None)
+            if ya is not None:
+                self.asignar(ya)  # p. ej. el ámbito que sale del país
+
+    def completar(self, paso: Paso, valor: Any, texto: str, *, historial: bool = True,
+                  extras: dict[str, dict[str, Any]] | None = None) -> str:
+        """Guarda la respuesta (y lo que trajo además), corre asignaciones y acciones;
+        devuelve el paso que sigue."""
         r = self.estado.respuestas
         if paso.campo:
             _poner(r, paso.campo, valor)
@@ -299,6 +374,7 @@ class _Turno:
                 textos = r["textos"] = {}
             _poner(textos, paso.campo, texto)
         self.asignar(paso)
+        self.guardar_extras(paso, extras or {})
         if paso.acumular and paso.campo:
             raiz = paso.campo.split(".")[0]
             acumulados = r.get(paso.acumular)
@@ -336,8 +412,30 @@ class _Turno:
     def leer(self, paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None) -> Lectura:
         if paso.tipo == "fecha" and entrada.payload == "/aun_no":
             entrada = Entrada(texto="aún no")
-        return leer(paso, entrada, pendiente=pendiente, variables=self.variables(),
-                    catalogo=self.catalogo, hoy=self.hoy)
+        lectura = leer(paso, entrada, pendiente=pendiente, variables=self.variables(),
+                       catalogo=self.catalogo, hoy=self.hoy)
+        if paso.tipo == "pais" and lectura.lista and isinstance(lectura.valor, dict) \
+                and lectura.valor.get("codigo") == "MX":
+            return self.revisar_nacional(paso, lectura)
+        return lectura
+
+    def revisar_nacional(self, paso: Paso, lectura: Lectura) -> Lectura:
+        """Si la contraparte está en México, la ciudad debe ser un municipio del catálogo
+        («Laredo» + «México» no: no hay municipio Laredo; Nuevo Laredo sí)."""
+        ciudades = [p for p in self.flujo.pasos if p.tipo == "ciudad" and p.campo]
+        ciudad = next((v for p in ciudades
+                       if isinstance(v := _tomar(self.estado.respuestas, p.campo or ""), str)),
+                      None)
+        if ciudad is None or self.catalogo is None:
+            return lectura
+        nombre = ciudad.split(",")[0].strip()
+        hallados = self.catalogo.buscar_municipio(ciudad) or self.catalogo.buscar_municipio(
+            nombre)
+        if any(m.puntaje >= 95 for m in hallados):
+            return lectura
+        return Lectura(error=f"No encuentro «{nombre}» entre los municipios de México, así que "
+                       "no sería un hermanamiento nacional. ¿En qué país está? (Si sí es de "
+                       "México, escriba «atrás» y corrija el nombre de la ciudad.)")
 
     def aplicar(self, paso: Paso, lectura: Lectura) -> None:
         if lectura.pendiente is not None:
@@ -346,7 +444,8 @@ class _Turno:
         elif lectura.error is not None:
             self.fallar(paso, lectura.error)
         else:
-            self.entrar(self.completar(paso, lectura.valor, lectura.texto))
+            self.entrar(self.completar(paso, lectura.valor, lectura.texto,
+                                       extras=lectura.extras))
 
     def responder(self, paso: Paso, entrada: Entrada) -> None:
         pendiente = self.estado.pendiente
@@ -360,6 +459,11 @@ class _Turno:
             self.responder_resumen(paso, entrada)
         elif not paso.espera_respuesta:
             self.entrar(self.siguiente_de(paso))
+        elif pide_otra_cosa(paso, entrada):
+            desde = len(self.salida)
+            self.repreguntar(paso)
+            self.anteponer("No tengo una respuesta para eso; si quiere, escriba «asesor» y le "
+                           "comunico con su oficina estatal. Mientras, sigamos:", desde)
         else:
             self.aplicar(paso, self.leer(paso, entrada, pendiente))
 
@@ -445,13 +549,22 @@ class _Turno:
 
     def responder_prellenado(self, paso: Paso, entrada: Entrada, valor: Any) -> None:
         sino = leer_si_no(entrada)
+        confirma = paso.prellenar.confirma if paso.prellenar is not None else []
+        if sino is not None:
+            self.marcar_dichos(confirma, sino)
         if sino is True:
             if paso.tipo == "nombre" and isinstance(valor, str):
                 valor = nombre_propio(valor)  # p. ej. el nombre que da Telegram, en minúsculas
-            self.entrar(self.completar(paso, valor, legible(valor)))
+            texto = (self.estado.pendiente or {}).get("texto") or legible(valor)
+            self.entrar(self.completar(paso, valor, str(texto)))
         elif sino is False:
             self.estado.pendiente = None
-            self.preguntar(paso)
+            resto = _tras_el_no(entrada.texto)
+            lectura = self.leer(paso, Entrada(texto=resto), None) if resto else None
+            if lectura is not None and lectura.lista:  # «no, va a ser mi compañero Jorge…»
+                self.aplicar(paso, lectura)
+            else:
+                self.preguntar(paso)
         else:
             lectura = self.leer(paso, entrada, None)
             if lectura.error is not None:
@@ -597,6 +710,37 @@ class _Turno:
             return
         self.estado.regreso = paso.id
         self.entrar(destino.id, directo=True)
+
+
+# Pasos donde una pregunta clara no es la respuesta (en un sí/no, un correo o un teléfono,
+# el propio lector lo rechaza).
+_TIPOS_CON_VALOR = frozenset({"texto", "opcion", "multiopcion", "municipio", "estado", "pais",
+                              "ciudad", "nombre", "numero", "fecha"})
+
+
+def pide_otra_cosa(paso: Paso, entrada: Entrada) -> bool:
+    """¿El mensaje es claramente una pregunta u otra petición, no la respuesta del paso?
+    («¿qué hace la oficina estatal?» en «¿Cuál es su papel?» no es «Asesor estatal».)"""
+    return (not entrada.payload and paso.tipo in _TIPOS_CON_VALOR
+            and es_peticion(entrada.texto))
+
+
+_NO_INICIAL = re.compile(r"^\s*(no|nel|nop|negativo)\b[\s,.;:!]*", re.I)
+
+
+def _tras_el_no(texto: str) -> str:
+    """Lo que sigue a un «no» («no, va a ser mi compañero el lic. Jorge Canul»)."""
+    m = _NO_INICIAL.match(texto or "")
+    resto = texto[m.end():].strip() if m else ""
+    return resto if len(resto) >= 3 else ""
+
+
+def _tomar(datos: dict[str, Any], ruta: str) -> Any:
+    for parte in ruta.split("."):
+        if not isinstance(datos, dict):
+            return None
+        datos = datos.get(parte)  # type: ignore[assignment]
+    return datos
 
 
 def _valor_tras(texto: str, plano: str, desde: int) -> str:
@@ -747,7 +891,7 @@ def acepta(
                 or t.correccion_en_linea(paso, texto) is not None
                 or (pendiente.get("tipo") == "corregir"
                     and t.objetivo_correccion(paso, texto) is not None))
-    if paso.tipo in ("texto", "ciudad") and es_pregunta(texto):
+    if pide_otra_cosa(paso, entrada) or (paso.tipo == "texto" and "?" in texto):
         return False
     if not paso.espera_respuesta:
         return False

@@ -92,6 +92,11 @@ def _lugares_conocidos() -> dict[str, str]:
     return lugares
 
 
+def lugar_conocido(forma: str) -> str | None:
+    """La ciudad extranjera frecuente con esa forma normal («san antonio» → «San Antonio»)."""
+    return _lugares_conocidos().get(forma)
+
+
 Buscador = Callable[[str], Iterable[str]]
 """Nombres oficiales de lugares que se parecen a un texto (p. ej. municipios del INEGI)."""
 

@@ -101,3 +101,80 @@ def buscar_pais(texto: str) -> Pais | None:
         mejor = process.extractOne(n, largos, scorer=fuzz.ratio, score_cutoff=88)
         codigo = alias[mejor[0]] if mejor else None
     return Pais(codigo=codigo, nombre=nombres[codigo]) if codigo else None
+
+
+def pais_exacto(texto: str) -> Pais | None:
+    """El país cuyo nombre o alias es exactamente el texto (sin aproximar: para buscar
+    países dentro de una oración). Los estados de EE. UU. del alias no cuentan aquí: son
+    regiones (`region_extranjera`)."""
+    n = normalizar(texto)
+    alias, nombres = _indice()
+    codigo = alias.get(n)
+    if codigo is None or region_extranjera(n) is not None:
+        return None
+    return Pais(codigo=codigo, nombre=nombres[codigo])
+
+
+@dataclass(frozen=True)
+class Region:
+    """Un estado, provincia o región de otro país («Texas», «Ontario», «Antioquia»)."""
+
+    nombre: str
+    pais: Pais
+
+
+# Regiones que se escriben en español distinto del nombre oficial (pycountry).
+_REGIONES_EN_ESPANOL = {
+    "nueva york": "US-NY", "nuevo mexico": "US-NM", "carolina del norte": "US-NC",
+    "carolina del sur": "US-SC", "dakota del norte": "US-ND", "dakota del sur": "US-SD",
+    "virginia occidental": "US-WV", "pensilvania": "US-PA", "misisipi": "US-MS",
+    "luisiana": "US-LA", "hawai": "US-HI", "columbia britanica": "CA-BC",
+    "terranova": "CA-NL", "nueva escocia": "CA-NS", "nuevo brunswick": "CA-NB",
+    "isla del principe eduardo": "CA-PE", "cataluna": "ES-CT", "baviera": "DE-BY",
+}
+# Tipos de subdivisión que la gente nombra junto a una ciudad.
+_TIPOS_REGION = frozenset({
+    "State", "Province", "Region", "Department", "Autonomous community", "Land",
+    "Prefecture", "Canton", "Territory", "District", "Federal district", "Autonomous region",
+    "Metropolitan region", "Voivodship", "Republic",
+})
+_PREFERIDOS = ("US", "CA")  # «Florida»: el estado de EE. UU. antes que el departamento
+
+
+@lru_cache(maxsize=1)
+def _regiones() -> dict[str, tuple[str, str]]:
+    """Forma normal → (nombre, código de país). Fuera de EE. UU. y Canadá, solo los
+    nombres que no se repiten en dos países (si se repiten, no se adivina el país)."""
+    por_forma: dict[str, dict[str, str]] = {}
+    for s in pycountry.subdivisions:
+        if s.country_code == "MX" or s.parent_code is not None:
+            continue
+        if s.country_code not in _PREFERIDOS and s.type not in _TIPOS_REGION:
+            continue
+        forma = normalizar(s.name)
+        if len(forma) >= 4:
+            por_forma.setdefault(forma, {}).setdefault(s.country_code, s.name)
+    regiones: dict[str, tuple[str, str]] = {}
+    for forma, paises in por_forma.items():
+        preferido = next((c for c in _PREFERIDOS if c in paises), None)
+        if preferido is not None:
+            regiones[forma] = (paises[preferido], preferido)
+        elif len(paises) == 1:
+            codigo, nombre = next(iter(paises.items()))
+            regiones[forma] = (nombre, codigo)
+    por_codigo = {s.code: s for s in pycountry.subdivisions}
+    for forma, codigo in _REGIONES_EN_ESPANOL.items():
+        if codigo in por_codigo:
+            regiones[forma] = (por_codigo[codigo].name, codigo[:2])
+    return regiones
+
+
+def region_extranjera(texto: str) -> Region | None:
+    """La región de otro país que nombra exactamente el texto («texas», «Ontario»), con su
+    país (pycountry: subdivisiones ISO 3166-2)."""
+    hallada = _regiones().get(normalizar(texto))
+    if hallada is None:
+        return None
+    nombre, codigo = hallada
+    _, nombres = _indice()
+    return Region(nombre=nombre, pais=Pais(codigo=codigo, nombre=nombres[codigo]))

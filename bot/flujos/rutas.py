@@ -19,11 +19,12 @@ from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.conocimiento.rutas import RutasConocimiento
 from bot.db.contexto_conversacion import actualizar_contexto, leer_contexto
 from bot.db.modelos import Conversacion, Documento
-from bot.flujos import Entrada, EstadoFlujo, Flujo, Resultado
+from bot.flujos import Entrada, EstadoFlujo, Flujo, Resultado, memoria
 from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.controles import boton_escrito
+from bot.flujos.menciones import leer_menciones
 from bot.flujos.tipos import es_pregunta
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
 from bot.motor.menu import respuesta_menu
@@ -32,7 +33,7 @@ from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
 from bot.privacidad.consentimiento import tiene_consentimiento
 from bot.privacidad.rutas import es_frase_de_privacidad
-from bot.privacidad.sensibles import detectar_en_nuevos
+from bot.privacidad.sensibles import detectar, detectar_en_nuevos
 from bot.texto import normalizar
 
 # Flujos que guardan datos personales: piden antes el consentimiento (flujo bienvenida).
@@ -176,6 +177,11 @@ class RutasFlujos:
             return rechazo
         aviso = self._par_conocido(resultado, previo)
         respuestas = await self._aplicar(ctx, definicion, resultado, previo=previo)
+        if (sensible := detectar(ctx.texto)) is not None:
+            # El dato se tomó de la oración sin lo sensible («Dra. Alicia Torres, tengo
+            # diabetes…» → su nombre); el texto del mensaje no se conserva.
+            ctx.notas[NOTA_TEXTO_SENSIBLE] = True
+            respuestas.insert(0, Respuesta(sensible.aviso))
         if aviso is not None:  # antes de la siguiente pregunta
             respuestas.insert(max(len(respuestas) - 1, 0), aviso)
         return respuestas
@@ -253,6 +259,10 @@ class RutasFlujos:
                                    "retomarlo, escriba «continuar»."))
         if (detectado := lugar_detectado(ctx)) is not None:
             actualizar_contexto(ctx.conversacion, detectado=detectado)
+        dichos, resto = memoria.sembrar(definicion, leer_contexto(ctx.conversacion).memoria)
+        if dichos:  # lo que ya dijo se confirma en vez de preguntarse
+            actualizar_contexto(ctx.conversacion, memoria=resto or None)
+            previas = {**(previas or {}), "dichos": dichos}
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
         resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo(),
@@ -264,6 +274,21 @@ class RutasFlujos:
             pedido = ctx.payload.split(maxsplit=1)[1].strip()
             return pedido if pedido in self.flujos else None
         return INTENT_A_FLUJO.get(ctx.intent or "")
+
+    async def recordar(self, ctx: Contexto) -> list[Respuesta] | None:
+        """Fuera de un trámite, lo que trae el mensaje (lugares, fechas, nombre, rol) se
+        recuerda para no preguntarlo después (`bot.flujos.memoria`). No responde nada. No se
+        recuerda nada de quien rechazó el consentimiento."""
+        if ctx.payload or not ctx.texto or estado_flujo.leer(ctx.conversacion) is not None:
+            return None
+        guardado = leer_contexto(ctx.conversacion)
+        if guardado.consentimiento_rechazado:
+            return None
+        dichas = leer_menciones(ctx.texto, catalogo(), self.hoy())
+        if not dichas.vacias:
+            actualizar_contexto(ctx.conversacion,
+                                memoria=memoria.recordar(guardado.memoria, dichas))
+        return None
 
     async def iniciar_por_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
         """Botón «/iniciar <flujo>» o un intent que pide un trámite («quiero registrar…»)."""
@@ -369,8 +394,10 @@ class RutasFlujos:
                               "«continuar».".replace("  ", " "),
                               botones=[Boton("Continuar", "/continuar"), Boton("Menú", "/menu")])]
         if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
+            # Lo que la respuesta trae para pasos que aún no llegan queda dicho.
+            anotado = memoria.anotar(definicion, estado, leer_menciones(ctx.texto, cat, hoy))
             return await self._avanzar(ctx, definicion, flujo.avanzar(
-                definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
+                definicion, anotado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
                 previo=estado)
         digresion = await self._digresion(ctx, definicion, contexto)
         if digresion is not None:

@@ -12,10 +12,17 @@ from rapidfuzz import fuzz, process
 
 from bot.flujos.catalogo import CatalogoGeografico, estado_a_dict, municipio_a_dict
 from bot.flujos.definicion import Opcion, Paso
-from bot.flujos.fechas import ANIOS_ADELANTE, ANIOS_ATRAS, FechaLeida, leer_fecha
+from bot.flujos.fechas import (
+    ANIOS_ADELANTE,
+    ANIOS_ATRAS,
+    FechaLeida,
+    leer_fecha,
+    leer_fecha_prevista,
+)
+from bot.flujos.menciones import leer_menciones, nombre_en_oracion
 from bot.flujos.modelos import Entrada
-from bot.flujos.nombres import lugar_propio, nombre_propio
-from bot.flujos.paises import buscar_pais
+from bot.flujos.nombres import lugar_propio
+from bot.flujos.paises import Pais, buscar_pais, pais_exacto, region_extranjera
 from bot.nucleo.formato import fecha_larga, leer_telefono, telefono
 from bot.nucleo.mensajes import Boton
 from bot.texto import normalizar
@@ -67,6 +74,10 @@ class Lectura:
     pendiente: dict[str, Any] | None = None
     aviso: str = ""
     botones: list[Boton] = field(default_factory=list)
+    extras: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Otros datos dichos en la misma respuesta, por nombre ({valor, texto}): el país de
+    «San Antonio, Texas», el cargo de «Jorge Canul, director…», la fecha prevista de
+    «aún no, la sesión es el 15 de enero». El paso dice en `tambien` a qué campo va cada uno."""
 
     @property
     def lista(self) -> bool:
@@ -84,6 +95,57 @@ def es_pregunta(texto: str) -> bool:
                                   "porque", "quien", "necesito", "puedo", "debo"} and len(n) > 12
 
 
+_INTERROGATIVAS = frozenset({"que", "q", "como", "cual", "cuales", "cuando", "donde", "adonde",
+                            "porque", "quien", "quienes", "cuanto", "cuanta", "cuantos",
+                            "cuantas", "k"})
+_PETICION = ("necesito", "puedo", "puede", "pueden", "podria", "podrian", "me puede",
+             "me podria", "quiero saber", "quisiera saber", "tengo una duda", "una pregunta",
+             "una duda", "hay que", "se puede", "debo", "tengo que", "explique", "expliqueme",
+             "digame", "dime", "por que", "para que", "a que", "de que", "en que", "con que")
+# «que los artesanos vendan allá»: «que» + esto es un deseo (un objetivo), no una pregunta.
+_DESEO = frozenset({"los", "las", "el", "la", "lo", "se", "nos", "les", "haya", "hayan", "sea",
+                    "sean", "exista", "existan", "puedan", "podamos", "tengamos", "haga",
+                    "hagan", "mas", "ambos", "ambas", "nuestros", "nuestras", "nuestra",
+                    "nuestro", "sus", "su", "mejore", "mejoren", "crezca", "crezcan",
+                    "aumente", "aumenten", "vengan", "vayan", "conozcan", "aprendan", "todos",
+                    "todas", "cada", "muchos", "muchas", "jovenes", "estudiantes"})
+_MULETILLAS = frozenset({"y", "pero", "oye", "oiga", "bueno", "pues", "perdon", "disculpe",
+                         "ah", "eh", "entonces", "ok", "gracias", "hola", "una", "otra"})
+
+
+def es_peticion(texto: str) -> bool:
+    """¿Es claramente una pregunta u otra petición, y no una respuesta? «¿qué hace la
+    oficina estatal?», «q piden?», «necesito ayuda». No lo son «pues en colombia no?» (una
+    respuesta que pide confirmación) ni «que los artesanos vendan allá» (un deseo)."""
+    palabras = normalizar(texto).split()
+    while palabras and palabras[0] in _MULETILLAS and len(palabras) > 1:
+        palabras = palabras[1:]
+    if not palabras:
+        return False
+    if palabras[0] in _INTERROGATIVAS:
+        if palabras[0] in ("que", "q") and len(palabras) > 1 and palabras[1] in _DESEO \
+                and "?" not in texto:
+            return False
+        return len(palabras) > 1 or "?" in texto
+    return " ".join(palabras).startswith(_PETICION) and len(palabras) > 1
+
+
+_RELLENO_INICIAL = re.compile(
+    r"^\s*(?:(?:ya (?:le|te|les) (?:dije|comente|escribi|habia dicho)|como (?:le|te) dije|"
+    r"ya (?:lo )?dije|pues|bueno|este|mmm+|eh|ah|ok|si|s[ií]|claro|es|era|ser[ií]a|se llama|"
+    r"la ciudad (?:es|de|se llama)|con|creo que|yo creo que|en|de)\b[\s,.:;-]*)+", re.I)
+_RELLENO_FINAL = re.compile(r"(?:[\s,]+(?:no|verdad|creo|gracias|por favor)\b)*[\s,.?!¿¡]*$",
+                            re.I)
+
+
+def quitar_relleno(texto: str) -> str:
+    """El dato sin lo que lo rodea: «ya le dije, cartagena de indias» → «cartagena de
+    indias»; «pues en colombia no?» → «colombia»."""
+    limpio = _RELLENO_INICIAL.sub("", texto.strip())
+    limpio = _RELLENO_FINAL.sub("", limpio)
+    return limpio.strip(" ,.;:¿?¡!") or texto.strip()
+
+
 def leer_si_no(entrada: Entrada) -> bool | None:
     """True, False o None si no se entiende."""
     if entrada.payload in ("/si", "/no"):
@@ -96,9 +158,21 @@ def leer_si_no(entrada: Entrada) -> bool | None:
     return None
 
 
+_ALREDEDOR_DE_OMITIR = re.compile(r"^(?:no|pues|este|bueno|la verdad)\s+|\s+(?:gracias|por ahora|"
+                                  r"todavia|aun|la verdad)$")
+
+
 def es_omitir(entrada: Entrada) -> bool:
-    """¿El usuario pidió saltar el dato?"""
-    return entrada.payload == "/omitir" or normalizar(entrada.texto) in OMITIR
+    """¿El usuario pidió saltar el dato? («omitir», «no hay», «no ninguno»)."""
+    if entrada.payload == "/omitir":
+        return True
+    n = normalizar(entrada.texto)
+    if n == "no":
+        return True
+    anterior = None
+    while n != anterior:
+        anterior, n = n, _ALREDEDOR_DE_OMITIR.sub("", n)
+    return n in OMITIR or (n != normalizar(entrada.texto) and n in {"hay", "tenemos"})
 
 
 def _titulo(op: Opcion) -> str:
@@ -170,10 +244,20 @@ def _leer_texto(paso: Paso, texto: str, minimo: int = 1) -> Lectura:
     return Lectura(valor=t, texto=t)
 
 
-def _leer_ciudad(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) -> Lectura:
-    t = texto.strip().strip(".")
+def _leer_ciudad(paso: Paso, texto: str, catalogo: CatalogoGeografico | None,
+                 hoy: dt.date) -> Lectura:
+    """La ciudad contraparte, sacada de la oración («ya le dije, cartagena de indias»). Si
+    viene con su región o su país («San Antonio, Texas», «Lyon, Francia»), el país va en
+    `extras`."""
+    dichas = leer_menciones(texto, catalogo, hoy, contraparte=True)
+    extras = {"pais": dichas.pais.a_json()} if dichas.pais is not None else {}
+    if dichas.ciudad is not None and dichas.pais is not None:
+        return Lectura(valor=dichas.ciudad.valor, texto=dichas.ciudad.texto, extras=extras)
+    t = quitar_relleno(texto).strip(".")
+    if dichas.pais is not None:  # «Lyon Francia»: sin el país, queda la ciudad
+        t = _sin_pais(t)
     letras = sum(c.isalpha() for c in t)
-    if letras < 2 or len(t) > 120:
+    if letras < 2 or len(t) > 120 or es_peticion(t) or normalizar(t) in _NO_ES_LUGAR:
         return _error(paso, "Escriba el nombre de la ciudad, por ejemplo «San Antonio, Texas».")
     lectura = _leer_texto(paso, t, minimo=2)
     if lectura.error is not None:
@@ -183,19 +267,42 @@ def _leer_ciudad(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) ->
         return [m.nombre for m in catalogo.buscar_municipio(parte)] if catalogo else []
 
     propia = lugar_propio(t, municipios)
-    return Lectura(valor=propia, texto=propia)
+    return Lectura(valor=propia, texto=propia, extras=extras)
 
 
-def _leer_nombre(paso: Paso, texto: str) -> Lectura:
-    """El nombre de una persona, en forma de nombre propio («Guadalupe Ramírez López»)."""
+_NO_ES_LUGAR = frozenset({"si", "no", "ok", "gracias", "nada", "ninguna", "ninguno", "hola",
+                          "no se", "no lo se", "todavia no", "aun no"})
+
+
+def _sin_pais(texto: str) -> str:
+    """«Lyon Francia» → «Lyon» (el país ya se tomó aparte)."""
+    palabras = texto.replace(",", " ").split()
+    for corte in range(len(palabras) - 1, 0, -1):
+        if pais_exacto(" ".join(palabras[corte:])) is not None:
+            return " ".join(palabras[:corte])
+    return texto
+
+
+def _leer_nombre(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) -> Lectura:
+    """El nombre de una persona, en forma de nombre propio («Guadalupe Ramírez López»),
+    sacado de la oración («Dra. Alicia Torres, tengo…» → «Alicia Torres»). Si trae el cargo
+    («Jorge Canul, director de turismo»), va en `extras`."""
     t = texto.strip().strip(".")
-    if sum(c.isalpha() for c in t) < 2 or any(c.isdigit() or c == "@" for c in t):
+    if sum(c.isalpha() for c in t) < 2 or "@" in t or es_peticion(t):
         return _error(paso, "Escriba el nombre, por ejemplo «Laura Méndez».")
-    lectura = _leer_texto(paso, t, minimo=2)
+    nombre, cargo = nombre_en_oracion(t)
+    if nombre is None:
+        return _error(paso, "Escriba el nombre, por ejemplo «Laura Méndez».")
+    forma = normalizar(nombre)
+    if pais_exacto(forma) is not None or (catalogo is not None
+                                          and catalogo.estado_exacto(forma) is not None):
+        return _error(paso, f"«{nombre}» parece un lugar. Escriba el nombre de la persona, "
+                      "por ejemplo «Laura Méndez».")
+    lectura = _leer_texto(paso, nombre, minimo=2)
     if lectura.error is not None:
         return lectura
-    propio = nombre_propio(t)
-    return Lectura(valor=propio, texto=propio)
+    extras = {"cargo": {"valor": cargo, "texto": cargo}} if cargo else {}
+    return Lectura(valor=nombre, texto=nombre, extras=extras)
 
 
 def _leer_numero(paso: Paso, texto: str) -> Lectura:
@@ -251,7 +358,10 @@ def _leer_fecha(paso: Paso, texto: str, hoy: dt.date) -> Lectura:
     v = paso.validacion
     leida = leer_fecha(texto, hoy, permite_aun_no=v.permite_aun_no, no_futura=v.no_futura)
     if leida.aun_no:
-        return Lectura(valor="aun_no", texto="aún no")
+        prevista = leer_fecha_prevista(texto, hoy)
+        extras = ({"prevista": {"valor": prevista.isoformat(), "texto": fecha_larga(prevista)}}
+                  if prevista is not None else {})
+        return Lectura(valor="aun_no", texto="aún no", extras=extras)
     if leida.fecha is not None:
         return Lectura(valor=leida.fecha.isoformat(), texto=fecha_larga(leida.fecha))
     extra = " o «aún no»" if v.permite_aun_no else ""
@@ -267,10 +377,26 @@ def _leer_fecha(paso: Paso, texto: str, hoy: dt.date) -> Lectura:
 
 
 def _leer_pais(paso: Paso, texto: str) -> Lectura:
-    pais = buscar_pais(texto)
+    """El país, también dentro de una oración («pues en colombia no?») o por su región
+    («Texas»)."""
+    pais = buscar_pais(texto) or buscar_pais(quitar_relleno(texto)) or _pais_en_oracion(texto)
     if pais is None:
         return _error(paso, "No reconocí el país. Escríbalo en español, por ejemplo «Francia».")
     return Lectura(valor={"codigo": pais.codigo, "nombre": pais.nombre}, texto=pais.nombre)
+
+
+def _pais_en_oracion(texto: str) -> Pais | None:
+    """El único país (o región de un país) que se nombra en la oración."""
+    palabras = normalizar(texto).split()
+    hallados: dict[str, Pais] = {}
+    for largo in range(min(5, len(palabras)), 0, -1):
+        for i in range(len(palabras) - largo + 1):
+            forma = " ".join(palabras[i:i + largo])
+            region = region_extranjera(forma)
+            pais = pais_exacto(forma) or (region.pais if region is not None else None)
+            if pais is not None and len(forma) >= 3:
+                hallados.setdefault(pais.codigo, pais)
+    return next(iter(hallados.values())) if len(hallados) == 1 else None
 
 
 def _leer_opcion(paso: Paso, entrada: Entrada, variables: dict[str, Any]) -> Lectura:
@@ -434,11 +560,18 @@ def _leer_archivo(paso: Paso, entrada: Entrada) -> Lectura:
     return Lectura(valor=dict(archivo), texto=nombre)
 
 
-def _leer_estado(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) -> Lectura:
+def _leer_estado(paso: Paso, texto: str, catalogo: CatalogoGeografico | None,
+                 hoy: dt.date) -> Lectura:
+    """El estado; dentro de una oración, también por su municipio («san pedro garza garcia
+    nl» → Nuevo León, y el municipio va en `extras`)."""
     encontrado = catalogo.buscar_estado(texto) if catalogo and normalizar(texto) else None
-    if encontrado is None:
+    if encontrado is not None:
+        return Lectura(valor=estado_a_dict(encontrado), texto=encontrado.nombre)
+    dichas = leer_menciones(texto, catalogo, hoy)
+    if dichas.estado is None:
         return _error(paso, "No reconocí el estado. Escriba su nombre, por ejemplo «Nuevo León».")
-    return Lectura(valor=estado_a_dict(encontrado), texto=encontrado.nombre)
+    extras = {"municipio": dichas.municipio.a_json()} if dichas.municipio is not None else {}
+    return Lectura(valor=dichas.estado.valor, texto=dichas.estado.texto, extras=extras)
 
 
 def _municipio_elegido(m: dict[str, Any]) -> Lectura:
@@ -491,6 +624,10 @@ def _leer_municipio(
     if len(normalizar(texto)) < 2:
         return _error(paso, "Escriba el nombre del municipio, por ejemplo «Apodaca».")
     hallados = [municipio_a_dict(m) for m in catalogo.buscar_municipio(texto, estado_clave)]
+    if not hallados:  # dentro de una oración: «somos de apodaca»
+        dicho = leer_menciones(texto, catalogo).municipio
+        if dicho is not None and estado_clave in (None, dicho.valor["estado_clave"]):
+            hallados = [dicho.valor]
     if not hallados:
         return _error(
             paso, f"No encontré el municipio «{texto[:60]}». Revise cómo se escribe "
@@ -584,14 +721,14 @@ def leer(
         return _error(paso, "Ese botón no corresponde a esta pregunta; escriba su respuesta.")
     lectores = {
         "texto": lambda: _leer_texto(paso, texto),
-        "ciudad": lambda: _leer_ciudad(paso, texto, catalogo),
-        "nombre": lambda: _leer_nombre(paso, texto),
+        "ciudad": lambda: _leer_ciudad(paso, texto, catalogo, hoy),
+        "nombre": lambda: _leer_nombre(paso, texto, catalogo),
         "numero": lambda: _leer_numero(paso, texto),
         "correo": lambda: _leer_correo(paso, texto),
         "telefono": lambda: _leer_telefono(paso, texto),
         "fecha": lambda: _leer_fecha(paso, texto, hoy),
         "pais": lambda: _leer_pais(paso, texto),
-        "estado": lambda: _leer_estado(paso, texto, catalogo),
+        "estado": lambda: _leer_estado(paso, texto, catalogo, hoy),
     }
     lector = lectores.get(t)
     return lector() if lector else Lectura(error="Este paso no espera respuesta.")

@@ -16,7 +16,10 @@ from bot.flujos.plantillas import (
 )
 from bot.flujos.tipos import TIPOS_ARCHIVO
 
-NOMBRES_DEL_SISTEMA = frozenset({"datos", "respuestas", "textos", "hoy"})
+NOMBRES_DEL_SISTEMA = frozenset({"datos", "respuestas", "textos", "hoy", "dichos", "propuesto"})
+EXTRAS_POR_TIPO = {"ciudad": ("pais",), "nombre": ("cargo",), "estado": ("municipio",),
+                   "fecha": ("prevista",)}
+"""Lo que la respuesta de cada tipo de paso puede traer además (`tambien`)."""
 MAX_PAYLOAD_BYTES = 64  # límite de Telegram para callback_data
 
 
@@ -82,7 +85,7 @@ def _expresiones(paso: Paso) -> Iterator[tuple[str, str]]:
         for rama in paso.siguiente:
             if rama.si:
                 yield f"siguiente → {rama.ir}", rama.si
-    if paso.prellenar:
+    if paso.prellenar and paso.prellenar.desde:
         yield "prellenar.desde", paso.prellenar.desde
     for campo, expresion in paso.asignar.items():
         yield f"asignar.{campo}", expresion
@@ -102,6 +105,7 @@ def _nombres_conocidos(flujo: Flujo) -> set[str]:
         nombres.update(c.split(".")[0] for c in paso.asignar)
         if paso.acumular:
             nombres.add(paso.acumular)
+        nombres.update(c.split(".")[0] for c in paso.tambien.values())
     return nombres
 
 
@@ -116,6 +120,13 @@ def _revisar_paso(flujo: Flujo, paso: Paso, conocidos: set[str]) -> Iterator[str
             yield f"«corregir» menciona «{objetivo}», que no existe"
         elif not flujo.paso(objetivo).campo:
             yield f"«corregir» menciona «{objetivo}», que no guarda ningún dato"
+    for extra in paso.tambien:
+        if extra not in EXTRAS_POR_TIPO.get(paso.tipo, ()):
+            yield f"«tambien» menciona «{extra}», que un paso {paso.tipo} no trae"
+    campos = {p.campo for p in flujo.pasos if p.campo}
+    for campo in paso.prellenar.confirma if paso.prellenar else []:
+        if campo not in campos:
+            yield f"«prellenar.confirma» menciona «{campo}», que ningún paso guarda"
     if paso.tipo in ("opcion", "multiopcion") and not paso.opciones:
         yield f"el paso es de tipo {paso.tipo} pero no tiene opciones"
     valores = [o.valor for o in paso.opciones]

@@ -60,8 +60,8 @@ async def _soltar_adjuntos(sesion: AsyncSession, mensajes: list[Mensaje]) -> Non
 
 
 def _olvidar_lo_personal(conversacion: Conversacion) -> None:
-    """Del contexto: el nombre que dio la plataforma y el lugar que mencionó."""
-    actualizar_contexto(conversacion, nombre_canal=None, detectado=None)
+    """Del contexto: el nombre que dio la plataforma y lo que mencionó (lugares, fechas…)."""
+    actualizar_contexto(conversacion, nombre_canal=None, detectado=None, memoria=None)
 
 
 async def vaciar_sin_consentimiento(sesion: AsyncSession, mensaje: Mensaje,
