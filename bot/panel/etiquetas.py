@@ -219,7 +219,7 @@ def actor(valor: str | None, asesores: Mapping[int, str] | None = None,
         return nombre or "Un asesor"
     if clase == "sistema":
         return "El asistente"
-    return SIN_DATO if not valor else "Otro"
+    return SIN_DATO
 
 
 # ---------------------------------------------------------------- fechas

@@ -139,4 +139,5 @@ def pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) ->
 
 def no_encontrada(request: Request, asesor: Any = None, csrf: str = "") -> HTMLResponse:
     """La página 404 del panel (lo que no existe y lo que no es de sus estados se ven igual)."""
-    return pagina(request, "error.html", 404, asesor=asesor, csrf=csrf, mensaje=NO_ENCONTRADO)
+    return pagina(request, "error.html", 404, asesor=asesor, csrf=csrf, titulo="No encontrado",
+                  mensaje=NO_ENCONTRADO)

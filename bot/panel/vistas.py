@@ -344,7 +344,7 @@ async def asesor_del_tablero(request: Request, asesor: AsesorActual) -> Asesor:
     """El tablero es para la SRE y las coordinaciones estatales; a los demás, una página 403."""
     if not repo.ve_tablero(asesor):
         raise acceso.AccesoNegado(_pagina(
-            request, "error.html", 403, asesor=None, csrf="",
+            request, "error.html", 403, asesor=None, csrf="", titulo="Sin acceso al tablero",
             mensaje="El tablero es para la SRE y las coordinaciones estatales."))
     return asesor
 
