@@ -303,7 +303,7 @@ async def test_fechas_en_la_zona_de_los_ajustes(servicios: Servicios,
     assert caso is not None
     creado = caso.creado_en.replace(tzinfo=caso.creado_en.tzinfo or dt.timezone.utc)
     en_tokio = creado.astimezone(ZoneInfo("Asia/Tokyo"))
-    meses = "ene feb mar abr may jun jul ago sep oct nov dic".split()
+    meses = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
     await entrar(cliente, "sre@sre.gob.mx")
     # En la página, en español («3 dic 2026, 21:29»); en el CSV, día/mes/año.
     assert (f"{en_tokio.day} {meses[en_tokio.month - 1]} {en_tokio.year}, "

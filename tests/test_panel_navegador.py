@@ -28,7 +28,7 @@ from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import crear_servicios
 
 from dobles import escalamiento_datos as datos
-from test_panel_etiquetas import valores_crudos
+from dobles.texto_visible import valores_crudos
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [

@@ -15,8 +15,8 @@ from pygal.style import Style
 # emite ImportWarning en cada importación posterior; se retira.
 sys.meta_path[:] = [b for b in sys.meta_path if type(b).__name__ != "PluginImportFixer"]
 
-# Letras grandes: la imagen se encoge al ancho de la página (a la mitad en un teléfono). Las
-# cifras exactas están además en la tabla junto a cada gráfica.
+# Letras grandes y lienzo angosto: la imagen se encoge al ancho de la columna (y del
+# teléfono). Las cifras exactas están además en la tabla junto a cada gráfica.
 _ESTILO = Style(background="white", plot_background="white", foreground="#333",
                 foreground_strong="#111", foreground_subtle="#666", colors=("#235b4e", "#9f2241"),
                 font_family="sans-serif", title_font_size=22, label_font_size=17,
@@ -31,7 +31,7 @@ def marcas_enteras(maximo: int, cuantas: int = 5) -> list[int]:
 
 def barras(titulo: str, etiquetas: list[str], valores: list[int]) -> bytes:
     """Gráfica de barras en SVG (sin scripts externos)."""
-    grafica = pygal.Bar(style=_ESTILO, js=[], show_legend=False, width=720, height=400,
+    grafica = pygal.Bar(style=_ESTILO, js=[], show_legend=False, width=480, height=340,
                         title=titulo, x_label_rotation=20, disable_xml_declaration=False,
                         print_values=True, y_labels=marcas_enteras(max(valores, default=0)))
     grafica.x_labels = etiquetas
