@@ -152,6 +152,7 @@ async def test_el_escritorio_sigue_viendo_todo(servicios: Servicios,
     e = await _escenario(servicios)
     assert (await entrar(panel, "laura@nl.gob.mx")).status_code == 303
     pagina = (await panel.get(f"/panel/caso/{e.folio}")).text
-    for texto in ("Tlacaélel", f"Tomado por {ASESORA}", "Primera respuesta enviada",
-                  "Recordatorio de primera respuesta", COMENTARIO):
+    # Los pasos del traspaso con su etiqueta del escritorio y quién los dio (la asesora).
+    for texto in ("Tlacaélel", "Conversación tomada", "Primera respuesta del asesor",
+                  f"<small>{ASESORA}</small>", "Recordatorio de primera respuesta", COMENTARIO):
         assert texto in pagina, texto

@@ -302,10 +302,13 @@ async def test_fechas_en_la_zona_de_los_ajustes(servicios: Servicios,
         caso = await s.scalar(select(Caso).where(Caso.folio == e["folio_jal"]))
     assert caso is not None
     creado = caso.creado_en.replace(tzinfo=caso.creado_en.tzinfo or dt.timezone.utc)
-    en_tokio = creado.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%d/%m/%Y %H:%M")
+    en_tokio = creado.astimezone(ZoneInfo("Asia/Tokyo"))
+    meses = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
     await entrar(cliente, "sre@sre.gob.mx")
-    assert en_tokio in (await cliente.get(f"/panel/caso/{e['folio_jal']}")).text
-    assert en_tokio in (await cliente.get("/panel/tablero.csv")).text
+    # En la página, en español («3 dic 2026, 21:29»); en el CSV, día/mes/año.
+    assert (f"{en_tokio.day} {meses[en_tokio.month - 1]} {en_tokio.year}, "
+            f"{en_tokio:%H:%M}") in (await cliente.get(f"/panel/caso/{e['folio_jal']}")).text
+    assert f"{en_tokio:%d/%m/%Y %H:%M}" in (await cliente.get("/panel/tablero.csv")).text
 
 
 async def test_el_panel_dice_la_verdad_de_la_entrega_en_rest(

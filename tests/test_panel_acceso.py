@@ -120,7 +120,8 @@ async def test_la_url_no_pone_textos_en_el_panel(servicios: Servicios,
         assert r.status_code == 200 and texto not in r.text
         assert 'class="aviso"' not in r.text and "Oficial" not in r.text
     r = await cliente.get(f"/panel/caso/{folio}", params={"aviso": "nota"})
-    assert '<p class="aviso" role="status">Nota guardada.</p>' in r.text
+    assert 'role="status" tabindex="-1">Nota guardada.</p>' in r.text
+    assert "<title>Nota guardada. · Caso" in r.text
     # Tras una acción, el aviso viaja como código.
     token = _csrf(r.text)
     r = await cliente.post(f"/panel/caso/{folio}/estatus",

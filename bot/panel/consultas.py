@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.casos.estatus import ESTATUS
 from bot.db.estados import TRASPASOS_CON_ASESOR, EstadoTraspaso
 from bot.db.modelos import (
     Asesor,
@@ -72,6 +73,16 @@ async def transcripcion(sesion: AsyncSession, conversacion_id: int,
     return [(m, n) for m, n in reversed(filas)]
 
 
+async def nombres_de_asesores(sesion: AsyncSession, actores: list[str]) -> dict[int, str]:
+    """El nombre de cada asesor que aparece como «asesor:ID» en esos actores."""
+    ids = {int(a.split(":", 1)[1]) for a in actores
+           if a.startswith("asesor:") and a.split(":", 1)[1].isdigit()}
+    if not ids:
+        return {}
+    return {i: n for i, n in (await sesion.execute(
+        select(Asesor.id, Asesor.nombre).where(Asesor.id.in_(ids)))).all()}
+
+
 async def traspaso_abierto_de_usuario(sesion: AsyncSession, usuario_id: int
                                       ) -> Escalamiento | None:
     """El traspaso abierto de la conversación del usuario, si hay."""
@@ -102,6 +113,22 @@ class Tablero:
     abiertos: int = 0
     mediana_primera_respuesta_min: float | None = None
     total_casos: int = 0
+
+    def serie_estatus(self) -> list[tuple[str, int]]:
+        """Cada estatus, en el orden del trámite, con su conteo (0 si no hay)."""
+        return [(clave, self.por_estatus.get(clave, 0)) for clave in ESTATUS]
+
+    def serie_meses(self) -> list[tuple[str, int]]:
+        """Cada mes («2026-03») del primero al último con casos, sin huecos (0 si no hay)."""
+        if not self.por_mes:
+            return []
+        claves = sorted(self.por_mes)
+        anio, mes = (int(x) for x in claves[0].split("-"))
+        serie = []
+        while (clave := f"{anio:04d}-{mes:02d}") <= claves[-1]:
+            serie.append((clave, self.por_mes.get(clave, 0)))
+            anio, mes = (anio + 1, 1) if mes == 12 else (anio, mes + 1)
+        return serie
 
 
 async def tablero(sesion: AsyncSession, asesor: Asesor) -> Tablero:

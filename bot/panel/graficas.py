@@ -15,16 +15,25 @@ from pygal.style import Style
 # emite ImportWarning en cada importación posterior; se retira.
 sys.meta_path[:] = [b for b in sys.meta_path if type(b).__name__ != "PluginImportFixer"]
 
+# Letras grandes y lienzo angosto: la imagen se encoge al ancho de la columna (y del
+# teléfono). Las cifras exactas están además en la tabla junto a cada gráfica.
 _ESTILO = Style(background="white", plot_background="white", foreground="#333",
                 foreground_strong="#111", foreground_subtle="#666", colors=("#235b4e", "#9f2241"),
-                font_family="sans-serif")
+                font_family="sans-serif", title_font_size=22, label_font_size=17,
+                major_label_font_size=17, value_font_size=18)
+
+
+def marcas_enteras(maximo: int, cuantas: int = 5) -> list[int]:
+    """Marcas del eje de conteos: enteros de 0 al máximo (o más), a lo más unas `cuantas`."""
+    paso = max(1, -(-max(maximo, 1) // cuantas))
+    return list(range(0, max(maximo, 1) + paso, paso))
 
 
 def barras(titulo: str, etiquetas: list[str], valores: list[int]) -> bytes:
     """Gráfica de barras en SVG (sin scripts externos)."""
-    grafica = pygal.Bar(style=_ESTILO, js=[], show_legend=False, width=720, height=360,
+    grafica = pygal.Bar(style=_ESTILO, js=[], show_legend=False, width=480, height=340,
                         title=titulo, x_label_rotation=20, disable_xml_declaration=False,
-                        print_values=True)
+                        print_values=True, y_labels=marcas_enteras(max(valores, default=0)))
     grafica.x_labels = etiquetas
     grafica.add(titulo, valores)
     resultado: Any = grafica.render()

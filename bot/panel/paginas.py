@@ -7,6 +7,7 @@ muestra nada. Así nadie puede fabricar un enlace que haga decir al panel un tex
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,8 +18,9 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
 
-from bot.escalamiento.resumen import MOTIVOS, NOMBRES_ESTATUS, NOMBRES_TRASPASO, referencia
+from bot.escalamiento.resumen import referencia
 from bot.motor.bandeja_salida import aviso_de_entrega
+from bot.panel import etiquetas
 
 PLANTILLAS = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "plantillas"))
 
@@ -36,7 +38,7 @@ AVISOS: dict[str, str] = {
                "se ve si ya le llegó).",
     "estatus_en_espera": "Estatus actualizado; la persona verá el aviso en cuanto abra el "
                          "chat.",
-    # lo que no procedió
+    # lo que no procedió (ver AVISOS_DE_ERROR)
     "accion_desconocida": "Acción desconocida.",
     "mensaje_vacio": "El mensaje está vacío.",
     "nota_vacia": "La nota está vacía.",
@@ -51,6 +53,11 @@ AVISOS: dict[str, str] = {
 }
 """Los avisos tras una acción del panel, por código (`?aviso=CODIGO`)."""
 
+AVISOS_DE_ERROR = frozenset({
+    "accion_desconocida", "mensaje_vacio", "nota_vacia", "ajena", "no_abierta",
+    "no_autorizado", "sin_conversacion", "estatus_desconocido", "transicion", "no_procede"})
+"""Los códigos de lo que no procedió: se muestran como error."""
+
 ERRORES_ENTRAR: dict[str, str] = {
     "caducada": "La página caducó. Vuelva a cargarla e intente de nuevo.",
     "incorrectos": "Correo o contraseña incorrectos.",
@@ -61,9 +68,18 @@ ERRORES_ENTRAR: dict[str, str] = {
 NO_ENCONTRADO = "No encontré eso entre los casos de sus estados."
 
 
-def aviso(codigo: str | None) -> str | None:
-    """El texto fijo del código de aviso, o None si no es uno conocido."""
-    return AVISOS.get(codigo or "")
+@dataclass(frozen=True)
+class Aviso:
+    """El aviso tras una acción: su texto fijo y si dice que algo no procedió."""
+
+    texto: str
+    error: bool = False
+
+
+def aviso(codigo: str | None) -> Aviso | None:
+    """El aviso del código, o None si no es uno conocido."""
+    texto = AVISOS.get(codigo or "")
+    return Aviso(texto, codigo in AVISOS_DE_ERROR) if texto else None
 
 
 def error_de_entrada(codigo: str | None) -> str | None:
@@ -93,14 +109,27 @@ def fecha(valor: dt.datetime | None, zona_horaria: ZoneInfo) -> str:
 
 @pass_context
 def _fecha_local(contexto: Context, valor: dt.datetime | None) -> str:
-    """El filtro «fecha» de las plantillas: día y hora en la zona de los ajustes."""
-    return fecha(valor, zona(contexto["request"]))
+    """El filtro «fecha»: «3 dic 2026, 10:15» en la zona de los ajustes."""
+    return etiquetas.fecha_hora(valor, zona(contexto["request"]))
 
 
-PLANTILLAS.env.filters["fecha"] = _fecha_local
-PLANTILLAS.env.globals.update(NOMBRES_ESTATUS=NOMBRES_ESTATUS, NOMBRES_TRASPASO=NOMBRES_TRASPASO,
-                              MOTIVOS=MOTIVOS, referencia=referencia,
-                              aviso_de_entrega=aviso_de_entrega)
+@pass_context
+def _fecha_maquina(contexto: Context, valor: dt.datetime | None) -> str:
+    """El filtro «iso»: el momento para el atributo `datetime` de `<time>`."""
+    return etiquetas.iso_hora(valor, zona(contexto["request"]))
+
+
+# Las plantillas nombran cada valor guardado solo con estos filtros (bot/panel/etiquetas.py).
+PLANTILLAS.env.filters.update(
+    fecha=_fecha_local, iso=_fecha_maquina, dia=etiquetas.fecha, mes=etiquetas.mes,
+    estatus=etiquetas.estatus, estado_conversacion=etiquetas.estado_conversacion,
+    motivo=etiquetas.motivo, canal=etiquetas.canal, tipo_caso=etiquetas.tipo_caso,
+    ambito=etiquetas.ambito, areas=etiquetas.areas, rol_persona=etiquetas.rol_persona,
+    rol_asesor=etiquetas.rol_asesor, tipo_documento=etiquetas.tipo_documento,
+    evento=etiquetas.evento, persona=etiquetas.persona)
+PLANTILLAS.env.globals.update(referencia=referencia, aviso_de_entrega=aviso_de_entrega,
+                              actor=etiquetas.actor,
+                              descripcion_evento=etiquetas.descripcion_evento)
 
 
 def pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) -> HTMLResponse:
@@ -110,4 +139,5 @@ def pagina(request: Request, plantilla: str, estado: int = 200, **datos: Any) ->
 
 def no_encontrada(request: Request, asesor: Any = None, csrf: str = "") -> HTMLResponse:
     """La página 404 del panel (lo que no existe y lo que no es de sus estados se ven igual)."""
-    return pagina(request, "error.html", 404, asesor=asesor, csrf=csrf, mensaje=NO_ENCONTRADO)
+    return pagina(request, "error.html", 404, asesor=asesor, csrf=csrf, titulo="No encontrado",
+                  mensaje=NO_ENCONTRADO)

@@ -34,11 +34,10 @@ from bot.escalamiento import asesores as repo
 from bot.escalamiento import casos as acciones_caso
 from bot.escalamiento import traspaso
 from bot.escalamiento.contrasenas import verificar
-from bot.escalamiento.resumen import NOMBRES_ESTATUS
 from bot.escalamiento.servicios import ServiciosEscalamiento
 from bot.limite_acceso import LimiteAcceso, normalizar_correo, seudonimo
 from bot.motor.salida import ENTREGAN_EN_LA_RESPUESTA
-from bot.panel import acceso, consultas, graficas, paginas, seguridad
+from bot.panel import acceso, consultas, etiquetas, graficas, paginas, seguridad
 from bot.panel.acceso import AsesorActual, Formulario, IdRuta, Sesion
 from bot.panel.paginas import pagina as _pagina
 
@@ -71,10 +70,11 @@ def _anotar_fallo(cuenta: str, ip: str, motivo: str, asesor_id: int | None = Non
         "cuenta": cuenta, "asesor_id": asesor_id, "ip": ip, "motivo": motivo})
 
 
-def _base_caida(request: Request, token: str, error: SQLAlchemyError) -> Response:
+def _base_caida(request: Request, token: str, error: SQLAlchemyError, correo: str
+                ) -> Response:
     # Sin el texto del error: lleva los parámetros de la consulta (correo, IP).
     log.error("la base no respondió al entrar al panel", extra={"error": type(error).__name__})
-    caida = _pagina(request, "entrar.html", 503, csrf=token, asesor=None,
+    caida = _pagina(request, "entrar.html", 503, csrf=token, asesor=None, correo=correo,
                     error=paginas.ERRORES_ENTRAR["base"])
     caida.headers["Retry-After"] = "60"
     return caida
@@ -94,7 +94,7 @@ async def entrar_post(request: Request) -> Response:
     previa = seguridad.leer(secreto, request.cookies.get(seguridad.COOKIE_PREVIA), 1800)
     if not previa or not seguridad.csrf_valido(str(previa.get("c")),
                                                str(formulario.get("csrf") or "")):
-        return _pagina(request, "entrar.html", 400, csrf="", asesor=None,
+        return _pagina(request, "entrar.html", 400, csrf="", asesor=None, correo=correo,
                        error=paginas.ERRORES_ENTRAR["caducada"])
     token = str(previa["c"])
     ip = seguridad.ip_cliente(request)
@@ -107,22 +107,22 @@ async def entrar_post(request: Request) -> Response:
         if not decision.permitido:
             _anotar_fallo(cuenta, ip, f"espera_{decision.motivo}")
             rechazo = _pagina(request, "entrar.html", 429, csrf=token, asesor=None,
-                              error=paginas.demasiados_intentos(decision.espera_s))
+                              correo=correo, error=paginas.demasiados_intentos(decision.espera_s))
             rechazo.headers["Retry-After"] = str(decision.espera_s)
             return rechazo
         async with almacen.lectura() as s:
             asesor = await repo.por_email(s, correo)
     except SQLAlchemyError as error:
-        return _base_caida(request, token, error)
+        return _base_caida(request, token, error, correo)
     if not await verificar(asesor.password_hash if asesor else None, contrasena) or (
             asesor is None):
         _anotar_fallo(cuenta, ip, "contrasena", asesor.id if asesor else None)
-        return _pagina(request, "entrar.html", 401, csrf=token, asesor=None,
-                       error=paginas.ERRORES_ENTRAR["incorrectos"])
+        return _pagina(request, "entrar.html", 401, csrf=token, asesor=None, correo=correo,
+                       invalido=True, error=paginas.ERRORES_ENTRAR["incorrectos"])
     try:
         await limite.acceso_correcto(ip, correo)
     except SQLAlchemyError as error:
-        return _base_caida(request, token, error)
+        return _base_caida(request, token, error, correo)
     return _sesion_nueva(request, asesor, cuenta)
 
 
@@ -192,14 +192,16 @@ async def _detalle(request: Request, asesor: Asesor, sesion: seguridad.SesionPan
         usuario = await s.get(Usuario, usuario_id) if usuario_id else None
         mensajes = await consultas.transcripcion(s, conversacion.id) if conversacion else []
         tomado_por = await s.get(Asesor, esc.asesor_id) if esc and esc.asesor_id else None
-        notas = [{"asesor": n.asesor.nombre, "texto": n.texto,
-                  "en": n.creado_en.isoformat(sep=" ", timespec="minutes")}
+        notas = [{"asesor": n.asesor.nombre, "texto": n.texto, "en": n.creado_en}
                  for n in await consultas.notas_visibles(s, asesor, conversacion.id)
                  ] if conversacion else []
+        asesores = await consultas.nombres_de_asesores(
+            s, [ev.actor for ev in caso.eventos] if caso is not None else [])
     es_mio = esc is not None and esc.asesor_id == asesor.id and esc.estado in TRASPASOS_CON_ASESOR
     return _pagina(
         request, "detalle.html", asesor=asesor, csrf=sesion.csrf, esc=esc, caso=caso,
-        usuario=usuario, mensajes=mensajes, tomado_por=tomado_por, es_mio=es_mio,
+        usuario=usuario, lineas=etiquetas.lineas(mensajes, usuario.nombre if usuario else None),
+        tomado_por=tomado_por, es_mio=es_mio, asesores=asesores,
         siguientes=acciones_caso.siguientes(caso, asesor) if caso else [],
         notas=notas, aviso=paginas.aviso(request.query_params.get("aviso")), estatus=ESTATUS)
 
@@ -342,7 +344,7 @@ async def asesor_del_tablero(request: Request, asesor: AsesorActual) -> Asesor:
     """El tablero es para la SRE y las coordinaciones estatales; a los demás, una página 403."""
     if not repo.ve_tablero(asesor):
         raise acceso.AccesoNegado(_pagina(
-            request, "error.html", 403, asesor=None, csrf="",
+            request, "error.html", 403, asesor=None, csrf="", titulo="Sin acceso al tablero",
             mensaje="El tablero es para la SRE y las coordinaciones estatales."))
     return asesor
 
@@ -375,12 +377,11 @@ async def grafica(request: Request, grafica: str, asesor: LectorDelTablero) -> R
         return Response(status_code=404)
     t = await _tablero(request, asesor)
     if grafica == "estatus":
-        claves = [e for e in ESTATUS if t.por_estatus.get(e)]
-        svg = graficas.barras("Casos por estatus", [NOMBRES_ESTATUS[e] for e in claves],
-                              [t.por_estatus[e] for e in claves])
+        serie = [(etiquetas.estatus(e), n) for e, n in t.serie_estatus() if n]
+        svg = graficas.barras("Casos por estatus", [e for e, _ in serie], [n for _, n in serie])
     else:
-        meses = sorted(t.por_mes)
-        svg = graficas.barras("Casos por mes", meses, [t.por_mes[m] for m in meses])
+        serie = [(etiquetas.mes(m), n) for m, n in t.serie_meses()]
+        svg = graficas.barras("Casos por mes", [m for m, _ in serie], [n for _, n in serie])
     return Response(svg, media_type="image/svg+xml", headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
@@ -393,7 +394,8 @@ async def exportar(request: Request, asesor: LectorDelTablero) -> Response:
     cuerpo = graficas.a_csv(
         ["folio", "estado", "municipio", "tipo", "estatus", "ciudad_contraparte",
          "pais_contraparte", "creado_en"],
-        ([c.folio, c.estado.nombre, c.municipio.nombre, c.tipo, c.estatus, c.ciudad_contraparte,
+        ([c.folio, c.estado.nombre, c.municipio.nombre, etiquetas.tipo_caso(c.tipo),
+          etiquetas.estatus(c.estatus), c.ciudad_contraparte,
           c.pais_contraparte, paginas.fecha(c.creado_en, zona)] for c in casos))
     return Response(cuerpo, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="casos.csv"'})
