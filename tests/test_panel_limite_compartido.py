@@ -128,7 +128,8 @@ async def test_la_espera_crece_y_un_acceso_correcto_la_borra(
     await _atrasar(a.servicios, 61)  # pasó el minuto: un intento más
     assert (await b.entrar()).status_code == 401
     segunda = await a.entrar()
-    assert segunda.status_code == 429 and segunda.headers["retry-after"] == "120"
+    # 120 s desde el bloqueo; en una máquina cargada ya pudo correr un segundo.
+    assert segunda.status_code == 429 and int(segunda.headers["retry-after"]) in (119, 120)
     assert "Espere 2 minutos" in segunda.text
     await _atrasar(a.servicios, 61)
     assert (await a.entrar(contrasena=datos.CONTRASENA)).status_code == 429  # aún no
