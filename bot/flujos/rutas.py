@@ -37,7 +37,7 @@ from bot.texto import normalizar
 
 # Flujos que guardan datos personales: piden antes el consentimiento (flujo bienvenida).
 REQUIEREN_CONSENTIMIENTO = {"registro_iniciativa", "subir_documento", "comite", "seguimiento",
-                            "requisitos"}
+                            "requisitos", "papel", "actualizar_caso"}
 INTENT_A_FLUJO = {
     "registrar_iniciativa": "registro_iniciativa",
     "estado_tramite": "seguimiento",
