@@ -10,6 +10,7 @@ from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.rutas import RutasConocimiento
 from bot.escalamiento.rutas import RutasEscalamiento
 from bot.flujos import cargar_flujos
+from bot.flujos.despues_del_folio import RutasDespuesDelFolio
 from bot.flujos.rutas import RutasFlujos, acepta_sin_nlu
 from bot.motor import rutas_basicas as basicas
 from bot.motor.motor import Motor
@@ -20,7 +21,7 @@ from bot.privacidad import rutas as privacidad
 
 
 def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
-                   conocimiento: RutasConocimiento) -> list[Ruta]:
+                   conocimiento: RutasConocimiento, caso: RutasDespuesDelFolio) -> list[Ruta]:
     """Las rutas en el orden en que se prueban; la primera que responde gana."""
     return [
         # Un botón escrito con palabras («ver mis casos») cuenta como pulsarlo: no responde,
@@ -50,6 +51,9 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         flujos.primer_contacto,
         # El flujo en curso, o uno que se pide.
         flujos.flujo_activo,
+        # Sobre un caso ya registrado: reenviar la ficha y el oficio, actualizar un dato,
+        # «¿cuándo contesta la SRE?» (antes que el intent, que lo tomaría por seguimiento).
+        caso.pedido,
         flujos.iniciar_por_pedido,
         flujos.documentos_a_pedido,
         flujos.continuar_sin_flujo,
@@ -75,5 +79,6 @@ def armar_motor(motor: Motor, servicios: ServiciosAcciones, nlu: GrupoNLU | None
     rutas_flujos = RutasFlujos(flujos, acciones(), servicios, conocimiento)
     motor.analizador = con_respaldo(nlu)
     escalamiento = RutasEscalamiento(servicios, conocimiento.responder_pregunta)
-    motor.rutas = tabla_de_rutas(escalamiento, rutas_flujos, conocimiento)
+    caso = RutasDespuesDelFolio(flujos, rutas_flujos.iniciar, conocimiento, rutas_flujos.hoy)
+    motor.rutas = tabla_de_rutas(escalamiento, rutas_flujos, conocimiento, caso)
     motor.aceptadores = [partial(acepta_sin_nlu, flujos=flujos, zona=rutas_flujos.zona)]
