@@ -10,6 +10,8 @@ from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.rutas import RutasConocimiento
 from bot.escalamiento.rutas import RutasEscalamiento
 from bot.flujos import cargar_flujos
+from bot.flujos.despues_del_folio import RutasDespuesDelFolio
+from bot.flujos.persona import RutasPersona
 from bot.flujos.rutas import RutasFlujos, acepta_sin_nlu
 from bot.motor import rutas_basicas as basicas
 from bot.motor.motor import Motor
@@ -20,7 +22,8 @@ from bot.privacidad import rutas as privacidad
 
 
 def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
-                   conocimiento: RutasConocimiento) -> list[Ruta]:
+                   conocimiento: RutasConocimiento, caso: RutasDespuesDelFolio,
+                   persona: RutasPersona) -> list[Ruta]:
     """Las rutas en el orden en que se prueban; la primera que responde gana."""
     return [
         # Un botón escrito con palabras («ver mis casos») cuenta como pulsarlo: no responde,
@@ -50,9 +53,17 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         basicas.vacio,
         # Órdenes globales («menú», «ayuda») y el primer mensaje (aviso y consentimiento).
         basicas.comandos,
+        # En inglés: una línea en inglés y se sigue en español (también en el primer mensaje).
+        persona.en_ingles,
         flujos.primer_contacto,
+        # «no me entiende», «ya le dije», «qué lento» solos: disculpa y la pregunta abierta
+        # (antes que el flujo, que los tomaría como respuesta).
+        persona.frustracion,
         # El flujo en curso, o uno que se pide.
         flujos.flujo_activo,
+        # Sobre un caso ya registrado: reenviar la ficha y el oficio, actualizar un dato,
+        # «¿cuándo contesta la SRE?» (antes que el intent, que lo tomaría por seguimiento).
+        caso.pedido,
         flujos.iniciar_por_pedido,
         flujos.documentos_a_pedido,
         flujos.continuar_sin_flujo,
@@ -78,5 +89,7 @@ def armar_motor(motor: Motor, servicios: ServiciosAcciones, nlu: GrupoNLU | None
     rutas_flujos = RutasFlujos(flujos, acciones(), servicios, conocimiento)
     motor.analizador = con_respaldo(nlu)
     escalamiento = RutasEscalamiento(servicios, conocimiento.responder_pregunta)
-    motor.rutas = tabla_de_rutas(escalamiento, rutas_flujos, conocimiento)
+    caso = RutasDespuesDelFolio(flujos, rutas_flujos.iniciar, conocimiento, rutas_flujos.hoy)
+    persona = RutasPersona(flujos, rutas_flujos.iniciar, rutas_flujos.hoy)
+    motor.rutas = tabla_de_rutas(escalamiento, rutas_flujos, conocimiento, caso, persona)
     motor.aceptadores = [partial(acepta_sin_nlu, flujos=flujos, zona=rutas_flujos.zona)]

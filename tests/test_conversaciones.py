@@ -73,8 +73,12 @@ def _en(datos: Any, ruta: str) -> Any:
 def _basura(respuestas: Any, ruta: str = "") -> list[str]:
     """Valores guardados que no son un dato: acuses y órdenes («ok», «gracias», «después»)."""
     if isinstance(respuestas, dict):
+        # Una opción elegida se guarda con su valor («asesor») y su título en `textos`
+        # («Asesor estatal»): se revisa lo que eligió la persona, no la clave interna.
+        textos = respuestas.get("textos") if isinstance(respuestas.get("textos"), dict) else {}
         return [b for k, v in respuestas.items() if k != "textos"
-                for b in _basura(v, f"{ruta}{k}.")]
+                for b in _basura(textos.get(k, v) if isinstance(v, str) else v,
+                                 f"{ruta}{k}.")]
     if isinstance(respuestas, list):
         return [b for v in respuestas for b in _basura(v, ruta)]
     if isinstance(respuestas, str) and (normalizar(respuestas) in ACUSES
@@ -171,4 +175,6 @@ def test_la_basura_se_reconoce() -> None:
     assert _basura({"ciudad": "ok", "enlace": {"cargo": "después"}}) == [
         "ciudad='ok'", "enlace.cargo='después'"]
     assert _basura({"ciudad": "San Antonio", "textos": {"x": "ok"}}) == []
+    assert _basura({"rol": "asesor", "textos": {"rol": "Asesor estatal"}}) == []
+    assert _basura({"rol": "ok", "textos": {"rol": "ok"}}) == ["rol='ok'"]
     assert normalizar("Después") == "despues"

@@ -17,9 +17,10 @@ import pytest
 from bot.config import Ajustes
 from bot.escalamiento.calendario import Calendario, descanso_obligatorio
 from bot.escalamiento.directorio import DIRECTORIO, contacto_de, directorio, revisar
-from bot.escalamiento.frases import partir_preguntas, pide_salir, pregunta_por_la_espera
+from bot.escalamiento.frases import pide_salir, pregunta_por_la_espera
 from bot.escalamiento.horario import DATOS, DatosHorarios, Horario, datos_horarios
 from bot.escalamiento.notificaciones import texto_caso_registrado
+from bot.nucleo.preguntas import partir_preguntas
 from bot.servicios import Servicios, crear_servicios
 
 from dobles import escalamiento_datos as datos

@@ -43,7 +43,9 @@ def test_primer_contacto_completo(flujo: Flujo, catalogo: Catalogo) -> None:
     r = perfil.datos["respuestas"]
     assert r["rol"] == "comite" and r["estado"]["clave_inegi"] == "19"
     assert r["municipio"]["clave_inegi"] == "19026" and r["nombre"] == "Laura Méndez Garza"
-    assert "/iniciar registro_iniciativa" in s.payloads
+    # Integrante de comité: su menú es el del comité (no el registro de iniciativas).
+    assert "/iniciar comite" in s.payloads and "/iniciar registro_iniciativa" not in s.payloads
+    assert "integrante del comité" in s.texto
 
 
 def test_sin_consentimiento_solo_preguntas_generales(flujo: Flujo) -> None:

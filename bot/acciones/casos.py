@@ -1,4 +1,5 @@
-"""Acciones de los flujos sobre casos: crear la iniciativa, adjuntar documentos, comité."""
+"""Acciones de los flujos sobre casos: crear la iniciativa, actualizarla tras el folio, adjuntar
+documentos, comité y sus avisos."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.acciones.registro import ServiciosAcciones, accion
+from bot.casos.estatus import CERRADOS
 from bot.casos.repositorio import (
+    ROL_COMITE,
     adjuntar_documento,
     caso_del_usuario,
+    caso_visible,
     crear_caso,
     registrar_evento,
 )
@@ -18,8 +22,13 @@ from bot.db.contexto_conversacion import actualizar_contexto
 from bot.db.estados import Audiencia
 from bot.db.modelos import Caso, Documento, Municipio
 from bot.documentos import trabajos
-from bot.escalamiento.notificaciones import notificar_caso_nuevo, texto_caso_registrado
+from bot.escalamiento.notificaciones import (
+    notificar_caso_actualizado,
+    notificar_caso_nuevo,
+    texto_caso_registrado,
+)
 from bot.nucleo.contexto import Contexto
+from bot.nucleo.formato import fecha_larga
 from bot.nucleo.mensajes import Boton, Respuesta
 
 
@@ -121,9 +130,11 @@ async def registrar_documento(ctx: Contexto, datos: dict[str, Any],
 @accion("registrar_comite")
 async def registrar_comite(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
                            ) -> list[Respuesta]:
-    """Guarda los integrantes del comité (nombre y cargo) en el caso elegido."""
+    """Guarda los integrantes del comité (nombre y cargo) en el caso elegido: uno propio o,
+    si la persona integra el comité, uno abierto de su municipio."""
     r = _respuestas(datos)
-    caso = await _caso_elegido(ctx, r)
+    folio = (r.get("caso_elegido") or {}).get("folio")
+    caso = await caso_visible(ctx.sesion, ctx.usuario, folio) if folio else None
     integrantes = [{"nombre": str(i.get("nombre", ""))[:120], "cargo": str(i.get("cargo", ""))[:80]}
                    for i in r.get("integrantes") or [] if isinstance(i, dict)]
     if caso is None or not integrantes:
@@ -133,3 +144,77 @@ async def registrar_comite(ctx: Contexto, datos: dict[str, Any], servicios: Serv
                            f"Se registraron {len(integrantes)} integrantes del comité.",
                            _actor(ctx), audiencia=Audiencia.PERSONA)
     return []
+
+
+@accion("avisos_comite")
+async def avisos_comite(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
+                        ) -> list[Respuesta]:
+    """Quien integra el comité pide (o deja) los avisos de estatus de las iniciativas de su
+    municipio; los manda `bot.escalamiento.casos` al cambiar un estatus. A quien no lo integra
+    se le dice por qué no (el flujo confirma solo al comité)."""
+    quiere = bool(_respuestas(datos).get("recibir_avisos"))
+    if quiere and (ctx.usuario.rol != ROL_COMITE or ctx.usuario.municipio_id is None):
+        return [Respuesta("Los avisos del comité son para quien lo integra y tiene su "
+                          "municipio en su perfil. Puede cambiar su papel desde el menú.",
+                          botones=[Boton("Cambiar mi papel", "/iniciar papel")])]
+    actualizar_contexto(ctx.conversacion, avisos_comite=quiere)
+    return []
+
+
+CAMPOS_ACTUALIZABLES: dict[str, str] = {
+    "fecha_cabildo": "la fecha de Cabildo",
+    "correo": "el correo del enlace",
+    "telefono": "el teléfono del enlace",
+    "enlace": "el enlace municipal",
+    "objetivos": "los objetivos",
+}
+"""Los datos de un caso que la persona puede cambiar después del folio (flujo
+actualizar_caso), con su nombre en palabras."""
+
+
+def _cambiar(caso: Caso, campo: str, valor: dict[str, Any], textos: dict[str, Any]) -> str:
+    """Aplica el cambio al caso y devuelve el valor nuevo en palabras."""
+    contacto = dict(caso.contacto or {})
+    if campo == "fecha_cabildo":
+        caso.fecha_cabildo = dt.date.fromisoformat(str(valor["fecha_cabildo"]))
+        return fecha_larga(caso.fecha_cabildo)
+    if campo == "objetivos":
+        caso.objetivos = str(valor["objetivos"])
+        return caso.objetivos
+    if campo == "enlace":
+        contacto.update(nombre=valor.get("nombre"), cargo=valor.get("cargo"))
+        nuevo = f"{valor.get('nombre')}, {valor.get('cargo')}"
+    else:  # correo o teléfono
+        contacto[campo] = valor.get(campo)
+        nuevo = str(textos.get(campo) or valor.get(campo))
+    caso.contacto = contacto  # un dict nuevo: SQLAlchemy no ve cambios dentro del JSON
+    return nuevo
+
+
+@accion("actualizar_caso")
+async def actualizar_caso(ctx: Contexto, datos: dict[str, Any], servicios: ServiciosAcciones
+                          ) -> list[Respuesta]:
+    """Cambia un dato de un caso propio: queda un evento en su línea de tiempo, se rehacen la
+    ficha y el oficio (trabajo durable) y se avisa a la oficina estatal."""
+    r = _respuestas(datos)
+    caso = await _caso_elegido(ctx, r)
+    campo = str(r.get("campo") or "")
+    valor = r.get("valor") or {}
+    if caso is None or campo not in CAMPOS_ACTUALIZABLES or not isinstance(valor, dict):
+        return [Respuesta("No pude actualizar el caso. Intente de nuevo, por favor.")]
+    if caso.estatus in CERRADOS:
+        return [Respuesta(f"El caso {caso.folio} ya está cerrado; para cambiar algo en él, "
+                          "hable con su oficina estatal.",
+                          botones=[Boton("Hablar con un asesor", "/asesor")])]
+    textos = ((r.get("textos") or {}).get("valor") or {})
+    nuevo = _cambiar(caso, campo, valor, textos)
+    nombre = CAMPOS_ACTUALIZABLES[campo]
+    descripcion = f"Se actualizó {nombre}: {nuevo}."
+    await registrar_evento(ctx.sesion, caso, "actualizacion", descripcion[:500], _actor(ctx),
+                           datos={"campo": campo}, audiencia=Audiencia.PERSONA)
+    avisados = await notificar_caso_actualizado(servicios, ctx.sesion, caso, descripcion)
+    await documentos_del_caso(ctx, caso)
+    aviso = ("Quedó en la línea de tiempo del caso, que revisa su oficina estatal"
+             + ("; además les avisé por Telegram." if avisados else "."))
+    return [Respuesta(f"Listo: actualicé {nombre} de {caso.folio}. {aviso} Le envío la ficha "
+                      "y el oficio con el cambio.")]

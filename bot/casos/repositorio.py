@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.casos.estatus import puede_pasar
+from bot.casos.estatus import CERRADOS, puede_pasar
 from bot.db.estados import Audiencia
 from bot.db.modelos import (
     Caso,
@@ -139,6 +139,45 @@ async def casos_de_usuario(sesion: AsyncSession, usuario_id: int) -> list[Caso]:
         .options(selectinload(Caso.documentos), selectinload(Caso.municipio),
                  selectinload(Caso.eventos), selectinload(Caso.estado))
     )).all())
+
+
+ROL_COMITE = "comite"
+"""El papel de quien integra el Comité de Ciudades Hermanas de su municipio."""
+
+
+def _del_comite(usuario: Usuario) -> bool:
+    return usuario.rol == ROL_COMITE and usuario.municipio_id is not None
+
+
+async def casos_visibles(sesion: AsyncSession, usuario: Usuario) -> list[Caso]:
+    """Los casos que la persona puede consultar: los suyos y, si integra el comité de su
+    municipio, los abiertos de ese municipio (el comité da seguimiento al programa)."""
+    propios = await casos_de_usuario(sesion, usuario.id)
+    if not _del_comite(usuario):
+        return propios
+    del_municipio = (await sesion.scalars(
+        select(Caso).where(Caso.municipio_id == usuario.municipio_id,
+                           Caso.estatus.not_in(sorted(CERRADOS)))
+        .order_by(Caso.id.desc())
+        .options(selectinload(Caso.documentos), selectinload(Caso.municipio),
+                 selectinload(Caso.eventos), selectinload(Caso.estado))
+    )).all()
+    ids = {c.id for c in propios}
+    return propios + [c for c in del_municipio if c.id not in ids]
+
+
+async def caso_visible(sesion: AsyncSession, usuario: Usuario, folio: str) -> Caso | None:
+    """El caso del folio si es del usuario o, para el comité, un caso abierto de su municipio
+    (para anotar a sus integrantes); nunca el de otro municipio."""
+    caso = await sesion.scalar(select(Caso).where(Caso.folio == folio.strip().upper()))
+    if caso is None:
+        return None
+    if caso.usuario_id == usuario.id:
+        return caso
+    if _del_comite(usuario) and caso.municipio_id == usuario.municipio_id \
+            and caso.estatus not in CERRADOS:
+        return caso
+    return None
 
 
 def documentos_pendientes(caso: Caso) -> list[str]:

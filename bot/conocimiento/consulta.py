@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from bot.conocimiento.recuperacion import Buscador, Candidato, Objetivo, fichas_palabras
+from bot.nucleo.preguntas import partir_preguntas
 from bot.texto import normalizar
 
 DecisionUnidad = Literal["respuesta", "opciones", "nada"]
@@ -39,18 +40,19 @@ BONO_INTENT = 0.08
 PESO_TURNO_ANTERIOR = 0.35
 MAXIMO_TERMINOS_SEGUIMIENTO = 4
 MAXIMO_ALTERNATIVAS = 2
-MINIMO_TERMINOS_SEGMENTO = 3
 MINIMO_TERMINOS_MENSAJE_LARGO = 12
 _INICIO_SEGUIMIENTO = re.compile(r"^(y|e|o|entonces|pero|tambien|ademas|y si|y que|y el|y la)\b")
-_SEGMENTOS = re.compile(r"(?<=[?.!\n])\s*")
+
+
+def _terminos(texto: str) -> int:
+    return len(fichas_palabras(texto))
 
 
 def segmentos(texto: str) -> list[str]:
-    """Los tramos de un mensaje con contenido; si alguno es pregunta («…?»), solo esos."""
-    tramos = [t.strip() for t in _SEGMENTOS.split(texto)
-              if len(fichas_palabras(t)) >= MINIMO_TERMINOS_SEGMENTO]
-    preguntas = [t for t in tramos if t.endswith("?")]
-    return preguntas or tramos
+    """Los tramos de un mensaje con contenido: sus preguntas o, si no hay ninguna, sus
+    oraciones (la división es la única del proyecto, `partir_preguntas`, contando solo los
+    términos que significan algo)."""
+    return partir_preguntas(texto, oraciones_si_no_hay=True, contar=_terminos)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ class ContextoConversacion:
     borrador: dict[str, Any] | None = None
     """Un flujo con respuestas que se descartó o se dejó por otro (el estado completo y
     `guardado`, ISO 8601): «continuar» lo recupera durante `DIAS_BORRADOR` días."""
+    avisos_comite: bool = False
+    """Integra el comité de su municipio y pidió los avisos de estatus de sus iniciativas."""
     otras: Mapping[str, Any] = field(default_factory=dict)
     """Claves desconocidas (o con un valor de otro tipo) de filas viejas: se conservan."""
 
@@ -113,6 +115,7 @@ _CAMPOS: dict[str, tuple[type, ...]] = {
     "botones": (list,),
     "borrador": (dict,),
     "memoria": (dict,),
+    "avisos_comite": (bool,),
 }
 """Cada campo guardado y los tipos JSON que admite (lo demás va a `otras`)."""
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from bot.casos import repositorio
 from bot.casos.estatus import ESTATUS, SOLO_SRE, en_palabras, transiciones_permitidas
+from bot.casos.repositorio import ROL_COMITE
 from bot.casos.visibilidad import eventos_para_persona
+from bot.db.contexto_conversacion import leer_contexto
 from bot.db.estados import Audiencia
 from bot.db.modelos import (
     Asesor,
@@ -99,6 +101,27 @@ async def _avisar_usuario(servicios: ServiciosEscalamiento,
                   comentario=visible.descripcion or None)
     ids = await relevo.guardar_salida(sesion, conversacion, usuario.canal, [Respuesta(aviso)])
     relevo.programar_entrega(servicios, sesion, ids, plantilla="cambio_estatus")
+    await _avisar_comite(servicios, sesion, caso, palabras.nombre)
+
+
+async def _avisar_comite(servicios: ServiciosEscalamiento, sesion: AsyncSession, caso: Caso,
+                         nombre_estatus: str) -> None:
+    """El cambio de estatus, a quienes integran el comité del municipio y pidieron sus avisos
+    (`ContextoConversacion.avisos_comite`): solo folio, contraparte y estatus (sin el
+    comentario de la oficina, que es para quien registró el caso)."""
+    filas = (await sesion.execute(
+        select(Usuario, Conversacion).join(Conversacion, Conversacion.usuario_id == Usuario.id)
+        .where(Usuario.rol == ROL_COMITE, Usuario.municipio_id == caso.municipio_id,
+               Usuario.anonimizado_en.is_(None), Usuario.consentimiento_en.is_not(None),
+               Usuario.id != caso.usuario_id))).all()
+    for integrante, conversacion in filas:
+        if not leer_contexto(conversacion).avisos_comite:
+            continue
+        aviso = texto("estatus_comite.txt.j2", folio=caso.folio, ciudad=caso.ciudad_contraparte,
+                      nombre=nombre_estatus)
+        ids = await relevo.guardar_salida(sesion, conversacion, integrante.canal,
+                                          [Respuesta(aviso)])
+        relevo.programar_entrega(servicios, sesion, ids, plantilla="cambio_estatus")
 
 
 async def agregar_nota(sesion: AsyncSession, caso: Caso, asesor: Asesor, nota: str) -> EventoCaso:

@@ -1,13 +1,13 @@
-"""Cómo se dicen las cosas del traspaso: salir de él, preguntar cuánto falta, y partir un
-mensaje con varias preguntas. Todo se compara sobre `normalizar(texto)` (sin acentos ni
-signos, en minúsculas)."""
+"""Cómo se dicen las cosas del traspaso: salir de él y preguntar cuánto falta. Todo se
+compara sobre `normalizar(texto)` (sin acentos ni signos, en minúsculas). Partir un mensaje
+con varias preguntas es `bot.nucleo.preguntas.partir_preguntas`."""
 
 from __future__ import annotations
 
 import re
 
 from bot.nucleo.comandos import Comando, reconocer
-from bot.texto import normalizar, sin_acentos
+from bot.texto import normalizar
 
 PAYLOAD_SALIR = "/cancelar_traspaso"
 """El botón «Cancelar solicitud» / «Volver al asistente» (el «/cancelar» de antes también
@@ -94,45 +94,5 @@ def pregunta_cuanto_tarda_una_persona(texto: str) -> bool:
 # --- Un mensaje con varias preguntas ---
 
 MAXIMO_PARTES = 4
-_OTRA_PREGUNTA = re.compile(
-    r"\b(?:y\s+)?(?:otra pregunta|otra duda|tambien quisiera saber|tambien quiero saber"
-    r"|ademas quisiera saber|ademas quiero saber)\b\s*[:,]?\s*")
-_INTERROGATIVAS = re.compile(
-    r"^(que|como|cual|cuales|cuanto|cuantos|cuanta|cuantas|donde|cuando|quien|quienes"
-    r"|por que|para que|puedo|podemos|se puede|es necesario|hay que|hay|necesito|necesitamos"
-    r"|debo|debemos|tengo que|tenemos que|existe|es obligatorio|sirve|aplica)\b")
-_MINIMO_PALABRAS = 3
-
-
-def _es_pregunta(parte: str) -> bool:
-    forma = normalizar(parte)
-    if len(forma.split()) < _MINIMO_PALABRAS:
-        return False
-    return "?" in parte or "¿" in parte or bool(_INTERROGATIVAS.search(forma))
-
-
-def partir_preguntas(texto: str) -> list[str]:
-    """Las preguntas de un mensaje, en orden: se parte en los signos de interrogación, los
-    saltos de línea y «otra pregunta»; se quedan las partes que son preguntas (con «?» o que
-    empiezan como pregunta) de al menos tres palabras. Lo que no es pregunta (un saludo, una
-    presentación) se omite."""
-    marcado = re.sub(r"\?+", "?\n", texto)
-    marcado = re.sub(r"¿", "\n¿", marcado)
-    partes: list[str] = []
-    for linea in marcado.splitlines():
-        for trozo in _partir_otra(linea):
-            trozo = trozo.strip(" \t-•*·,;:.")
-            if trozo and _es_pregunta(trozo):
-                partes.append(trozo)
-    return partes
-
-
-def _partir_otra(linea: str) -> list[str]:
-    """«… y otra pregunta: …» separa dos preguntas en la misma línea (se busca sin acentos,
-    que no cambia la longitud, y se corta el original en el mismo lugar)."""
-    trozos, inicio = [], 0
-    for m in _OTRA_PREGUNTA.finditer(sin_acentos(linea.lower())):
-        trozos.append(linea[inicio:m.start()])
-        inicio = m.end()
-    trozos.append(linea[inicio:])
-    return trozos
+"""Cuántas preguntas de un mensaje se contestan una por una (la división es
+`bot.nucleo.preguntas.partir_preguntas`, la misma de la base de conocimiento)."""

@@ -1,5 +1,5 @@
-"""Aviso a la oficina estatal de un caso nuevo y la confirmación que ve la persona (los llama
-el flujo de registro)."""
+"""Aviso a la oficina estatal de un caso nuevo o actualizado y la confirmación que ve la persona
+(los llaman los flujos de registro y de actualización)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,28 @@ async def notificar_caso_nuevo(servicios: ServiciosEscalamiento,
 
     al_confirmar(sesion, enviar)
     log.info("caso nuevo notificado", extra={"caso_id": caso.id, "asesores": len(ids)})
+
+
+async def notificar_caso_actualizado(servicios: ServiciosEscalamiento, sesion: AsyncSession,
+                                     caso: Caso, cambio: str) -> int:
+    """Tras confirmar, avisa por Telegram a los asesores del estado (o a quien siga en la
+    cadena) que la persona cambió un dato del caso; devuelve a cuántos. El cambio queda
+    además como evento del caso, que el panel muestra."""
+    if servicios.mensajero_asesores is None:
+        return 0
+    _nivel, personas = await destinatarios(sesion, caso.estado_id)
+    cuerpo = (f"<b>Caso actualizado {html.escape(caso.folio)}</b>\n{html.escape(cambio)}\n"
+              f"Use /caso {html.escape(caso.folio)} para verlo.")
+    ids = [p.id for p in personas if p.telegram_id]
+
+    async def enviar() -> None:
+        for asesor_id in ids:
+            await avisos.enviar_a_asesor(servicios, asesor_id, cuerpo)
+
+    if ids:
+        al_confirmar(sesion, enviar)
+    log.info("caso actualizado notificado", extra={"caso_id": caso.id, "asesores": len(ids)})
+    return len(ids)
 
 
 async def texto_caso_registrado(servicios: ServiciosEscalamiento, sesion: AsyncSession,

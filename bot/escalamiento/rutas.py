@@ -33,7 +33,6 @@ from bot.escalamiento.enrutamiento import estado_del_usuario
 from bot.escalamiento.frases import (
     MAXIMO_PARTES,
     PAYLOAD_SALIR,
-    partir_preguntas,
     pide_salir,
     pregunta_cuanto_tarda_una_persona,
     pregunta_por_la_espera,
@@ -43,6 +42,7 @@ from bot.escalamiento.textos import texto
 from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
+from bot.nucleo.preguntas import partir_preguntas
 from bot.texto import normalizar
 
 if TYPE_CHECKING:

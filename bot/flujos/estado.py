@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casos.estatus import en_palabras
-from bot.casos.repositorio import casos_de_usuario
+from bot.casos.repositorio import casos_visibles
 from bot.casos.visibilidad import eventos_para_persona
 from bot.db.contexto_conversacion import guardar_contexto, leer_contexto
 from bot.db.modelos import Caso, Conversacion, Estado, Municipio, Usuario
@@ -117,7 +117,7 @@ async def contexto(sesion: AsyncSession, usuario: Usuario, conversacion: Convers
         return {"perfil": await perfil(sesion, usuario), "casos": [], "caso": None,
                 "nombre_canal": extra.nombre_canal, "detectado": extra.detectado,
                 "canal": usuario.canal}
-    casos = await casos_de_usuario(sesion, usuario.id)
+    casos = await casos_visibles(sesion, usuario)
     abiertos = [c for c in casos if en_palabras(c.estatus).abierto]
     dicts = [caso_a_dict(c) for c in abiertos + [c for c in casos if c not in abiertos]]
     caso = next((d for d in dicts if d["folio"] == extra.caso_folio), None)

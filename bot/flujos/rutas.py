@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.acciones import Accion, ServiciosAcciones
 from bot.acciones import casos as acciones_casos
-from bot.casos.repositorio import caso_del_usuario
+from bot.casos.repositorio import caso_del_usuario, casos_de_usuario
 from bot.catalogos.busqueda import catalogo
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.conocimiento.rutas import RutasConocimiento
@@ -38,7 +38,7 @@ from bot.texto import normalizar
 
 # Flujos que guardan datos personales: piden antes el consentimiento (flujo bienvenida).
 REQUIEREN_CONSENTIMIENTO = {"registro_iniciativa", "subir_documento", "comite", "seguimiento",
-                            "requisitos"}
+                            "requisitos", "papel", "actualizar_caso"}
 INTENT_A_FLUJO = {
     "registrar_iniciativa": "registro_iniciativa",
     "estado_tramite": "seguimiento",
@@ -460,13 +460,12 @@ class RutasFlujos:
         if not folio:
             folio = leer_contexto(ctx.conversacion).caso_folio or ""
         if not folio:
-            contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion)
-            casos = contexto["casos"]
+            casos = await casos_de_usuario(ctx.sesion, ctx.usuario.id)  # solo los suyos
             if len(casos) == 1:
-                folio = casos[0]["folio"]
+                folio = casos[0].folio
             elif casos:
                 return [Respuesta("¿De qué caso quiere la ficha y el oficio?",
-                                  botones=[Boton(c["folio"], f"/documentos {c['folio']}")
+                                  botones=[Boton(c.folio, f"/documentos {c.folio}")
                                            for c in casos[:10]])]
             else:
                 return [Respuesta("Aún no tiene casos registrados.",
