@@ -45,9 +45,17 @@
     });
   }
 
+  // ¿Estaba la persona al final de la conversación? (si subió a leer, no se le mueve)
+  var alFondo = true;
   function alFinal() {
     conversacion.scrollTop = conversacion.scrollHeight;
+    alFondo = true;
   }
+  conversacion.addEventListener("scroll", function () {
+    alFondo = conversacion.scrollHeight - conversacion.scrollTop - conversacion.clientHeight < 40;
+  });
+  // Al cambiar de tamaño (girar el teléfono, abrirse el teclado) sigue viéndose lo último.
+  window.addEventListener("resize", function () { if (alFondo) { alFinal(); } });
 
   // Un mensaje de `autor` («usuario», «bot» o «asesor»), nombrado por quién habla.
   function agregar(autor, texto) {
@@ -339,7 +347,7 @@
     document.documentElement.classList.toggle("con-teclado", teclado);
     document.documentElement.style.setProperty("--alto-visible", teclado
       ? vista.height + "px" : "");
-    if (teclado) { alFinal(); }
+    if (alFondo) { alFinal(); }
   }
 
   formulario.addEventListener("submit", function (e) {
