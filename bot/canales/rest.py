@@ -3,7 +3,8 @@
 Entrada: `{"sender": "...", "message": "..."}` (opcional `message_id` para reintentos
 idempotentes). Salida: `[{"recipient_id", "text", "buttons": [{"title", "payload"}]}]`.
 Al frente van los mensajes que esperaban a ese `sender` (la respuesta de un asesor, «Le
-atiende…», un aviso de estatus), con su `id`; quedan entregados con esa respuesta.
+atiende…», un aviso de estatus), con su `id` y su `autor` («bot» o «asesor»); quedan
+entregados con esa respuesta.
 Un botón se pulsa enviando su payload como mensaje.
 
 Es para integradores: quien tiene `REST_TOKEN` habla por cualquier `sender`. Con REST_TOKEN
@@ -112,10 +113,11 @@ async def procesar(request: Request, entrante: MensajeEntrante,
         log.warning("base ocupada al procesar un mensaje", extra={"canal": entrante.canal.value})
         return _ocupado()
     esperaban = atendido.esperaban
-    return JSONResponse(
-        a_rest(destinatario, [p.respuesta for p in esperaban] + atendido.respuestas,
-               request.app.state.firma_enlaces, [p.mensaje_id for p in esperaban]),
-        headers={"Cache-Control": "no-store"})
+    salida = a_rest(destinatario, [p.respuesta for p in esperaban] + atendido.respuestas,
+                    request.app.state.firma_enlaces, [p.mensaje_id for p in esperaban])
+    for elemento, pendiente in zip(salida, esperaban, strict=False):  # los primeros
+        elemento["autor"] = pendiente.autor  # quién lo escribió: bot o asesor
+    return JSONResponse(salida, headers={"Cache-Control": "no-store"})
 
 
 def _token_valido(request: Request, token: str) -> bool:

@@ -13,7 +13,8 @@ import hashlib
 import io
 import json
 import threading
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -26,6 +27,7 @@ from docxtpl import DocxTemplate
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 from fpdf.fonts import TTFFont
+from fpdf.prefs import ViewerPreferences
 
 from bot.casos.estatus import en_palabras
 from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
@@ -68,9 +70,11 @@ AREAS: dict[str, str] = {
 }
 TIPO_GENERADO = "generado"
 """`Documento.tipo` de la ficha y el oficio que genera el asistente."""
-VERSION_FORMATO = 1
+VERSION_FORMATO = 2
 """Súbala al cambiar cómo se dibuja la ficha o se llena el oficio: entra en la `huella`, así
 no se reutilizan documentos hechos con el formato anterior (la plantilla DOCX ya cuenta)."""
+IDIOMA_PDF = "es-MX"
+"""Idioma de la ficha (/Lang del catálogo): el lector de pantalla lo pronuncia en español."""
 LEYENDA = ("Documento informativo generado por el asistente del Programa Mexicano de Ciudades "
            "Hermanas. No es un dictamen ni sustituye los documentos oficiales del trámite.")
 
@@ -230,7 +234,8 @@ _LINEAS_DEL_PIE: dict[tuple[object, ...], list[str]] = {}
 class _Ficha(FPDF):
     """Hoja carta con encabezado institucional y pie con la leyenda."""
 
-    def __init__(self, emitida: dt.datetime, unicode_necesario: bool = True) -> None:
+    def __init__(self, emitida: dt.datetime, unicode_necesario: bool = True,
+                 folio: str = "") -> None:
         super().__init__(format="letter", unit="mm")
         self.emitida = emitida
         self.unicode = unicode_necesario and self._cargar_fuente()
@@ -238,9 +243,72 @@ class _Ficha(FPDF):
             self.familia = "Helvetica"
         self.set_margins(18, 24, 18)
         self.set_auto_page_break(True, margin=26)
-        self.set_title("Ficha del caso")
+        self.set_title(f"Ficha del caso {folio}".strip())
+        self.set_lang(IDIOMA_PDF)
+        # El lector muestra el título del documento (no el nombre del archivo).
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.set_author("Programa Mexicano de Ciudades Hermanas")
+        self.set_subject("Ficha informativa de una iniciativa del Programa Mexicano de "
+                         "Ciudades Hermanas")
         self.set_creation_date(emitida)
+
+    # PDF etiquetado: cada bloque de texto es un elemento de la estructura (H1, H2, P) en el
+    # orden de lectura; encabezado, pie y adornos son artefactos. fpdf2 2.8.9 arma un árbol
+    # plano (Document > elementos) con sus secuencias marcadas: una tabla se lee fila por fila,
+    # cada fila un párrafo. Un bloque nunca cruza de página (fpdf2 no lo admite): quien lo
+    # abre se asegura antes de que cabe.
+    @contextmanager
+    def etiqueta(self, tipo: str) -> Iterator[None]:
+        """Lo dibujado dentro es un elemento `tipo` («H1», «H2», «P») de la estructura."""
+        pagina = self.page
+        mcid = self.struct_builder.next_mcid_for_page(pagina)
+        self._add_marked_content(struct_type=f"/{tipo}", mcid=mcid)
+        self._out(f"/{tipo} <</MCID {mcid}>> BDC")
+        yield
+        if self.page != pagina:
+            raise RuntimeError("un bloque etiquetado de la ficha cruzó de página")
+        self._out("EMC")
+
+    @contextmanager
+    def artefacto(self) -> Iterator[None]:
+        """Lo dibujado dentro no es contenido (encabezado, pie, líneas): no se lee."""
+        self._out("/Artifact BMC")
+        yield
+        self._out("EMC")
+
+    def partir(self, ancho: float, alto: float, texto: str) -> list[str]:
+        """Las líneas en que se parte `texto` con la fuente actual. El ensayo no salta de
+        página: un salto ensayado dibujaría el pie, y su etiqueta quedaría en el árbol sin
+        contenido."""
+        salto, margen = self.auto_page_break, self.b_margin
+        self.set_auto_page_break(False)
+        try:
+            lineas = self.multi_cell(ancho, alto, texto, dry_run=True,
+                                     output=MethodReturnValue.LINES)
+        finally:
+            self.set_auto_page_break(salto, margin=margen)
+        return [str(linea) for linea in cast(list[str], lineas)]
+
+    def lineas_etiquetadas(self, lineas: Sequence[str], alto: float, tipo: str = "P",
+                           sangria: float = 0, primera: str = "") -> None:
+        """Líneas ya partidas como un párrafo; si no caben en la página, lo que sigue es otro
+        párrafo en la siguiente. `primera` (una viñeta) va antes de la primera línea."""
+        restantes = list(lineas)
+        while restantes:
+            cupo = max(1, int((self.page_break_trigger - self.get_y() - 1e-6) // alto))
+            if self.get_y() + alto > self.page_break_trigger:
+                self.add_page()
+                continue
+            tramo, restantes = restantes[:cupo], restantes[cupo:]
+            with self.etiqueta(tipo):
+                for linea in tramo:
+                    self.set_x(self.l_margin + sangria)
+                    if primera:
+                        self.cell(5, alto, primera)
+                        primera = ""
+                    elif sangria:
+                        self.set_x(self.l_margin + sangria + 5)
+                    self.cell(0, alto, linea, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def _cargar_fuente(self) -> bool:
         """DejaVu Sans si el sistema la tiene; si no, Helvetica (latin-1)."""
@@ -267,26 +335,33 @@ class _Ficha(FPDF):
         self.set_font(self.familia, "B" if negrita else "", tamano)
 
     def header(self) -> None:
-        self.set_fill_color(*_GUINDA)
-        self.rect(0, 0, self.w, 16, style="F")
-        self.set_xy(self.l_margin, 4.5)
-        self.set_text_color(255, 255, 255)
-        self.fuente(11.5, negrita=True)
-        self.cell(0, 7, self.t("Programa Mexicano de Ciudades Hermanas — Ficha del caso"))
-        self.set_text_color(*_GRIS_TEXTO)
+        with self.artefacto():
+            self.set_fill_color(*_GUINDA)
+            self.rect(0, 0, self.w, 16, style="F")
+            self.set_xy(self.l_margin, 4.5)
+            self.set_text_color(255, 255, 255)
+            self.fuente(11.5, negrita=True)
+            self.cell(0, 7, self.t("Programa Mexicano de Ciudades Hermanas — Ficha del caso"))
+            self.set_text_color(*_GRIS_TEXTO)
         self.set_y(self.t_margin)
 
     def footer(self) -> None:
+        """El pie (se repite en cada página) es artefacto, salvo la leyenda de la primera:
+        una vez se lee como parte del documento."""
         self.set_y(-22)
-        self.set_draw_color(*_GUINDA)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        with self.artefacto():
+            self.set_draw_color(*_GUINDA)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(1.5)
         self.fuente(7.5)
         self.set_text_color(90, 90, 90)
         emitida = f"Emitida el {fecha_hora(self.emitida)} (hora del centro de México). "
-        for linea in self._lineas(self.t(emitida + LEYENDA), 3.6):
-            self.cell(0, 3.6, linea, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.cell(0, 4, self.t(f"Página {self.page_no()} de {{nb}}"), align="R")
+        lineas = self._lineas(self.t(emitida + LEYENDA), 3.6)
+        with self.etiqueta("P") if self.page == 1 else self.artefacto():
+            for linea in lineas:
+                self.cell(0, 3.6, linea, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with self.artefacto():
+            self.cell(0, 4, self.t(f"Página {self.page_no()} de {{nb}}"), align="R")
 
     def _lineas(self, texto: str, alto: float) -> list[str]:
         """Las líneas en que se parte `texto` a lo ancho de la página con la fuente actual.
@@ -294,9 +369,7 @@ class _Ficha(FPDF):
         clave = (texto, self.familia, self.font_size_pt, self.epw, alto)
         lineas = _LINEAS_DEL_PIE.get(clave)
         if lineas is None:
-            partidas = self.multi_cell(0, alto, texto, dry_run=True,
-                                       output=MethodReturnValue.LINES)
-            lineas = [str(linea) for linea in cast(list[str], partidas)]
+            lineas = self.partir(0, alto, texto)
             if len(_LINEAS_DEL_PIE) >= 64:
                 _LINEAS_DEL_PIE.clear()
             _LINEAS_DEL_PIE[clave] = lineas
@@ -309,27 +382,29 @@ class _Ficha(FPDF):
         self.ln(3)
         self.fuente(11, negrita=True)
         self.set_text_color(*_GUINDA)
-        self.cell(0, 7, self.t(texto), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_draw_color(*_GUINDA)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        with self.etiqueta("H2"):
+            self.cell(0, 7, self.t(texto), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with self.artefacto():
+            self.set_draw_color(*_GUINDA)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(2)
         self.set_text_color(*_GRIS_TEXTO)
 
     def parrafo(self, texto: str, tamano: float = 10) -> None:
         self.fuente(tamano)
-        self.multi_cell(0, 5, self.t(texto), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.lineas_etiquetadas(self.partir(0, 5, self.t(texto)), 5)
 
     def vinetas(self, elementos: list[str], vacio: str) -> None:
-        """Lista con viñetas, o una frase si no hay elementos."""
+        """Lista con viñetas (cada elemento, un párrafo), o una frase si no hay elementos."""
         self.fuente(10)
         if not elementos:
             self.parrafo(vacio)
             return
         vineta = "•" if self.unicode else "·"
+        ancho = self.epw - 7
         for elemento in elementos:
-            self.set_x(self.l_margin + 2)
-            self.cell(5, 5, vineta)
-            self.multi_cell(0, 5, self.t(elemento), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.lineas_etiquetadas(self.partir(ancho, 5, self.t(elemento)), 5,
+                                    sangria=2, primera=vineta)
 
     def tabla(self, filas: Sequence[Sequence[str]], anchos: tuple[int, ...],
               encabezados: tuple[str, ...] | None = None) -> None:
@@ -361,9 +436,7 @@ class _Ficha(FPDF):
             if "\n" not in texto and self.get_string_width(texto) <= ancho - 1:
                 partes.append([texto])  # cabe en una línea: no hace falta partirla
                 continue
-            lineas = self.multi_cell(ancho, _TABLA_LINEA, texto, dry_run=True,
-                                     output=MethodReturnValue.LINES)
-            partidas = [str(linea) for linea in cast(list[str], lineas)] or [""]
+            partidas = self.partir(ancho, _TABLA_LINEA, texto) or [""]
             if len(partidas) > _TABLA_MAX_LINEAS:  # una fila nunca pasa de una página
                 partidas = partidas[:_TABLA_MAX_LINEAS - 1] + [partidas[_TABLA_MAX_LINEAS - 1]
                                                                .rstrip()[:-1] + self.t("…")]
@@ -377,20 +450,26 @@ class _Ficha(FPDF):
         if self.get_y() + alto > self.page_break_trigger:
             self.add_page()
         y, x = self.get_y(), self.l_margin
-        for i, lineas in enumerate(partes):
-            relleno = (_GRIS_SUAVE if tipo.resaltada(i) else _GRIS_CELDA if zebra else None)
-            if relleno is not None:
-                self.set_fill_color(*relleno)
-                self.rect(x, y, columnas[i], alto, style="F")
-            self.fuente(_TABLA_LETRA, negrita=tipo.resaltada(i))
-            self.set_text_color(*(_GUINDA if tipo is _Celdas.ENCABEZADO else _GRIS_TEXTO))
-            for k, linea in enumerate(lineas):
-                self.set_xy(x + _TABLA_MARGEN, y + _TABLA_MARGEN + k * _TABLA_LINEA)
-                self.cell(columnas[i] - 2 * _TABLA_MARGEN, _TABLA_LINEA, linea)
-            x += columnas[i]
+        with self.artefacto():
+            for i in range(len(partes)):
+                relleno = (_GRIS_SUAVE if tipo.resaltada(i) else _GRIS_CELDA if zebra else None)
+                if relleno is not None:
+                    self.set_fill_color(*relleno)
+                    self.rect(x, y, columnas[i], alto, style="F")
+                x += columnas[i]
+        x = self.l_margin
+        with self.etiqueta("P"):  # la fila se lee de izquierda a derecha
+            for i, lineas in enumerate(partes):
+                self.fuente(_TABLA_LETRA, negrita=tipo.resaltada(i))
+                self.set_text_color(*(_GUINDA if tipo is _Celdas.ENCABEZADO else _GRIS_TEXTO))
+                for k, linea in enumerate(lineas):
+                    self.set_xy(x + _TABLA_MARGEN, y + _TABLA_MARGEN + k * _TABLA_LINEA)
+                    self.cell(columnas[i] - 2 * _TABLA_MARGEN, _TABLA_LINEA, linea)
+                x += columnas[i]
         self.set_text_color(*_GRIS_TEXTO)
-        self.set_draw_color(*_GUINDA)
-        self.line(self.l_margin, y + alto, self.l_margin + self.epw, y + alto)
+        with self.artefacto():
+            self.set_draw_color(*_GUINDA)
+            self.line(self.l_margin, y + alto, self.l_margin + self.epw, y + alto)
         self.set_xy(self.l_margin, y + alto)
 
 
@@ -454,17 +533,19 @@ def ficha_pdf(datos: DatosCaso, *, emitida: dt.datetime | None = None) -> bytes:
     algún nombre trae letras fuera de latin-1 («Łódź», «Kraków»).
     """
     pdf = _Ficha(hora_local(emitida or dt.datetime.now(dt.timezone.utc)),
-                 unicode_necesario=not _cabe_en_latin1(datos))
+                 unicode_necesario=not _cabe_en_latin1(datos), folio=_limpio(datos.folio))
     pdf.add_page()
-    pdf.fuente(9)
-    pdf.cell(0, 5, pdf.t("Folio"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(*_GUINDA)
-    pdf.fuente(24, negrita=True)
-    pdf.cell(0, 11, pdf.t(datos.folio), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.etiqueta("H1"):  # «Folio HCH-…»: el título de la ficha
+        pdf.fuente(9)
+        pdf.cell(0, 5, pdf.t("Folio"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*_GUINDA)
+        pdf.fuente(24, negrita=True)
+        pdf.cell(0, 11, pdf.t(datos.folio), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*_GRIS_TEXTO)
     pdf.fuente(11)
-    pdf.multi_cell(0, 6, pdf.t(f"{datos.municipio}, {datos.estado} — {datos.ciudad_contraparte}, "
-                               f"{datos.pais_contraparte}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.lineas_etiquetadas(pdf.partir(0, 6, pdf.t(f"{datos.municipio}, {datos.estado} — "
+                                                 f"{datos.ciudad_contraparte}, "
+                                                 f"{datos.pais_contraparte}")), 6)
 
     pdf.titulo("Datos del caso")
     pdf.tabla(_filas_datos(datos), anchos=(30, 70))

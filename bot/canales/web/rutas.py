@@ -5,9 +5,14 @@
   (`text`, `buttons`, `link`, `attachment`), la misma que pinta la página.
 - `GET /chat/pendientes?despues=<id>` — sondeo largo: espera hasta ~25 s a que haya algo
   para la persona de esta cookie que salió sin que escribiera (la respuesta de un asesor,
-  «Le atiende…», un aviso) y lo devuelve en el mismo formato, cada elemento con su `id`;
-  queda entregado (`bot/motor/pendientes.py`). `POST /chat/mensajes` también lo pone al
-  frente de su respuesta, así que cada mensaje sale una sola vez por uno u otro camino.
+  «Le atiende…», un aviso) y lo devuelve en el mismo formato, cada elemento con su `id` y su
+  `autor` («bot» o «asesor»); queda entregado (`bot/motor/pendientes.py`).
+  `POST /chat/mensajes` también lo pone al frente de su respuesta, así que cada mensaje sale
+  una sola vez por uno u otro camino.
+- `GET /chat/historial` — la conversación de esta cookie ya dicha (hasta los últimos 200
+  mensajes), para rehacerla al recargar la página: cada elemento con su `autor` («usuario»,
+  «bot», «asesor» o «aviso»). Lo que no se conservó porque la persona rechazó el
+  consentimiento no se muestra: en su lugar va un solo «aviso» que lo explica.
 - `POST /chat/archivo` — un archivo (PDF, DOCX, JPG, PNG; hasta DOCUMENTO_MAX_BYTES, su
   propio límite de cuerpo en `bot/app.py`) como `multipart/form-data`, campo `archivo`.
 - `POST /chat/salir` — «Cerrar sesión»: el navegador olvida su identidad; el siguiente
@@ -26,6 +31,7 @@ import asyncio
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -59,6 +65,9 @@ ESPERA_MAXIMA_S = 25.0
 """Cuánto espera `GET /chat/pendientes` antes de responder vacío (la página vuelve a pedir)."""
 SONDEO_S = 1.0
 """Cada cuánto mira la base mientras espera (una lectura barata por índice)."""
+AVISO_NO_CONSERVADA = ("Esta parte de la conversación no se conservó porque usted prefirió "
+                       "que no guarde sus datos.")
+"""Lo que muestra el historial en lugar de lo que se vació por falta de consentimiento."""
 
 
 class PeticionChat(BaseModel):
@@ -223,13 +232,39 @@ async def pendientes_web(request: Request, despues: int = 0,
             llegaron = await pendientes.reclamar(servicios.almacen, servicios.documentos,
                                                  canal, id_web, despues)
             if llegaron:
-                return JSONResponse(
-                    a_rest(None, [p.respuesta for p in llegaron], request.app.state.firma_enlaces,
-                           [p.mensaje_id for p in llegaron]),
-                    headers={"Cache-Control": "no-store"})
+                salida = a_rest(None, [p.respuesta for p in llegaron],
+                                request.app.state.firma_enlaces, [p.mensaje_id for p in llegaron])
+                for elemento, pendiente in zip(salida, llegaron, strict=True):
+                    elemento["autor"] = pendiente.autor
+                return JSONResponse(salida, headers={"Cache-Control": "no-store"})
         if time.monotonic() >= limite or await request.is_disconnected():
             return JSONResponse([], headers={"Cache-Control": "no-store"})
         await asyncio.sleep(SONDEO_S)
+
+
+@router.get("/chat/historial")
+async def historial_web(request: Request) -> JSONResponse:
+    """La conversación ya dicha de la persona de esta cookie, en orden (sin cookie válida,
+    nada). No cambia nada: lo que aún la espera sigue saliendo por `/chat/pendientes`."""
+    id_web = request.app.state.identidad_web.de(request)
+    if id_web is None:
+        return JSONResponse([], headers={"Cache-Control": "no-store"})
+    servicios = request.app.state.servicios
+    lineas = await pendientes.historial(servicios.almacen, servicios.documentos,
+                                        Canal.WEB.value, id_web)
+    firma = request.app.state.firma_enlaces
+    salida: list[dict[str, Any]] = []
+    for linea in lineas:
+        if linea.omitida:
+            if not salida or salida[-1]["autor"] != "aviso":
+                salida.append({"autor": "aviso", "text": AVISO_NO_CONSERVADA})
+        elif linea.autor == "usuario":
+            salida.append({"autor": "usuario", "text": linea.respuesta.texto,
+                           "payload": linea.payload})
+        else:
+            (elemento,) = a_rest(None, [linea.respuesta], firma)
+            salida.append({"autor": linea.autor, **elemento})
+    return JSONResponse(salida, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/chat/salir")
