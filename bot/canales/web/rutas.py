@@ -52,7 +52,7 @@ from bot.canales.web.proteccion import (
     leer_json,
 )
 from bot.documentos.almacen import TIPOS_ADMITIDOS
-from bot.motor import pendientes
+from bot.motor import historial, pendientes
 from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante
 
 router = APIRouter(include_in_schema=False)
@@ -250,7 +250,7 @@ async def historial_web(request: Request) -> JSONResponse:
     if id_web is None:
         return JSONResponse([], headers={"Cache-Control": "no-store"})
     servicios = request.app.state.servicios
-    lineas = await pendientes.historial(servicios.almacen, servicios.documentos,
+    lineas = await historial.historial(servicios.almacen, servicios.documentos,
                                         Canal.WEB.value, id_web)
     firma = request.app.state.firma_enlaces
     salida: list[dict[str, Any]] = []
