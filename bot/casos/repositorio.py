@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -132,13 +132,20 @@ async def caso_del_usuario(sesion: AsyncSession, usuario: Usuario, folio: str) -
     )
 
 
+_CASO_COMPLETO = (selectinload(Caso.documentos), selectinload(Caso.municipio),
+                  selectinload(Caso.eventos), selectinload(Caso.estado))
+# Se arman una vez (los flujos con `casos` los piden en cada mensaje, y armar la consulta
+# con sus opciones cuesta más que correrla).
+_CASOS_DEL_USUARIO = (select(Caso).where(Caso.usuario_id == bindparam("usuario"))
+                      .order_by(Caso.id.desc()).options(*_CASO_COMPLETO))
+_ABIERTOS_DEL_MUNICIPIO = (select(Caso).where(Caso.municipio_id == bindparam("municipio"),
+                                              Caso.estatus.not_in(sorted(CERRADOS)))
+                           .order_by(Caso.id.desc()).options(*_CASO_COMPLETO))
+
+
 async def casos_de_usuario(sesion: AsyncSession, usuario_id: int) -> list[Caso]:
     """Los casos que registró el usuario, el más reciente primero."""
-    return list((await sesion.scalars(
-        select(Caso).where(Caso.usuario_id == usuario_id).order_by(Caso.id.desc())
-        .options(selectinload(Caso.documentos), selectinload(Caso.municipio),
-                 selectinload(Caso.eventos), selectinload(Caso.estado))
-    )).all())
+    return list((await sesion.scalars(_CASOS_DEL_USUARIO, {"usuario": usuario_id})).all())
 
 
 ROL_COMITE = "comite"
@@ -155,13 +162,8 @@ async def casos_visibles(sesion: AsyncSession, usuario: Usuario) -> list[Caso]:
     propios = await casos_de_usuario(sesion, usuario.id)
     if not _del_comite(usuario):
         return propios
-    del_municipio = (await sesion.scalars(
-        select(Caso).where(Caso.municipio_id == usuario.municipio_id,
-                           Caso.estatus.not_in(sorted(CERRADOS)))
-        .order_by(Caso.id.desc())
-        .options(selectinload(Caso.documentos), selectinload(Caso.municipio),
-                 selectinload(Caso.eventos), selectinload(Caso.estado))
-    )).all()
+    del_municipio = (await sesion.scalars(_ABIERTOS_DEL_MUNICIPIO,
+                                          {"municipio": usuario.municipio_id})).all()
     ids = {c.id for c in propios}
     return propios + [c for c in del_municipio if c.id not in ids]
 
