@@ -213,9 +213,8 @@ async def test_lugar_mencionado_al_inicio_solo_se_confirma(
         assert "Aviso de privacidad" in charla.texto  # …y empieza la bienvenida
         await charla.pulsa("Acepto")
         await charla.pulsa("Funcionario municipal")
-        assert "¿Es usted de Nuevo León?" in charla.texto
-        await charla.pulsa("Sí")
-        assert "San Pedro Garza García" in charla.texto
+        # Estado y municipio dichos al inicio: se confirman juntos en una línea.
+        assert "¿Es usted de San Pedro Garza García, Nuevo León?" in charla.texto
         await charla.pulsa("Sí")
         assert "cómo se llama" in charla.texto
     finally:

@@ -523,8 +523,10 @@ def _leer_multiopcion(paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | 
     for op in nombradas:
         if op.valor not in elegidas:
             elegidas.append(op.valor)
+    ejemplo = " y ".join(o.titulo.lower() for o in [
+        o for o in paso.opciones if not o.exclusiva][:2])
     como = ("sus números, p. ej. «1, 3», o sus nombres" if numeros
-            else "sus nombres, p. ej. «cultura y turismo»")
+            else f"sus nombres, p. ej. «{ejemplo}»")
     if sobrantes:
         desconocidas = " ni ".join(f"«{s[:40]}»" for s in sobrantes[:3])
         if nombradas:

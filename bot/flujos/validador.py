@@ -16,7 +16,8 @@ from bot.flujos.plantillas import (
 )
 from bot.flujos.tipos import TIPOS_ARCHIVO
 
-NOMBRES_DEL_SISTEMA = frozenset({"datos", "respuestas", "textos", "hoy", "dichos", "propuesto"})
+NOMBRES_DEL_SISTEMA = frozenset({"datos", "respuestas", "textos", "hoy", "dichos", "propuesto",
+                                 "canal"})
 EXTRAS_POR_TIPO = {"ciudad": ("pais",), "nombre": ("cargo",), "estado": ("municipio",),
                    "fecha": ("prevista",)}
 """Lo que la respuesta de cada tipo de paso puede traer además (`tambien`)."""
