@@ -146,6 +146,10 @@ class Conversacion(Base):
 POR_ENVIAR = (f"direccion = '{Direccion.SALIDA}' AND "
               f"(envio IS NULL OR envio = '{EstadoEnvio.REINTENTAR}')")
 """Salidas que esperan en la bandeja (índice parcial: ¿algo espera antes de responder?)."""
+ESPERAN_A_LA_PERSONA = (f"direccion = '{Direccion.SALIDA}' AND envio = '{EstadoEnvio.PENDIENTE}' "
+                        "AND responde_a_id IS NULL")
+"""Lo que espera a una persona de REST o del chat web (índice parcial: se pregunta en cada
+mensaje suyo, `bot.motor.pendientes`)."""
 SIN_PROCESAR = f"direccion = '{Direccion.ENTRADA}' AND procesado_en IS NULL"
 """Entradas guardadas que aún no se procesan (índice parcial: la bandeja de entrada).
 
@@ -167,6 +171,9 @@ class Mensaje(Base):
               sqlite_where=text(SIN_PROCESAR), postgresql_where=text(SIN_PROCESAR)),
         Index("ix_mensaje_por_enviar", "conversacion_id",
               sqlite_where=text(POR_ENVIAR), postgresql_where=text(POR_ENVIAR)),
+        Index("ix_mensaje_espera_persona", "conversacion_id", "id",
+              sqlite_where=text(ESPERAN_A_LA_PERSONA),
+              postgresql_where=text(ESPERAN_A_LA_PERSONA)),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -21,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.estados import Direccion, EstadoEnvio
-from bot.db.modelos import Conversacion, Mensaje, Usuario
+from bot.db.estados import EstadoEnvio
+from bot.db.modelos import ESPERAN_A_LA_PERSONA, Conversacion, Mensaje, Usuario
 from bot.db.sesion import Almacen
 from bot.documentos.almacen import AlmacenDocumentos
 from bot.motor.guardadas import respuesta_guardada
@@ -47,10 +47,8 @@ _PENDIENTES = (
     .join(Conversacion, Conversacion.id == Mensaje.conversacion_id)
     .join(Usuario, Usuario.id == Conversacion.usuario_id)
     .where(Usuario.canal == bindparam("canal"), Usuario.id_externo == bindparam("persona"),
-           Mensaje.direccion == Direccion.SALIDA,
-           Mensaje.autor.in_(("bot", "asesor")),
-           Mensaje.responde_a_id.is_(None),
-           Mensaje.envio == EstadoEnvio.PENDIENTE, Mensaje.id > bindparam("despues"))
+           text(ESPERAN_A_LA_PERSONA), Mensaje.autor.in_(("bot", "asesor")),
+           Mensaje.id > bindparam("despues"))
     .order_by(Mensaje.id))
 """Lo que espera a una persona, en orden. Se arma una vez: armar la consulta en cada mensaje
 costaba más que correrla (medido: 2.2 ms contra 0.9 ms por pregunta, en SQLite)."""
@@ -60,17 +58,16 @@ _RECLAMABLES = _PENDIENTES.with_for_update(skip_locked=True, of=Mensaje)
 _DE_LA_CONVERSACION = (
     select(Mensaje)
     .where(Mensaje.conversacion_id == bindparam("conversacion"),
-           Mensaje.direccion == Direccion.SALIDA, Mensaje.autor.in_(("bot", "asesor")),
-           Mensaje.responde_a_id.is_(None), Mensaje.envio == EstadoEnvio.PENDIENTE)
+           text(ESPERAN_A_LA_PERSONA), Mensaje.autor.in_(("bot", "asesor")))
     .order_by(Mensaje.id)
     .with_for_update(skip_locked=True))
 ESPERA_A_LA_PERSONA = (
     select(Mensaje.id)
     .where(Mensaje.conversacion_id == Conversacion.id,
-           Mensaje.direccion == Direccion.SALIDA, Mensaje.autor.in_(("bot", "asesor")),
-           Mensaje.responde_a_id.is_(None), Mensaje.envio == EstadoEnvio.PENDIENTE)
+           text(ESPERAN_A_LA_PERSONA), Mensaje.autor.in_(("bot", "asesor")))
     .limit(1).scalar_subquery())
-"""Para consultas sobre `conversacion`: el id de algo que espera a la persona, o NULL."""
+"""Para consultas sobre `conversacion`: el id de algo que espera a la persona, o NULL. El
+filtro va como texto literal para que SQLite y PostgreSQL usen su índice parcial."""
 
 
 def _parametros(canal: str, id_externo: str, despues: int) -> dict[str, object]:
