@@ -545,7 +545,9 @@ def _leer_archivo(paso: Paso, entrada: Entrada) -> Lectura:
     )
     lista = ", ".join(t.upper() for t in permitidos if t != "jpeg")
     if not archivo:
-        return _error(paso, f"Envíe el archivo como adjunto ({lista}).")
+        luego = (" Si ahora no lo tiene a la mano, escriba «después» y lo sube más tarde."
+                 if paso.opcional else "")
+        return _error(paso, f"Envíe el archivo como adjunto ({lista}).{luego}")
     nombre = str(archivo.get("nombre") or "archivo")
     extension = nombre.rsplit(".", 1)[-1].lower() if "." in nombre else ""
     tipo = _MIME.get(str(archivo.get("mime") or ""), extension)
