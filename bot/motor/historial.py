@@ -37,13 +37,29 @@ class LineaHistorial:
     omitida: bool = False
 
 
-def _titulo_del_boton(payload: str, previas: list[Mensaje]) -> str:
-    """El título del botón con ese payload en la respuesta más reciente que lo ofreció."""
-    for fila in reversed(previas):
-        for boton in fila.botones or ():
-            if boton.get("payload") == payload:
-                return str(boton.get("titulo") or payload)
-    return payload
+class BotonesOfrecidos:
+    """Los títulos de los botones que el asistente fue ofreciendo, para nombrar un botón
+    pulsado como lo vio la persona (se recorre la conversación en orden). Lo usan el chat web
+    al rehacer la conversación y la transcripción del panel."""
+
+    def __init__(self) -> None:
+        self._titulos: dict[str, str] = {}
+
+    def anotar(self, salida: Mensaje) -> None:
+        """Los botones de una respuesta del asistente (el más reciente gana)."""
+        for boton in salida.botones or ():
+            if isinstance(boton, dict) and boton.get("payload") and boton.get("titulo"):
+                self._titulos[str(boton["payload"])] = str(boton["titulo"])
+
+    def titulo(self, payload: str) -> str | None:
+        """El título del botón con ese payload, si se ofreció."""
+        return self._titulos.get(payload)
+
+
+def archivo_enviado(texto: str | None) -> str | None:
+    """El nombre del archivo si el mensaje de la persona fue uno («[archivo: acta.pdf]»)."""
+    coincide = _ARCHIVO.match(texto or "")
+    return coincide.group(1) if coincide else None
 
 
 async def historial(almacen: Almacen, documentos: AlmacenDocumentos | None, canal: str,
@@ -62,24 +78,27 @@ async def historial(almacen: Almacen, documentos: AlmacenDocumentos | None, cana
             .order_by(Mensaje.id.desc()).limit(limite))).all())
         filas.reverse()
         lineas: list[LineaHistorial] = []
-        for i, fila in enumerate(filas):
+        ofrecidos = BotonesOfrecidos()
+        for fila in filas:
+            if fila.direccion == Direccion.SALIDA:
+                ofrecidos.anotar(fila)
             if fila.texto in (SIN_CONSENTIMIENTO, RESPUESTA_NO_CONSERVADA):
                 lineas.append(LineaHistorial(fila.autor, Respuesta(""), omitida=True))
             elif fila.direccion == Direccion.SALIDA:
                 lineas.append(LineaHistorial(fila.autor,
                                              await respuesta_guardada(s, fila, documentos)))
             else:
-                lineas.append(LineaHistorial("usuario", Respuesta(_visible(fila, filas[:i])),
+                lineas.append(LineaHistorial("usuario", Respuesta(_visible(fila, ofrecidos)),
                                              fila.payload))
     return lineas
 
 
-def _visible(fila: Mensaje, previas: list[Mensaje]) -> str:
+def _visible(fila: Mensaje, ofrecidos: BotonesOfrecidos) -> str:
     """Lo que la página mostró de un mensaje de la persona."""
     if fila.payload and not fila.texto:
-        return _titulo_del_boton(fila.payload, previas)
+        return ofrecidos.titulo(fila.payload) or fila.payload
     tipo, _ = leer_tipo(fila.tipo)
-    archivo = _ARCHIVO.match(fila.texto or "")
+    archivo = archivo_enviado(fila.texto)
     if tipo in (TipoMensaje.ARCHIVO, TipoMensaje.ARCHIVO_RECHAZADO) and archivo:
-        return f"📎 {archivo.group(1)}"
+        return f"📎 {archivo}"
     return fila.texto or ""

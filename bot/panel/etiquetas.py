@@ -25,6 +25,7 @@ from bot.db.estados import Direccion, EstadoTraspaso, TipoMensaje, leer_tipo
 from bot.db.modelos import Mensaje
 from bot.escalamiento.resumen import MOTIVOS
 from bot.flujos.cargador import ErrorFlujo, cargar_flujos
+from bot.motor.historial import BotonesOfrecidos, archivo_enviado
 from bot.nucleo.formato import LOCALE, en_zona
 from bot.nucleo.mensajes import Canal
 
@@ -266,18 +267,18 @@ class Linea:
     """Si la persona pulsó un botón, su título (el texto ya lo dice en palabras)."""
 
 
-def _texto_de_entrada(mensaje: Mensaje, ofrecidos: Mapping[str, str]) -> tuple[str, str | None]:
+def _texto_de_entrada(mensaje: Mensaje, ofrecidos: BotonesOfrecidos) -> tuple[str, str | None]:
     """Lo que dijo la persona en palabras: un botón por su título, un tipo no admitido por su
     nombre."""
     if mensaje.payload:
-        titulo = ofrecidos.get(mensaje.payload) or (mensaje.texto or "").strip()
+        titulo = ofrecidos.titulo(mensaje.payload) or (mensaje.texto or "").strip()
         if titulo:
             return f"Pulsó «{titulo}»", titulo
         return "Pulsó un botón", ""
     clase, detalle = leer_tipo(mensaje.tipo)
     texto = mensaje.texto or ""
-    if clase == TipoMensaje.ARCHIVO and texto.startswith("[archivo: "):
-        return f"Envió el archivo «{texto[10:].rstrip(']')}»", None
+    if clase == TipoMensaje.ARCHIVO and (archivo := archivo_enviado(texto)) is not None:
+        return f"Envió el archivo «{archivo}»", None
     if clase == TipoMensaje.ARCHIVO_RECHAZADO:
         return "Envió un archivo que no se guardó (grande, vacío o de un tipo no admitido)", None
     if clase == TipoMensaje.NO_SOPORTADO:
@@ -289,13 +290,11 @@ def lineas(mensajes: Iterable[tuple[Mensaje, str | None]],
            nombre_persona: str | None) -> list[Linea]:
     """La transcripción en palabras, en orden. Cada botón pulsado se nombra con el título
     del botón que el asistente le ofreció antes con ese payload."""
-    ofrecidos: dict[str, str] = {}
+    ofrecidos = BotonesOfrecidos()
     resultado = []
     for mensaje, asesor in mensajes:
         if mensaje.direccion == Direccion.SALIDA:
-            for boton in mensaje.botones or ():
-                if isinstance(boton, dict) and boton.get("payload") and boton.get("titulo"):
-                    ofrecidos[str(boton["payload"])] = str(boton["titulo"])
+            ofrecidos.anotar(mensaje)
             quien = (asesor or "Asesor") if mensaje.autor == "asesor" else "Asistente"
             texto = mensaje.texto or ("(documento adjunto)" if (mensaje.extra or {}).get(
                 "documento_id") else "(mensaje vacío)")
