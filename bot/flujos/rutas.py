@@ -401,10 +401,28 @@ class RutasFlujos:
                 previo=estado)
         digresion = await self._digresion(ctx, definicion, contexto)
         if digresion is not None:
+            self._anotar_lo_dicho(ctx, definicion)
             return digresion
         return await self._avanzar(ctx, definicion, flujo.avanzar(
             definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
                 previo=estado)
+
+    def _anotar_lo_dicho(self, ctx: Contexto, definicion: Flujo) -> None:
+        """Una digresión también trae datos («somos de San Pedro Garza García… ¿qué
+        piden?», escrito cuando se pedía el consentimiento): lo que sirve a pasos de este
+        trámite que aún no llegan queda dicho, y todo en la memoria de la conversación para
+        los trámites que sigan. Nada de quien rechazó el consentimiento."""
+        guardado = leer_contexto(ctx.conversacion)
+        estado = estado_flujo.leer(ctx.conversacion)
+        if guardado.consentimiento_rechazado or estado is None or not ctx.texto:
+            return
+        dichas = leer_menciones(ctx.texto, catalogo(), self.hoy())
+        if dichas.vacias:
+            return
+        anotado = memoria.anotar(definicion, estado, dichas)
+        if anotado is not estado:
+            estado_flujo.guardar(ctx.conversacion, anotado)
+        actualizar_contexto(ctx.conversacion, memoria=memoria.recordar(guardado.memoria, dichas))
 
     async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
                          ) -> list[Respuesta] | None:
