@@ -23,7 +23,8 @@ class Estatus:
 ESTATUS: dict[str, Estatus] = {e.clave: e for e in (
     Estatus("borrador", "Borrador", "La iniciativa aún no se envía.",
             "Complete los datos y confirme el envío."),
-    Estatus("enviada", "Enviada", "Su iniciativa llegó a la oficina estatal de enlace.",
+    Estatus("enviada", "Enviada", "Su iniciativa quedó registrada; falta que la revise su oficina "
+            "estatal de enlace.",
             "La oficina estatal la revisará y le avisará si necesita algo más."),
     Estatus("en_revision_estatal", "En revisión estatal",
             "La oficina estatal de enlace está revisando su iniciativa.",
