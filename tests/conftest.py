@@ -15,9 +15,12 @@ from typing import BinaryIO, NoReturn
 import httpx
 import pytest
 
+from bot.app import crear_app
 from bot.catalogos.carga import cargar_catalogos
 from bot.config import RAIZ, Ajustes
+from bot.db import diferidos
 from bot.db.migrar import migrar
+from bot.documentos.enlaces import FirmaEnlaces
 from bot.servicios import Servicios, crear_servicios
 
 from dobles.servidor_hilo import ServidorEnHilo
@@ -176,6 +179,19 @@ async def servicios(ajustes_prueba: Ajustes) -> AsyncIterator[Servicios]:
     s = crear_servicios(ajustes_prueba, con_nlu=False)
     yield s
     await s.cerrar()
+
+
+@pytest.fixture
+async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
+    """La aplicación en el mismo proceso (ASGI), con los servicios de la prueba, vista desde
+    una IP de la red local; al salir espera lo diferido (avisos tras confirmar)."""
+    app = crear_app(servicios.ajustes, servicios)
+    app.state.servicios = servicios
+    app.state.firma_enlaces = FirmaEnlaces("secreto-de-prueba")
+    transporte = httpx.ASGITransport(app=app, client=("10.0.0.2", 1234))
+    async with httpx.AsyncClient(transport=transporte, base_url="http://asistente.prueba") as c:
+        yield c
+    await diferidos.esperar()
 
 
 def carpeta_capturas() -> Path:

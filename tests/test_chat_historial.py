@@ -6,18 +6,13 @@ queda un solo aviso en su lugar."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 from test_entrega_pendientes import tomar_y_responder
 
-from bot.app import crear_app
-from bot.db import diferidos
 from bot.db.modelos import Usuario
-from bot.documentos.enlaces import FirmaEnlaces
 from bot.servicios import Servicios
 
 from dobles import escalamiento_datos as datos
@@ -25,15 +20,6 @@ from dobles import escalamiento_datos as datos
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
-    app = crear_app(servicios.ajustes, servicios)
-    app.state.servicios = servicios
-    app.state.firma_enlaces = FirmaEnlaces("secreto-de-prueba")
-    transporte = httpx.ASGITransport(app=app, client=("10.0.0.3", 1234))
-    async with httpx.AsyncClient(transport=transporte, base_url="http://chat.prueba") as c:
-        yield c
-    await diferidos.esperar()
 
 
 async def _boton(cliente: httpx.AsyncClient, respuesta: list[dict[str, Any]],

@@ -4,17 +4,13 @@ al frente de su siguiente respuesta, o por el sondeo largo del chat web; una sol
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlalchemy import select
 
-from bot.app import crear_app
 from bot.db import diferidos
 from bot.db.estados import EstadoEnvio
 from bot.db.modelos import Escalamiento, Mensaje
-from bot.documentos.enlaces import FirmaEnlaces
 from bot.escalamiento import traspaso
 from bot.escalamiento.asesores import por_email
 from bot.servicios import Servicios
@@ -24,15 +20,6 @@ from dobles import escalamiento_datos as datos
 REST = "/webhooks/rest/webhook"
 
 
-@pytest.fixture
-async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
-    app = crear_app(servicios.ajustes, servicios)
-    app.state.servicios = servicios
-    app.state.firma_enlaces = FirmaEnlaces("secreto-de-prueba")
-    transporte = httpx.ASGITransport(app=app, client=("10.0.0.2", 1234))
-    async with httpx.AsyncClient(transport=transporte, base_url="http://chat.prueba") as c:
-        yield c
-    await diferidos.esperar()
 
 
 async def tomar_y_responder(servicios: Servicios, usuario_id: int, texto: str) -> None:

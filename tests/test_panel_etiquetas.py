@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.app import crear_app
 from bot.casos.estatus import ESTATUS
 from bot.casos.repositorio import TIPOS_DOCUMENTO
 from bot.db import diferidos
 from bot.db.estados import Direccion, EstadoTraspaso, TipoMensaje, tipo_mensaje
 from bot.db.modelos import Caso, Conversacion, Escalamiento, EventoCaso, Mensaje
-from bot.documentos.enlaces import FirmaEnlaces
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.panel import etiquetas
 from bot.servicios import Servicios
@@ -127,15 +124,6 @@ def test_el_detector_de_valores_crudos_los_ve() -> None:
                               "· CH-2026-JAL-0001 · coordinacion@jalisco.gob.mx")
 
 
-@pytest.fixture
-async def cliente(servicios: Servicios) -> AsyncIterator[httpx.AsyncClient]:
-    app = crear_app(servicios.ajustes, servicios)
-    app.state.servicios = servicios
-    app.state.firma_enlaces = FirmaEnlaces("secreto-de-prueba")
-    transporte = httpx.ASGITransport(app=app, client=("10.0.0.2", 1234))
-    async with httpx.AsyncClient(transport=transporte, base_url="http://panel.prueba") as c:
-        yield c
-    await diferidos.esperar()
 
 
 @pytest.mark.lento
