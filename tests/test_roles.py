@@ -72,6 +72,8 @@ def test_una_sola_division_en_preguntas() -> None:
     ("¿ya contestó relaciones exteriores?", Pedido.CUANDO_SRE),
     ("¿qué es el oficio de solicitud?", None),
     ("¿el cabildo tiene que aprobarlo?", None),
+    ("quiero cambiar un dato de mi caso", Pedido.ACTUALIZAR),
+    ("oiga no hubo una iniciativa pa cambiar o quitar la ley de tratados? en q quedo", None),
 ])
 def test_pedidos_despues_del_folio(texto: str, pedido: Pedido | None) -> None:
     assert pedido_de(texto) is pedido

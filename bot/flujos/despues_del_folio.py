@@ -51,8 +51,12 @@ _DOCUMENTOS = re.compile(r"\b(oficio|ficha|documentos|pdf|word)\b")
 _ENVIAR = re.compile(r"\b(mand\w*|envi\w*|reenvi\w*|pas\w*|compart\w*|descarg\w*|otra vez"
                      r"|de nuevo|nuevamente|vuelve|vuelva|no (me )?llego|no (me )?llegaron)\b")
 _ACTUALIZAR = re.compile(r"\b(actualiz\w*|cambi\w*|correg\w*|corrij\w*|modific\w*|edit\w*)\b")
-_DATO_DEL_CASO = re.compile(r"\b(cabildo|fecha|correo|telefono|enlace|objetivos?|dato|datos"
-                            r"|caso|folio|expediente|iniciativa)\b")
+_DATO_DEL_CASO = re.compile(r"\b(cabildo|fecha|correo|telefono|enlace|objetivos?)\b")
+_CASO_EN_GENERAL = re.compile(r"\b(dato|datos|caso|folio|expediente|iniciativa)\b")
+_SUYO = re.compile(r"\b(mi|mis|nuestra|nuestro|nuestros|me|quiero|queremos|necesito"
+                   r"|necesitamos|puedo|podemos)\b")
+"""«mi caso», «quiero cambiar un dato»: sin esto, «¿no hubo una iniciativa pa cambiar la ley
+de tratados?» (una pregunta de la base) se tomaba por cambiar su caso."""
 _CABILDO_YA = re.compile(r"\bya (me |nos |lo |la )?(aprob\w*|autoriz\w*|sesion\w*)\b.*\bcabildo\b"
                          r"|\bcabildo\b.*\bya (lo |la |me |nos )?(aprob\w*|autoriz\w*)\b")
 _SRE = re.compile(r"\b(sre|relaciones exteriores|cancilleria|dictamen)\b")
@@ -67,7 +71,9 @@ def pedido_de(texto_libre: str) -> Pedido | None:
         return None
     if _DOCUMENTOS.search(forma) and _ENVIAR.search(forma):
         return Pedido.REENVIAR
-    if _CABILDO_YA.search(forma) or (_ACTUALIZAR.search(forma) and _DATO_DEL_CASO.search(forma)):
+    if _CABILDO_YA.search(forma) or (_ACTUALIZAR.search(forma) and (
+            _DATO_DEL_CASO.search(forma)
+            or (_CASO_EN_GENERAL.search(forma) and _SUYO.search(forma)))):
         return Pedido.ACTUALIZAR
     if _SRE.search(forma) and _CUANDO.search(forma):
         return Pedido.CUANDO_SRE
