@@ -10,7 +10,8 @@ from bot.flujos.definicion import Opcion, Paso
 from bot.flujos.fechas import leer_fecha
 from bot.flujos.modelos import Entrada
 from bot.flujos.paises import buscar_pais
-from bot.flujos.tipos import elegir_opcion, es_pregunta, leer, leer_si_no
+from bot.flujos.tipos import elegir_opcion, leer, leer_si_no
+from bot.nucleo.preguntas import es_pregunta
 
 HOY = dt.date(2026, 3, 10)
 

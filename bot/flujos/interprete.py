@@ -114,8 +114,15 @@ def _poner(destino: dict[str, Any], ruta: str, valor: Any) -> None:
     destino[partes[-1]] = valor
 
 
-def legible(valor: Any) -> str:
-    """Forma legible de un valor prellenado (municipio, estado, país, texto)."""
+def legible(valor: Any, paso: Paso | None = None) -> str:
+    """Forma legible de un valor prellenado (municipio, estado, país, texto); el valor de una
+    opción se dice con su título («Integrante de comité», no «comite»)."""
+    if paso is not None and paso.opciones:
+        titulos = {o.valor: o.titulo for o in paso.opciones}
+        if isinstance(valor, str) and valor in titulos:
+            return titulos[valor]
+        if isinstance(valor, list):
+            return ", ".join(titulos.get(str(v), str(v)) for v in valor)
     if isinstance(valor, dict):
         nombre = str(valor.get("nombre") or valor.get("folio") or "")
         if valor.get("estado_nombre"):
@@ -265,7 +272,7 @@ class _Turno:
             dicho = None if directo_aqui else self.tomar_dicho(paso)
             if dicho is not None:
                 valor, texto = dicho.get("valor"), str(dicho.get("texto") or legible(
-                    dicho.get("valor")))
+                    dicho.get("valor"), paso))
                 if not dicho.get("confirmado"):  # lo dijo sin que se le preguntara
                     self.estado.pendiente = {"tipo": "prellenado", "valor": valor,
                                              "texto": texto}
@@ -279,7 +286,8 @@ class _Turno:
                 valor = evaluar(paso.prellenar.desde, self.variables())
                 if valor not in (None, "", [], {}):
                     if paso.prellenar.modo == "saltar":
-                        paso_id = self.completar(paso, valor, legible(valor), historial=False)
+                        paso_id = self.completar(paso, valor, legible(valor, paso),
+                                                 historial=False)
                         continue
                     self.estado.pendiente = {"tipo": "prellenado", "valor": valor}
                     self.preguntar_prellenado(paso, valor)
@@ -304,7 +312,7 @@ class _Turno:
         elif dicho is not None:
             texto = f"Anoté {paso.nombre}: {dicho}. ¿Es correcto?"
         else:
-            texto = f"Tengo registrado: {legible(valor)}. ¿Es correcto?"
+            texto = f"Tengo registrado: {legible(valor, paso)}. ¿Es correcto?"
         self.decir(texto, [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
 
     # -- lo que la persona ya dijo ----------------------------------------------------
@@ -472,7 +480,7 @@ class _Turno:
         pendiente = self.estado.pendiente or {}
         tipo = pendiente.get("tipo")
         if tipo == "prellenado":
-            self.preguntar_prellenado(paso, pendiente.get("valor"))
+            self.preguntar_prellenado(paso, pendiente.get("valor"), pendiente.get("texto"))
         elif tipo == "candidatos":
             self.decir("¿Cuál de estos municipios es el suyo?", [
                 Boton(f"{c['nombre']} ({c['estado_nombre']})", f"/mun {c['clave_inegi']}")
@@ -555,7 +563,7 @@ class _Turno:
         if sino is True:
             if paso.tipo == "nombre" and isinstance(valor, str):
                 valor = nombre_propio(valor)  # p. ej. el nombre que da Telegram, en minúsculas
-            texto = (self.estado.pendiente or {}).get("texto") or legible(valor)
+            texto = (self.estado.pendiente or {}).get("texto") or legible(valor, paso)
             self.entrar(self.completar(paso, valor, str(texto)))
         elif sino is False:
             self.estado.pendiente = None

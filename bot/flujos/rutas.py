@@ -25,12 +25,12 @@ from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.controles import boton_escrito
 from bot.flujos.menciones import leer_menciones
-from bot.flujos.tipos import es_pregunta
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
 from bot.motor.menu import respuesta_menu
 from bot.nucleo.comandos import Comando, es_acuse, reconocer
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
+from bot.nucleo.preguntas import es_pregunta
 from bot.privacidad.consentimiento import tiene_consentimiento
 from bot.privacidad.rutas import es_frase_de_privacidad
 from bot.privacidad.sensibles import detectar, detectar_en_nuevos

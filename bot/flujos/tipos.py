@@ -85,16 +85,6 @@ class Lectura:
         return self.error is None and self.pendiente is None
 
 
-def es_pregunta(texto: str) -> bool:
-    """¿El texto parece una pregunta o duda en vez de un dato?"""
-    t = texto.strip()
-    if "?" in t or "¿" in t:
-        return True
-    n = normalizar(t)
-    return n.split(" ", 1)[0] in {"que", "como", "cual", "cuales", "cuando", "donde", "por",
-                                  "porque", "quien", "necesito", "puedo", "debo"} and len(n) > 12
-
-
 _INTERROGATIVAS = frozenset({"que", "q", "como", "cual", "cuales", "cuando", "donde", "adonde",
                             "porque", "quien", "quienes", "cuanto", "cuanta", "cuantos",
                             "cuantas", "k"})
@@ -402,9 +392,26 @@ def _pais_en_oracion(texto: str) -> Pais | None:
 def _leer_opcion(paso: Paso, entrada: Entrada, variables: dict[str, Any]) -> Lectura:
     op = elegir_opcion(entrada.texto, paso.opciones, entrada.payload)
     if op is None:
-        como = "su número" if _con_numeros(variables) else "su nombre"
-        return _error(paso, f"Elija una de las opciones con los botones o escriba {como}.")
+        return _error(paso, _no_reconocida(paso.opciones, _con_numeros(variables)))
     return Lectura(valor=op.valor, texto=op.titulo)
+
+
+MAXIMO_OPCIONES_EN_PALABRAS = 5
+
+
+def _no_reconocida(opciones: Sequence[Opcion], con_numeros: bool) -> str:
+    """Qué decir si la respuesta no es ninguna opción: las opciones dichas en palabras cuando
+    son pocas («¿Es funcionario municipal, integrante de comité, ciudadano o asesor
+    estatal?»), para quien no ve o no entiende los botones."""
+    if con_numeros:
+        return "No reconocí la opción. Escriba su número de la lista."
+    if not 2 <= len(opciones) <= MAXIMO_OPCIONES_EN_PALABRAS:
+        return "No reconocí la opción. Pulse un botón o escríbala como aparece."
+    titulos = [o.titulo[0].lower() + o.titulo[1:] if o.titulo[1:2].islower() else o.titulo
+               for o in opciones]
+    ultimo = titulos[-1]
+    o = "u" if normalizar(ultimo).startswith(("o", "ho")) else "o"
+    return f"No reconocí la opción. ¿Cuál es: {', '.join(titulos[:-1])} {o} {ultimo}?"
 
 
 # Palabras que acompañan a los nombres de las opciones sin ser una («cultura, turismo y

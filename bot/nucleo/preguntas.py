@@ -14,7 +14,8 @@ _OTRA_PREGUNTA = re.compile(
     r"\b(?:y\s+)?(?:otra pregunta|otra duda|tambien quisiera saber|tambien quiero saber"
     r"|ademas quisiera saber|ademas quiero saber)\b\s*[:,]?\s*")
 _INTERROGATIVAS = re.compile(
-    r"^(que|como|cual|cuales|cuanto|cuantos|cuanta|cuantas|donde|cuando|quien|quienes"
+    r"^(?:(?:y|e|pero|oiga|oye|disculpe|perdon|entonces|una pregunta|otra cosa)\s+)*"
+    r"(que|q|como|cual|cuales|cuanto|cuantos|cuanta|cuantas|donde|cuando|quien|quienes"
     r"|por que|para que|puedo|podemos|se puede|es necesario|hay que|hay|necesito|necesitamos"
     r"|debo|debemos|tengo que|tenemos que|existe|es obligatorio|sirve|aplica)\b")
 # Fin de oración: «?», «!» o un punto seguido de espacio (no el de «art.7» ni el de un correo).
@@ -26,8 +27,13 @@ def _palabras(texto: str) -> int:
 
 
 def es_pregunta(tramo: str) -> bool:
-    """¿El tramo pregunta algo? Lleva «?» o «¿», o empieza como pregunta («qué…», «hay…»)."""
-    return "?" in tramo or "¿" in tramo or bool(_INTERROGATIVAS.search(normalizar(tramo)))
+    """¿El tramo pregunta algo? Lleva «?» o «¿», o empieza como pregunta («qué…», «hay…»,
+    también tras «y», «pero», «oiga»: «y cómo se forma»). Una sola palabra interrogativa
+    («como», «que») no basta: puede ser el comienzo de un dato."""
+    if "?" in tramo or "¿" in tramo:
+        return True
+    normal = normalizar(tramo)
+    return " " in normal and bool(_INTERROGATIVAS.search(normal))
 
 
 def partir_preguntas(texto: str, *, oraciones_si_no_hay: bool = False,
