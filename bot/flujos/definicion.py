@@ -84,6 +84,15 @@ class Prellenar(_Modelo):
     «sí» se toman sin preguntarlos; con «no» se preguntan."""
 
 
+class PedidoEscrito(_Modelo):
+    """Cómo se pide el flujo con palabras («quiero anotar a los integrantes del comité»):
+    cada frase vale si el mensaje trae todas sus palabras con contenido; `dice` son las
+    respuestas que el pedido ya da (p. ej. la opción del menú) y no se preguntan."""
+
+    frases: list[str] = Field(min_length=1)
+    dice: dict[str, str] = Field(default_factory=dict)
+
+
 class Paso(_Modelo):
     """Un paso del flujo: una pregunta, un mensaje informativo o un resumen."""
 
@@ -133,6 +142,7 @@ class Flujo(_Modelo):
     contexto: list[str] = Field(default_factory=list)
     datos: dict[str, Any] = Field(default_factory=dict)
     al_cancelar: str | None = None
+    pedidos: list[PedidoEscrito] = Field(default_factory=list)
     pasos: list[Paso]
 
     _por_id: dict[str, Paso] = PrivateAttr(default_factory=dict)

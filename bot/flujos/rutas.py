@@ -25,6 +25,7 @@ from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.controles import boton_escrito
 from bot.flujos.menciones import leer_menciones
+from bot.flujos.pedidos import Pedidos, dichos_del_pedido
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
 from bot.motor.menu import respuesta_menu
 from bot.nucleo.comandos import Comando, es_acuse, reconocer
@@ -135,6 +136,7 @@ class RutasFlujos:
         self.servicios = servicios
         self.conocimiento = conocimiento
         self.zona = ZoneInfo(servicios.ajustes.zona_horaria)
+        self.pedidos = Pedidos(flujos)
 
     def hoy(self) -> dt.date:
         """La fecha de hoy en la zona horaria de los ajustes (el intérprete la recibe)."""
@@ -262,18 +264,26 @@ class RutasFlujos:
         dichos, resto = memoria.sembrar(definicion, leer_contexto(ctx.conversacion).memoria)
         if dichos:  # lo que ya dijo se confirma en vez de preguntarse
             actualizar_contexto(ctx.conversacion, memoria=resto or None)
-            previas = {**(previas or {}), "dichos": dichos}
+            previas = {**(previas or {}),
+                       "dichos": {**dichos, **(previas or {}).get("dichos", {})}}
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
         resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo(),
                                   hoy=self.hoy())
         return antes + await self._aplicar(ctx, definicion, resultado)
 
-    def _flujo_pedido(self, ctx: Contexto) -> str | None:
+    def _flujo_pedido(self, ctx: Contexto) -> tuple[str, dict[str, Any] | None] | None:
+        """El flujo que el mensaje pide (por botón, con palabras o por intent) y las
+        respuestas que el pedido ya trae."""
         if ctx.payload and ctx.payload.startswith("/iniciar "):
             pedido = ctx.payload.split(maxsplit=1)[1].strip()
-            return pedido if pedido in self.flujos else None
-        return INTENT_A_FLUJO.get(ctx.intent or "")
+            return (pedido, None) if pedido in self.flujos else None
+        if not ctx.payload and ctx.texto and (
+                reconocido := self.pedidos.reconocer(ctx.texto)) is not None:
+            dichos = dichos_del_pedido(self.flujos[reconocido.flujo], reconocido.dice)
+            return reconocido.flujo, ({"dichos": dichos} if dichos else None)
+        flujo_id = INTENT_A_FLUJO.get(ctx.intent or "")
+        return (flujo_id, None) if flujo_id else None
 
     async def recordar(self, ctx: Contexto) -> list[Respuesta] | None:
         """Fuera de un trámite, lo que trae el mensaje (lugares, fechas, nombre, rol) se
@@ -291,11 +301,12 @@ class RutasFlujos:
         return None
 
     async def iniciar_por_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
-        """Botón «/iniciar <flujo>» o un intent que pide un trámite («quiero registrar…»)."""
-        flujo_id = self._flujo_pedido(ctx)
-        if flujo_id is None:
+        """Botón «/iniciar <flujo>», un pedido con palabras («quiero anotar a los
+        integrantes del comité») o un intent que pide un trámite («quiero registrar…»)."""
+        pedido = self._flujo_pedido(ctx)
+        if pedido is None:
             return None
-        return await self.iniciar(ctx, flujo_id)
+        return await self.iniciar(ctx, *pedido)
 
     async def primer_contacto(self, ctx: Contexto) -> list[Respuesta] | None:
         """El primer mensaje: responder si trae una pregunta y dar la bienvenida (aviso y
@@ -304,7 +315,7 @@ class RutasFlujos:
             return None
         pedido = self._flujo_pedido(ctx)
         if pedido is not None:
-            return await self.iniciar(ctx, pedido)
+            return await self.iniciar(ctx, *pedido)
         antes: list[Respuesta] = []
         if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda":
             antes = self.conocimiento.responder_pregunta(ctx) or []

@@ -193,6 +193,19 @@ def _ciclos_sin_pregunta(flujo: Flujo) -> Iterator[str]:
                     pila.append(destino)
 
 
+def _revisar_pedidos(flujo: Flujo) -> Iterator[str]:
+    """Lo que un pedido con palabras ya dice debe ser un campo de un paso y, si el paso tiene
+    opciones, una de ellas."""
+    por_campo = {p.campo: p for p in flujo.pasos if p.campo}
+    for pedido in flujo.pedidos:
+        for campo, valor in pedido.dice.items():
+            paso = por_campo.get(campo)
+            if paso is None:
+                yield f"un pedido dice «{campo}», que ningún paso guarda"
+            elif paso.opciones and valor not in {o.valor for o in paso.opciones}:
+                yield f"un pedido dice {campo}={valor}, que no es una opción del paso «{paso.id}»"
+
+
 def validar_flujo(flujo: Flujo) -> list[Problema]:
     """Todos los problemas de un flujo (lista vacía = está bien)."""
     problemas: list[Problema] = []
@@ -200,6 +213,7 @@ def validar_flujo(flujo: Flujo) -> list[Problema]:
     for paso in flujo.pasos:
         problemas.extend(Problema(flujo.id, paso.id, m) for m in
                          _revisar_paso(flujo, paso, conocidos))
+    problemas.extend(Problema(flujo.id, "pedidos", m) for m in _revisar_pedidos(flujo))
     llegan = alcanzables(flujo)
     problemas.extend(
         Problema(flujo.id, p.id, "no se puede llegar a este paso desde el inicio")
