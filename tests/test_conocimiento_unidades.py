@@ -132,3 +132,17 @@ def test_practica_como_obligacion_falla(copia: Path) -> None:
             "Se suele pedir copia certificada", "Por lo general la ley exige copia certificada")
     _, _, errores = validar_todo(copia)
     assert any("tramite-acta-certificada" in e and "como ley" in e for e in errores)
+
+
+def test_los_botones_de_otra_cosa_llevan_preguntas_bien_escritas(base: BaseConocimiento) -> None:
+    """«¿Buscaba otra cosa?» ofrece unidades por su título: nunca «amaie» ni una pregunta
+    tecleada sin signos."""
+    for unidad in base.unidades:
+        assert unidad.titulo.startswith("¿") and unidad.titulo.endswith("?"), unidad.id
+        assert unidad.titulo[1].isupper(), unidad.id
+
+
+def test_unidad_sin_titulo_ni_pregunta_bien_escrita_falla(copia: Path) -> None:
+    _editar(copia / "unidades" / "actores.yaml", '  titulo: "¿Qué es la AMAIE?"\n', "")
+    _, _, errores = validar_todo(copia)
+    assert any("«amaie»" in e and "titulo" in e for e in errores)

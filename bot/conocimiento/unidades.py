@@ -18,18 +18,22 @@ todas son de ley u oficiales, con fuente oficial).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Marca = Literal["ley", "oficial", "institucional", "reportado", "practica", "sin_dato", "asistente"]
 Confianza = Literal["verificado", "reportado", "practica_comun"]
 
 MARCAS_OFICIALES: frozenset[str] = frozenset({"ley", "oficial"})
 
+
+_TITULO = re.compile(r"^¿[A-ZÁÉÍÓÚÑ].*\?$")
+"""Una pregunta bien escrita: signos de apertura y cierre, y mayúscula."""
 
 class Cita(BaseModel):
     """Una fuente del registro y el fragmento de sus notas que sostiene la afirmación."""
@@ -62,8 +66,19 @@ class DatosUnidad(BaseModel):
     """La unidad que contesta la pregunta general de su artículo (hereda sus preguntas)."""
     hereda: list[str] = Field(default_factory=list)
     """Otros artículos cuya pregunta general también contesta (hereda sus preguntas)."""
+    titulo: str | None = Field(default=None, pattern=r"^¿[A-ZÁÉÍÓÚÑ].*\?$")
+    """Cómo se ofrece en un botón («¿Buscaba otra cosa?»); sin él, la primera pregunta, que
+    entonces debe estar bien escrita."""
     preguntas: list[str] = Field(min_length=4)
     respuesta: list[Afirmacion] = Field(min_length=1, max_length=5)
+
+    @model_validator(mode="after")
+    def _con_titulo(self) -> DatosUnidad:
+        if self.titulo is None and not _TITULO.match(self.preguntas[0]):
+            raise ValueError(
+                f"la primera pregunta («{self.preguntas[0]}») no sirve de título de botón: "
+                "escriba «titulo: ¿…?» con mayúscula y signos, o ponga primero una pregunta así")
+        return self
 
 
 @dataclass(frozen=True)
@@ -90,8 +105,8 @@ class Unidad:
 
     @property
     def titulo(self) -> str:
-        """La primera pregunta de ejemplo hace de título (botones «¿Buscaba otra cosa?»)."""
-        return self.datos.preguntas[0]
+        """El título de los botones «¿Buscaba otra cosa?»: `titulo` o la primera pregunta."""
+        return self.datos.titulo or self.datos.preguntas[0]
 
     @property
     def confianza(self) -> Confianza:
