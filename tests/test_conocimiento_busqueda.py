@@ -7,6 +7,7 @@ import pytest
 from bot.config import RAIZ
 from bot.conocimiento import INTENTS_INFORMATIVOS, BaseConocimiento
 from bot.conocimiento.evaluacion import leer_conjunto
+from bot.conocimiento.lugares import sin_lugares
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +125,13 @@ def test_validacion_cruzada_de_las_unidades(base: BaseConocimiento) -> None:
 ])
 def test_lo_ajeno_no_recibe_una_unidad(base: BaseConocimiento, texto: str) -> None:
     assert base.consultar(texto).decision == "nada"
+
+
+def test_la_capital_de_un_estado_es_un_lugar_no_un_tema(base: BaseConocimiento) -> None:
+    """«Guanajuato capital» es la ciudad: no arrastra la respuesta del estudio que la menciona."""
+    assert sin_lugares("queremos hermanarnos con Guanajuato capital, que necesito") == \
+        "queremos hermanarnos con que necesito"
+    consulta = base.consultar("queremos hermanarnos con Guanajuato capital, que necesito",
+                              intent="hermanamiento_nacional", confianza_intent=0.84)
+    assert consulta.decision == "respuesta"
+    assert consulta.candidatos[0].objetivo.id == "tramite-nacional"

@@ -32,6 +32,9 @@ def sin_lugares(texto: str) -> str:
         for largo in range(min(MAXIMO_PALABRAS_LUGAR, len(palabras_texto) - i), 0, -1):
             if " ".join(palabras_texto[i:i + largo]) in lugares:
                 i += largo
+                # «Guanajuato capital», «Chihuahua capital»: la ciudad capital del estado.
+                if i < len(palabras_texto) and palabras_texto[i] == "capital":
+                    i += 1
                 break
         else:
             resultado.append(palabras_texto[i])
