@@ -219,3 +219,21 @@ async def test_lugar_mencionado_al_inicio_solo_se_confirma(
         assert "cómo se llama" in charla.texto
     finally:
         await servicios.cerrar()
+
+
+@pytest.mark.nlu
+async def test_primer_mensaje_que_se_presenta_no_recibe_una_respuesta_no_pedida(
+    servidor_nlu: str, ajustes_prueba: Ajustes,
+) -> None:
+    """«soy del comité de Mérida» es una presentación (el NLU la toma por el intent
+    «comite»): la bienvenida y el papel anotado, sin un artículo sobre el comité."""
+    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
+    try:
+        charla = Charla(servicios.motor)
+        await charla.di("buenas noches, soy del comite de ciudades hermanas de merida yucatan")
+        assert "Fuente:" not in charla.texto
+        assert "Aviso de privacidad" in charla.texto
+        await charla.pulsa("Acepto")
+        assert "Integrante de comité" in charla.texto
+    finally:
+        await servicios.cerrar()

@@ -14,7 +14,7 @@ from bot.escalamiento import casos
 from bot.escalamiento.asesores import por_id
 from bot.flujos import cargar_flujos
 from bot.flujos.despues_del_folio import Pedido, dato_mencionado, pedido_de
-from bot.nucleo.preguntas import partir_preguntas
+from bot.nucleo.preguntas import partir_preguntas, pregunta_algo
 from bot.nucleo.tono import Frustracion, es_ingles, frustracion
 from bot.servicios import Servicios
 
@@ -153,3 +153,14 @@ async def _avisos_de_comite(servicios: Servicios) -> dict[str, str]:
             .where(Mensaje.direccion == "salida",
                    Mensaje.texto.contains("Aviso para el comité")))).all()
     return {externo: texto for externo, texto in filas}
+
+
+@pytest.mark.parametrize(("texto", "pregunta"), [
+    ("somos de Tlaquepaque y queremos hermanarnos con Guanajuato, que necesito", True),
+    ("q piden para registrar", True),
+    ("¿Cuánto cuesta?", True),
+    ("buenas noches, soy del comite de ciudades hermanas de merida yucatan", False),
+    ("Soy regidora de Tlaquepaque", False),
+])
+def test_pregunta_algo_en_cualquier_parte(texto: str, pregunta: bool) -> None:
+    assert pregunta_algo(texto) is pregunta

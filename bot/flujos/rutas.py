@@ -31,7 +31,7 @@ from bot.motor.menu import respuesta_menu
 from bot.nucleo.comandos import Comando, es_acuse, reconocer
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
-from bot.nucleo.preguntas import es_pregunta
+from bot.nucleo.preguntas import es_pregunta, pregunta_algo
 from bot.privacidad.consentimiento import tiene_consentimiento
 from bot.privacidad.rutas import es_frase_de_privacidad
 from bot.privacidad.sensibles import detectar, detectar_en_nuevos
@@ -317,7 +317,9 @@ class RutasFlujos:
         if pedido is not None:
             return await self.iniciar(ctx, *pedido)
         antes: list[Respuesta] = []
-        if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda":
+        # Se contesta lo que pregunta, no una presentación («soy del comité de Mérida»).
+        if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda" and pregunta_algo(
+                ctx.texto):
             antes = self.conocimiento.responder_pregunta(ctx) or []
         return antes + await self.iniciar(ctx, "bienvenida")
 

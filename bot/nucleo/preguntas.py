@@ -18,6 +18,10 @@ _INTERROGATIVAS = re.compile(
     r"(que|q|como|cual|cuales|cuanto|cuantos|cuanta|cuantas|donde|cuando|quien|quienes"
     r"|por que|para que|puedo|podemos|se puede|es necesario|hay que|hay|necesito|necesitamos"
     r"|debo|debemos|tengo que|tenemos que|existe|es obligatorio|sirve|aplica)\b")
+_PALABRAS_DE_PREGUNTA = frozenset({
+    "que", "q", "k", "como", "cual", "cuales", "cuanto", "cuantos", "cuanta", "cuantas", "donde",
+    "cuando", "quien", "quienes", "requisitos", "requisito", "informes", "informacion", "info",
+    "duda", "dudas", "piden", "necesito", "necesitamos", "saber", "explica", "expliqueme"})
 # Fin de oración: «?», «!» o un punto seguido de espacio (no el de «art.7» ni el de un correo).
 _FIN_DE_ORACION = re.compile(r"(?<=[?!])|(?<=\.)(?=\s)")
 
@@ -34,6 +38,15 @@ def es_pregunta(tramo: str) -> bool:
         return True
     normal = normalizar(tramo)
     return " " in normal and bool(_INTERROGATIVAS.search(normal))
+
+
+def pregunta_algo(texto: str) -> bool:
+    """¿El mensaje pregunta o pide información en alguna parte? Más amplio que `es_pregunta`:
+    basta una palabra de pregunta en cualquier lugar («…y queremos hermanarnos con Guanajuato,
+    que necesito»). «Soy del comité de Mérida» solo se presenta."""
+    if "?" in texto or "¿" in texto:
+        return True
+    return not _PALABRAS_DE_PREGUNTA.isdisjoint(normalizar(texto).split())
 
 
 def partir_preguntas(texto: str, *, oraciones_si_no_hay: bool = False,
