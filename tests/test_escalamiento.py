@@ -15,6 +15,7 @@ from bot.escalamiento import traspaso
 from bot.escalamiento.asesores import por_id
 from bot.escalamiento.casos import CambioInvalido, cambiar_estatus, caso_por_folio
 from bot.escalamiento.enrutamiento import destinatarios
+from bot.escalamiento.frases import pide_una_persona
 from bot.nucleo.mensajes import Canal, MensajeEntrante
 from bot.servicios import Servicios
 
@@ -187,3 +188,30 @@ async def test_estatus_solo_transiciones_permitidas_y_avisa(servicios: Servicios
     aviso = emisor.textos()[0]
     assert folio in aviso and "En revisión estatal" in aviso and "Siguiente paso" in aviso
     assert "Todo en orden" in aviso
+
+
+@pytest.mark.parametrize("texto", [
+    "necesito hablar con alguien de la oficina estatal",
+    "comuníqueme con un asesor por favor",
+    "quiero que me atienda una persona",
+])
+async def test_pedir_una_persona_con_sus_palabras_abre_el_traspaso(
+        servicios: Servicios, texto: str) -> None:
+    await datos.asesor(servicios, "ana@jal.gob.mx")
+    uid = await datos.usuario(servicios, "u1")
+    r = await servicios.motor.procesar(entrante("u1", texto, "m1"))
+    assert r[0].botones[0].payload == "/cancelar_traspaso"
+    esc = await datos.traspaso_de(servicios, uid)
+    assert esc is not None and esc.motivo == "solicitud_usuario"
+
+
+@pytest.mark.parametrize(("texto", "pide"), [
+    ("me pasa con alguien por favor", True),
+    ("¿puedo hablar con la oficina estatal?", True),
+    ("ya no quiero hablar con nadie", False),
+    ("¿qué hace la oficina estatal?", False),
+    ("¿el asesor puede hablar con la SRE?", False),
+    ("hay que hablar con el cabildo sobre el acuerdo", False),
+])
+def test_pide_una_persona(texto: str, pide: bool) -> None:
+    assert pide_una_persona(texto) is pide

@@ -50,6 +50,16 @@ _PERSONA = re.compile(r"\b(asesor\w*|persona|alguien|humano|agente|atend\w*|atie
                       r"|contest\w*|respond\w*|respuesta)\b")
 _CORTA = 4
 
+# Pedir una persona con sus palabras: «necesito hablar con alguien de la oficina estatal»,
+# «comuníqueme con un asesor», «que me atienda una persona». Un verbo de contacto y a quién.
+_PIDE_PERSONA = re.compile(
+    r"\b(hablar|platicar|comunicar(me|nos)?|comuniqu(e|eme|enme|enos)|contactar(me|nos)?"
+    r"|pasar(me|nos)?|pase(me|nos)?|pasa|pasan|conect(ar|arme|eme|enme)|atienda|atiendan|llame|llamen)"
+    r"\b(\s+\w+){0,2}?\s+(con\s+)?(alguien|una persona|un humano|un ser humano|un asesor"
+    r"|una asesora|algun asesor|alguna asesora|un especialista|la oficina estatal|el enlace"
+    r"|su oficina|mi oficina estatal|el encargado|la encargada|personal)\b")
+_NO_PIDE = re.compile(r"\b(no (quiero|necesito)|ya no|sin)\b")
+
 
 def pide_salir(texto: str, payload: str | None, *, con_persona: bool,
                con_tramite: bool) -> bool:
@@ -96,3 +106,10 @@ def pregunta_cuanto_tarda_una_persona(texto: str) -> bool:
 MAXIMO_PARTES = 4
 """Cuántas preguntas de un mensaje se contestan una por una (la división es
 `bot.nucleo.preguntas.partir_preguntas`, la misma de la base de conocimiento)."""
+
+
+def pide_una_persona(texto: str) -> bool:
+    """¿Pide con sus palabras que lo atienda una persona? («necesito hablar con alguien de
+    la oficina estatal», «comuníqueme con un asesor»). No: «ya no quiero hablar con nadie»."""
+    normal = normalizar(texto)
+    return bool(_PIDE_PERSONA.search(normal)) and not _NO_PIDE.search(normal)

@@ -34,6 +34,7 @@ from bot.escalamiento.frases import (
     MAXIMO_PARTES,
     PAYLOAD_SALIR,
     pide_salir,
+    pide_una_persona,
     pregunta_cuanto_tarda_una_persona,
     pregunta_por_la_espera,
 )
@@ -139,7 +140,8 @@ class RutasEscalamiento:
         return await varias_preguntas(self.servicios, ctx, self.responder_pregunta)
 
     async def disparadores(self, ctx: Contexto) -> list[Respuesta] | None:
-        """La orden «asesor», el botón, o los intents hablar_asesor y queja."""
+        """La orden «asesor», el botón, los intents hablar_asesor y queja, o pedirlo con
+        palabras («necesito hablar con alguien de la oficina estatal»)."""
         return await disparadores(self.servicios, ctx)
 
     async def segundo_no_entendi(self, ctx: Contexto) -> list[Respuesta] | None:
@@ -277,6 +279,8 @@ async def disparadores(servicios: ServiciosEscalamiento, ctx: Contexto
         return await escalar(servicios, ctx, "solicitud_usuario")
     if ctx.intent in INTENTS:
         return await escalar(servicios, ctx, INTENTS[ctx.intent], ctx.texto[:200] or None)
+    if ctx.texto and not ctx.payload and pide_una_persona(ctx.texto):
+        return await escalar(servicios, ctx, "solicitud_usuario", ctx.texto[:200])
     return None
 
 
