@@ -24,6 +24,7 @@ from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.controles import boton_escrito
+from bot.flujos.dudas import es_duda_del_paso
 from bot.flujos.menciones import leer_menciones
 from bot.flujos.pedidos import Pedidos, dichos_del_pedido
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
@@ -406,6 +407,10 @@ class RutasFlujos:
             return [Respuesta(f"Guardé su avance. {avance} Cuando quiera seguir, escriba "
                               "«continuar».".replace("  ", " "),
                               botones=[Boton("Continuar", "/continuar"), Boton("Menú", "/menu")])]
+        if entrada.archivo is None and not ctx.payload and es_duda_del_paso(ctx.texto):
+            # «¿cuál me conviene?», «¿qué pongo?»: la ayuda del paso, no un dato ni la base.
+            return await self._aplicar(ctx, definicion,
+                                       flujo.ayuda(definicion, estado, contexto, hoy=hoy))
         if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
             # Lo que la respuesta trae para pasos que aún no llegan queda dicho.
             anotado = memoria.anotar(definicion, estado, leer_menciones(ctx.texto, cat, hoy))
