@@ -10,6 +10,7 @@ from bot.conocimiento.base import BaseConocimiento
 from bot.conocimiento.consulta import Consulta, Turno
 from bot.conocimiento.modelo import INTENTS_INFORMATIVOS
 from bot.db.modelos import Conversacion
+from bot.nlu.respaldo import pedido_de_tramite
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
 
@@ -26,6 +27,17 @@ PUNTAJE_PARA_CEDER = 0.8
 dicho otra cosa (fuera de alcance, charla): «¿cómo saco mi pasaporte?» no debe llevar a una
 unidad por la palabra «saco»."""
 OBJETIVO_HECHOS = "hechos"
+OFERTA_DE_TRAMITE: dict[str, tuple[str, Boton]] = {
+    "registrar_iniciativa": (
+        "También me dijo que quieren registrar su iniciativa: cuando guste la empezamos aquí, "
+        "y lo que ya me contó no se lo vuelvo a preguntar.",
+        Boton("Registrar iniciativa", "/iniciar registro_iniciativa")),
+    "subir_documento": (
+        "Cuando tenga listo el documento que mencionó, envíelo por aquí.",
+        Boton("Enviar un documento", "/iniciar subir_documento")),
+}
+"""Lo que se ofrece al pie de la respuesta cuando el mensaje, además de preguntar, pide un
+trámite («…queremos registrar un hermanamiento con San Antonio, q piden?»)."""
 CONOCE_PARA_SER_HONESTO = 0.5
 """Si esta parte del mensaje es vocabulario de la base y ninguna respuesta le queda, se dice
 con honestidad que no hay información verificada (y a quién preguntar)."""
@@ -150,4 +162,18 @@ def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool 
                    or consulta.candidatos[0].cobertura < minimo):
         return None
     guardar_turno(ctx.conversacion, _turno_de(consulta, ctx.texto))
-    return base.responder_consulta(consulta, ctx.texto, canal_admite_enlaces=True)
+    respuestas = base.responder_consulta(consulta, ctx.texto, canal_admite_enlaces=True)
+    return respuestas + oferta_de_tramite(ctx)
+
+
+def oferta_de_tramite(ctx: Contexto) -> list[Respuesta]:
+    """Si el mensaje también pide un trámite y no hay uno en curso, ofrecerlo con un botón
+    (lo que la persona dijo ya lo guarda la memoria de la conversación). En el primer
+    mensaje no: la bienvenida encadena el trámite tras el consentimiento."""
+    if ctx.primera_vez or ctx.conversacion.flujo is not None or not ctx.texto:
+        return []
+    pedido = pedido_de_tramite(ctx.texto)
+    if pedido is None or pedido not in OFERTA_DE_TRAMITE:
+        return []
+    texto, boton = OFERTA_DE_TRAMITE[pedido]
+    return [Respuesta(texto, botones=[boton])]

@@ -29,6 +29,7 @@ from bot.flujos.menciones import leer_menciones
 from bot.flujos.pedidos import Pedidos, dichos_del_pedido
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
 from bot.motor.menu import respuesta_menu
+from bot.nlu.respaldo import pedido_de_tramite
 from bot.nucleo.comandos import Comando, es_acuse, reconocer
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
@@ -322,7 +323,10 @@ class RutasFlujos:
         if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda" and pregunta_algo(
                 ctx.texto):
             antes = self.conocimiento.responder_pregunta(ctx) or []
-        return antes + await self.iniciar(ctx, "bienvenida")
+        # «…queremos registrar un hermanamiento con San Antonio, q piden?»: contestada la
+        # pregunta, la bienvenida encadena el trámite que también pidió.
+        tramite = INTENT_A_FLUJO.get(pedido_de_tramite(ctx.texto) or "") if antes else None
+        return antes + await self.iniciar(ctx, tramite or "bienvenida")
 
     async def saludo(self, ctx: Contexto) -> list[Respuesta] | None:
         """«Hola» sin flujo activo: la bienvenida (a quien ya conocemos le muestra sus

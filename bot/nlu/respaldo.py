@@ -36,6 +36,10 @@ _REGLAS: list[tuple[str, str]] = [
      r"|acta|pdf|carta|oficio)\b|\b(subir|adjuntar) (un )?(documento|archivo)\b"),
     ("registrar_iniciativa", r"\b(registrar|iniciar|empezar|nueva|nuevo|solicitar|proponer)\b"
      r".*\b(iniciativa|tramite|solicitud|hermanamiento)\b"),
+    # «…q piden?», «¿qué documentos necesito?»: la pregunta por lo que se pide (también la
+    # que acompaña a un pedido de trámite; ver TRAMITES).
+    ("requisitos", r"\b(que|q|cuales( son)?( los)?) (piden|pide|requisitos|documentos|papeles"
+     r"|se necesita|se requiere|se ocupa|necesit\w+|ocup\w+)\b"),
     ("corregir", r"\b(me equivoque|corregir|corrige|puse mal|escribi mal|paso anterior)\b"),
     ("ayuda", r"^(ayuda\w*|help|auxilio)\b|\b(no entiendo|necesito ayuda|que puedes hacer"
      r"|como funciona(s)? (esto|el bot|el asistente))\b"),
@@ -83,15 +87,65 @@ def _es_pregunta(texto: str, normal: str) -> bool:
     return "?" in texto or "¿" in texto or bool(_EMPIEZA_PREGUNTA.match(normal))
 
 
-def _vale(intent: str, coincidencia: re.Match[str], texto: str, normal: str) -> bool:
+TRAMITES = frozenset({"registrar_iniciativa", "subir_documento"})
+"""Pedidos de un trámite que pueden venir con una pregunta de información en el mismo
+mensaje («…queremos registrar un hermanamiento con San Antonio, q piden?»): la pregunta se
+contesta primero (la base de conocimiento) y el trámite se ofrece al pie
+(`pedido_de_tramite`); lo dicho lo recuerda la memoria de la conversación."""
+# Una cláusula que pide información (lo que se necesita, cuánto, quién, cuándo…), no la
+# forma cortés de pedir («¿me ayuda?», «¿se puede?») ni «¿cómo le hago?», que siguen
+# siendo el pedido.
+_PREGUNTA_INFORMATIVA = re.compile(
+    r"^(?:y |pero |oiga |entonces )?(?:que|q|cuales?|cuantos?|cuantas?|cuando|donde|quien"
+    r"|quienes|por que|porque|xq|para que|pa que|hay|se necesita|necesit\w*|ocup\w*"
+    r"|requisitos|cuesta|tarda)\b")
+_FIN_DE_CLAUSULA = re.compile(r"[,;:.!¡¿\n]")
+
+
+def _clausulas_con_pregunta(texto: str) -> list[str]:
+    """Las cláusulas que terminan en «?» (desde la coma, el punto o el «¿» anterior)."""
+    clausulas = []
+    for trozo in texto.split("?")[:-1]:
+        partes = _FIN_DE_CLAUSULA.split(trozo)
+        clausula = normalizar(partes[-1]) if partes else ""
+        if clausula:
+            clausulas.append(clausula)
+    return clausulas
+
+
+def pregunta_ademas_del_pedido(texto: str, patron: re.Pattern[str]) -> bool:
+    """¿El mensaje, además de pedir el trámite (`patron`), pregunta algo en una cláusula
+    propia que no es el pedido? «…y queremos registrar un hermanamiento, q piden?» sí;
+    «quiero registrar una iniciativa, ¿me ayuda?» no."""
+    return any(_PREGUNTA_INFORMATIVA.match(c) and not patron.search(c)
+               for c in _clausulas_con_pregunta(texto))
+
+
+def _vale(intent: str, coincidencia: re.Match[str], texto: str, normal: str,
+          patron: re.Pattern[str]) -> bool:
     if intent in CORTESIAS:
         resto = normal[coincidencia.end():].split()
         return len(resto) <= MAXIMO_PALABRAS_TRAS_CORTESIA[intent] and (
             intent == "saludo" or "?" not in texto)
+    if intent in TRAMITES and pregunta_ademas_del_pedido(texto, patron):
+        return False
     if intent in PETICIONES_QUE_SE_PREGUNTAN:
         return len(normal.split()) <= MAXIMO_PALABRAS_PETICION_CORTA or not _es_pregunta(
             texto, normal)
     return True
+
+
+def pedido_de_tramite(texto: str) -> str | None:
+    """El trámite que el mensaje pide en primera persona («queremos registrar un
+    hermanamiento…», «necesito subir el acta»), aunque también pregunte otra cosa; None si
+    solo lo menciona («¿hay algún costo por registrarlo?»)."""
+    normal = normalizar(texto)
+    if not _PIDE.search(normal):
+        return None
+    for intent, patron in _COMPILADAS:
+        if intent in TRAMITES and patron.search(normal):
+            return intent
+    return None
 
 _ENTIDADES = [
     ("folio", re.compile(r"\bCH[- ]?\d{4}[- ]?[A-Z]{2,4}[- ]?\d{1,4}\b", re.I)),
@@ -119,7 +173,7 @@ def analizar_respaldo(texto: str) -> Analisis | None:
         return None
     for intent, patron in _COMPILADAS:
         coincidencia = patron.search(normal)
-        if coincidencia is not None and _vale(intent, coincidencia, texto, normal):
+        if coincidencia is not None and _vale(intent, coincidencia, texto, normal, patron):
             return Analisis(
                 texto=texto,
                 intent=intent,
