@@ -112,12 +112,13 @@ _lematizador = Stemmer.Stemmer("spanish")
 def palabras(texto: str) -> list[str]:
     """Palabras normalizadas, con abreviaturas expandidas y sinónimos unificados."""
     resultado: list[str] = []
-    normal = f" {normalizar(texto)} "
+    # Las abreviaturas se expanden antes de buscar frases: «q es» es «que es».
+    expandidas = " ".join(ABREVIATURAS.get(p, p) for p in normalizar(texto).split())
+    normal = f" {expandidas} "
     for frase, forma in FRASES.items():
         if frase in normal:
             normal = normal.replace(f" {frase} ", f" {forma} ")
     for palabra in normal.split():
-        palabra = ABREVIATURAS.get(palabra, palabra)
         palabra = SINONIMOS.get(palabra, palabra)
         resultado.extend(palabra.split())
     return resultado

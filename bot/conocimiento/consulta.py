@@ -152,7 +152,12 @@ class Consultor:
     def _por_tramos(self, texto: str, candidatos: list[Candidato]) -> Consulta:
         """Un mensaje que en conjunto no se parece a nada: sus preguntas, una a una."""
         tramos = segmentos(texto)
-        if len(tramos) < 2 and len(fichas_palabras(texto)) < MINIMO_TERMINOS_MENSAJE_LARGO:
+        # Una sola pregunta con contexto alrededor («q es una ciudad hermana? lo vi en un
+        # letrero a la entrada del pueblo»): las palabras del contexto diluyen la cobertura,
+        # así que la pregunta se busca sola.
+        con_contexto = len(tramos) == 1 and _terminos(tramos[0]) < _terminos(texto)
+        if (len(tramos) < 2 and not con_contexto
+                and len(fichas_palabras(texto)) < MINIMO_TERMINOS_MENSAJE_LARGO):
             return Consulta("nada", candidatos)
         elegidos: list[Candidato] = []
         for tramo in tramos:

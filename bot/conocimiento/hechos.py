@@ -134,13 +134,15 @@ class RespuestaHechos:
 _PREGUNTA_EXISTENCIA = re.compile(
     r"\b(tiene|tienen|tenia|hay|esta|estan|es|son|ya|alguna|alguno|algun|cuant[oa]s?|cuales"
     r"|con (que|q|cuales) ciudad\w*|refrend\w*|ratific\w*|renov\w*|cuando|que temas|q temas"
-    r"|hermanad[ao]s?|amigas|sigue|siguen|ejemplos?|lista|dime|diga|cuales|conoce|conozca)\b")
+    r"|hermanad[ao]s?|amigas|sigue|siguen|ejemplos?|lista|dime|diga|cuales|conoce|conozca"
+    r"|cual|primer[oa]?|con quien\w*|de cuando|desde cuando|que le|q le)\b")
 _TEMA_HERMANAMIENTO = re.compile(
     r"\b(herman\w*|convenio\w*|acuerdo\w*|ciudades amigas|amistad|friendship|refrend\w*"
     r"|ratific\w*)\b")
 _CUALQUIER_CIUDAD_MEXICANA = re.compile(
-    r" (alguna|algun|algunas|algunos|que|cual|cuales|cuantas|cuantos|otra|otras|una|las|los)"
-    r" (ciudad|ciudades|municipio|municipios) de mexico ")
+    r"(?: (?:alguna|algun|algunas|algunos|que|q|cual|cuales|cuantas|cuantos|otra|otras|una|las"
+    r"|los|hay) (?:ciudad|ciudades|municipio|municipios)| (?:ciudades|municipios)) (?:de|del)"
+    r" mexico ")
 _COMITE = re.compile(r"\b(comite|comites|consejo)\b")
 _INTEGRACION = re.compile(r"\b(integra\w*|quien\w*|preside\w*|miembros|forman|formado|conforma"
                           r"\w*|cuando|instal\w*)\b")
@@ -149,7 +151,10 @@ _ANTES = re.compile(r"\b(antes|anterior|previo|previa|pasad[ao]|ultim[oa] vez)\b
 # un par), que conteste una unidad («¿cuándo se publicó el reglamento de Guanajuato?»).
 _TEMAS_DE_UNIDADES = re.compile(
     r"\b(reglamento\w*|dictamen\w*|requisit\w*|oficio\w*|acta|poa|mahaa|aviso|privacidad"
-    r"|costo\w*|consejo|integra\w*|etapa\w*|plazo\w*)\b")
+    r"|costo\w*|consejo|integra\w*|etapa\w*|plazo\w*|idioma\w*|traduc\w*|firmar|firma"
+    r"|papeles|documentos|tramite\w*|pasos|permiso\w*|impedimento\w*)\b")
+_PRIMERO = re.compile(r"\b(primer[oa]?|mas antigu[oa]s?)\b")
+_TEMAS_AREAS = re.compile(r"\b(temas?|areas?|en (que|q) (trabaja|coopera|colabora)\w*)\b")
 _PREGUNTA_QUIEN = re.compile(r"\b(quien|quienes|titular|preside|presidencia|president\w*"
                              r"|encargad\w*|director\w*|sigue|dirige|a cargo)\b")
 
@@ -334,8 +339,7 @@ class Hechos:
                     "contraparte extranjera, no son acuerdos interinstitucionales de la Ley "
                     "sobre la Celebración de Tratados.",
                     list(dict.fromkeys(h.fuente for h in nacionales)))
-        corta = len(normal.split()) <= MAXIMO_PALABRAS_SIN_TEMA
-        if not nombres or not (_TEMA_HERMANAMIENTO.search(normal) or corta):
+        if not nombres:
             return None
         mexicanos = [n for n in nombres if any(self._es(h.municipio, n) or self._es(h.estado, n)
                                                for h in self.hermanamientos)
@@ -345,19 +349,56 @@ class Hechos:
         if not paises and (otro := pais_mencionado(texto)) and otro != "México":
             paises = [otro]
         ciudades = [n for n in nombres if n not in mexicanos and n not in paises]
-        # Un par: municipio y ciudad mencionados (dos lados de un par conocido).
+        # Un par: municipio y ciudad mencionados (dos lados de un par conocido); nombrar los
+        # dos ya dice de qué se habla («palo alto q le donó a oaxaca»), salvo que pregunte
+        # por un trámite.
         for m in mexicanos:
             for c in [*ciudades, *mexicanos]:
-                if c != m and (h := self.par(m, c)) is not None:
+                if c != m and (h := self.par(m, c)) is not None and (
+                        _TEMA_HERMANAMIENTO.search(normal)
+                        or not _TEMAS_DE_UNIDADES.search(normal)):
                     return self._texto_par(h, bool(_SI_NO.search(normal)))
-        if not _PREGUNTA_EXISTENCIA.search(normal) or not (mexicanos or paises):
+        corta = len(normal.split()) <= MAXIMO_PALABRAS_SIN_TEMA
+        if not (_TEMA_HERMANAMIENTO.search(normal) or corta):
+            return None
+        if not _PREGUNTA_EXISTENCIA.search(normal):
             return None
         cuantos = bool(re.search(r"\bcuant[oa]s\b", normal))
         if _TEMAS_DE_UNIDADES.search(normal) and not cuantos:
             return None
         if mexicanos:
-            return self._texto_lugar(mexicanos[0], paises[0] if paises else None, cuantos)
-        return self._texto_pais(paises[0])
+            if _TEMAS_AREAS.search(normal) and not any(
+                    h.areas for h in self.hermanamientos if self._es(h.municipio, mexicanos[0])):
+                return None  # en qué temas coopera: sin áreas en los datos, la unidad
+            respuesta = self._texto_lugar(mexicanos[0], paises[0] if paises else None, cuantos)
+            if _PRIMERO.search(normal):
+                return self._con_el_primero(mexicanos[0], respuesta)
+            return respuesta
+        if paises:
+            return self._texto_pais(paises[0])
+        if ciudades and any(self._es(h.ciudad, ciudades[0]) for h in self.hermanamientos):
+            return self._texto_ciudad(ciudades[0])
+        return None
+
+    def _con_el_primero(self, lugar: str, respuesta: RespuestaHechos) -> RespuestaHechos:
+        """«¿Cuál fue su primera ciudad hermana?»: el par que los datos señalan como el
+        primero, al frente."""
+        primero = next((h for h in self.hermanamientos if self._es(h.municipio, lugar)
+                        and h.detalle and _PRIMERO.search(normalizar(h.detalle))), None)
+        if primero is None:
+            return respuesta
+        frase = f"{primero.describir()}: {primero.detalle}, según {self._segun(primero.fuente)}."
+        return RespuestaHechos(f"{frase} {respuesta.texto}",
+                               list(dict.fromkeys([primero.fuente, *respuesta.fuentes])))
+
+    def _texto_ciudad(self, ciudad: str) -> RespuestaHechos:
+        """«¿Qué municipios están hermanados con McAllen?»: los pares con esa ciudad."""
+        pares = [h for h in self.hermanamientos if self._es(h.ciudad, ciudad)]
+        texto = (f"Municipios hermanados con {ciudad} que conozco: "
+                 + "; ".join(h.describir() for h in pares[:MAXIMO_LISTA])
+                 + f", según {self._segun(*(h.fuente for h in pares))}. No es la lista "
+                 "completa: el registro oficial lo lleva la SRE.")
+        return RespuestaHechos(texto, list(dict.fromkeys(h.fuente for h in pares)))
 
     def _texto_par(self, h: Hermanamiento, si_no: bool) -> RespuestaHechos:
         inicio = "Sí: " if si_no and h.tipo in ("hermanamiento", "nacional") else ""
