@@ -156,7 +156,8 @@ _TEMAS_DE_UNIDADES = re.compile(
 _PRIMERO = re.compile(r"\b(primer[oa]?|mas antigu[oa]s?)\b")
 _TEMAS_AREAS = re.compile(r"\b(temas?|areas?|en (que|q) (trabaja|coopera|colabora)\w*)\b")
 _PREGUNTA_QUIEN = re.compile(r"\b(quien|quienes|titular|preside|presidencia|president\w*"
-                             r"|encargad\w*|director\w*|sigue|dirige|a cargo)\b")
+                             r"|encargad\w*|director\w*|sigue|dirige|a cargo|mero mero|jef[ae]"
+                             r"|manda)\b")
 
 
 def _forma(texto: str) -> str:

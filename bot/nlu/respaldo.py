@@ -79,12 +79,19 @@ _EMPIEZA_PREGUNTA = re.compile(
     r"|debo|debe|deben|necesito saber|el|la|los|las)\b")
 
 
+# Una pregunta sin signos que no empieza como pregunta: «si pido mis datos arco en cuánto
+# tiempo me tienen que contestar».
+_PREGUNTA_DENTRO = re.compile(r"\b(en cuanto tiempo|cuanto tiempo|cuantos dias|cuanto tarda\w*"
+                              r"|ante quien|a quien (me|le|nos) (quejo|dirijo|acudo))\b")
+
+
 def _es_pregunta(texto: str, normal: str) -> bool:
     """¿Pregunta por algo (signos de interrogación o una palabra de pregunta al inicio) sin
     pedirlo en primera persona?"""
     if _PIDE.search(normal):
         return False
-    return "?" in texto or "¿" in texto or bool(_EMPIEZA_PREGUNTA.match(normal))
+    return ("?" in texto or "¿" in texto or bool(_EMPIEZA_PREGUNTA.match(normal))
+            or bool(_PREGUNTA_DENTRO.search(normal)))
 
 
 TRAMITES = frozenset({"registrar_iniciativa", "subir_documento"})
