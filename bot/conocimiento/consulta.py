@@ -41,6 +41,9 @@ PESO_TURNO_ANTERIOR = 0.35
 MAXIMO_TERMINOS_SEGUIMIENTO = 4
 MAXIMO_ALTERNATIVAS = 2
 MINIMO_TERMINOS_MENSAJE_LARGO = 12
+MINIMO_TERMINOS_CLAUSULAS = 8
+"""Una pregunta de al menos tantos términos se prueba también por cláusulas."""
+MINIMO_TERMINOS_CLAUSULA = 3
 _INICIO_SEGUIMIENTO = re.compile(r"^(y|e|o|entonces|pero|tambien|ademas|y si|y que|y el|y la)\b")
 
 
@@ -168,10 +171,32 @@ class Consultor:
                     _clave(mejores[0].objetivo) != _clave(e.objetivo) for e in elegidos):
                 elegidos.append(mejores[0])
         if not elegidos:
+            elegidos = self._por_clausulas(tramos)
+        if not elegidos:
             return Consulta("nada", candidatos)
         elegidos.sort(key=lambda c: -c.puntaje)
         return Consulta("respuesta", elegidos + candidatos,
                         [c.objetivo for c in elegidos[:2]])
+
+    def _por_clausulas(self, tramos: list[str]) -> list[Candidato]:
+        """Una pregunta larga con su contexto en la misma oración («q onda, soy del área de
+        turismo y nos dijeron q pa hermanarnos con una ciudad de Canadá la SRE tiene q dar
+        el visto bueno, es cierto…»): la mejor de sus cláusulas (entre comas) que por sí
+        sola sea una respuesta clara."""
+        mejor: Candidato | None = None
+        for tramo in tramos:
+            if _terminos(tramo) < MINIMO_TERMINOS_CLAUSULAS:
+                continue
+            for clausula in re.split(r"[,;:]|\s+y\s+", tramo):
+                if _terminos(clausula) < MINIMO_TERMINOS_CLAUSULA:
+                    continue
+                puntajes, cobertura = self.buscador.puntajes(clausula)
+                primeros = self.buscador.ordenar(puntajes, cobertura, limite=1)
+                if (primeros and self._suficiente(primeros[0])
+                        and self._parecido(clausula, primeros[0])
+                        and (mejor is None or primeros[0].puntaje > mejor.puntaje)):
+                    mejor = primeros[0]
+        return [mejor] if mejor is not None else []
 
     @staticmethod
     def _suficiente(candidato: Candidato) -> bool:

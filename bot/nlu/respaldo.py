@@ -63,9 +63,11 @@ MAXIMO_PALABRAS_TRAS_CORTESIA = {"saludo": 4, "despedida": 6, "agradecer": 6}
 
 PETICIONES_QUE_SE_PREGUNTAN = frozenset({
     "borrar_mis_datos", "mis_datos", "registrar_iniciativa", "subir_documento",
-    "continuar_tramite", "corregir", "queja"})
+    "continuar_tramite", "corregir", "queja", "privacidad"})
 """Acciones que una pregunta solo menciona: «¿hay algún costo por registrar el
-hermanamiento?», «el inai sigue existiendo? si no me borran mis datos a quién me quejo».
+hermanamiento?», «el inai sigue existiendo? si no me borran mis datos a quién me quejo»,
+«si pido mis datos arco en cuánto tiempo me contestan» (el aviso de privacidad completo no
+contesta eso; la base sí).
 Una pregunta larga va a la base de conocimiento (que ofrece la acción con un botón); una
 petición («quiero registrar…», «borren mis datos») o un mensaje corto, a la acción. Pedir una
 persona o cancelar no entran: esas valen siempre."""
