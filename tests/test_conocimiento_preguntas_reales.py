@@ -41,7 +41,7 @@ def test_leer_casos(tmp_path: Path) -> None:
 
 def test_sin_archivo_de_preguntas_reales_lo_dice_y_sigue(tmp_path: Path) -> None:
     resultado = CliRunner().invoke(
-        conocimiento_app, ["evaluar", "--sin-sondeo", "--preguntas",
+        conocimiento_app, ["evaluar", "--sin-sondeo", "--sin-retencion", "--preguntas",
                            str(tmp_path / "no-existe.yaml")])
     assert resultado.exit_code == 0, resultado.output
     assert "omito las preguntas reales" in resultado.output

@@ -23,6 +23,9 @@ from bot.conocimiento.validacion import cifras_de_politica, validar_todo
 from bot.db.sesion import Almacen
 
 DIRECTORIO = RAIZ / "conocimiento"
+ARCHIVO_RETENCION = RAIZ / "tests" / "datos" / "preguntas_retencion.yaml"
+"""Preguntas nuevas al estilo de las reales, escritas sin ver las respuestas (sesión 8);
+`tests/test_conocimiento_retencion.py` exige un mínimo sin NLU."""
 CLAVE_BENCHMARK = "conocimiento"
 
 conocimiento_app = typer.Typer(help="Base de conocimiento: validar artículos y medir la búsqueda.")
@@ -71,6 +74,11 @@ def evaluar(
         bool, typer.Option("--sondeo/--sin-sondeo",
                            help="También conocimiento/preguntas_sondeo.yaml (regresión).")
     ] = True,
+    retencion: Annotated[
+        bool, typer.Option("--retencion/--sin-retencion",
+                           help="También tests/datos/preguntas_retencion.yaml (preguntas "
+                           "nuevas que no se ajustaron a las respuestas).")
+    ] = True,
 ) -> None:
     """Preguntas reales por la aplicación real, validación cruzada, evaluacion.yaml, política
     de fuentes y p95 de una respuesta de conocimiento."""
@@ -87,7 +95,12 @@ def evaluar(
             typer.echo(f"  - {problema}", err=True)
         raise typer.Exit(code=1)
     filas = ["| medida | valor | meta |", "|---|---|---|"]
-    filas += _evaluar_preguntas_reales(preguntas, nlu)
+    nombre = ("preguntas reales de desarrollo" if preguntas.name == ARCHIVO_DEV.name
+              else f"preguntas de {preguntas.name}")
+    filas += _evaluar_preguntas_reales(preguntas, nlu, nombre_conjunto=nombre)
+    if retencion and ARCHIVO_RETENCION.exists() and preguntas != ARCHIVO_RETENCION:
+        filas += _evaluar_preguntas_reales(ARCHIVO_RETENCION, nlu,
+                                           nombre_conjunto="retención propia (sesión 8)")
     archivo_sondeo = directorio / "preguntas_sondeo.yaml"
     if sondeo and archivo_sondeo.exists():
         filas += _evaluar_preguntas_reales(archivo_sondeo, nlu, solo_uno=True,
