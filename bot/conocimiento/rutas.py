@@ -127,6 +127,13 @@ def guardar_turno(conversacion: Conversacion, turno: Turno | None) -> None:
     conversacion.contexto = contexto
 
 
+def _texto_recordable(ctx: Contexto) -> str:
+    """El texto de la pregunta para leer el seguimiento, solo de quien ya aceptó el aviso:
+    antes (el primer mensaje) se recuerda qué se contestó, no lo que escribió, que se
+    olvidaría si no acepta."""
+    return ctx.texto if ctx.usuario.consentimiento_en is not None else ""
+
+
 def _turno_de(consulta: Consulta, texto: str) -> Turno:
     mejor = consulta.mejor
     return Turno(f"{mejor.tipo}:{mejor.id}" if mejor else None, texto)
@@ -150,7 +157,7 @@ def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool 
     if datos is None and anterior is not None and anterior.objetivo == OBJETIVO_HECHOS:
         datos = base.responder_hechos(f"{ctx.texto} {anterior.consulta}")
     if datos is not None and (not minimo or base.hechos is not None):
-        guardar_turno(ctx.conversacion, Turno(OBJETIVO_HECHOS, ctx.texto))
+        guardar_turno(ctx.conversacion, Turno(OBJETIVO_HECHOS, _texto_recordable(ctx)))
         return datos
     consulta = base.consultar(ctx.texto, intent=intent, confianza_intent=confianza,
                               anterior=anterior)
@@ -161,7 +168,7 @@ def responder_pregunta(base: BaseConocimiento, ctx: Contexto, solo_si_hay: bool 
                    or consulta.candidatos[0].puntaje < minimo
                    or consulta.candidatos[0].cobertura < minimo):
         return None
-    guardar_turno(ctx.conversacion, _turno_de(consulta, ctx.texto))
+    guardar_turno(ctx.conversacion, _turno_de(consulta, _texto_recordable(ctx)))
     respuestas = base.responder_consulta(consulta, ctx.texto, canal_admite_enlaces=True)
     return respuestas + oferta_de_tramite(ctx)
 
