@@ -86,6 +86,8 @@ FRASES: dict[str, str] = {
     "en que consiste": "definicion", "como le hago": "pasos", "como le hacemos": "pasos",
     "como se hace": "pasos", "que hay que hacer": "pasos", "que tengo que hacer": "pasos",
     "que hace": "funciones", "que hacen": "funciones",
+    "por donde empezar": "pasos", "por donde empiezo": "pasos", "por donde empezamos": "pasos",
+    "por donde le empiezo": "pasos", "por donde iniciar": "pasos",
     # Para qué sirve algo: sus beneficios; la aprobación de la SRE: su dictamen.
     "sirve de algo": "beneficios", "de algo sirve": "beneficios", "visto bueno": "dictamen",
 }

@@ -340,7 +340,7 @@ class Hechos:
                     "contraparte extranjera, no son acuerdos interinstitucionales de la Ley "
                     "sobre la Celebración de Tratados.",
                     list(dict.fromkeys(h.fuente for h in nacionales)))
-        if not nombres:
+        if not nombres and not pais_mencionado(texto):
             return None
         mexicanos = [n for n in nombres if any(self._es(h.municipio, n) or self._es(h.estado, n)
                                                for h in self.hermanamientos)
