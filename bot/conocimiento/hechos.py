@@ -153,7 +153,7 @@ _TEMAS_DE_UNIDADES = re.compile(
     r"\b(reglamento\w*|dictamen\w*|requisit\w*|oficio\w*|acta|poa|mahaa|aviso|privacidad"
     r"|costo\w*|consejo|integra\w*|etapa\w*|plazo\w*|idioma\w*|traduc\w*|firmar|firma"
     r"|papeles|documentos|tramite\w*|pasos|permiso\w*|impedimento\w*|podemos|podriamos"
-    r"|se puede|se pueden|permit\w*|prohib\w*)\b")
+    r"|se puede|se pueden|permit\w*|prohib\w*|tard\w*|tiempo|demora\w*)\b")
 _PRIMERO = re.compile(r"\b(primer[oa]?|mas antigu[oa]s?)\b")
 _TEMAS_AREAS = re.compile(r"\b(temas?|areas?|en (que|q) (trabaja|coopera|colabora)\w*)\b")
 _PREGUNTA_QUIEN = re.compile(r"\b(quien|quienes|titular|preside|presidencia|president\w*"
