@@ -31,7 +31,7 @@ from bot.flujos.tipos import (
 )
 from bot.nlu.respaldo import entidades_basicas
 from bot.nucleo.comandos import Comando, es_acuse, es_agradecimiento, reconocer
-from bot.nucleo.mensajes import Boton, Respuesta
+from bot.nucleo.mensajes import Boton, Canal, Respuesta
 from bot.texto import normalizar, sin_acentos
 
 MAX_SALTOS = 200
@@ -101,6 +101,27 @@ AYUDA_TIPO_TERMINAL = {
     "«1, 3») o sus nombres, o púlselas una por una y al final «Listo».",
 }
 AYUDA_GLOBAL = "En cualquier momento puede escribir «atrás», «cancelar», «menú» o «asesor»."
+DONDE_ENVIAR = "por el chat web, Telegram o WhatsApp, o a su oficina estatal"
+"""Por dónde puede llegar un archivo que este canal no recibe."""
+SIN_ARCHIVOS_PENDIENTE = {
+    1: "Por este canal no puedo recibir archivos, así que lo dejo pendiente: puede enviarlo "
+       "después " + DONDE_ENVIAR + ".",
+    2: "Por este canal no puedo recibir archivos, así que los dejo pendientes: puede "
+       "enviarlos después " + DONDE_ENVIAR + ".",
+}
+SIN_ARCHIVOS_TRAMITE = ("Por este canal no puedo recibir archivos. Puede enviar su documento "
+                        "por el chat web, Telegram o WhatsApp (ahí lo agrego a su caso), o "
+                        "entregarlo a su oficina estatal.")
+BOTONES_SIN_ARCHIVOS = [Boton("Ver mi caso", "/iniciar seguimiento"), Boton("Menú", "/menu")]
+
+
+def recibe_archivos(contexto: dict[str, Any]) -> bool:
+    """¿El canal de la conversación puede enviar archivos? Sin canal conocido (el simulador,
+    `flujos probar`), sí."""
+    try:
+        return Canal(contexto.get("canal")).admite_archivos
+    except ValueError:
+        return True
 
 
 def _poner(destino: dict[str, Any], ruta: str, valor: Any) -> None:
@@ -157,6 +178,7 @@ class _Turno:
         v.update(self.estado.respuestas)
         v["respuestas"] = self.estado.respuestas
         v["hoy"] = self.hoy.isoformat()
+        v["recibe_archivos"] = recibe_archivos(self.contexto)
         return v
 
     def render(self, plantilla: str | None) -> str:
@@ -241,7 +263,10 @@ class _Turno:
         self.evento = self.evento or evento
 
     def entrar(self, paso_id: str, *, directo: bool = False) -> None:
-        """Llega a `paso_id`: salta condiciones falsas, dice mensajes, para en una pregunta."""
+        """Llega a `paso_id`: salta condiciones falsas, dice mensajes, para en una pregunta.
+        Un archivo opcional que el canal no puede enviar se deja pendiente (se dice una vez);
+        uno obligatorio termina el trámite diciendo por dónde sí puede enviarlo."""
+        saltados = 0
         for _ in range(MAX_SALTOS):
             if paso_id == FIN or not self.flujo.tiene(paso_id):
                 self.terminar("completado")
@@ -251,6 +276,17 @@ class _Turno:
                 paso_id = self.flujo.de_abajo(paso.id)  # un paso saltado cede al de abajo
                 continue
             directo_aqui, directo = directo, False
+            if paso.tipo == "archivo" and not recibe_archivos(self.contexto):
+                if not paso.opcional:  # el trámite no se puede cumplir por este canal
+                    self.decir(SIN_ARCHIVOS_TRAMITE, BOTONES_SIN_ARCHIVOS)
+                    self.terminar("sin_archivos")
+                    return
+                saltados += 1  # se dice una vez, antes de la pregunta que sigue
+                paso_id = self.siguiente_de(paso)
+                continue
+            if saltados:
+                self.decir(SIN_ARCHIVOS_PENDIENTE[min(saltados, 2)])
+                saltados = 0
             if not paso.espera_respuesta:
                 self.decir(self.render(paso.pregunta), self.botones(paso),
                            self.render(paso.enlace) or None)
@@ -451,6 +487,8 @@ class _Turno:
         pendiente = self.estado.pendiente
         if pendiente and pendiente.get("tipo") == "descartar":
             self.responder_descartar(paso, entrada, pendiente)
+        elif paso.tipo == "archivo" and not recibe_archivos(self.contexto):
+            self.entrar(paso.id)  # quedó esperando un archivo que este canal no manda
         elif self.responder_acuse(paso, entrada):
             return
         elif pendiente and pendiente.get("tipo") == "prellenado":
@@ -829,6 +867,11 @@ def iniciar(
         respuestas=copy.deepcopy(respuestas_previas or {}),
     )
     t = _turno(flujo, estado, contexto, catalogo, hoy)
+    if not recibe_archivos(t.contexto) and any(
+            p.tipo == "archivo" and not p.opcional for p in flujo.pasos):
+        t.decir(SIN_ARCHIVOS_TRAMITE, BOTONES_SIN_ARCHIVOS)  # sin hacerle preguntas en balde
+        t.terminar("sin_archivos")
+        return t.resultado()
     t.entrar(flujo.paso_inicial)
     return t.resultado()
 
