@@ -54,6 +54,8 @@ PAYLOADS_PROPIOS = ("/op ", "/mun ", "/caso ")
 PAYLOADS_FIJOS = frozenset({"/si", "/no", "/omitir", "/listo", "/confirmar", "/aun_no",
                             "/descartar", "/no_descartar"})
 MAX_EN_LISTA = 4
+MAX_VALOR_EN_AVANCE = 40
+"""Un valor más largo (p. ej. los objetivos) no se repite al recapitular: solo su nombre."""
 # Otras formas de nombrar un dato al corregirlo en el resumen, según su tipo.
 _NOMBRES_POR_TIPO = {
     "correo": ("correo", "correo electronico", "email", "e mail", "mail"),
@@ -804,10 +806,14 @@ def capturadas(flujo: Flujo, estado: EstadoFlujo) -> int:
     return len(contadas)
 
 
-def _en_lista(nombres: list[str]) -> str:
+def _en_lista(nombres: list[str], valores: dict[str, str] | None = None) -> str:
+    """«a, b, c y otros 4 datos»; con `valores`, cada dato nombrado lleva el suyo entre
+    paréntesis («municipio (Benito Juárez)»)."""
     if len(nombres) > MAX_EN_LISTA:
         resto = len(nombres) - MAX_EN_LISTA + 1
         nombres = [*nombres[:MAX_EN_LISTA - 1], f"otros {resto} datos"]
+    if valores:
+        nombres = [f"{n} ({valores[n]})" if valores.get(n) else n for n in nombres]
     if len(nombres) <= 1:
         return "".join(nombres)
     return f"{', '.join(nombres[:-1])} y {nombres[-1]}"
@@ -815,16 +821,24 @@ def _en_lista(nombres: list[str]) -> str:
 
 def avance(flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
            hoy: dt.date | None = None) -> str:
-    """Lo capturado y lo que falta, en una frase («Ya tengo: municipio, ciudad y país.
-    Faltan: objetivos, fecha de Cabildo y 4 más.»). Vacío si no hay nada que contar."""
+    """Lo capturado y lo que falta, en dos frases cortas («Ya tengo: municipio (Benito
+    Juárez, Quintana Roo), ciudad contraparte (Lyon), país (Francia) y otros 2 datos. Faltan:
+    objetivos, antecedentes y otros 6 datos.»): los datos nombrados llevan su valor si es
+    corto, para reconocer el trámite al volver días después. Vacío si no hay nada que
+    contar."""
     if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
         return ""
     t = _turno(flujo, estado, contexto, None, hoy)
     tengo: list[str] = []
+    valores: dict[str, str] = {}
+    textos = estado.respuestas.get("textos")
     for pid in estado.historial:
         if flujo.tiene(pid) and (p := flujo.paso(pid)).etiqueta and p.espera_respuesta \
                 and p.nombre not in tengo:
             tengo.append(p.nombre)
+            valor = _tomar(textos, p.campo) if isinstance(textos, dict) and p.campo else None
+            if isinstance(valor, str) and 0 < len(valor.strip()) <= MAX_VALOR_EN_AVANCE:
+                valores[p.nombre] = valor.strip()
     faltan: list[str] = []
     variables = t.variables()
     for p in flujo.pasos[flujo.pasos.index(flujo.paso(estado.paso)):]:
@@ -834,7 +848,7 @@ def avance(flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = 
             faltan.append(p.nombre)
     partes = []
     if tengo:
-        partes.append(f"Ya tengo: {_en_lista(tengo)}.")
+        partes.append(f"Ya tengo: {_en_lista(tengo, valores)}.")
     if faltan:
         partes.append(f"{'Falta' if len(faltan) == 1 else 'Faltan'}: {_en_lista(faltan)}.")
     return " ".join(partes)

@@ -23,7 +23,7 @@ from bot.flujos import Entrada, EstadoFlujo, Flujo, Resultado, memoria
 from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
-from bot.flujos.controles import boton_escrito
+from bot.flujos.controles import boton_escrito, es_retomar
 from bot.flujos.menciones import leer_menciones
 from bot.flujos.tipos import es_pregunta
 from bot.motor.bandeja import NOTA_TEXTO_SENSIBLE
@@ -62,11 +62,14 @@ def botones_ofrecidos(conversacion: Conversacion) -> list[Boton]:
             if isinstance(b, list | tuple) and len(b) == 2]
 
 
-def guardar_borrador(conversacion: Conversacion, estado: EstadoFlujo, ahora: dt.datetime
-                     ) -> None:
+def guardar_borrador(conversacion: Conversacion, estado: EstadoFlujo, ahora: dt.datetime,
+                     *, pausado: bool = False) -> None:
     """Guarda un flujo con respuestas para que «continuar» lo recupere (sin la pregunta
-    «¿Descarto…?» que quedó a medias)."""
+    «¿Descarto…?» que quedó a medias). `pausado`: lo dejó para atender otro trámite (al
+    terminar ese, se le ofrece volver)."""
     datos = estado.a_json()
+    if pausado:
+        datos["pausado"] = True
     pendiente = datos.get("pendiente") or {}
     if pendiente.get("tipo") == "descartar":
         previo = pendiente.get("previo")
@@ -90,6 +93,13 @@ def borrador_vigente(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFl
     if ahora - guardado > dt.timedelta(days=DIAS_BORRADOR):
         return None
     return estado
+
+
+def borrador_en_pausa(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFlujo | None:
+    """El borrador vigente de un trámite que se dejó para atender otro, si lo hay."""
+    if not (leer_contexto(conversacion).borrador or {}).get("pausado"):
+        return None
+    return borrador_vigente(conversacion, ahora)
 
 
 def _entrada(ctx: Contexto, documento: Documento | None) -> Entrada:
@@ -135,10 +145,13 @@ class RutasFlujos:
         self.servicios = servicios
         self.conocimiento = conocimiento
         self.zona = ZoneInfo(servicios.ajustes.zona_horaria)
+        self.desfase = dt.timedelta(0)
+        """Cuánto se adelanta el reloj de los trámites: solo las pruebas lo cambian («cinco
+        días después…»), para revisar borradores y retomas sin esperar."""
 
     def hoy(self) -> dt.date:
         """La fecha de hoy en la zona horaria de los ajustes (el intérprete la recibe)."""
-        return dt.datetime.now(self.zona).date()
+        return self.ahora().date()
 
     def _con_recordatorio(self, ctx: Contexto, definicion: Flujo, respuestas: list[Respuesta],
                           contexto: dict[str, Any]) -> list[Respuesta]:
@@ -148,7 +161,8 @@ class RutasFlujos:
         return respuestas + flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy())
 
     def ahora(self) -> dt.datetime:
-        return dt.datetime.now(self.zona)
+        """El momento actual en la zona horaria de los ajustes (más `desfase`)."""
+        return dt.datetime.now(self.zona) + self.desfase
 
     def _sin_datos_sensibles(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
                              contexto: dict[str, Any]) -> list[Respuesta] | None:
@@ -211,7 +225,11 @@ class RutasFlujos:
         bienvenida. Si el flujo se descartó (`previo` tenía respuestas), lo guarda como
         borrador y dice cómo recuperarlo."""
         respuestas = list(resultado.respuestas)
-        if (resultado.evento == "cancelado" and previo is not None
+        en_pausa = (borrador_en_pausa(ctx.conversacion, self.ahora())
+                    if resultado.estado is None else None)
+        if en_pausa is not None and en_pausa.flujo == definicion.id:
+            en_pausa = None
+        if (resultado.evento == "cancelado" and previo is not None and en_pausa is None
                 and flujo.capturadas(definicion, previo)):
             guardar_borrador(ctx.conversacion, previo, self.ahora())
             ultima = respuestas[-1] if respuestas else None
@@ -231,8 +249,22 @@ class RutasFlujos:
             despues = leer_contexto(ctx.conversacion).despues
             actualizar_contexto(ctx.conversacion, despues=None)
             if despues and tiene_consentimiento(ctx.usuario):
-                respuestas += await self.iniciar(ctx, despues)
+                return respuestas + await self.iniciar(ctx, despues)
+        if en_pausa is not None and estado_flujo.leer(ctx.conversacion) is None:
+            respuestas.append(await self._ofrecer_volver(ctx, en_pausa))
         return respuestas
+
+    async def _ofrecer_volver(self, ctx: Contexto, en_pausa: EstadoFlujo) -> Respuesta:
+        """Terminado el trámite que se atendió de paso, ofrecer volver al que quedó en pausa,
+        con lo que ya tiene y lo que le falta."""
+        definicion = self.flujos.get(en_pausa.flujo)
+        if definicion is None:
+            return respuesta_menu("¿Qué más desea hacer?")
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        avance = flujo.avance(definicion, en_pausa, contexto, hoy=self.hoy())
+        return Respuesta(f"¿Seguimos con {definicion.en_palabras}? {avance}".strip(),
+                         botones=[Boton("Sí, seguir", "/continuar"), Boton("Menú", "/menu")])
 
     async def iniciar(self, ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None = None
                       ) -> list[Respuesta]:
@@ -254,7 +286,7 @@ class RutasFlujos:
         previo = estado_flujo.leer(ctx.conversacion)
         if previo is not None and previo.flujo in flujos and previo.flujo != flujo_id \
                 and flujo.capturadas(flujos[previo.flujo], previo):
-            guardar_borrador(ctx.conversacion, previo, self.ahora())
+            guardar_borrador(ctx.conversacion, previo, self.ahora(), pausado=True)
             antes.append(Respuesta(f"Dejé guardado {flujos[previo.flujo].en_palabras}; para "
                                    "retomarlo, escriba «continuar»."))
         if (detectado := lugar_detectado(ctx)) is not None:
@@ -293,8 +325,8 @@ class RutasFlujos:
     async def iniciar_por_pedido(self, ctx: Contexto) -> list[Respuesta] | None:
         """Botón «/iniciar <flujo>» o un intent que pide un trámite («quiero registrar…»)."""
         flujo_id = self._flujo_pedido(ctx)
-        if flujo_id is None:
-            return None
+        if flujo_id is None or (not ctx.payload and es_retomar(ctx.texto)):
+            return None  # «quiero seguir con mi registro» recupera el que dejó
         return await self.iniciar(ctx, flujo_id)
 
     async def primer_contacto(self, ctx: Contexto) -> list[Respuesta] | None:
@@ -321,14 +353,21 @@ class RutasFlujos:
 
     async def continuar_sin_flujo(self, ctx: Contexto) -> list[Respuesta] | None:
         """«continuar» sin nada a medias: decirlo y ofrecer el seguimiento de sus casos."""
-        if ctx.comando is not Comando.CONTINUAR and ctx.intent != "continuar_tramite":
+        if ctx.comando is not Comando.CONTINUAR and ctx.intent != "continuar_tramite" \
+                and (ctx.payload or not es_retomar(ctx.texto)):
             return None
         if estado_flujo.leer(ctx.conversacion) is not None:
             return None
+        guardado = leer_contexto(ctx.conversacion).borrador
         borrador = borrador_vigente(ctx.conversacion, self.ahora())
         actualizar_contexto(ctx.conversacion, borrador=None)
         definicion = self.flujos.get(borrador.flujo) if borrador is not None else None
         if borrador is None or definicion is None or not definicion.tiene(borrador.paso):
+            vencido = self.flujos.get(str((guardado or {}).get("flujo")))
+            if borrador is None and vencido is not None:  # lo hubo, pero pasó el plazo
+                return [respuesta_menu(
+                    f"Ya no tengo {vencido.en_palabras} que dejó sin terminar: lo guardo "
+                    f"{DIAS_BORRADOR} días. ¿Qué desea hacer?")]
             return [respuesta_menu("No tiene ningún trámite a medias. ¿Qué desea hacer?")]
         estado_flujo.guardar(ctx.conversacion, borrador)
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
@@ -353,6 +392,8 @@ class RutasFlujos:
             return None
         comando = ctx.comando
         payload = ctx.payload or ""
+        if comando is None and not payload and es_retomar(ctx.texto):
+            comando = Comando.CONTINUAR  # «sigamos», «¿en qué nos quedamos?»: no es un dato
         if comando in (Comando.MENU, Comando.ASESOR) or payload.startswith(_PAYLOADS_DE_OTRA_RUTA):
             if payload.startswith(("/tema ", "/articulo", "/util ")):
                 respuestas = await self.conocimiento.por_boton(ctx) or []
@@ -360,7 +401,7 @@ class RutasFlujos:
                                                        definicion.contexto)
                 return self._con_recordatorio(ctx, definicion, respuestas, contexto)
             return None
-        if ctx.intent in _INTENTS_DE_OTRA_RUTA:
+        if ctx.intent in _INTENTS_DE_OTRA_RUTA and comando is not Comando.CONTINUAR:
             return None
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
@@ -493,7 +534,16 @@ class RutasFlujos:
         if caso is None:
             return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
         await acciones_casos.documentos_del_caso(ctx, caso)
-        return [Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")]
+        listo = Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")
+        estado = estado_flujo.leer(ctx.conversacion)
+        definicion = self.flujos.get(estado.flujo) if estado is not None else None
+        if estado is None or definicion is None or not definicion.tiene(estado.paso):
+            return [listo]
+        # A mitad de otro trámite: se atendió de paso y se retoma donde iba.
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        return [listo, *self._retomar(definicion, estado, contexto,
+                                      f"Mientras, sigamos con {definicion.en_palabras}.")]
 
 
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
