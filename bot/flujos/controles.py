@@ -151,15 +151,16 @@ _EL_TRAMITE = (r"(?:\s+(?:con|por)?\s*(?:el|la|los|las|mi|mis|su|sus|lo|nuestro|
                r"(?:tramite|registro|iniciativa|solicitud|proceso|formulario|preguntas|datos"
                r"|perfil|eso|esto|lo que (?:estaba|estabamos|ibamos)\w*|donde (?:me|nos) quede"
                r"\w*)(?:\s+\w+){0,4})?")
-_RETOMAR = re.compile(
-    r"^(?:(?:ya\s+)?(?:regrese|volvi|estoy de vuelta|estoy de regreso|aqui estoy)"
+_FRASE_RETOMAR = (
+    r"(?:(?:ya\s+)?(?:regrese|volvi|estoy de vuelta|estoy de regreso|aqui estoy)"
     r"|(?:sigamos|seguimos|continuemos|continuamos|retomemos|retomamos|reanudemos)" + _EL_TRAMITE
     + r"|(?:en\s+)?(?:que|donde)\s+(?:nos|me)\s+(?:quedamos|quede|habiamos quedado"
     r"|habia quedado)"
     r"|(?:en\s+)?(?:que|donde)\s+(?:ibamos|estabamos|iba|estaba|me quede)"
     r"|(?:quiero|quisiera|queremos|puedo|podemos|vamos a|necesito)\s+"
-    r"(?:seguir|continuar|retomar|terminar|acabar|reanudar)" + _EL_TRAMITE
-    + r")(?:\s+(?:por favor|porfa|gracias))?$")
+    r"(?:seguir|continuar|retomar|terminar|acabar|reanudar)" + _EL_TRAMITE + r")")
+_RETOMAR = re.compile(rf"^{_FRASE_RETOMAR}(?:\s+(?:y\s+)?{_FRASE_RETOMAR})*"
+                      r"(?:\s+(?:por favor|porfa|gracias))?$")
 
 
 def es_retomar(texto: str | None) -> bool:

@@ -151,20 +151,20 @@ class RutasDespuesDelFolio:
     async def a_mitad(self, ctx: Contexto) -> list[Respuesta] | None:
         """A mitad de otro trámite, reenviar o actualizar un caso ya registrado es una
         digresión: se atiende y el trámite abierto espera. Reenviar lo atiende
-        `documentos_a_pedido`, que luego retoma la pregunta abierta; actualizar empieza su
-        flujo, el abierto queda en pausa con su borrador y al terminar se ofrece volver a él.
-        Solo consulta la base si el texto parece uno de estos pedidos."""
+        `documentos_a_pedido`, que luego retoma la pregunta abierta; actualizar (si tiene
+        casos) empieza su flujo, el abierto queda en pausa con su borrador y al terminar se
+        ofrece volver a él. Solo consulta la base si el texto parece uno de estos pedidos."""
         flujo_abierto = ctx.conversacion.flujo
         if ctx.payload or not ctx.texto or not flujo_abierto:
             return None
         pedido = pedido_a_mitad(ctx.texto)
         if pedido is None or (pedido is Pedido.ACTUALIZAR and flujo_abierto == FLUJO_ACTUALIZAR):
             return None
-        if not await casos_de_usuario(ctx.sesion, ctx.usuario.id):
-            return None  # sin casos, el mensaje es del trámite abierto
-        if pedido is Pedido.REENVIAR:
+        if pedido is Pedido.REENVIAR:  # `documentos_a_pedido` dice si aún no hay casos
             ctx.payload, ctx.texto = "/documentos", ""
             return None
+        if not await casos_de_usuario(ctx.sesion, ctx.usuario.id):
+            return None  # sin casos, el mensaje es del trámite abierto
         return await self._actualizar(ctx)
 
     async def _actualizar(self, ctx: Contexto) -> list[Respuesta]:

@@ -846,6 +846,8 @@ def avance(flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = 
                 and p.nombre not in tengo and p.nombre not in faltan
                 and (p.id == estado.paso or verdadera(p.condicion, variables))):
             faltan.append(p.nombre)
+    if not tengo and len(faltan) <= 1:
+        return ""  # «Falta: papel» solo repetiría la pregunta que sigue
     partes = []
     if tengo:
         partes.append(f"Ya tengo: {_en_lista(tengo, valores)}.")

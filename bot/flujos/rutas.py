@@ -102,6 +102,14 @@ def borrador_en_pausa(conversacion: Conversacion, ahora: dt.datetime) -> EstadoF
     return borrador_vigente(conversacion, ahora)
 
 
+def _es_cierre(texto: str) -> bool:
+    """¿Es solo la pregunta corta con que termina un trámite («¿En qué le ayudo?», «¿Qué más
+    desea hacer?»)? Una pregunta de una línea, sin nada más."""
+    limpio = texto.strip()
+    return limpio.startswith("¿") and limpio.endswith("?") and "\n" not in limpio \
+        and len(limpio) <= 40
+
+
 def _entrada(ctx: Contexto, documento: Documento | None) -> Entrada:
     archivo = None
     if documento is not None:
@@ -251,6 +259,9 @@ class RutasFlujos:
             if despues and tiene_consentimiento(ctx.usuario):
                 return respuestas + await self.iniciar(ctx, despues)
         if en_pausa is not None and estado_flujo.leer(ctx.conversacion) is None:
+            ultima = respuestas[-1] if respuestas else None
+            if ultima is not None and ultima.botones and _es_cierre(ultima.texto):
+                respuestas.pop()  # «¿En qué le ayudo?»: la pregunta que sigue es volver
             respuestas.append(await self._ofrecer_volver(ctx, en_pausa))
         return respuestas
 
@@ -264,7 +275,8 @@ class RutasFlujos:
                                                definicion.contexto)
         avance = flujo.avance(definicion, en_pausa, contexto, hoy=self.hoy())
         return Respuesta(f"¿Seguimos con {definicion.en_palabras}? {avance}".strip(),
-                         botones=[Boton("Sí, seguir", "/continuar"), Boton("Menú", "/menu")])
+                         botones=[Boton("Sí, seguir", "/continuar"),
+                                  Boton("No, por ahora", "/menu")])
 
     async def iniciar(self, ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None = None
                       ) -> list[Respuesta]:
@@ -518,6 +530,7 @@ class RutasFlujos:
         folio = ctx.payload.partition(" ")[2].strip()
         if not folio:
             folio = leer_contexto(ctx.conversacion).caso_folio or ""
+        estado = estado_flujo.leer(ctx.conversacion)
         if not folio:
             casos = await casos_de_usuario(ctx.sesion, ctx.usuario.id)  # solo los suyos
             if len(casos) == 1:
@@ -526,6 +539,11 @@ class RutasFlujos:
                 return [Respuesta("¿De qué caso quiere la ficha y el oficio?",
                                   botones=[Boton(c.folio, f"/documentos {c.folio}")
                                            for c in casos[:10]])]
+            elif estado is not None:
+                return await self._y_seguimos(ctx, estado, Respuesta(
+                    "Aún no tiene casos registrados: la ficha y el oficio se los envío al "
+                    "terminar este registro." if estado.flujo == "registro_iniciativa"
+                    else "Aún no tiene casos registrados."))
             else:
                 return [Respuesta("Aún no tiene casos registrados.",
                                   botones=[Boton("Registrar iniciativa",
@@ -534,16 +552,20 @@ class RutasFlujos:
         if caso is None:
             return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
         await acciones_casos.documentos_del_caso(ctx, caso)
-        listo = Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")
-        estado = estado_flujo.leer(ctx.conversacion)
+        return await self._y_seguimos(ctx, estado, Respuesta(
+            f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}."))
+
+    async def _y_seguimos(self, ctx: Contexto, estado: EstadoFlujo | None, respuesta: Respuesta
+                          ) -> list[Respuesta]:
+        """Lo atendido de paso y, si hay un trámite abierto, dónde iba (lo capturado, lo que
+        falta y la pregunta abierta)."""
         definicion = self.flujos.get(estado.flujo) if estado is not None else None
         if estado is None or definicion is None or not definicion.tiene(estado.paso):
-            return [listo]
-        # A mitad de otro trámite: se atendió de paso y se retoma donde iba.
+            return [respuesta]
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
-        return [listo, *self._retomar(definicion, estado, contexto,
-                                      f"Mientras, sigamos con {definicion.en_palabras}.")]
+        return [respuesta, *self._retomar(definicion, estado, contexto,
+                                          f"Mientras, sigamos con {definicion.en_palabras}.")]
 
 
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,
