@@ -146,7 +146,7 @@ def _por_polaridad(texto: str, formas: list[tuple[str, Boton]]) -> Boton | None:
 # seguir con mi registro». Lo que sigue a «seguir con» debe nombrar el trámite (o nada):
 # «queremos seguir con el intercambio de estudiantes» es un objetivo, no una orden.
 _SALUDO_INICIAL = re.compile(r"^(?:(?:hola|buenas|buenos dias|buenas tardes|buenas noches|oiga"
-                             r"|oye|bueno|ok|perdon|disculpe|ya|pues)\s+)+")
+                             r"|oye|bueno|ok|perdon|disculpe|ya|pues|si|claro|va|dale|sale)\s+)+")
 _EL_TRAMITE = (r"(?:\s+(?:con|por)?\s*(?:el|la|los|las|mi|mis|su|sus|lo|nuestro|nuestra)?\s*"
                r"(?:tramite|registro|iniciativa|solicitud|proceso|formulario|preguntas|datos"
                r"|perfil|eso|esto|lo que (?:estaba|estabamos|ibamos)\w*|donde (?:me|nos) quede"

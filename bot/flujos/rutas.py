@@ -51,6 +51,8 @@ _PAYLOADS_DE_OTRA_RUTA = ("/asesor", "/menu", "/aviso", "/mis_datos", "/borrar",
                           "/tema ", "/articulo", "/util ", "/documentos")
 DIAS_BORRADOR = 30
 """Días en que «continuar» recupera un trámite descartado o dejado por otro."""
+RETOMAR_OFRECIDO = "/retomar"
+"""El botón «Sí, seguir» al ofrecer volver a un trámite en pausa (es la orden «continuar»)."""
 AVISO_BORRADOR = (f"Si fue un error, escriba «continuar» en los próximos {DIAS_BORRADOR} días "
                   "y lo recupero tal como estaba.")
 
@@ -262,6 +264,9 @@ class RutasFlujos:
             ultima = respuestas[-1] if respuestas else None
             if ultima is not None and ultima.botones and _es_cierre(ultima.texto):
                 respuestas.pop()  # «¿En qué le ayudo?»: la pregunta que sigue es volver
+            empezar_otro = f"/iniciar {en_pausa.flujo}"  # «Registrar iniciativa» lo empezaría
+            for r in respuestas:  # de cero: lo que se ofrece es seguir el que está en pausa
+                r.botones = [b for b in r.botones if b.payload != empezar_otro]
             respuestas.append(await self._ofrecer_volver(ctx, en_pausa))
         return respuestas
 
@@ -275,7 +280,7 @@ class RutasFlujos:
                                                definicion.contexto)
         avance = flujo.avance(definicion, en_pausa, contexto, hoy=self.hoy())
         return Respuesta(f"¿Seguimos con {definicion.en_palabras}? {avance}".strip(),
-                         botones=[Boton("Sí, seguir", "/continuar"),
+                         botones=[Boton("Sí, seguir", RETOMAR_OFRECIDO),
                                   Boton("No, por ahora", "/menu")])
 
     async def iniciar(self, ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None = None
@@ -384,6 +389,10 @@ class RutasFlujos:
         estado_flujo.guardar(ctx.conversacion, borrador)
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
+        if ctx.payload == RETOMAR_OFRECIDO:  # lo capturado se acaba de decir al ofrecerlo
+            return [Respuesta(f"Sigamos con {definicion.en_palabras}."),
+                    *flujo.recordatorio(definicion, borrador, contexto, hoy=self.hoy(),
+                                        seguir=False)]
         return self._retomar(definicion, borrador, contexto, f"Recuperé {definicion.en_palabras}.")
 
     def _retomar(self, definicion: Flujo, estado: EstadoFlujo, contexto: dict[str, Any],
