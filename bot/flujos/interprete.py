@@ -616,11 +616,15 @@ class _Turno:
     def corregibles(self, paso: Paso) -> list[Paso]:
         if paso.corregir:
             return [self.flujo.paso(i) for i in paso.corregir if self.flujo.tiene(i)]
+        # Sin lista en el YAML: los datos que contestó en este trámite (no los de pasos que
+        # no le tocaron ni los que se tomaron solos, como el caso cuando solo tiene uno).
         previos = self.flujo.pasos[: self.flujo.pasos.index(paso)]
-        return [p for p in previos if p.espera_respuesta and p.campo and p.etiqueta]
+        return [p for p in previos if p.espera_respuesta and p.campo and p.etiqueta
+                and p.id in self.estado.historial]
 
     def botones_corregir(self, paso: Paso) -> list[Boton]:
-        return [Boton(p.nombre, f"/corregir {p.id}") for p in self.corregibles(paso)]
+        return [Boton(p.nombre[:1].upper() + p.nombre[1:], f"/corregir {p.id}")
+                for p in self.corregibles(paso)]
 
     def objetivo_correccion(self, paso: Paso, texto: str) -> Paso | None:
         candidatos = self.corregibles(paso)
@@ -740,6 +744,11 @@ class _Turno:
                         [Boton("Confirmar", "/confirmar"), Boton("Corregir un dato", "/corregir")])
             return
         if not objetivo:
+            unico = self.corregibles(paso)
+            if len(unico) == 1:  # un solo dato: se pregunta de nuevo, sin elegirlo antes
+                self.estado.regreso = paso.id
+                self.entrar(unico[0].id, directo=True)
+                return
             self.estado.pendiente = {"tipo": "corregir"}
             self.decir("¿Qué dato desea corregir?", self.botones_corregir(paso))
             return
