@@ -302,7 +302,7 @@ class RutasFlujos:
         antes: list[Respuesta] = []
         previo = estado_flujo.leer(ctx.conversacion)
         if previo is not None and previo.flujo in flujos and previo.flujo != flujo_id \
-                and flujo.capturadas(flujos[previo.flujo], previo):
+                and self._vale_mas_que_el_pausado(ctx, previo):
             guardar_borrador(ctx.conversacion, previo, self.ahora(), pausado=True)
             antes.append(Respuesta(f"Dejé guardado {flujos[previo.flujo].en_palabras}; para "
                                    "retomarlo, escriba «continuar»."))
@@ -317,6 +317,18 @@ class RutasFlujos:
         resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo(),
                                   hoy=self.hoy())
         return antes + await self._aplicar(ctx, definicion, resultado)
+
+    def _vale_mas_que_el_pausado(self, ctx: Contexto, previo: EstadoFlujo) -> bool:
+        """¿Guardar `previo` como borrador? Solo si tiene respuestas y no pisa un trámite en
+        pausa con más (un registro a medias no se pierde por dejar después una actualización
+        a medias: solo hay lugar para un borrador)."""
+        capturadas = flujo.capturadas(self.flujos[previo.flujo], previo)
+        if not capturadas:
+            return False
+        en_pausa = borrador_en_pausa(ctx.conversacion, self.ahora())
+        if en_pausa is None or en_pausa.flujo not in self.flujos or en_pausa.flujo == previo.flujo:
+            return True
+        return capturadas > flujo.capturadas(self.flujos[en_pausa.flujo], en_pausa)
 
     def _flujo_pedido(self, ctx: Contexto) -> str | None:
         if ctx.payload and ctx.payload.startswith("/iniciar "):
