@@ -450,6 +450,9 @@ class _Turno:
     def leer(self, paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None) -> Lectura:
         if paso.tipo == "fecha" and entrada.payload == "/aun_no":
             entrada = Entrada(texto="aún no")
+        if paso.tipo == "archivo" and paso.opcional and not entrada.archivo \
+                and _SIN_EL_ARCHIVO.search(normalizar(entrada.texto)):
+            entrada = Entrada(payload="/omitir")  # «no lo tengo a la mano», «luego lo mando»
         lectura = leer(paso, entrada, pendiente=pendiente, variables=self.variables(),
                        catalogo=self.catalogo, hoy=self.hoy)
         if paso.tipo == "pais" and lectura.lista and isinstance(lectura.valor, dict) \
@@ -773,6 +776,15 @@ def pide_otra_cosa(paso: Paso, entrada: Entrada) -> bool:
     return (not entrada.payload and paso.tipo in _TIPOS_CON_VALOR
             and es_peticion(entrada.texto))
 
+
+# En un paso de archivo opcional, decir que no lo tiene ahora es saltarlo («no lo tengo a la
+# mano», «aún no lo tenemos», «luego lo mando»).
+_SIN_EL_ARCHIVO = re.compile(
+    r"^(?:no|aun no|todavia no|ahorita no|ahora no|por ahora no)\b.*\b(?:tengo|tenemos|a la mano"
+    r"|lo tengo|la tengo|lo tenemos|la tenemos)\b"
+    r"|^(?:aun no|todavia no|ahorita no|ahora no|por ahora no)$"
+    r"|\b(?:lo|la|los|las) (?:mando|envio|subo|paso|mandamos|enviamos|subimos|pasamos)\b"
+    r"|\b(?:despues|luego|mas tarde|otro dia|manana)\b")
 
 _NO_INICIAL = re.compile(r"^\s*(no|nel|nop|negativo)\b[\s,.;:!]*", re.I)
 
