@@ -82,8 +82,13 @@ def pedido_de(texto_libre: str) -> Pedido | None:
 
 
 _OTRA_VEZ = re.compile(r"\b(reenvi\w*|otra vez|de nuevo|nuevamente|vuelve|vuelva|volver"
-                       r"|no (me |nos )?llego|no (me |nos )?llegaron|(me|nos) (mand|envi|pas)\w*"
-                       r"|(mand|envi|pas)\w*(me|nos))\b")
+                       r"|no (me |nos )?llego|no (me |nos )?llegaron)\b")
+_A_MI = re.compile(r"\b((me|nos) (puede |podria |puedes )?(mand|envi|pas|compart)\w*"
+                   r"|(mand|envi|pas)\w*(me|nos))\b")
+_SUS_DOCUMENTOS = re.compile(r"\b(oficio|ficha)\b")
+MAX_PALABRAS_A_MITAD = 15
+"""Un pedido escrito a mitad de un trámite es corto; una respuesta larga (unos objetivos que
+hablan de «enviarnos documentos») es la respuesta."""
 _CASO_REGISTRADO = re.compile(r"\b(caso|folio|expediente|ch \d{4})\b")
 
 
@@ -94,9 +99,10 @@ def pedido_a_mitad(texto_libre: str) -> Pedido | None:
     sesionado con una pregunta o un «actualizar» («ya me aprobó el Cabildo ayer, ¿cómo lo
     actualizo?») o de su caso o folio («quiero cambiar el correo de mi caso»)."""
     forma = normalizar(texto_libre)
-    if not forma:
+    if not forma or len(forma.split()) > MAX_PALABRAS_A_MITAD:
         return None
-    if _DOCUMENTOS.search(forma) and _OTRA_VEZ.search(forma):
+    if (_DOCUMENTOS.search(forma) and _OTRA_VEZ.search(forma)) or (
+            _SUS_DOCUMENTOS.search(forma) and _A_MI.search(forma)):
         return Pedido.REENVIAR
     actualizar = _ACTUALIZAR.search(forma)
     if _CABILDO_YA.search(forma) and (actualizar or es_pregunta(texto_libre)):
