@@ -59,6 +59,9 @@ def tabla_de_rutas(escalamiento: RutasEscalamiento, flujos: RutasFlujos,
         # «no me entiende», «ya le dije», «qué lento» solos: disculpa y la pregunta abierta
         # (antes que el flujo, que los tomaría como respuesta).
         persona.frustracion,
+        # A mitad de un trámite, reenviar la ficha y el oficio o actualizar un caso ya
+        # registrado es una digresión (el trámite abierto espera).
+        caso.a_mitad,
         # El flujo en curso, o uno que se pide.
         flujos.flujo_activo,
         # Sobre un caso ya registrado: reenviar la ficha y el oficio, actualizar un dato,

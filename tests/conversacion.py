@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
+from bot.flujos.rutas import RutasFlujos
 from bot.motor.motor import Motor
 from bot.nucleo.mensajes import ArchivoEntrante, Canal, MensajeEntrante, Respuesta
 
@@ -36,6 +38,15 @@ class Charla:
                 if titulo.lower() in b.titulo.lower():
                     return await self.di(payload=b.payload)
         raise AssertionError(f"no hay botón «{titulo}» en {self.botones}")
+
+    def pasan_dias(self, dias: int) -> None:
+        """Adelanta el reloj de los trámites del motor (`RutasFlujos.desfase`): la persona
+        vuelve a escribir `dias` después."""
+        relojes = {id(r.__self__): r.__self__ for r in self.motor.rutas
+                   if isinstance(getattr(r, "__self__", None), RutasFlujos)}
+        assert relojes, "el motor no tiene las rutas de los trámites"
+        for rutas in relojes.values():
+            rutas.desfase += dt.timedelta(days=dias)
 
     @property
     def texto(self) -> str:

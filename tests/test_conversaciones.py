@@ -25,7 +25,7 @@ PROLOGOS: dict[str, list[dict[str, Any]]] = yaml.safe_load(
     (CARPETA / "prologos.yaml").read_text(encoding="utf-8"))
 CLAVES_DIALOGO = {"nombre", "canal", "prologo", "turnos"}
 CLAVES_TURNO = {"di", "pulsa", "boton", "contiene", "no_contiene", "botones", "paso",
-                "guardado", "usuario", "caso", "puede_no_entender"}
+                "guardado", "usuario", "caso", "puede_no_entender", "pasan_dias"}
 # Lo que nunca debe leer una persona (costuras de la conversación y nombres internos).
 NUNCA = ["Sigamos. Sigamos", "Sigamos. Gracias", "Sigamos con «", "«Bienvenida»",
          "falta consentimiento", "{{", "}}"]
@@ -100,9 +100,14 @@ def test_el_corpus_esta_bien_escrito() -> None:
         for turno in dialogo["turnos"]:
             assert set(turno) <= CLAVES_TURNO, (dialogo["nombre"], set(turno) - CLAVES_TURNO)
             assert len({"di", "pulsa", "boton"} & set(turno)) == 1, (dialogo["nombre"], turno)
+            # «di: no» sin comillas es falso para YAML: el texto va entre comillas.
+            assert all(isinstance(turno[k], str) for k in ("di", "pulsa", "boton")
+                       if k in turno), (dialogo["nombre"], turno)
 
 
 async def _turno(charla: Charla, turno: dict[str, Any]) -> None:
+    if turno.get("pasan_dias"):
+        charla.pasan_dias(int(turno["pasan_dias"]))
     if "di" in turno:
         await charla.di(str(turno["di"]))
     elif "pulsa" in turno:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.config import Ajustes
 from bot.db.modelos import Caso, Conversacion, Usuario
-from bot.nucleo.mensajes import ArchivoEntrante
+from bot.nucleo.mensajes import ArchivoEntrante, Canal
 from bot.servicios import Servicios, crear_servicios
 
 from conversacion import PERFIL, REGISTRO, Charla, registrar_iniciativa
@@ -109,7 +109,7 @@ async def test_sin_consentimiento_responde_pero_no_registra(servicios: Servicios
 
 
 async def test_subir_documento_a_un_caso(servicios: Servicios) -> None:
-    charla = Charla(servicios.motor)
+    charla = Charla(servicios.motor, canal=Canal.WEB)  # REST no manda archivos
     folio = await registrar_iniciativa(charla)
     await charla.di(payload="/iniciar subir_documento")
     assert folio in charla.texto  # su único caso se propone

@@ -140,3 +140,32 @@ def _por_polaridad(texto: str, formas: list[tuple[str, Boton]]) -> Boton | None:
     if sentido is None:
         return None
     return afirmativos[0] if sentido else negativos[0]
+
+
+# Volver a un trámite con palabras: «sigamos», «ya regresé», «¿en qué nos quedamos?», «quiero
+# seguir con mi registro». Lo que sigue a «seguir con» debe nombrar el trámite (o nada):
+# «queremos seguir con el intercambio de estudiantes» es un objetivo, no una orden.
+_SALUDO_INICIAL = re.compile(r"^(?:(?:hola|buenas|buenos dias|buenas tardes|buenas noches|oiga"
+                             r"|oye|bueno|ok|perdon|disculpe|ya|pues|si|claro|va|dale|sale)\s+)+")
+_EL_TRAMITE = (r"(?:\s+(?:con|por)?\s*(?:el|la|los|las|mi|mis|su|sus|lo|nuestro|nuestra)?\s*"
+               r"(?:tramite|registro|iniciativa|solicitud|proceso|formulario|preguntas|datos"
+               r"|perfil|eso|esto|lo que (?:estaba|estabamos|ibamos)\w*|donde (?:me|nos) quede"
+               r"\w*)(?:\s+\w+){0,4})?")
+_FRASE_RETOMAR = (
+    r"(?:(?:ya\s+)?(?:regrese|volvi|estoy de vuelta|estoy de regreso|aqui estoy)"
+    r"|(?:sigamos|seguimos|continuemos|continuamos|retomemos|retomamos|reanudemos)" + _EL_TRAMITE
+    + r"|(?:en\s+)?(?:que|donde)\s+(?:nos|me)\s+(?:quedamos|quede|habiamos quedado"
+    r"|habia quedado)"
+    r"|(?:en\s+)?(?:que|donde)\s+(?:ibamos|estabamos|iba|estaba|me quede)"
+    r"|(?:quiero|quisiera|queremos|puedo|podemos|vamos a|necesito)\s+"
+    r"(?:seguir|continuar|retomar|terminar|acabar|reanudar)" + _EL_TRAMITE + r")")
+_RETOMAR = re.compile(rf"^{_FRASE_RETOMAR}(?:\s+(?:y\s+)?{_FRASE_RETOMAR})*"
+                      r"(?:\s+(?:por favor|porfa|gracias))?$")
+
+
+def es_retomar(texto: str | None) -> bool:
+    """¿Pide volver al trámite que dejó a medias? «sigamos», «ya regresé», «¿en qué nos
+    quedamos?», «quiero seguir con mi registro»; no «queremos seguir con el intercambio de
+    estudiantes» (un objetivo) ni «sigo sin entender»."""
+    n = _SALUDO_INICIAL.sub("", normalizar(texto or ""))
+    return bool(n) and _RETOMAR.match(n) is not None

@@ -26,6 +26,7 @@ from bot.flujos.fechas import leer_fecha
 from bot.motor.textos import texto
 from bot.nucleo.contexto import Contexto
 from bot.nucleo.mensajes import Boton, Respuesta
+from bot.nucleo.preguntas import es_pregunta
 from bot.texto import normalizar
 
 Iniciar = Callable[[Contexto, str, dict[str, Any] | None], Awaitable[list[Respuesta]]]
@@ -80,6 +81,37 @@ def pedido_de(texto_libre: str) -> Pedido | None:
     return None
 
 
+_OTRA_VEZ = re.compile(r"\b(reenvi\w*|otra vez|de nuevo|nuevamente|vuelve|vuelva|volver"
+                       r"|no (me |nos )?llego|no (me |nos )?llegaron)\b")
+_A_MI = re.compile(r"\b((me|nos) (puede |podria |puedes )?(mand|envi|pas|compart)\w*"
+                   r"|(mand|envi|pas)\w*(me|nos))\b")
+_SUS_DOCUMENTOS = re.compile(r"\b(oficio|ficha)\b")
+MAX_PALABRAS_A_MITAD = 15
+"""Un pedido escrito a mitad de un trámite es corto; una respuesta larga (unos objetivos que
+hablan de «enviarnos documentos») es la respuesta."""
+_CASO_REGISTRADO = re.compile(r"\b(caso|folio|expediente|ch \d{4})\b")
+
+
+def pedido_a_mitad(texto_libre: str) -> Pedido | None:
+    """Un pedido sobre un caso ya registrado escrito a mitad de otro trámite. Más estricto que
+    `pedido_de`: ahí un mensaje también puede ser la respuesta al paso. Reenviar pide que se
+    le manden a ella («me vuelve a mandar el oficio»); actualizar, que hable del Cabildo ya
+    sesionado con una pregunta o un «actualizar» («ya me aprobó el Cabildo ayer, ¿cómo lo
+    actualizo?») o de su caso o folio («quiero cambiar el correo de mi caso»)."""
+    forma = normalizar(texto_libre)
+    if not forma or len(forma.split()) > MAX_PALABRAS_A_MITAD:
+        return None
+    if (_DOCUMENTOS.search(forma) and _OTRA_VEZ.search(forma)) or (
+            _SUS_DOCUMENTOS.search(forma) and _A_MI.search(forma)):
+        return Pedido.REENVIAR
+    actualizar = _ACTUALIZAR.search(forma)
+    if _CABILDO_YA.search(forma) and (actualizar or es_pregunta(texto_libre)):
+        return Pedido.ACTUALIZAR
+    if actualizar and _CASO_REGISTRADO.search(forma):
+        return Pedido.ACTUALIZAR
+    return None
+
+
 def dato_mencionado(flujo: Flujo, texto_libre: str) -> str | None:
     """El dato del caso que menciona el mensaje, según las opciones del paso «campo» del flujo
     de actualización (título o sinónimo como palabras completas)."""
@@ -121,6 +153,25 @@ class RutasDespuesDelFolio:
         if pedido is Pedido.ACTUALIZAR:
             return await self._actualizar(ctx)
         return await self._cuando_sre(ctx)
+
+    async def a_mitad(self, ctx: Contexto) -> list[Respuesta] | None:
+        """A mitad de otro trámite, reenviar o actualizar un caso ya registrado es una
+        digresión: se atiende y el trámite abierto espera. Reenviar lo atiende
+        `documentos_a_pedido`, que luego retoma la pregunta abierta; actualizar (si tiene
+        casos) empieza su flujo, el abierto queda en pausa con su borrador y al terminar se
+        ofrece volver a él. Solo consulta la base si el texto parece uno de estos pedidos."""
+        flujo_abierto = ctx.conversacion.flujo
+        if ctx.payload or not ctx.texto or not flujo_abierto:
+            return None
+        pedido = pedido_a_mitad(ctx.texto)
+        if pedido is None or (pedido is Pedido.ACTUALIZAR and flujo_abierto == FLUJO_ACTUALIZAR):
+            return None
+        if pedido is Pedido.REENVIAR:  # `documentos_a_pedido` dice si aún no hay casos
+            ctx.payload, ctx.texto = "/documentos", ""
+            return None
+        if not await casos_de_usuario(ctx.sesion, ctx.usuario.id):
+            return None  # sin casos, el mensaje es del trámite abierto
+        return await self._actualizar(ctx)
 
     async def _actualizar(self, ctx: Contexto) -> list[Respuesta]:
         definicion = self.flujos[FLUJO_ACTUALIZAR]

@@ -31,7 +31,7 @@ from bot.flujos.tipos import (
 )
 from bot.nlu.respaldo import entidades_basicas
 from bot.nucleo.comandos import Comando, es_acuse, es_agradecimiento, reconocer
-from bot.nucleo.mensajes import Boton, Respuesta
+from bot.nucleo.mensajes import Boton, Canal, Respuesta
 from bot.texto import normalizar, sin_acentos
 
 MAX_SALTOS = 200
@@ -54,6 +54,8 @@ PAYLOADS_PROPIOS = ("/op ", "/mun ", "/caso ")
 PAYLOADS_FIJOS = frozenset({"/si", "/no", "/omitir", "/listo", "/confirmar", "/aun_no",
                             "/descartar", "/no_descartar"})
 MAX_EN_LISTA = 4
+MAX_VALOR_EN_AVANCE = 40
+"""Un valor más largo (p. ej. los objetivos) no se repite al recapitular: solo su nombre."""
 # Otras formas de nombrar un dato al corregirlo en el resumen, según su tipo.
 _NOMBRES_POR_TIPO = {
     "correo": ("correo", "correo electronico", "email", "e mail", "mail"),
@@ -101,6 +103,27 @@ AYUDA_TIPO_TERMINAL = {
     "«1, 3») o sus nombres, o púlselas una por una y al final «Listo».",
 }
 AYUDA_GLOBAL = "En cualquier momento puede escribir «atrás», «cancelar», «menú» o «asesor»."
+DONDE_ENVIAR = "por el chat web, Telegram o WhatsApp, o a su oficina estatal"
+"""Por dónde puede llegar un archivo que este canal no recibe."""
+SIN_ARCHIVOS_PENDIENTE = {
+    1: "Por este canal no puedo recibir archivos, así que lo dejo pendiente: puede enviarlo "
+       "después " + DONDE_ENVIAR + ".",
+    2: "Por este canal no puedo recibir archivos, así que los dejo pendientes: puede "
+       "enviarlos después " + DONDE_ENVIAR + ".",
+}
+SIN_ARCHIVOS_TRAMITE = ("Por este canal no puedo recibir archivos. Puede enviar su documento "
+                        "por el chat web, Telegram o WhatsApp (ahí lo agrego a su caso), o "
+                        "entregarlo a su oficina estatal.")
+BOTONES_SIN_ARCHIVOS = [Boton("Ver mi caso", "/iniciar seguimiento"), Boton("Menú", "/menu")]
+
+
+def recibe_archivos(contexto: dict[str, Any]) -> bool:
+    """¿El canal de la conversación puede enviar archivos? Sin canal conocido (el simulador,
+    `flujos probar`), sí."""
+    try:
+        return Canal(contexto.get("canal")).admite_archivos
+    except ValueError:
+        return True
 
 
 def _poner(destino: dict[str, Any], ruta: str, valor: Any) -> None:
@@ -164,6 +187,7 @@ class _Turno:
         v.update(self.estado.respuestas)
         v["respuestas"] = self.estado.respuestas
         v["hoy"] = self.hoy.isoformat()
+        v["recibe_archivos"] = recibe_archivos(self.contexto)
         return v
 
     def render(self, plantilla: str | None) -> str:
@@ -248,7 +272,10 @@ class _Turno:
         self.evento = self.evento or evento
 
     def entrar(self, paso_id: str, *, directo: bool = False) -> None:
-        """Llega a `paso_id`: salta condiciones falsas, dice mensajes, para en una pregunta."""
+        """Llega a `paso_id`: salta condiciones falsas, dice mensajes, para en una pregunta.
+        Un archivo opcional que el canal no puede enviar se deja pendiente (se dice una vez);
+        uno obligatorio termina el trámite diciendo por dónde sí puede enviarlo."""
+        saltados = 0
         for _ in range(MAX_SALTOS):
             if paso_id == FIN or not self.flujo.tiene(paso_id):
                 self.terminar("completado")
@@ -258,6 +285,17 @@ class _Turno:
                 paso_id = self.flujo.de_abajo(paso.id)  # un paso saltado cede al de abajo
                 continue
             directo_aqui, directo = directo, False
+            if paso.tipo == "archivo" and not recibe_archivos(self.contexto):
+                if not paso.opcional:  # el trámite no se puede cumplir por este canal
+                    self.decir(SIN_ARCHIVOS_TRAMITE, BOTONES_SIN_ARCHIVOS)
+                    self.terminar("sin_archivos")
+                    return
+                saltados += 1  # se dice una vez, antes de la pregunta que sigue
+                paso_id = self.siguiente_de(paso)
+                continue
+            if saltados:
+                self.decir(SIN_ARCHIVOS_PENDIENTE[min(saltados, 2)])
+                saltados = 0
             if not paso.espera_respuesta:
                 self.decir(self.render(paso.pregunta), self.botones(paso),
                            self.render(paso.enlace) or None)
@@ -420,6 +458,9 @@ class _Turno:
     def leer(self, paso: Paso, entrada: Entrada, pendiente: dict[str, Any] | None) -> Lectura:
         if paso.tipo == "fecha" and entrada.payload == "/aun_no":
             entrada = Entrada(texto="aún no")
+        if paso.tipo == "archivo" and paso.opcional and not entrada.archivo \
+                and _SIN_EL_ARCHIVO.search(normalizar(entrada.texto)):
+            entrada = Entrada(payload="/omitir")  # «no lo tengo a la mano», «luego lo mando»
         lectura = leer(paso, entrada, pendiente=pendiente, variables=self.variables(),
                        catalogo=self.catalogo, hoy=self.hoy)
         if paso.tipo == "pais" and lectura.lista and isinstance(lectura.valor, dict) \
@@ -459,6 +500,8 @@ class _Turno:
         pendiente = self.estado.pendiente
         if pendiente and pendiente.get("tipo") == "descartar":
             self.responder_descartar(paso, entrada, pendiente)
+        elif paso.tipo == "archivo" and not recibe_archivos(self.contexto):
+            self.entrar(paso.id)  # quedó esperando un archivo que este canal no manda
         elif self.responder_acuse(paso, entrada):
             return
         elif pendiente and pendiente.get("tipo") == "prellenado":
@@ -584,11 +627,15 @@ class _Turno:
     def corregibles(self, paso: Paso) -> list[Paso]:
         if paso.corregir:
             return [self.flujo.paso(i) for i in paso.corregir if self.flujo.tiene(i)]
+        # Sin lista en el YAML: los datos que contestó en este trámite (no los de pasos que
+        # no le tocaron ni los que se tomaron solos, como el caso cuando solo tiene uno).
         previos = self.flujo.pasos[: self.flujo.pasos.index(paso)]
-        return [p for p in previos if p.espera_respuesta and p.campo and p.etiqueta]
+        return [p for p in previos if p.espera_respuesta and p.campo and p.etiqueta
+                and p.id in self.estado.historial]
 
     def botones_corregir(self, paso: Paso) -> list[Boton]:
-        return [Boton(p.nombre, f"/corregir {p.id}") for p in self.corregibles(paso)]
+        return [Boton(p.nombre[:1].upper() + p.nombre[1:], f"/corregir {p.id}")
+                for p in self.corregibles(paso)]
 
     def objetivo_correccion(self, paso: Paso, texto: str) -> Paso | None:
         candidatos = self.corregibles(paso)
@@ -708,6 +755,11 @@ class _Turno:
                         [Boton("Confirmar", "/confirmar"), Boton("Corregir un dato", "/corregir")])
             return
         if not objetivo:
+            unico = self.corregibles(paso)
+            if len(unico) == 1:  # un solo dato: se pregunta de nuevo, sin elegirlo antes
+                self.estado.regreso = paso.id
+                self.entrar(unico[0].id, directo=True)
+                return
             self.estado.pendiente = {"tipo": "corregir"}
             self.decir("¿Qué dato desea corregir?", self.botones_corregir(paso))
             return
@@ -732,6 +784,15 @@ def pide_otra_cosa(paso: Paso, entrada: Entrada) -> bool:
     return (not entrada.payload and paso.tipo in _TIPOS_CON_VALOR
             and es_peticion(entrada.texto))
 
+
+# En un paso de archivo opcional, decir que no lo tiene ahora es saltarlo («no lo tengo a la
+# mano», «aún no lo tenemos», «luego lo mando»).
+_SIN_EL_ARCHIVO = re.compile(
+    r"^(?:no|aun no|todavia no|ahorita no|ahora no|por ahora no)\b.*\b(?:tengo|tenemos|a la mano"
+    r"|lo tengo|la tengo|lo tenemos|la tenemos)\b"
+    r"|^(?:aun no|todavia no|ahorita no|ahora no|por ahora no)$"
+    r"|\b(?:lo|la|los|las) (?:mando|envio|subo|paso|mandamos|enviamos|subimos|pasamos)\b"
+    r"|\b(?:despues|luego|mas tarde|otro dia|manana)\b")
 
 _NO_INICIAL = re.compile(r"^\s*(no|nel|nop|negativo)\b[\s,.;:!]*", re.I)
 
@@ -774,10 +835,14 @@ def capturadas(flujo: Flujo, estado: EstadoFlujo) -> int:
     return len(contadas)
 
 
-def _en_lista(nombres: list[str]) -> str:
+def _en_lista(nombres: list[str], valores: dict[str, str] | None = None) -> str:
+    """«a, b, c y otros 4 datos»; con `valores`, cada dato nombrado lleva el suyo entre
+    paréntesis («municipio (Benito Juárez)»)."""
     if len(nombres) > MAX_EN_LISTA:
         resto = len(nombres) - MAX_EN_LISTA + 1
         nombres = [*nombres[:MAX_EN_LISTA - 1], f"otros {resto} datos"]
+    if valores:
+        nombres = [f"{n} ({valores[n]})" if valores.get(n) else n for n in nombres]
     if len(nombres) <= 1:
         return "".join(nombres)
     return f"{', '.join(nombres[:-1])} y {nombres[-1]}"
@@ -785,16 +850,24 @@ def _en_lista(nombres: list[str]) -> str:
 
 def avance(flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
            hoy: dt.date | None = None) -> str:
-    """Lo capturado y lo que falta, en una frase («Ya tengo: municipio, ciudad y país.
-    Faltan: objetivos, fecha de Cabildo y 4 más.»). Vacío si no hay nada que contar."""
+    """Lo capturado y lo que falta, en dos frases cortas («Ya tengo: municipio (Benito
+    Juárez, Quintana Roo), ciudad contraparte (Lyon), país (Francia) y otros 2 datos. Faltan:
+    objetivos, antecedentes y otros 6 datos.»): los datos nombrados llevan su valor si es
+    corto, para reconocer el trámite al volver días después. Vacío si no hay nada que
+    contar."""
     if estado.flujo != flujo.id or not flujo.tiene(estado.paso):
         return ""
     t = _turno(flujo, estado, contexto, None, hoy)
     tengo: list[str] = []
+    valores: dict[str, str] = {}
+    textos = estado.respuestas.get("textos")
     for pid in estado.historial:
         if flujo.tiene(pid) and (p := flujo.paso(pid)).etiqueta and p.espera_respuesta \
                 and p.nombre not in tengo:
             tengo.append(p.nombre)
+            valor = _tomar(textos, p.campo) if isinstance(textos, dict) and p.campo else None
+            if isinstance(valor, str) and 0 < len(valor.strip()) <= MAX_VALOR_EN_AVANCE:
+                valores[p.nombre] = valor.strip()
     faltan: list[str] = []
     variables = t.variables()
     for p in flujo.pasos[flujo.pasos.index(flujo.paso(estado.paso)):]:
@@ -802,9 +875,11 @@ def avance(flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = 
                 and p.nombre not in tengo and p.nombre not in faltan
                 and (p.id == estado.paso or verdadera(p.condicion, variables))):
             faltan.append(p.nombre)
+    if not tengo and len(faltan) <= 1:
+        return ""  # «Falta: papel» solo repetiría la pregunta que sigue
     partes = []
     if tengo:
-        partes.append(f"Ya tengo: {_en_lista(tengo)}.")
+        partes.append(f"Ya tengo: {_en_lista(tengo, valores)}.")
     if faltan:
         partes.append(f"{'Falta' if len(faltan) == 1 else 'Faltan'}: {_en_lista(faltan)}.")
     return " ".join(partes)
@@ -837,6 +912,11 @@ def iniciar(
         respuestas=copy.deepcopy(respuestas_previas or {}),
     )
     t = _turno(flujo, estado, contexto, catalogo, hoy)
+    if not recibe_archivos(t.contexto) and any(
+            p.tipo == "archivo" and not p.opcional for p in flujo.pasos):
+        t.decir(SIN_ARCHIVOS_TRAMITE, BOTONES_SIN_ARCHIVOS)  # sin hacerle preguntas en balde
+        t.terminar("sin_archivos")
+        return t.resultado()
     t.entrar(flujo.paso_inicial)
     return t.resultado()
 

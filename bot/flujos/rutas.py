@@ -23,7 +23,7 @@ from bot.flujos import Entrada, EstadoFlujo, Flujo, Resultado, memoria
 from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
-from bot.flujos.controles import boton_escrito
+from bot.flujos.controles import boton_escrito, es_retomar
 from bot.flujos.dudas import es_duda_del_paso
 from bot.flujos.menciones import leer_menciones
 from bot.flujos.pedidos import Pedidos, dichos_del_pedido
@@ -54,6 +54,8 @@ _PAYLOADS_DE_OTRA_RUTA = ("/asesor", "/menu", "/aviso", "/mis_datos", "/borrar",
                           "/tema ", "/articulo", "/util ", "/documentos")
 DIAS_BORRADOR = 30
 """Días en que «continuar» recupera un trámite descartado o dejado por otro."""
+RETOMAR_OFRECIDO = "/retomar"
+"""El botón «Sí, seguir» al ofrecer volver a un trámite en pausa (es la orden «continuar»)."""
 AVISO_BORRADOR = (f"Si fue un error, escriba «continuar» en los próximos {DIAS_BORRADOR} días "
                   "y lo recupero tal como estaba.")
 
@@ -65,11 +67,14 @@ def botones_ofrecidos(conversacion: Conversacion) -> list[Boton]:
             if isinstance(b, list | tuple) and len(b) == 2]
 
 
-def guardar_borrador(conversacion: Conversacion, estado: EstadoFlujo, ahora: dt.datetime
-                     ) -> None:
+def guardar_borrador(conversacion: Conversacion, estado: EstadoFlujo, ahora: dt.datetime,
+                     *, pausado: bool = False) -> None:
     """Guarda un flujo con respuestas para que «continuar» lo recupere (sin la pregunta
-    «¿Descarto…?» que quedó a medias)."""
+    «¿Descarto…?» que quedó a medias). `pausado`: lo dejó para atender otro trámite (al
+    terminar ese, se le ofrece volver)."""
     datos = estado.a_json()
+    if pausado:
+        datos["pausado"] = True
     pendiente = datos.get("pendiente") or {}
     if pendiente.get("tipo") == "descartar":
         previo = pendiente.get("previo")
@@ -93,6 +98,21 @@ def borrador_vigente(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFl
     if ahora - guardado > dt.timedelta(days=DIAS_BORRADOR):
         return None
     return estado
+
+
+def borrador_en_pausa(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFlujo | None:
+    """El borrador vigente de un trámite que se dejó para atender otro, si lo hay."""
+    if not (leer_contexto(conversacion).borrador or {}).get("pausado"):
+        return None
+    return borrador_vigente(conversacion, ahora)
+
+
+def _es_cierre(texto: str) -> bool:
+    """¿Es solo la pregunta corta con que termina un trámite («¿En qué le ayudo?», «¿Qué más
+    desea hacer?»)? Una pregunta de una línea, sin nada más."""
+    limpio = texto.strip()
+    return limpio.startswith("¿") and limpio.endswith("?") and "\n" not in limpio \
+        and len(limpio) <= 40
 
 
 def _entrada(ctx: Contexto, documento: Documento | None) -> Entrada:
@@ -139,10 +159,13 @@ class RutasFlujos:
         self.conocimiento = conocimiento
         self.zona = ZoneInfo(servicios.ajustes.zona_horaria)
         self.pedidos = Pedidos(flujos)
+        self.desfase = dt.timedelta(0)
+        """Cuánto se adelanta el reloj de los trámites: solo las pruebas lo cambian («cinco
+        días después…»), para revisar borradores y retomas sin esperar."""
 
     def hoy(self) -> dt.date:
         """La fecha de hoy en la zona horaria de los ajustes (el intérprete la recibe)."""
-        return dt.datetime.now(self.zona).date()
+        return self.ahora().date()
 
     def _con_recordatorio(self, ctx: Contexto, definicion: Flujo, respuestas: list[Respuesta],
                           contexto: dict[str, Any]) -> list[Respuesta]:
@@ -152,7 +175,8 @@ class RutasFlujos:
         return respuestas + flujo.recordatorio(definicion, estado, contexto, hoy=self.hoy())
 
     def ahora(self) -> dt.datetime:
-        return dt.datetime.now(self.zona)
+        """El momento actual en la zona horaria de los ajustes (más `desfase`)."""
+        return dt.datetime.now(self.zona) + self.desfase
 
     def _sin_datos_sensibles(self, ctx: Contexto, definicion: Flujo, resultado: Resultado,
                              contexto: dict[str, Any]) -> list[Respuesta] | None:
@@ -215,7 +239,11 @@ class RutasFlujos:
         bienvenida. Si el flujo se descartó (`previo` tenía respuestas), lo guarda como
         borrador y dice cómo recuperarlo."""
         respuestas = list(resultado.respuestas)
-        if (resultado.evento == "cancelado" and previo is not None
+        en_pausa = (borrador_en_pausa(ctx.conversacion, self.ahora())
+                    if resultado.estado is None else None)
+        if en_pausa is not None and en_pausa.flujo == definicion.id:
+            en_pausa = None
+        if (resultado.evento == "cancelado" and previo is not None and en_pausa is None
                 and flujo.capturadas(definicion, previo)):
             guardar_borrador(ctx.conversacion, previo, self.ahora())
             ultima = respuestas[-1] if respuestas else None
@@ -235,8 +263,29 @@ class RutasFlujos:
             despues = leer_contexto(ctx.conversacion).despues
             actualizar_contexto(ctx.conversacion, despues=None)
             if despues and tiene_consentimiento(ctx.usuario):
-                respuestas += await self.iniciar(ctx, despues)
+                return respuestas + await self.iniciar(ctx, despues)
+        if en_pausa is not None and estado_flujo.leer(ctx.conversacion) is None:
+            ultima = respuestas[-1] if respuestas else None
+            if ultima is not None and ultima.botones and _es_cierre(ultima.texto):
+                respuestas.pop()  # «¿En qué le ayudo?»: la pregunta que sigue es volver
+            empezar_otro = f"/iniciar {en_pausa.flujo}"  # «Registrar iniciativa» lo empezaría
+            for r in respuestas:  # de cero: lo que se ofrece es seguir el que está en pausa
+                r.botones = [b for b in r.botones if b.payload != empezar_otro]
+            respuestas.append(await self._ofrecer_volver(ctx, en_pausa))
         return respuestas
+
+    async def _ofrecer_volver(self, ctx: Contexto, en_pausa: EstadoFlujo) -> Respuesta:
+        """Terminado el trámite que se atendió de paso, ofrecer volver al que quedó en pausa,
+        con lo que ya tiene y lo que le falta."""
+        definicion = self.flujos.get(en_pausa.flujo)
+        if definicion is None:
+            return respuesta_menu("¿Qué más desea hacer?")
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        avance = flujo.avance(definicion, en_pausa, contexto, hoy=self.hoy())
+        return Respuesta(f"¿Seguimos con {definicion.en_palabras}? {avance}".strip(),
+                         botones=[Boton("Sí, seguir", RETOMAR_OFRECIDO),
+                                  Boton("No, por ahora", "/menu")])
 
     async def iniciar(self, ctx: Contexto, flujo_id: str, previas: dict[str, Any] | None = None
                       ) -> list[Respuesta]:
@@ -257,8 +306,8 @@ class RutasFlujos:
         antes: list[Respuesta] = []
         previo = estado_flujo.leer(ctx.conversacion)
         if previo is not None and previo.flujo in flujos and previo.flujo != flujo_id \
-                and flujo.capturadas(flujos[previo.flujo], previo):
-            guardar_borrador(ctx.conversacion, previo, self.ahora())
+                and self._vale_mas_que_el_pausado(ctx, previo):
+            guardar_borrador(ctx.conversacion, previo, self.ahora(), pausado=True)
             antes.append(Respuesta(f"Dejé guardado {flujos[previo.flujo].en_palabras}; para "
                                    "retomarlo, escriba «continuar»."))
         if (detectado := lugar_detectado(ctx)) is not None:
@@ -273,6 +322,18 @@ class RutasFlujos:
         resultado = flujo.iniciar(definicion, contexto, previas, catalogo=catalogo(),
                                   hoy=self.hoy())
         return antes + await self._aplicar(ctx, definicion, resultado)
+
+    def _vale_mas_que_el_pausado(self, ctx: Contexto, previo: EstadoFlujo) -> bool:
+        """¿Guardar `previo` como borrador? Solo si tiene respuestas y no pisa un trámite en
+        pausa con más (un registro a medias no se pierde por dejar después una actualización
+        a medias: solo hay lugar para un borrador)."""
+        capturadas = flujo.capturadas(self.flujos[previo.flujo], previo)
+        if not capturadas:
+            return False
+        en_pausa = borrador_en_pausa(ctx.conversacion, self.ahora())
+        if en_pausa is None or en_pausa.flujo not in self.flujos or en_pausa.flujo == previo.flujo:
+            return True
+        return capturadas > flujo.capturadas(self.flujos[en_pausa.flujo], en_pausa)
 
     def _flujo_pedido(self, ctx: Contexto) -> tuple[str, dict[str, Any] | None] | None:
         """El flujo que el mensaje pide (por botón, con palabras o por intent) y las
@@ -306,8 +367,8 @@ class RutasFlujos:
         """Botón «/iniciar <flujo>», un pedido con palabras («quiero anotar a los
         integrantes del comité») o un intent que pide un trámite («quiero registrar…»)."""
         pedido = self._flujo_pedido(ctx)
-        if pedido is None:
-            return None
+        if pedido is None or (not ctx.payload and es_retomar(ctx.texto)):
+            return None  # «quiero seguir con mi registro» recupera el que dejó
         return await self.iniciar(ctx, *pedido)
 
     async def primer_contacto(self, ctx: Contexto) -> list[Respuesta] | None:
@@ -339,18 +400,29 @@ class RutasFlujos:
 
     async def continuar_sin_flujo(self, ctx: Contexto) -> list[Respuesta] | None:
         """«continuar» sin nada a medias: decirlo y ofrecer el seguimiento de sus casos."""
-        if ctx.comando is not Comando.CONTINUAR and ctx.intent != "continuar_tramite":
+        if ctx.comando is not Comando.CONTINUAR and ctx.intent != "continuar_tramite" \
+                and (ctx.payload or not es_retomar(ctx.texto)):
             return None
         if estado_flujo.leer(ctx.conversacion) is not None:
             return None
+        guardado = leer_contexto(ctx.conversacion).borrador
         borrador = borrador_vigente(ctx.conversacion, self.ahora())
         actualizar_contexto(ctx.conversacion, borrador=None)
         definicion = self.flujos.get(borrador.flujo) if borrador is not None else None
         if borrador is None or definicion is None or not definicion.tiene(borrador.paso):
+            vencido = self.flujos.get(str((guardado or {}).get("flujo")))
+            if borrador is None and vencido is not None:  # lo hubo, pero pasó el plazo
+                return [respuesta_menu(
+                    f"Ya no tengo {vencido.en_palabras} que dejó sin terminar: lo guardo "
+                    f"{DIAS_BORRADOR} días. ¿Qué desea hacer?")]
             return [respuesta_menu("No tiene ningún trámite a medias. ¿Qué desea hacer?")]
         estado_flujo.guardar(ctx.conversacion, borrador)
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
+        if ctx.payload == RETOMAR_OFRECIDO:  # lo capturado se acaba de decir al ofrecerlo
+            return [Respuesta(f"Sigamos con {definicion.en_palabras}."),
+                    *flujo.recordatorio(definicion, borrador, contexto, hoy=self.hoy(),
+                                        seguir=False)]
         return self._retomar(definicion, borrador, contexto, f"Recuperé {definicion.en_palabras}.")
 
     def _retomar(self, definicion: Flujo, estado: EstadoFlujo, contexto: dict[str, Any],
@@ -371,6 +443,8 @@ class RutasFlujos:
             return None
         comando = ctx.comando
         payload = ctx.payload or ""
+        if comando is None and not payload and es_retomar(ctx.texto):
+            comando = Comando.CONTINUAR  # «sigamos», «¿en qué nos quedamos?»: no es un dato
         if comando in (Comando.MENU, Comando.ASESOR) or payload.startswith(_PAYLOADS_DE_OTRA_RUTA):
             if payload.startswith(("/tema ", "/articulo", "/util ")):
                 respuestas = await self.conocimiento.por_boton(ctx) or []
@@ -378,7 +452,7 @@ class RutasFlujos:
                                                        definicion.contexto)
                 return self._con_recordatorio(ctx, definicion, respuestas, contexto)
             return None
-        if ctx.intent in _INTENTS_DE_OTRA_RUTA:
+        if ctx.intent in _INTENTS_DE_OTRA_RUTA and comando is not Comando.CONTINUAR:
             return None
         contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
                                                definicion.contexto)
@@ -499,6 +573,7 @@ class RutasFlujos:
         folio = ctx.payload.partition(" ")[2].strip()
         if not folio:
             folio = leer_contexto(ctx.conversacion).caso_folio or ""
+        estado = estado_flujo.leer(ctx.conversacion)
         if not folio:
             casos = await casos_de_usuario(ctx.sesion, ctx.usuario.id)  # solo los suyos
             if len(casos) == 1:
@@ -507,6 +582,11 @@ class RutasFlujos:
                 return [Respuesta("¿De qué caso quiere la ficha y el oficio?",
                                   botones=[Boton(c.folio, f"/documentos {c.folio}")
                                            for c in casos[:10]])]
+            elif estado is not None:
+                return await self._y_seguimos(ctx, estado, Respuesta(
+                    "Aún no tiene casos registrados: la ficha y el oficio se los envío al "
+                    "terminar este registro." if estado.flujo == "registro_iniciativa"
+                    else "Aún no tiene casos registrados."))
             else:
                 return [Respuesta("Aún no tiene casos registrados.",
                                   botones=[Boton("Registrar iniciativa",
@@ -515,7 +595,20 @@ class RutasFlujos:
         if caso is None:
             return [Respuesta("No encontré ese folio entre sus casos. Revíselo, por favor.")]
         await acciones_casos.documentos_del_caso(ctx, caso)
-        return [Respuesta(f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}.")]
+        return await self._y_seguimos(ctx, estado, Respuesta(
+            f"Con gusto. Preparo la ficha y el oficio del caso {caso.folio}."))
+
+    async def _y_seguimos(self, ctx: Contexto, estado: EstadoFlujo | None, respuesta: Respuesta
+                          ) -> list[Respuesta]:
+        """Lo atendido de paso y, si hay un trámite abierto, dónde iba (lo capturado, lo que
+        falta y la pregunta abierta)."""
+        definicion = self.flujos.get(estado.flujo) if estado is not None else None
+        if estado is None or definicion is None or not definicion.tiene(estado.paso):
+            return [respuesta]
+        contexto = await estado_flujo.contexto(ctx.sesion, ctx.usuario, ctx.conversacion,
+                                               definicion.contexto)
+        return [respuesta, *self._retomar(definicion, estado, contexto,
+                                          f"Mientras, sigamos con {definicion.en_palabras}.")]
 
 
 def acepta_sin_nlu(conversacion: Conversacion, texto: str, payload: str | None,

@@ -17,7 +17,7 @@ from bot.flujos.plantillas import (
 from bot.flujos.tipos import TIPOS_ARCHIVO
 
 NOMBRES_DEL_SISTEMA = frozenset({"datos", "respuestas", "textos", "hoy", "dichos", "propuesto",
-                                 "canal"})
+                                 "canal", "recibe_archivos"})
 EXTRAS_POR_TIPO = {"ciudad": ("pais",), "nombre": ("cargo",), "estado": ("municipio",),
                    "fecha": ("prevista",)}
 """Lo que la respuesta de cada tipo de paso puede traer además (`tambien`)."""

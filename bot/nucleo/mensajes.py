@@ -15,6 +15,12 @@ class Canal(str, Enum):
     TELEGRAM = "telegram"
     WHATSAPP = "whatsapp"
 
+    @property
+    def admite_archivos(self) -> bool:
+        """¿La persona puede enviar archivos por este canal? REST (integradores) y la
+        terminal solo llevan texto y botones."""
+        return self in (Canal.WEB, Canal.TELEGRAM, Canal.WHATSAPP)
+
 
 @dataclass(frozen=True)
 class ArchivoEntrante:
