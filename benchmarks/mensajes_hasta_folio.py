@@ -32,7 +32,6 @@ FUNCIONARIA = [
     "si",
     "Alicia Torres",
     "si",
-    "hermanamiento",
     "cultura turismo y economia, tambien seguridad",
     "que los artesanos vendan alla y que haya intercambio de estudiantes",
     "no ninguno",

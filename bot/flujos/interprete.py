@@ -266,14 +266,15 @@ class _Turno:
             if dicho is not None:
                 valor, texto = dicho.get("valor"), str(dicho.get("texto") or legible(
                     dicho.get("valor")))
+                extras = dicho.get("extras") if isinstance(dicho.get("extras"), dict) else {}
                 if not dicho.get("confirmado"):  # lo dijo sin que se le preguntara
                     self.estado.pendiente = {"tipo": "prellenado", "valor": valor,
-                                             "texto": texto}
+                                             "texto": texto, "extras": extras}
                     self.preguntar_prellenado(paso, valor, texto)
                     return
                 if dicho.get("avisar"):
                     self.decir(f"Anoto {paso.nombre}: {texto}.")
-                paso_id = self.completar(paso, valor, texto)
+                paso_id = self.completar(paso, valor, texto, extras=extras)
                 continue
             if not directo_aqui and paso.prellenar is not None and paso.prellenar.desde:
                 valor = evaluar(paso.prellenar.desde, self.variables())
@@ -555,8 +556,10 @@ class _Turno:
         if sino is True:
             if paso.tipo == "nombre" and isinstance(valor, str):
                 valor = nombre_propio(valor)  # p. ej. el nombre que da Telegram, en minúsculas
-            texto = (self.estado.pendiente or {}).get("texto") or legible(valor)
-            self.entrar(self.completar(paso, valor, str(texto)))
+            pendiente = self.estado.pendiente or {}
+            texto = pendiente.get("texto") or legible(valor)
+            extras = pendiente.get("extras") if isinstance(pendiente.get("extras"), dict) else {}
+            self.entrar(self.completar(paso, valor, str(texto), extras=extras))
         elif sino is False:
             self.estado.pendiente = None
             resto = _tras_el_no(entrada.texto)

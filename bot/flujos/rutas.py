@@ -246,6 +246,7 @@ class RutasFlujos:
                     botones=[Boton("Revisar el aviso", "/iniciar bienvenida"),
                              Boton("Menú", "/menu")])]
             actualizar_contexto(ctx.conversacion, despues=flujo_id)
+            previas = {**(previas or {}), "despues": flujo_id}  # la bienvenida no ofrece menú
             flujo_id = "bienvenida"
         if flujo_id == "bienvenida":
             actualizar_contexto(ctx.conversacion, consentimiento_rechazado=False)
@@ -308,6 +309,13 @@ class RutasFlujos:
         antes: list[Respuesta] = []
         if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda":
             antes = self.conocimiento.responder_pregunta(ctx) or []
+        # «…queremos registrar un hermanamiento con San Antonio, q piden?»: se contesta la
+        # pregunta y, tras el perfil, el registro sigue sin que lo pida otra vez.
+        tramite = leer_menciones(ctx.texto, catalogo(), self.hoy()).tramite if ctx.texto \
+            else None
+        if tramite in self.flujos:
+            actualizar_contexto(ctx.conversacion, despues=tramite)
+            return antes + await self.iniciar(ctx, "bienvenida", {"despues": tramite})
         return antes + await self.iniciar(ctx, "bienvenida")
 
     async def saludo(self, ctx: Contexto) -> list[Respuesta] | None:
@@ -396,6 +404,7 @@ class RutasFlujos:
         if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
             # Lo que la respuesta trae para pasos que aún no llegan queda dicho.
             anotado = memoria.anotar(definicion, estado, leer_menciones(ctx.texto, cat, hoy))
+            entrada = memoria.respuesta_propia(definicion, estado, anotado, entrada)
             return await self._avanzar(ctx, definicion, flujo.avanzar(
                 definicion, anotado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
                 previo=estado)
@@ -417,11 +426,17 @@ class RutasFlujos:
         if guardado.consentimiento_rechazado or estado is None or not ctx.texto:
             return
         dichas = leer_menciones(ctx.texto, catalogo(), self.hoy())
-        if dichas.vacias:
-            return
         anotado = memoria.anotar(definicion, estado, dichas)
+        if definicion.id == "bienvenida" and dichas.tramite in self.flujos \
+                and not guardado.despues:
+            # Pidió un trámite antes de dar su consentimiento: sigue tras el perfil.
+            actualizar_contexto(ctx.conversacion, despues=dichas.tramite)
+            anotado = anotado.copia() if anotado is estado else anotado
+            anotado.respuestas["despues"] = dichas.tramite
         if anotado is not estado:
             estado_flujo.guardar(ctx.conversacion, anotado)
+        if dichas.vacias:
+            return
         actualizar_contexto(ctx.conversacion, memoria=memoria.recordar(guardado.memoria, dichas))
 
     async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]
