@@ -306,6 +306,13 @@ class _Turno:
             texto = f"Anoté {paso.nombre}: {dicho}. ¿Es correcto?"
         else:
             texto = f"Tengo registrado: {legible(valor)}. ¿Es correcto?"
+        confirma = paso.prellenar.confirma if paso.prellenar is not None else []
+        if confirma and isinstance(self.estado.pendiente, dict):
+            # Un «sí» confirma solo los dichos que la pregunta mostró.
+            dichos, mostrado = self.dichos(), normalizar(texto)
+            self.estado.pendiente["confirma"] = [
+                c for c in confirma if isinstance(dichos.get(c), dict)
+                and normalizar(str(dichos[c].get("texto") or "")) in mostrado]
         self.decir(texto, [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
 
     # -- lo que la persona ya dijo ----------------------------------------------------
@@ -550,8 +557,11 @@ class _Turno:
 
     def responder_prellenado(self, paso: Paso, entrada: Entrada, valor: Any) -> None:
         sino = leer_si_no(entrada)
-        confirma = paso.prellenar.confirma if paso.prellenar is not None else []
-        if sino is not None:
+        mostrados = (self.estado.pendiente or {}).get("confirma")
+        confirma = mostrados if isinstance(mostrados, list) else (
+            paso.prellenar.confirma if paso.prellenar is not None else [])
+        if sino is True or (sino is False and paso.prellenar is not None
+                            and paso.prellenar.olvida):
             self.marcar_dichos(confirma, sino)
         if sino is True:
             if paso.tipo == "nombre" and isinstance(valor, str):
@@ -574,6 +584,8 @@ class _Turno:
                 self.fallar(paso, "Responda «sí» o «no», o escriba directamente el dato correcto.",
                             [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
             else:
+                if lectura.lista and lectura.valor == valor:  # repite lo propuesto: es un «sí»
+                    self.marcar_dichos(confirma, True)
                 self.aplicar(paso, lectura)
 
     def corregibles(self, paso: Paso) -> list[Paso]:
