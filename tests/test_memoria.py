@@ -51,6 +51,10 @@ def test_el_mensaje_largo_trae_municipio_estado_ciudad_y_pais() -> None:
     ("soy del comité de ciudades hermanas de merida", {
         "municipio": "Mérida, Yucatán", "estado": "Yucatán", "rol": "Integrante de comité"}),
     ("trabajo en el centro de salud de la colonia", {}),
+    ("quien integra el comite de mazatlan", {}),  # pregunta por otro municipio
+    ("que define el reglamento de ciudades hermanas de tlaquepaque", {}),
+    ("vivo en cancun y quiero saber requisitos", {
+        "municipio": "Benito Juárez, Quintana Roo", "estado": "Quintana Roo"}),
     ("Gracias, José María González de la O", {}),
     ("mi compañera Ana Ruiz lo ve", {"enlace": "Ana Ruiz"}),
     ("quiero registrar un hermanamiento", {}),  # sin la ciudad, el tipo no se da por dicho

@@ -60,8 +60,13 @@ comonfort altamirano arriaga rayones florencia medellin lombardia salamanca tran
 castaños corregidora oriental sombrerete indaparapeo jerez romita matamoros tula centla
 """.strip()))
 # Lo que antecede al lugar propio dentro de una oración en minúsculas: «soy del comité de
-# ciudades hermanas de merida» (débil: «de», «desde», «en»), «somos de progreso» (fuerte).
+# ciudades hermanas de merida» (débil: «de», «desde», «en», y solo si antes habla de sí:
+# «quién integra el comité de mazatlán» pregunta por otro municipio), «somos de progreso»
+# (fuerte).
 _PISTA_DEBIL = frozenset({"de", "desde", "en"})
+_DE_SI = re.compile(r"\b(soy|somos|estoy|estamos|trabajo|trabajamos|vivo|vivimos|represento|"
+                    r"representamos|nuestro|nuestra|nuestros|nuestras|mi municipio|mi ciudad|"
+                    r"mi ayuntamiento)\b")
 _PISTA_FUERTE = re.compile(r"\b(soy|somos|vengo|venimos|escribo|escribimos|hablo|hablamos) "
                            r"(de|desde)$|\b(municipio|ayuntamiento|cabildo|presidencia "
                            r"municipal|alcaldia) de$")
@@ -289,7 +294,10 @@ def _pista(texto: str, palabras: list[_Palabra], i: int) -> str | None:
         k -= 1
     if _PISTA_FUERTE.search(" ".join(previas)):
         return "fuerte"
-    return "debil" if previas[-1] in _PISTA_DEBIL else None
+    if previas[-1] not in _PISTA_DEBIL:
+        return None
+    antes = " ".join(p.forma for p in palabras[:i])
+    return "debil" if _DE_SI.search(antes) else None
 
 
 def _ciudad_antes(texto: str, palabras: list[_Palabra], hasta: int) -> tuple[int, str] | None:
