@@ -63,6 +63,11 @@ def test_el_mensaje_largo_trae_municipio_estado_ciudad_y_pais() -> None:
         "telefono": "81 8400 4412 ext. 12"}),
     ("ana@cancun.gob.mx", {"correo": "ana@cancun.gob.mx"}),  # un correo no nombra lugares
     ("mi jefe dice que si", {}),
+    ("queremos hermanarnos con Tucson, Arizona para impulsar el turismo, q piden?", {
+        "ciudad": "Tucson, Arizona", "pais": "Estados Unidos",
+        "objetivos": "impulsar el turismo"}),
+    ("para que sirve el comite", {}),
+    ("basta con un acuerdo de cabildo para crear el comite?", {}),
     ("el cabildo lo aprobó el 3 de marzo", {"fecha_cabildo": "3 de marzo de 2026"}),
 ])
 def test_lo_que_trae_cada_mensaje(texto: str, esperado: dict[str, str]) -> None:

@@ -127,6 +127,15 @@ _PIDE_REGISTRO = re.compile(
     r"\b(registrar|dar de alta|iniciar|tramitar|formalizar|hacer)\s+(un|una|el|la|nuestro|"
     r"nuestra)?\s*(hermanamiento|iniciativa|acuerdo de amistad|convenio)\b|"
     r"\b(queremos|quiero|quisieramos|buscamos) (hermanarnos|hermanar)\b")
+# Lo que quieren lograr, dicho de paso junto a su contraparte: «…con Tucson para impulsar el
+# turismo». Tras «para», solo verbos de un propósito de la relación (no «para saber…»).
+_OBJETIVOS = re.compile(
+    r"\b(?:con el (?:fin|objetivo|proposito) de|(?:el|nuestro) objetivo es|los objetivos "
+    r"son|queremos lograr|buscamos lograr|para (?=(?:que|impulsar|fomentar|promover|"
+    r"fortalecer|intercambiar|desarrollar|atraer|crear|mejorar|compartir|generar|abrir|"
+    r"vender|exportar|aprender|colaborar|cooperar|estrechar|impulsar|difundir|apoyar)\b))"
+    r"\s*(.+)")
+MIN_OBJETIVOS = 15
 # El tipo de acuerdo dicho con su contraparte: «un hermanamiento con San Antonio».
 _TIPOS = (("hermanamiento", "hermanamiento", "Hermanamiento"),
           ("acuerdo de amistad", "acuerdo_amistad", "Acuerdo de amistad"),
@@ -172,6 +181,8 @@ class Menciones:
     """Quien dará seguimiento, si no es quien escribe («el enlace será el lic. Jorge Canul»)."""
     correo: Valor | None = None
     telefono: Valor | None = None
+    objetivos: Valor | None = None
+    """Lo que quieren lograr, si lo dijo de paso («…para impulsar el turismo»)."""
     tramite: str | None = None
     """El trámite que pide («queremos registrar un hermanamiento…»): el id de su flujo."""
     sobrante: dict[str, Any] = field(default_factory=dict)
@@ -188,7 +199,7 @@ class Menciones:
 
 
 _CAMPOS = ("estado", "municipio", "ciudad", "pais", "fecha_cabildo", "fecha_cabildo_prevista",
-           "nombre", "cargo", "rol", "tipo", "enlace", "correo", "telefono")
+           "nombre", "cargo", "rol", "tipo", "enlace", "correo", "telefono", "objetivos")
 ROLES_TEXTO = {"funcionario": "Funcionario municipal", "comite": "Integrante de comité",
                "ciudadano": "Ciudadano", "asesor": "Asesor estatal"}
 
@@ -456,6 +467,25 @@ def _tipo(forma: str, datos: dict[str, Valor]) -> Valor | None:
     return None
 
 
+def _objetivos(texto: str) -> Valor | None:
+    """Lo que quieren lograr, dicho en la oración, hasta el fin de la frase o de la pregunta
+    que sigue («…para impulsar el turismo, ¿qué piden?»)."""
+    palabras = _palabras(texto)
+    formas = " ".join(p.forma for p in palabras)
+    hallado = _OBJETIVOS.search(formas)
+    if hallado is None:
+        return None
+    desde = len(formas[:hallado.start(1)].split())
+    if desde >= len(palabras):
+        return None
+    resto = texto[palabras[desde].inicio:]
+    frase = re.split(r"[.!?¿\n]|,\s*(?:q|que|cuales|qué|cuáles)\b", resto, maxsplit=1)[0]
+    frase = frase.strip(" ,;:")
+    if len(frase) < MIN_OBJETIVOS:
+        return None
+    return Valor(frase, frase)
+
+
 def _enlace(texto: str) -> Valor | None:
     """Quien dará seguimiento, dicho de paso: «el enlace será el lic. Jorge Canul»."""
     palabras = _palabras(texto)
@@ -564,5 +594,9 @@ def leer_menciones(texto: str, catalogo: CatalogoGeografico | None,
         datos["tipo"] = tipo
     if (enlace := _enlace(texto)) is not None:
         datos["enlace"] = enlace
+    # Solo al hablar de su relación con una ciudad («…con Tucson para impulsar…»): sin ella,
+    # «para que sirve el comité» o «basta con… para crear el comité» son preguntas.
+    if "ciudad" in datos and (objetivos := _objetivos(texto)) is not None:
+        datos["objetivos"] = objetivos
     tramite = "registro_iniciativa" if _PIDE_REGISTRO.search(forma) else None
     return Menciones(**datos, tramite=tramite)
