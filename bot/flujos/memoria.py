@@ -16,6 +16,7 @@ from bot.flujos.definicion import Flujo, Paso
 from bot.flujos.menciones import Menciones
 from bot.flujos.modelos import Entrada, EstadoFlujo
 from bot.flujos.tipos import es_omitir
+from bot.texto import normalizar
 
 # Qué paso toma un dato dicho, si no es el del campo de su mismo nombre: por el campo
 # (quien dará seguimiento va al nombre del enlace) o por el tipo del paso (un correo, un
@@ -27,6 +28,7 @@ _POR_TIPO = {"correo": "correo", "telefono": "telefono"}
 # demás (lugares, nombres) se confirma en una línea al llegar a su paso.
 _SIN_CONFIRMAR = frozenset({"correo", "telefono", "fecha_cabildo"})
 _CLAUSULAS = re.compile(r"[,;.]")
+_NIEGA = re.compile(r"(no|aun no|todavia no|ninguno|ninguna|nada)\b")
 
 
 def recordar(memoria: dict[str, Any] | None, menciones: Menciones) -> dict[str, Any]:
@@ -103,6 +105,8 @@ def respuesta_propia(flujo: Flujo, estado: EstadoFlujo, anotado: EstadoFlujo,
         return entrada
     paso = flujo.paso(estado.paso)
     primera = _CLAUSULAS.split(entrada.texto, maxsplit=1)[0].strip()
-    if paso.opcional and primera != entrada.texto.strip() and es_omitir(Entrada(texto=primera)):
-        return Entrada(texto=primera)
+    if not paso.opcional or primera == entrada.texto.strip():
+        return entrada
+    if es_omitir(Entrada(texto=primera)) or _NIEGA.match(normalizar(primera)):
+        return Entrada(payload="/omitir")  # «todavía no sesiona el Cabildo, será el 15…»
     return entrada

@@ -412,8 +412,10 @@ class RutasFlujos:
         if digresion is not None:
             self._anotar_lo_dicho(ctx, definicion)
             return digresion
+        # Aunque no conteste este paso, lo que trae para los que siguen queda dicho.
+        anotado = memoria.anotar(definicion, estado, leer_menciones(ctx.texto, cat, hoy))
         return await self._avanzar(ctx, definicion, flujo.avanzar(
-            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
+            definicion, anotado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
                 previo=estado)
 
     def _anotar_lo_dicho(self, ctx: Contexto, definicion: Flujo) -> None:
