@@ -28,11 +28,9 @@ FUNCIONARIA = [
     "Buenas tardes, somos de San Pedro Garza García, Nuevo León, y queremos registrar un "
     "hermanamiento con San Antonio, Texas, q piden?",
     "si acepto",
-    "funcionaria",
-    "si",
+    "si, soy funcionaria",
     "Alicia Torres",
     "si",
-    "hermanamiento",
     "cultura turismo y economia, tambien seguridad",
     "que los artesanos vendan alla y que haya intercambio de estudiantes",
     "no ninguno",
@@ -46,7 +44,7 @@ FUNCIONARIA = [
 ]
 """Lo que escribe, en orden (sin botones: todo con palabras)."""
 # Preguntas que no deben salir: ya las contestó en su primer mensaje o en otra respuesta.
-YA_DICHO = ["¿De qué estado es?", "¿Y de qué municipio?", "¿Con qué ciudad",
+YA_DICHO = ["¿De qué estado es?", "¿Y de qué municipio?", "¿Con qué ciudad", "¿Qué tipo de acuerdo",
             "¿En qué país", "¿Cuál es su nombre completo?", "¿Qué cargo"]
 FOLIO = re.compile(r"CH-\d{4}-[A-Z]+-\d{4}")
 

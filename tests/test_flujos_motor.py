@@ -212,11 +212,15 @@ async def test_lugar_mencionado_al_inicio_solo_se_confirma(
         assert "Fuente:" in charla.texto  # la pregunta se contesta…
         assert "Aviso de privacidad" in charla.texto  # …y empieza la bienvenida
         await charla.pulsa("Acepto")
-        await charla.pulsa("Funcionario municipal")
-        # Estado y municipio dichos al inicio: se confirman juntos en una línea.
-        assert "¿Es usted de San Pedro Garza García, Nuevo León?" in charla.texto
+        # Pidió hermanarse y dijo su municipio: papel, estado y municipio en una línea.
+        assert ("¿Trabaja usted en el ayuntamiento de San Pedro Garza García, Nuevo León?"
+                in charla.texto)
         await charla.pulsa("Sí")
         assert "cómo se llama" in charla.texto
+        # El registro que pidió sigue tras el perfil, sin pasar por el menú.
+        await charla.di("Alicia Torres")
+        assert "¿La iniciativa es del municipio de San Pedro Garza García" in charla.texto
+        assert "¿En qué le ayudo?" not in charla.texto
     finally:
         await servicios.cerrar()
 

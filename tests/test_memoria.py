@@ -30,7 +30,8 @@ def _textos(texto: str, **opciones: bool) -> dict[str, str]:
 def test_el_mensaje_largo_trae_municipio_estado_ciudad_y_pais() -> None:
     assert _textos(LARGO) == {"municipio": "San Pedro Garza García, Nuevo León",
                               "estado": "Nuevo León", "ciudad": "San Antonio, Texas",
-                              "pais": "Estados Unidos"}
+                              "pais": "Estados Unidos", "tipo": "Hermanamiento"}
+    assert leer_menciones(LARGO, catalogo(), HOY).tramite == "registro_iniciativa"
 
 
 @pytest.mark.parametrize(("texto", "esperado"), [
@@ -42,7 +43,31 @@ def test_el_mensaje_largo_trae_municipio_estado_ciudad_y_pais() -> None:
     ("Guadalupe", {}),  # existe en varios estados: no se adivina
     ("Guadalupe, Zacatecas", {"municipio": "Guadalupe, Zacatecas", "estado": "Zacatecas"}),
     ("que hace la oficina estatal?", {}),
-    ("aun no, la sesion es el 15 de enero", {"fecha_cabildo_prevista": "15 de enero de 2027"}),
+    ("aun no, la sesion es el 15 de enero", {
+        "fecha_cabildo_prevista": "15 de enero de 2027",
+        "fecha_cabildo": "aún no; sesión prevista el 15 de enero de 2027"}),
+    # Lugares en minúsculas dentro de una oración: con una pista («de», «somos de»), sin
+    # tomar apellidos ni palabras comunes que también son municipios.
+    ("soy del comité de ciudades hermanas de merida", {
+        "municipio": "Mérida, Yucatán", "estado": "Yucatán", "rol": "Integrante de comité"}),
+    ("trabajo en el centro de salud de la colonia", {}),
+    ("quien integra el comite de mazatlan", {}),  # pregunta por otro municipio
+    ("que define el reglamento de ciudades hermanas de tlaquepaque", {}),
+    ("vivo en cancun y quiero saber requisitos", {
+        "municipio": "Benito Juárez, Quintana Roo", "estado": "Quintana Roo"}),
+    ("Gracias, José María González de la O", {}),
+    ("mi compañera Ana Ruiz lo ve", {"enlace": "Ana Ruiz"}),
+    ("quiero registrar un hermanamiento", {}),  # sin la ciudad, el tipo no se da por dicho
+    ("el enlace será el lic. Jorge Canul, jorge@sp.gob.mx y (81) 8400 4412 ext 12", {
+        "enlace": "Jorge Canul", "correo": "jorge@sp.gob.mx",
+        "telefono": "81 8400 4412 ext. 12"}),
+    ("ana@cancun.gob.mx", {"correo": "ana@cancun.gob.mx"}),  # un correo no nombra lugares
+    ("mi jefe dice que si", {}),
+    ("queremos hermanarnos con Tucson, Arizona para impulsar el turismo, q piden?", {
+        "ciudad": "Tucson, Arizona", "pais": "Estados Unidos",
+        "objetivos": "impulsar el turismo"}),
+    ("para que sirve el comite", {}),
+    ("basta con un acuerdo de cabildo para crear el comite?", {}),
     ("el cabildo lo aprobó el 3 de marzo", {"fecha_cabildo": "3 de marzo de 2026"}),
 ])
 def test_lo_que_trae_cada_mensaje(texto: str, esperado: dict[str, str]) -> None:

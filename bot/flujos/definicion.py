@@ -82,6 +82,10 @@ class Prellenar(_Modelo):
     confirma: list[str] = Field(default_factory=list)
     """Campos que la persona ya dijo y que la pregunta confirma a la vez (los `dichos`): con
     «sí» se toman sin preguntarlos; con «no» se preguntan."""
+    olvida: bool = True
+    """Con «no», ¿se olvidan los `confirma`? Si la pregunta junta otra cosa («¿Trabaja usted
+    en el ayuntamiento de Mérida?»), `false`: el «no» puede ser por la otra, y cada dato se
+    confirma después en su paso."""
 
 
 class PedidoEscrito(_Modelo):

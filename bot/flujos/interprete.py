@@ -311,14 +311,15 @@ class _Turno:
             if dicho is not None:
                 valor, texto = dicho.get("valor"), str(dicho.get("texto") or legible(
                     dicho.get("valor"), paso))
+                extras = dicho.get("extras") if isinstance(dicho.get("extras"), dict) else {}
                 if not dicho.get("confirmado"):  # lo dijo sin que se le preguntara
                     self.estado.pendiente = {"tipo": "prellenado", "valor": valor,
-                                             "texto": texto}
+                                             "texto": texto, "extras": extras}
                     self.preguntar_prellenado(paso, valor, texto)
                     return
                 if dicho.get("avisar"):
                     self.decir(f"Anoto {paso.nombre}: {texto}.")
-                paso_id = self.completar(paso, valor, texto)
+                paso_id = self.completar(paso, valor, texto, extras=extras)
                 continue
             if not directo_aqui and paso.prellenar is not None and paso.prellenar.desde:
                 valor = evaluar(paso.prellenar.desde, self.variables())
@@ -351,6 +352,13 @@ class _Turno:
             texto = f"Anoté {paso.nombre}: {dicho}. ¿Es correcto?"
         else:
             texto = f"Tengo registrado: {legible(valor, paso)}. ¿Es correcto?"
+        confirma = paso.prellenar.confirma if paso.prellenar is not None else []
+        if confirma and isinstance(self.estado.pendiente, dict):
+            # Un «sí» confirma solo los dichos que la pregunta mostró.
+            dichos, mostrado = self.dichos(), normalizar(texto)
+            self.estado.pendiente["confirma"] = [
+                c for c in confirma if isinstance(dichos.get(c), dict)
+                and normalizar(str(dichos[c].get("texto") or "")) in mostrado]
         self.decir(texto, [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
 
     # -- lo que la persona ya dijo ----------------------------------------------------
@@ -600,14 +608,19 @@ class _Turno:
 
     def responder_prellenado(self, paso: Paso, entrada: Entrada, valor: Any) -> None:
         sino = leer_si_no(entrada)
-        confirma = paso.prellenar.confirma if paso.prellenar is not None else []
-        if sino is not None:
+        mostrados = (self.estado.pendiente or {}).get("confirma")
+        confirma = mostrados if isinstance(mostrados, list) else (
+            paso.prellenar.confirma if paso.prellenar is not None else [])
+        if sino is True or (sino is False and paso.prellenar is not None
+                            and paso.prellenar.olvida):
             self.marcar_dichos(confirma, sino)
         if sino is True:
             if paso.tipo == "nombre" and isinstance(valor, str):
                 valor = nombre_propio(valor)  # p. ej. el nombre que da Telegram, en minúsculas
-            texto = (self.estado.pendiente or {}).get("texto") or legible(valor, paso)
-            self.entrar(self.completar(paso, valor, str(texto)))
+            pendiente = self.estado.pendiente or {}
+            texto = pendiente.get("texto") or legible(valor, paso)
+            extras = pendiente.get("extras") if isinstance(pendiente.get("extras"), dict) else {}
+            self.entrar(self.completar(paso, valor, str(texto), extras=extras))
         elif sino is False:
             self.estado.pendiente = None
             resto = _tras_el_no(entrada.texto)
@@ -622,6 +635,8 @@ class _Turno:
                 self.fallar(paso, "Responda «sí» o «no», o escriba directamente el dato correcto.",
                             [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
             else:
+                if lectura.lista and lectura.valor == valor:  # repite lo propuesto: es un «sí»
+                    self.marcar_dichos(confirma, True)
                 self.aplicar(paso, lectura)
 
     def corregibles(self, paso: Paso) -> list[Paso]:
@@ -1000,6 +1015,12 @@ def _ultima_pregunta(texto: str) -> str:
     return ""
 
 
+def _sin_cortesia(texto: str) -> str:
+    """El texto sin su «Gracias.» o «Perfecto.» inicial (que era para la primera vez)."""
+    sin = _CORTESIA_INICIAL.sub("", texto, count=1)
+    return sin[:1].upper() + sin[1:] if sin.strip() else texto
+
+
 def recordatorio(
     flujo: Flujo, estado: EstadoFlujo, contexto: dict[str, Any] | None = None, *,
     hoy: dt.date | None = None, seguir: bool = True,
@@ -1016,6 +1037,8 @@ def recordatorio(
             t.pedir_descartar_de_nuevo()
         else:
             t.repreguntar(paso)
+        if t.salida:  # «Sigamos. Gracias. Anoté…» no: la cortesía era para la primera vez
+            t.salida[0].texto = _sin_cortesia(t.salida[0].texto)
         if seguir:
             t.anteponer("Sigamos.", 0)
         return t.salida
@@ -1027,8 +1050,7 @@ def recordatorio(
     else:
         texto = _ultima_pregunta(pregunta) or (
             f"Me falta {paso.nombre}." if paso.etiqueta else "Me falta su respuesta.")
-    sin_cortesia = _CORTESIA_INICIAL.sub("", texto, count=1)
-    texto = sin_cortesia[:1].upper() + sin_cortesia[1:] if sin_cortesia.strip() else texto
+    texto = _sin_cortesia(texto)
     botones = t.botones(paso)
     if pendiente.get("tipo") == "seleccion":
         botones.append(Boton("Listo", "/listo"))

@@ -16,11 +16,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
+
 from bot.flujos.catalogo import CatalogoGeografico, estado_a_dict, municipio_a_dict
 from bot.flujos.fechas import leer_fecha, leer_fecha_prevista
 from bot.flujos.nombres import lugar_conocido, lugar_propio, nombre_propio
 from bot.flujos.paises import Pais, Region, pais_exacto, region_extranjera
-from bot.nucleo.formato import fecha_larga
+from bot.nucleo.formato import fecha_larga, leer_telefono, telefono
 from bot.texto import normalizar
 
 MAX_PALABRAS_LUGAR = 6
@@ -32,9 +34,42 @@ mas me mi mis muy nos o para pero por que q se si sin sobre son su sus tambien t
 unos y ya le les ha han hay muy bien buenas buenos tardes dias noches hola gracias pues bueno
 somos soy queremos quiero registrar hermanamiento hermanar iniciativa ciudad municipio estado
 pais acuerdo amistad cooperacion cultura turismo educacion economia salud seguridad ciencia
-deporte progreso reforma libres union victoria paz esperanza concordia soledad nacional
+deporte
+""".strip())) | frozenset(re.split(r"\s+", """
+progreso reforma libres union victoria paz esperanza concordia soledad nacional
 independencia libertad providencia trinidad allende juarez hidalgo morelos zaragoza guerrero
 """.strip()))
+# De esas, las que son nombres de lugar: valen tras una pista fuerte («somos de progreso»).
+_COMUNES_LUGAR = frozenset(re.split(r"\s+", """
+progreso reforma libres union victoria paz esperanza concordia soledad nacional
+independencia libertad providencia trinidad allende juarez hidalgo morelos zaragoza guerrero
+""".strip()))
+# Nombres de municipio (únicos en el catálogo) que también son palabras o apellidos de uso
+# común: en minúsculas dentro de una oración no se toman como lugar solo por ir tras «de»
+# («el centro de salud», «Ana de León»); sí con una pista fuerte («somos de progreso»).
+_TAMBIEN_PALABRA = frozenset(re.split(r"\s+", """
+alamo altar ascension asientos bienvenido buenaventura buenavista calera candela candelaria
+carbo cardonal carmen casas catorce cedral centro cerritos china colon concordia delicias
+divisaderos empalme esperanza espinal frontera fronteras garcia gonzalez granados higueras
+honey isla leon libres lopez madera madero mama mani marin mascota mendez mina monjas muna
+naranjal naranjos natividad nava nieves oriental padilla palenque palmillas paraiso parras
+pinos reforma rodeo rosales ruiz sabanilla sabinas sacramento salinas santiago suma tala
+tamarindo temascal tila valparaiso venado villanueva ayala burgos coronado cordoba escobedo
+iturbide linares lerdo lerma mier moris alvarado ahumada degollado lafragua lamadrid mugica
+comonfort altamirano arriaga rayones florencia medellin lombardia salamanca trancoso
+castaños corregidora oriental sombrerete indaparapeo jerez romita matamoros tula centla
+""".strip()))
+# Lo que antecede al lugar propio dentro de una oración en minúsculas: «soy del comité de
+# ciudades hermanas de merida» (débil: «de», «desde», «en», y solo si antes habla de sí:
+# «quién integra el comité de mazatlán» pregunta por otro municipio), «somos de progreso»
+# (fuerte).
+_PISTA_DEBIL = frozenset({"de", "desde", "en"})
+_DE_SI = re.compile(r"\b(soy|somos|estoy|estamos|trabajo|trabajamos|vivo|vivimos|represento|"
+                    r"representamos|nuestro|nuestra|nuestros|nuestras|mi municipio|mi ciudad|"
+                    r"mi ayuntamiento)\b")
+_PISTA_FUERTE = re.compile(r"\b(soy|somos|vengo|venimos|escribo|escribimos|hablo|hablamos) "
+                           r"(de|desde)$|\b(municipio|ayuntamiento|cabildo|presidencia "
+                           r"municipal|alcaldia) de$")
 # Lo que antecede a la ciudad contraparte: «hermanamiento con San Antonio».
 _CONTRAPARTE = frozenset({"con", "hermanar", "hermanarnos", "hermanarse", "hermanamiento",
                           "contraparte", "hermana"})
@@ -53,7 +88,8 @@ _PARTICULAS = frozenset({"de", "del", "la", "las", "los", "y"})
 # Lo que va antes del nombre en una oración: «va a ser mi compañero el lic. …».
 _ANTES_DEL_NOMBRE = frozenset({
     "no", "si", "pues", "bueno", "va", "a", "ser", "sera", "seria", "es", "soy", "me", "llamo",
-    "mi", "nombre", "companero", "companera", "colega", "jefe", "jefa", "el", "la", "se",
+    "mi", "nombre", "companero", "companera", "compañero", "compañera", "colega", "jefe",
+    "jefa", "el", "la", "se",
     "llama", "yo", "ahora", "mejor", "otra", "otro", "persona", "quien", "que", "lo", "ve",
     "vera", "dara", "seguimiento", "enlace", "tambien", "ella", "hola", "claro", "ok", "este",
     "esta", "encargado", "encargada", *_TITULOS,
@@ -82,6 +118,28 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _NOMBRE_DICHO = re.compile(r"\b(me llamo|mi nombre es|habla|le escribe|les escribe)\s+(.+)",
                            re.I)
 _HABLA_DE_CABILDO = re.compile(r"\b(cabildo|sesion|aprob\w*)\b")
+_CORREO = re.compile(r"[\w.%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}", re.I)
+# «el enlace será el lic. Jorge Canul», «lo va a ver mi compañera Ana Ruiz».
+_ENLACE = re.compile(r"\b(el enlace|la enlace|enlace municipal)\s+(sera|es|va a ser|seria)\s+|"
+                     r"\bmi (compa[nñ]ero|compa[nñ]era|colega)\s+")
+# «registrar un hermanamiento», «queremos hermanarnos con…»: pide el registro.
+_PIDE_REGISTRO = re.compile(
+    r"\b(registrar|dar de alta|iniciar|tramitar|formalizar|hacer)\s+(un|una|el|la|nuestro|"
+    r"nuestra)?\s*(hermanamiento|iniciativa|acuerdo de amistad|convenio)\b|"
+    r"\b(queremos|quiero|quisieramos|buscamos) (hermanarnos|hermanar)\b")
+# Lo que quieren lograr, dicho de paso junto a su contraparte: «…con Tucson para impulsar el
+# turismo». Tras «para», solo verbos de un propósito de la relación (no «para saber…»).
+_OBJETIVOS = re.compile(
+    r"\b(?:con el (?:fin|objetivo|proposito) de|(?:el|nuestro) objetivo es|los objetivos "
+    r"son|queremos lograr|buscamos lograr|para (?=(?:que|impulsar|fomentar|promover|"
+    r"fortalecer|intercambiar|desarrollar|atraer|crear|mejorar|compartir|generar|abrir|"
+    r"vender|exportar|aprender|colaborar|cooperar|estrechar|impulsar|difundir|apoyar)\b))"
+    r"\s*(.+)")
+MIN_OBJETIVOS = 15
+# El tipo de acuerdo dicho con su contraparte: «un hermanamiento con San Antonio».
+_TIPOS = (("hermanamiento", "hermanamiento", "Hermanamiento"),
+          ("acuerdo de amistad", "acuerdo_amistad", "Acuerdo de amistad"),
+          ("cooperacion", "cooperacion", "Cooperación específica"))
 
 
 @dataclass(frozen=True)
@@ -90,10 +148,16 @@ class Valor:
 
     valor: Any
     texto: str
+    extras: dict[str, dict[str, Any]] | None = None
+    """Lo que el paso que lo toma guarda además (sus `tambien`): la fecha prevista de un
+    «aún no»."""
 
     def a_json(self) -> dict[str, Any]:
         """La forma guardada en la memoria de la conversación y en los flujos."""
-        return {"valor": self.valor, "texto": self.texto}
+        datos: dict[str, Any] = {"valor": self.valor, "texto": self.texto}
+        if self.extras:
+            datos["extras"] = self.extras
+        return datos
 
 
 @dataclass(frozen=True)
@@ -111,6 +175,16 @@ class Menciones:
     nombre: Valor | None = None
     cargo: Valor | None = None
     rol: Valor | None = None
+    tipo: Valor | None = None
+    """El tipo de acuerdo, si lo nombró con su contraparte («un hermanamiento con Lyon»)."""
+    enlace: Valor | None = None
+    """Quien dará seguimiento, si no es quien escribe («el enlace será el lic. Jorge Canul»)."""
+    correo: Valor | None = None
+    telefono: Valor | None = None
+    objetivos: Valor | None = None
+    """Lo que quieren lograr, si lo dijo de paso («…para impulsar el turismo»)."""
+    tramite: str | None = None
+    """El trámite que pide («queremos registrar un hermanamiento…»): el id de su flujo."""
     sobrante: dict[str, Any] = field(default_factory=dict)
 
     def a_memoria(self) -> dict[str, dict[str, Any]]:
@@ -125,7 +199,7 @@ class Menciones:
 
 
 _CAMPOS = ("estado", "municipio", "ciudad", "pais", "fecha_cabildo", "fecha_cabildo_prevista",
-           "nombre", "cargo", "rol")
+           "nombre", "cargo", "rol", "tipo", "enlace", "correo", "telefono", "objetivos")
 ROLES_TEXTO = {"funcionario": "Funcionario municipal", "comite": "Integrante de comité",
                "ciudadano": "Ciudadano", "asesor": "Asesor estatal"}
 
@@ -185,7 +259,9 @@ def _hallazgos(texto: str, palabras: list[_Palabra],
             if not _seguidas(texto, palabras, i, i + largo):
                 continue
             forma = " ".join(p.forma for p in palabras[i:i + largo])
-            if largo == 1 and forma in _COMUNES:
+            pista = _pista(texto, palabras, i) if largo == 1 else None
+            if largo == 1 and forma in _COMUNES and not (pista == "fuerte"
+                                                         and forma in _COMUNES_LUGAR):
                 continue
             original = texto[palabras[i].inicio:palabras[i + largo - 1].fin]
             h = _Hallazgo(i, i + largo, original)
@@ -199,9 +275,14 @@ def _hallazgos(texto: str, palabras: list[_Palabra],
             h.extranjera = lugar_conocido(forma)
             if not (h.region or h.pais or h.estado or h.municipios or h.extranjera):
                 continue
+            # Una sola palabra con mayúscula que también es apellido o palabra común
+            # («Ana Ruiz», «el Centro») no basta para tomarla por lugar.
             mayusculas = all(p.mayuscula or p.forma in _PARTICULAS
-                             for p in palabras[i:i + largo])
-            h.fuerte = largo > 1 or mayusculas or corto or bool(h.pais or h.estado)
+                             for p in palabras[i:i + largo]) and not (
+                largo == 1 and forma in _TAMBIEN_PALABRA)
+            h.fuerte = (largo > 1 or mayusculas or corto or bool(h.pais or h.estado)
+                        or pista == "fuerte"
+                        or (pista == "debil" and forma not in _TAMBIEN_PALABRA))
             encontrado = h
             break
         if encontrado is None:
@@ -210,6 +291,24 @@ def _hallazgos(texto: str, palabras: list[_Palabra],
         hallados.append(encontrado)
         i = encontrado.hasta
     return hallados
+
+
+def _pista(texto: str, palabras: list[_Palabra], i: int) -> str | None:
+    """¿Qué dice de la palabra `i` lo que va justo antes? «fuerte» («somos de», «municipio
+    de»), «debil» («de», «en») o None. Solo sin signos de por medio."""
+    if i == 0 or _separacion(texto, palabras, i - 1, i):
+        return None
+    previas: list[str] = []
+    k = i
+    while k > 0 and len(previas) < 3 and not _separacion(texto, palabras, k - 1, k):
+        previas.insert(0, palabras[k - 1].forma)
+        k -= 1
+    if _PISTA_FUERTE.search(" ".join(previas)):
+        return "fuerte"
+    if previas[-1] not in _PISTA_DEBIL:
+        return None
+    antes = " ".join(p.forma for p in palabras[:i])
+    return "debil" if _DE_SI.search(antes) else None
 
 
 def _ciudad_antes(texto: str, palabras: list[_Palabra], hasta: int) -> tuple[int, str] | None:
@@ -264,7 +363,7 @@ def _lugares(texto: str, palabras: list[_Palabra], catalogo: CatalogoGeografico 
         # «Lyon, Francia».
         if junto and sig is not None and sig.pais is not None and sig.pais.codigo != "MX" \
                 and not h.estado:
-            datos.setdefault("ciudad", Valor(*(2 * [lugar_propio(h.original)])))
+            datos.setdefault("ciudad", Valor(lugar_propio(h.original), lugar_propio(h.original)))
             datos.setdefault("pais", _valor_pais(sig.pais))
             j += 2
             continue
@@ -335,8 +434,75 @@ def _fechas(texto: str, forma: str, hoy: dt.date) -> dict[str, Valor]:
         datos["fecha_cabildo"] = Valor(leida.fecha.isoformat(), fecha_larga(leida.fecha))
     prevista = leer_fecha_prevista(texto, hoy) if leida.fecha is None else None
     if prevista is not None:
-        datos["fecha_cabildo_prevista"] = Valor(prevista.isoformat(), fecha_larga(prevista))
+        dicha = Valor(prevista.isoformat(), fecha_larga(prevista))
+        datos["fecha_cabildo_prevista"] = dicha
+        # Con sesión prevista, el Cabildo aún no aprueba: así lo toma su paso.
+        datos["fecha_cabildo"] = Valor("aun_no", f"aún no; sesión prevista el {dicha.texto}",
+                                       extras={"prevista": dicha.a_json()})
     return datos
+
+
+def _contacto(texto: str) -> dict[str, Valor]:
+    """Correo y teléfono de México escritos en la oración."""
+    datos: dict[str, Valor] = {}
+    if (correo := _CORREO.search(texto)) is not None:
+        limpio = correo.group(0).lower().strip(".")
+        datos["correo"] = Valor(limpio, limpio)
+    if any(c.isdigit() for c in texto):
+        for hallado in phonenumbers.PhoneNumberMatcher(texto, "MX"):
+            guardado = leer_telefono(hallado.raw_string)
+            if guardado is not None:
+                datos["telefono"] = Valor(guardado, telefono(guardado))
+                break
+    return datos
+
+
+def _tipo(forma: str, datos: dict[str, Valor]) -> Valor | None:
+    """El tipo de acuerdo, solo si lo nombra junto a la contraparte que también dijo."""
+    if "ciudad" not in datos:
+        return None
+    for dicho, valor, titulo in _TIPOS:
+        if re.search(rf"\b{dicho} con\b", forma):
+            return Valor(valor, titulo)
+    return None
+
+
+def _objetivos(texto: str) -> Valor | None:
+    """Lo que quieren lograr, dicho en la oración, hasta el fin de la frase o de la pregunta
+    que sigue («…para impulsar el turismo, ¿qué piden?»)."""
+    palabras = _palabras(texto)
+    formas = " ".join(p.forma for p in palabras)
+    hallado = _OBJETIVOS.search(formas)
+    if hallado is None:
+        return None
+    desde = len(formas[:hallado.start(1)].split())
+    if desde >= len(palabras):
+        return None
+    resto = texto[palabras[desde].inicio:]
+    frase = re.split(r"[.!?¿\n]|,\s*(?:q|que|cuales|qué|cuáles)\b", resto, maxsplit=1)[0]
+    frase = frase.strip(" ,;:")
+    if len(frase) < MIN_OBJETIVOS:
+        return None
+    return Valor(frase, frase)
+
+
+def _enlace(texto: str) -> Valor | None:
+    """Quien dará seguimiento, dicho de paso: «el enlace será el lic. Jorge Canul»."""
+    palabras = _palabras(texto)
+    formas = " ".join(p.forma for p in palabras)
+    hallado = _ENLACE.search(formas)
+    if hallado is None:
+        return None
+    tras = len(formas[:hallado.end()].split())
+    if tras >= len(palabras):
+        return None
+    # Un nombre se escribe con mayúscula o tras un título («el lic. jorge canul»).
+    siguientes = [p for p in palabras[tras:tras + 4]
+                  if p.forma not in _ANTES_DEL_NOMBRE or p.forma in _TITULOS]
+    if not siguientes or not (siguientes[0].mayuscula or siguientes[0].forma in _TITULOS):
+        return None
+    nombre, _ = nombre_en_oracion(texto[palabras[tras].inicio:])
+    return Valor(nombre, nombre) if nombre else None
 
 
 def nombre_en_oracion(texto: str) -> tuple[str | None, str | None]:
@@ -412,8 +578,10 @@ def leer_menciones(texto: str, catalogo: CatalogoGeografico | None,
         return Menciones()
     hoy = hoy or dt.date.today()
     forma = normalizar(texto)
-    palabras = _palabras(texto)
-    datos: dict[str, Any] = dict(_lugares(texto, palabras, catalogo, contraparte))
+    # Un correo no nombra lugares («ana@cancun.gob.mx» no dice que sea de Cancún).
+    sin_correos = _CORREO.sub(lambda m: " " * len(m.group(0)), texto)
+    palabras = _palabras(sin_correos)
+    datos: dict[str, Any] = dict(_lugares(sin_correos, palabras, catalogo, contraparte))
     if (rol := _rol(forma)) is not None:
         datos["rol"] = rol
     if (m := _NOMBRE_DICHO.search(texto)) is not None:
@@ -421,4 +589,14 @@ def leer_menciones(texto: str, catalogo: CatalogoGeografico | None,
         if nombre:
             datos["nombre"] = Valor(nombre, nombre)
     datos.update(_fechas(texto, forma, hoy))
-    return Menciones(**datos)
+    datos.update(_contacto(texto))
+    if (tipo := _tipo(forma, datos)) is not None:
+        datos["tipo"] = tipo
+    if (enlace := _enlace(texto)) is not None:
+        datos["enlace"] = enlace
+    # Solo al hablar de su relación con una ciudad («…con Tucson para impulsar…»): sin ella,
+    # «para que sirve el comité» o «basta con… para crear el comité» son preguntas.
+    if "ciudad" in datos and (objetivos := _objetivos(texto)) is not None:
+        datos["objetivos"] = objetivos
+    tramite = "registro_iniciativa" if _PIDE_REGISTRO.search(forma) else None
+    return Menciones(**datos, tramite=tramite)

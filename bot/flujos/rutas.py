@@ -299,6 +299,7 @@ class RutasFlujos:
                     botones=[Boton("Revisar el aviso", "/iniciar bienvenida"),
                              Boton("Menú", "/menu")])]
             actualizar_contexto(ctx.conversacion, despues=flujo_id)
+            previas = {**(previas or {}), "despues": flujo_id}  # la bienvenida no ofrece menú
             flujo_id = "bienvenida"
         if flujo_id == "bienvenida":
             actualizar_contexto(ctx.conversacion, consentimiento_rechazado=False)
@@ -384,10 +385,16 @@ class RutasFlujos:
         if ctx.intent in INTENTS_INFORMATIVOS and ctx.intent != "ayuda" and pregunta_algo(
                 ctx.texto):
             antes = self.conocimiento.responder_pregunta(ctx) or []
-        # «…queremos registrar un hermanamiento con San Antonio, q piden?»: contestada la
-        # pregunta, la bienvenida encadena el trámite que también pidió.
-        tramite = INTENT_A_FLUJO.get(pedido_de_tramite(ctx.texto) or "") if antes else None
-        return antes + await self.iniciar(ctx, tramite or "bienvenida")
+        # «…queremos registrar un hermanamiento con San Antonio, q piden?»: se contesta la
+        # pregunta y, tras el perfil, el trámite pedido sigue sin que lo pida otra vez.
+        tramite = leer_menciones(ctx.texto, catalogo(), self.hoy()).tramite if ctx.texto \
+            else None
+        if tramite is None and antes:
+            tramite = INTENT_A_FLUJO.get(pedido_de_tramite(ctx.texto) or "")
+        if tramite in self.flujos:
+            actualizar_contexto(ctx.conversacion, despues=tramite)
+            return antes + await self.iniciar(ctx, "bienvenida", {"despues": tramite})
+        return antes + await self.iniciar(ctx, "bienvenida")
 
     async def saludo(self, ctx: Contexto) -> list[Respuesta] | None:
         """«Hola» sin flujo activo: la bienvenida (a quien ya conocemos le muestra sus
@@ -492,6 +499,7 @@ class RutasFlujos:
         if flujo.acepta(definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy):
             # Lo que la respuesta trae para pasos que aún no llegan queda dicho.
             anotado = memoria.anotar(definicion, estado, leer_menciones(ctx.texto, cat, hoy))
+            entrada = memoria.respuesta_propia(definicion, estado, anotado, entrada)
             return await self._avanzar(ctx, definicion, flujo.avanzar(
                 definicion, anotado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
                 previo=estado)
@@ -499,8 +507,10 @@ class RutasFlujos:
         if digresion is not None:
             self._anotar_lo_dicho(ctx, definicion)
             return digresion
+        # Aunque no conteste este paso, lo que trae para los que siguen queda dicho.
+        anotado = memoria.anotar(definicion, estado, leer_menciones(ctx.texto, cat, hoy))
         return await self._avanzar(ctx, definicion, flujo.avanzar(
-            definicion, estado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
+            definicion, anotado, entrada, contexto, catalogo=cat, hoy=hoy), contexto,
                 previo=estado)
 
     def _anotar_lo_dicho(self, ctx: Contexto, definicion: Flujo) -> None:
@@ -513,11 +523,17 @@ class RutasFlujos:
         if guardado.consentimiento_rechazado or estado is None or not ctx.texto:
             return
         dichas = leer_menciones(ctx.texto, catalogo(), self.hoy())
-        if dichas.vacias:
-            return
         anotado = memoria.anotar(definicion, estado, dichas)
+        if definicion.id == "bienvenida" and dichas.tramite in self.flujos \
+                and not guardado.despues:
+            # Pidió un trámite antes de dar su consentimiento: sigue tras el perfil.
+            actualizar_contexto(ctx.conversacion, despues=dichas.tramite)
+            anotado = anotado.copia() if anotado is estado else anotado
+            anotado.respuestas["despues"] = dichas.tramite
         if anotado is not estado:
             estado_flujo.guardar(ctx.conversacion, anotado)
+        if dichas.vacias:
+            return
         actualizar_contexto(ctx.conversacion, memoria=memoria.recordar(guardado.memoria, dichas))
 
     async def _digresion(self, ctx: Contexto, definicion: Flujo, contexto: dict[str, Any]

@@ -40,7 +40,7 @@ NO = frozenset({
 OMITIR = frozenset({
     "omitir", "saltar", "brincar", "siguiente", "no tengo", "ninguno", "ninguna", "nada",
     "no hay", "despues", "luego", "mas tarde", "lo subo despues", "na", "n a", "sin",
-    "ningunos", "no aplica", "paso",
+    "ningunos", "no aplica", "paso", "aun no", "todavia no", "aun no hay", "todavia no hay",
 })
 LISTO = frozenset({"listo", "ya", "ya es todo", "es todo", "terminar", "termine", "eso es todo"})
 TODAS = frozenset({"todas", "todos", "todas las anteriores", "todas ellas"})
@@ -278,7 +278,9 @@ def _leer_nombre(paso: Paso, texto: str, catalogo: CatalogoGeografico | None) ->
     sacado de la oración («Dra. Alicia Torres, tengo…» → «Alicia Torres»). Si trae el cargo
     («Jorge Canul, director de turismo»), va en `extras`."""
     t = texto.strip().strip(".")
-    if sum(c.isalpha() for c in t) < 2 or "@" in t or es_peticion(t):
+    # Un correo solo no es un nombre; en una oración, `nombre_en_oracion` lo deja fuera.
+    if sum(c.isalpha() for c in t) < 2 or ("@" in t and len(t.split()) == 1) \
+            or es_peticion(t):
         return _error(paso, "Escriba el nombre, por ejemplo «Laura Méndez».")
     nombre, cargo = nombre_en_oracion(t)
     if nombre is None:
@@ -318,6 +320,8 @@ def _leer_numero(paso: Paso, texto: str) -> Lectura:
 def _leer_correo(paso: Paso, texto: str) -> Lectura:
     t = texto.strip().strip("<>").lower()
     t = t.removeprefix("mailto:")
+    if not _CORREO.match(t) and (dicho := leer_menciones(texto, None).correo) is not None:
+        t = str(dicho.valor)  # «es jorge.canul@cancun.gob.mx, y el teléfono…»
     if not _CORREO.match(t) or ".." in t or len(t) > 200:
         return _error(
             paso, "Ese correo no parece válido; debe verse como nombre@municipio.gob.mx."
@@ -329,6 +333,8 @@ def _leer_telefono(paso: Paso, texto: str) -> Lectura:
     """Teléfono de México: se guarda en E.164 («+528112345678», con «;ext=12» si trae
     extensión) y se muestra como se marca («81 1234 5678», «869 696 8011 ext. 12»)."""
     guardado = leer_telefono(texto.strip())
+    if guardado is None and (dicho := leer_menciones(texto, None).telefono) is not None:
+        guardado = str(dicho.valor)  # «el 81 8400 4412, y el correo…»
     if guardado is None:
         return _error(paso, "Necesito un teléfono de México de 10 dígitos, por ejemplo "
                       "81 1234 5678 (si tiene extensión: 81 1234 5678 ext. 12).")

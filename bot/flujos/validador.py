@@ -17,7 +17,9 @@ from bot.flujos.plantillas import (
 from bot.flujos.tipos import TIPOS_ARCHIVO
 
 NOMBRES_DEL_SISTEMA = frozenset({"datos", "respuestas", "textos", "hoy", "dichos", "propuesto",
-                                 "canal", "recibe_archivos"})
+                                 "canal", "recibe_archivos", "despues"})
+"""Nombres que pone el sistema; `despues`: el trámite pedido antes de la bienvenida (la
+bienvenida lo encadena sin ofrecer menú)."""
 EXTRAS_POR_TIPO = {"ciudad": ("pais",), "nombre": ("cargo",), "estado": ("municipio",),
                    "fecha": ("prevista",)}
 """Lo que la respuesta de cada tipo de paso puede traer además (`tambien`)."""
