@@ -100,6 +100,8 @@ def test_el_corpus_esta_bien_escrito() -> None:
         for turno in dialogo["turnos"]:
             assert set(turno) <= CLAVES_TURNO, (dialogo["nombre"], set(turno) - CLAVES_TURNO)
             assert len({"di", "pulsa", "boton"} & set(turno)) == 1, (dialogo["nombre"], turno)
+            # `di: no` en YAML es el booleano False: el texto va entre comillas.
+            assert isinstance(turno.get("di", ""), str), (dialogo["nombre"], turno)
 
 
 async def _turno(charla: Charla, turno: dict[str, Any]) -> None:
