@@ -74,3 +74,17 @@ async def test_errores_de_la_base_como_errores_de_sqlalchemy(almacen: Almacen) -
             await s.execute(text("SELECT * FROM tabla_que_no_existe"))
     async with almacen.lectura() as s:  # la conexión sigue sirviendo
         assert await s.scalar(select(Usuario.id_externo)) == "repetido"
+
+
+async def test_lo_deshecho_no_queda_y_lo_confirmado_si(almacen: Almacen) -> None:
+    """El ROLLBACK que se omite es solo el de una conexión sin sentencias desde su COMMIT."""
+    with pytest.raises(RuntimeError):
+        async with almacen.escritura() as s:
+            s.add(Usuario(canal="rest", id_externo="deshecho"))
+            await s.flush()
+            raise RuntimeError("falla a media transacción")
+    async with almacen.escritura() as s:
+        s.add(Usuario(canal="rest", id_externo="confirmado"))
+    for _ in range(2):  # la conexión vuelve al pool y se reutiliza
+        async with almacen.lectura() as s:
+            assert list((await s.scalars(select(Usuario.id_externo))).all()) == ["confirmado"]

@@ -72,6 +72,8 @@ class CursorUnSalto(AsyncAdapt_aiosqlite_cursor):
             return resultado
 
     def _ejecutar(self, sentencia: str, parametros: Any, muchos: bool) -> None:
+        conexion: ConexionUnSalto = self._adapt_connection  # type: ignore[assignment]
+        conexion._sin_transaccion = False
         try:
             descripcion, filas, afectadas, ultimo_id = await_(
                 self._correr(sentencia, parametros, muchos))
@@ -119,10 +121,29 @@ class CursorUnSalto(AsyncAdapt_aiosqlite_cursor):
 
 
 class ConexionUnSalto(AsyncAdapt_aiosqlite_connection):
-    """La conexión adaptada de SQLAlchemy, con el cursor de un solo viaje."""
+    """La conexión adaptada de SQLAlchemy, con el cursor de un solo viaje.
 
-    __slots__ = ()
+    Al devolverse al pool, SQLAlchemy la deshace (`rollback`) aunque la transacción ya se haya
+    confirmado: si desde el último COMMIT o ROLLBACK logrado no corrió ninguna sentencia, no
+    hay transacción abierta (la conexión está en modo autocommit y el BEGIN lo emite
+    SQLAlchemy) y ese ROLLBACK no haría nada, así que se omite el viaje."""
+
+    __slots__ = ("_sin_transaccion",)
     _cursor_cls = CursorUnSalto  # type: ignore[assignment]  # una subclase; mypy no la acepta
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._sin_transaccion = False
+
+    def commit(self) -> None:
+        super().commit()
+        self._sin_transaccion = True
+
+    def rollback(self) -> None:
+        if self._sin_transaccion:
+            return
+        super().rollback()
+        self._sin_transaccion = True
 
 
 class DbapiUnSalto(AsyncAdapt_aiosqlite_dbapi):
