@@ -111,7 +111,9 @@ async def _turno(fila: asyncio.Lock) -> bool:
     """Espera su turno en la fila de escrituras; si tarda más que el `busy_timeout` (p. ej.
     una escritura anidada), sigue sin él y decide el candado de SQLite."""
     try:
-        await asyncio.wait_for(fila.acquire(), ESPERA_SQLITE_S)
+        # `asyncio.timeout` y no `wait_for`: este no crea una tarea por cada transacción.
+        async with asyncio.timeout(ESPERA_SQLITE_S):
+            await fila.acquire()
     except TimeoutError:
         return False
     return True
