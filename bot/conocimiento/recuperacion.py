@@ -119,6 +119,12 @@ class Buscador:
         self._idf = {t: math.log(1 + (self._n - f + 0.5) / (f + 0.5))
                      for t, f in frecuencia.items()}
         self._vocabulario = set(frecuencia)
+        objetivos_con: dict[str, list[int]] = {}
+        for i, conjunto in enumerate(self._conjuntos):
+            for termino in conjunto:
+                objetivos_con.setdefault(termino, []).append(i)
+        self._objetivos_con = {t: np.array(ids, dtype=np.intp)
+                               for t, ids in objetivos_con.items()}
         # Vectores TF-IDF (n-gramas de caracteres) de cada ejemplo, para una similitud
         # absoluta (coseno, 0–1) entre la consulta y los ejemplos de un candidato.
         conteos = [Counter(e) for e in ejemplos]
@@ -127,9 +133,22 @@ class Buscador:
         self._idf_ejemplos = {t: math.log(total / (1 + f)) + 1 for t, f in df_ejemplos.items()}
         self._idf_ejemplo_nuevo = math.log(total) + 1
         self._vectores = [self._vector(c) for c in conteos]
-        self._ejemplos_de: dict[int, list[int]] = {}
+        ejemplos_de: dict[int, list[int]] = {}
         for n, i in enumerate(dueno):
-            self._ejemplos_de.setdefault(i, []).append(n)
+            ejemplos_de.setdefault(i, []).append(n)
+        self._ejemplos_de = {i: np.array(filas, dtype=np.intp)
+                             for i, filas in ejemplos_de.items()}
+        # Índice invertido de esos vectores (ficha → ejemplos que la tienen y su peso): la
+        # similitud suma solo las fichas que comparten, en el orden de la consulta.
+        invertido: dict[str, tuple[list[int], list[float]]] = {}
+        for n, vector in enumerate(self._vectores):
+            for ficha, peso in vector.items():
+                filas, pesos = invertido.setdefault(ficha, ([], []))
+                filas.append(n)
+                pesos.append(peso)
+        self._invertido = {ficha: (np.array(filas, dtype=np.intp), np.array(pesos))
+                           for ficha, (filas, pesos) in invertido.items()}
+        self._posicion = {id(o): i for i, o in enumerate(objetivos)}
 
     def _vector(self, conteo: Counter[str]) -> dict[str, float]:
         vector = {t: (1 + math.log(n)) * self._idf_ejemplos.get(t, self._idf_ejemplo_nuevo)
@@ -141,12 +160,22 @@ class Buscador:
         """Coseno (0–1) entre la consulta y el ejemplo más parecido de ese objetivo: una
         medida absoluta de «se parece a algo que sé contestar»."""
         consulta = self._vector(Counter(fichas_caracteres(sin_lugares(texto) or texto)))
-        indice = self.objetivos.index(objetivo)
-        mejor = 0.0
-        for n in self._ejemplos_de.get(indice, []):
-            ejemplo = self._vectores[n]
-            mejor = max(mejor, sum(w * ejemplo.get(t, 0.0) for t, w in consulta.items()))
-        return mejor
+        indice = self._posicion.get(id(objetivo))
+        if indice is None:
+            indice = self.objetivos.index(objetivo)
+        propias = self._ejemplos_de.get(indice)
+        filas: list[np.ndarray] = []
+        productos: list[np.ndarray] = []
+        for ficha, peso in consulta.items():
+            hallada = self._invertido.get(ficha)
+            if hallada is not None:
+                filas.append(hallada[0])
+                productos.append(hallada[1] * peso)
+        if propias is None or not filas:
+            return 0.0
+        sumas = np.bincount(np.concatenate(filas), weights=np.concatenate(productos),
+                            minlength=len(self._vectores))
+        return max(0.0, float(sumas[propias].max()))
 
     def conoce(self, texto: str) -> float:
         """Qué parte de las palabras con contenido de la consulta (sin nombres de lugar)
@@ -178,8 +207,12 @@ class Buscador:
         perfil = self._perfiles.get_scores(terminos + terminos_cobertura)
         pesos = self._pesos(terminos_cobertura)
         total = sum(w for _, w in pesos)
-        cobertura = np.array([sum(w for t, w in pesos if t in c) / total
-                              for c in self._conjuntos])
+        cubierto = np.zeros(self._n)
+        for termino, peso in pesos:  # en el orden de la consulta, como una suma por objetivo
+            donde = self._objetivos_con.get(termino)
+            if donde is not None:
+                cubierto[donde] += peso
+        cobertura = cubierto / total
         combinado = (PESO_EJEMPLO * _escalar(mejor_ejemplo)
                      + (1 - PESO_EJEMPLO) * _escalar(perfil)) * cobertura ** EXPONENTE_COBERTURA
         descuento = np.array([DESCUENTO_ARTICULO if o.tipo == "articulo" else 1.0

@@ -11,6 +11,7 @@ vuelven a guardar, para que una versión no borre lo que escribió otra.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,9 +126,22 @@ def _de_tipo(valor: Any, tipos: tuple[type, ...]) -> bool:
     return isinstance(valor, tipos)
 
 
+_LEIDOS: weakref.WeakKeyDictionary[Conversacion, tuple[Any, ContextoConversacion]] = (
+    weakref.WeakKeyDictionary())
+"""El último contexto leído de cada conversación en memoria, con el dict del que salió: se
+lee varias veces por mensaje y solo cambia al asignar la columna (un dict nuevo; nadie la
+cambia en sitio), así que mientras sea el mismo dict se devuelve el mismo registro."""
+
+
 def leer_contexto(conversacion: Conversacion) -> ContextoConversacion:
     """El contexto de la conversación (una fila vieja o vacía da los valores por omisión)."""
-    return ContextoConversacion.de_json(conversacion.contexto)
+    fuente = conversacion.contexto
+    leido = _LEIDOS.get(conversacion)
+    if leido is not None and leido[0] is fuente:
+        return leido[1]
+    contexto = ContextoConversacion.de_json(fuente)
+    _LEIDOS[conversacion] = (fuente, contexto)
+    return contexto
 
 
 def guardar_contexto(conversacion: Conversacion, contexto: ContextoConversacion) -> None:

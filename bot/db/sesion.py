@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_un_salto
+
 POOL_POSTGRES = 20
 ESPERA_SQLITE_S = 15.0
 """Lo mismo que `busy_timeout` de SQLite (15 000 ms)."""
@@ -87,6 +89,8 @@ def crear_motor(url: str, **opciones: Any) -> AsyncEngine:
 
             Path(ruta).parent.mkdir(parents=True, exist_ok=True)
         opciones.setdefault("connect_args", {"timeout": 15})
+        # Un viaje al hilo de aiosqlite por sentencia, no 3 o 4 (`bot/db/sqlite_un_salto.py`).
+        opciones.setdefault("module", sqlite_un_salto.DBAPI)
         motor = create_async_engine(url_async(url), **opciones)
         _preparar_sqlite(motor)
         return motor
@@ -107,7 +111,9 @@ async def _turno(fila: asyncio.Lock) -> bool:
     """Espera su turno en la fila de escrituras; si tarda más que el `busy_timeout` (p. ej.
     una escritura anidada), sigue sin él y decide el candado de SQLite."""
     try:
-        await asyncio.wait_for(fila.acquire(), ESPERA_SQLITE_S)
+        # `asyncio.timeout` y no `wait_for`: este no crea una tarea por cada transacción.
+        async with asyncio.timeout(ESPERA_SQLITE_S):
+            await fila.acquire()
     except TimeoutError:
         return False
     return True

@@ -51,15 +51,20 @@ class EstadoFlujo:
                            self.regreso)
 
 
+_HOJAS = frozenset({str, int, float, bool, type(None)})
+"""Los valores que se copian tal cual sin llamar a `copia_json` (la mayoría)."""
+
+
 def copia_json(valor: Any) -> Any:
     """Copia a fondo datos tipo JSON (diccionarios, listas y valores inmutables): lo mismo
-    que `copy.deepcopy` para estos datos, varias veces más rápido (corre en cada paso)."""
+    que `copy.deepcopy` para estos datos, varias veces más rápido (corre varias veces en
+    cada paso: las hojas no pasan por otra llamada)."""
     if isinstance(valor, dict):
-        return {k: copia_json(v) for k, v in valor.items()}
+        return {k: v if type(v) in _HOJAS else copia_json(v) for k, v in valor.items()}
     if isinstance(valor, list):
-        return [copia_json(v) for v in valor]
+        return [v if type(v) in _HOJAS else copia_json(v) for v in valor]
     if isinstance(valor, tuple):
-        return tuple(copia_json(v) for v in valor)
+        return tuple(v if type(v) in _HOJAS else copia_json(v) for v in valor)
     return valor
 
 

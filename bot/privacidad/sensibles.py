@@ -83,14 +83,27 @@ def detectar(texto: str) -> Sensible | None:
 
 
 def textos_de(valor: Any) -> list[str]:
-    """Las cadenas dentro de un valor (dicts y listas, a cualquier profundidad)."""
+    """Las cadenas dentro de un valor (dicts y listas, a cualquier profundidad), en orden."""
+    textos: list[str] = []
+    _juntar_textos(valor, textos)
+    return textos
+
+
+def _juntar_textos(valor: Any, textos: list[str]) -> None:
+    """Agrega a `textos` las cadenas de `valor` (en una sola lista: corre en cada paso de un
+    flujo sobre todas sus respuestas)."""
     if isinstance(valor, str):
-        return [valor]
+        textos.append(valor)
+        return
     if isinstance(valor, dict):
-        return [t for v in valor.values() for t in textos_de(v)]
-    if isinstance(valor, (list, tuple)):
-        return [t for v in valor for t in textos_de(v)]
-    return []
+        valor = valor.values()
+    elif not isinstance(valor, (list, tuple)):
+        return
+    for v in valor:
+        if type(v) is str:
+            textos.append(v)
+        else:
+            _juntar_textos(v, textos)
 
 
 def detectar_en_nuevos(antes: Any, despues: Any) -> Sensible | None:
