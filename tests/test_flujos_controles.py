@@ -191,7 +191,7 @@ def test_el_borrador_vale_30_dias() -> None:
     from zoneinfo import ZoneInfo
 
     from bot.db.modelos import Conversacion
-    from bot.flujos.rutas import DIAS_BORRADOR, borrador_vigente, guardar_borrador
+    from bot.flujos.borrador import DIAS_BORRADOR, borrador_vigente, guardar_borrador
 
     conversacion = Conversacion(contexto={})
     ahora = dt.datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))

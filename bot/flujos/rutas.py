@@ -22,6 +22,13 @@ from bot.db.modelos import Conversacion, Documento
 from bot.flujos import Entrada, EstadoFlujo, Flujo, Resultado, memoria
 from bot.flujos import estado as estado_flujo
 from bot.flujos import interprete as flujo
+from bot.flujos.borrador import (
+    AVISO_BORRADOR,
+    DIAS_BORRADOR,
+    borrador_en_pausa,
+    borrador_vigente,
+    guardar_borrador,
+)
 from bot.flujos.catalogo import estado_a_dict, municipio_a_dict
 from bot.flujos.controles import boton_escrito, es_retomar
 from bot.flujos.dudas import es_duda_del_paso
@@ -52,12 +59,8 @@ _INTENTS_DE_OTRA_RUTA = {"hablar_asesor", "queja", "mis_datos", "borrar_mis_dato
                          "privacidad", "menu"}
 _PAYLOADS_DE_OTRA_RUTA = ("/asesor", "/menu", "/aviso", "/mis_datos", "/borrar", "/iniciar ",
                           "/tema ", "/articulo", "/util ", "/documentos")
-DIAS_BORRADOR = 30
-"""Días en que «continuar» recupera un trámite descartado o dejado por otro."""
 RETOMAR_OFRECIDO = "/retomar"
 """El botón «Sí, seguir» al ofrecer volver a un trámite en pausa (es la orden «continuar»)."""
-AVISO_BORRADOR = (f"Si fue un error, escriba «continuar» en los próximos {DIAS_BORRADOR} días "
-                  "y lo recupero tal como estaba.")
 
 
 def botones_ofrecidos(conversacion: Conversacion) -> list[Boton]:
@@ -65,46 +68,6 @@ def botones_ofrecidos(conversacion: Conversacion) -> list[Boton]:
     guardados = leer_contexto(conversacion).botones or []
     return [Boton(str(b[0]), str(b[1])) for b in guardados
             if isinstance(b, list | tuple) and len(b) == 2]
-
-
-def guardar_borrador(conversacion: Conversacion, estado: EstadoFlujo, ahora: dt.datetime,
-                     *, pausado: bool = False) -> None:
-    """Guarda un flujo con respuestas para que «continuar» lo recupere (sin la pregunta
-    «¿Descarto…?» que quedó a medias). `pausado`: lo dejó para atender otro trámite (al
-    terminar ese, se le ofrece volver)."""
-    datos = estado.a_json()
-    if pausado:
-        datos["pausado"] = True
-    pendiente = datos.get("pendiente") or {}
-    if pendiente.get("tipo") == "descartar":
-        previo = pendiente.get("previo")
-        datos["pendiente"] = previo if isinstance(previo, dict) else None
-    datos["guardado"] = ahora.isoformat()
-    actualizar_contexto(conversacion, borrador=datos)
-
-
-def borrador_vigente(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFlujo | None:
-    """El borrador guardado, si tiene menos de `DIAS_BORRADOR` días."""
-    datos = leer_contexto(conversacion).borrador
-    if not datos:
-        return None
-    try:
-        guardado = dt.datetime.fromisoformat(str(datos.get("guardado")))
-        estado = EstadoFlujo.desde_json(datos)
-    except (KeyError, TypeError, ValueError):
-        return None
-    if guardado.tzinfo is None:
-        guardado = guardado.replace(tzinfo=ahora.tzinfo)
-    if ahora - guardado > dt.timedelta(days=DIAS_BORRADOR):
-        return None
-    return estado
-
-
-def borrador_en_pausa(conversacion: Conversacion, ahora: dt.datetime) -> EstadoFlujo | None:
-    """El borrador vigente de un trámite que se dejó para atender otro, si lo hay."""
-    if not (leer_contexto(conversacion).borrador or {}).get("pausado"):
-        return None
-    return borrador_vigente(conversacion, ahora)
 
 
 def _es_cierre(texto: str) -> bool:
