@@ -39,7 +39,10 @@ def test_el_mensaje_largo_trae_municipio_estado_ciudad_y_pais() -> None:
                                    "estado": "Nuevo León"}),
     ("tucson, arizona", {"ciudad": "Tucson, Arizona", "pais": "Estados Unidos"}),
     ("con Mesa, Arizona", {"ciudad": "Mesa, Arizona", "pais": "Estados Unidos"}),
-    ("queremos hermanarnos con Lyon, Francia", {"ciudad": "Lyon", "pais": "Francia"}),
+    ("queremos hermanarnos con Lyon, Francia", {"ciudad": "Lyon", "pais": "Francia",
+                                                "tipo": "Hermanamiento"}),
+    ("queremos un acuerdo con Guanajuato capital", {"ciudad": "Guanajuato, Guanajuato",
+                                                    "pais": "México"}),
     ("Guadalupe", {}),  # existe en varios estados: no se adivina
     ("Guadalupe, Zacatecas", {"municipio": "Guadalupe, Zacatecas", "estado": "Zacatecas"}),
     ("que hace la oficina estatal?", {}),
@@ -64,7 +67,7 @@ def test_el_mensaje_largo_trae_municipio_estado_ciudad_y_pais() -> None:
     ("ana@cancun.gob.mx", {"correo": "ana@cancun.gob.mx"}),  # un correo no nombra lugares
     ("mi jefe dice que si", {}),
     ("queremos hermanarnos con Tucson, Arizona para impulsar el turismo, q piden?", {
-        "ciudad": "Tucson, Arizona", "pais": "Estados Unidos",
+        "ciudad": "Tucson, Arizona", "pais": "Estados Unidos", "tipo": "Hermanamiento",
         "objetivos": "impulsar el turismo"}),
     ("para que sirve el comite", {}),
     ("basta con un acuerdo de cabildo para crear el comite?", {}),

@@ -137,7 +137,8 @@ _OBJETIVOS = re.compile(
     r"\s*(.+)")
 MIN_OBJETIVOS = 15
 # El tipo de acuerdo dicho con su contraparte: «un hermanamiento con San Antonio».
-_TIPOS = (("hermanamiento", "hermanamiento", "Hermanamiento"),
+_TIPOS = (("(?:hermanamiento|hermanarnos|hermanarse|hermanar(?: a \\w+)?)", "hermanamiento",
+           "Hermanamiento"),
           ("acuerdo de amistad", "acuerdo_amistad", "Acuerdo de amistad"),
           ("cooperacion", "cooperacion", "Cooperación específica"))
 
@@ -406,7 +407,12 @@ def _con_region(ciudad: str, region: Region) -> Valor:
 def _municipio(datos: dict[str, Valor], m: Any, catalogo: CatalogoGeografico | None,
                contraparte: bool) -> None:
     if contraparte:
-        datos.setdefault("ciudad", Valor(m.nombre, m.nombre))
+        # Un municipio mexicano sin duda (no es también una ciudad extranjera conocida):
+        # hermanamiento nacional, «Guanajuato, Guanajuato (México)», sin preguntar el país.
+        nombre = f"{m.nombre}, {m.estado_nombre}"
+        datos.setdefault("ciudad", Valor(nombre, nombre))
+        if (mexico := pais_exacto("México")) is not None:
+            datos.setdefault("pais", _valor_pais(mexico))
         return
     if "municipio" in datos:
         return
