@@ -92,8 +92,7 @@ def test_camino_feliz_completo_en_20_mensajes_o_menos(sim: Simulacion) -> None:
 
 def test_rama_nacional_explica_que_no_aplica_dictamen(sim: Simulacion) -> None:
     sim.enviar("sí")
-    sim.enviar("Oaxaca de Juárez")
-    sim.enviar("México")
+    sim.enviar("Oaxaca de Juárez")  # un municipio mexicano sin duda: el país no se pregunta
     assert "hermanamiento nacional" in sim.texto and "dictamen de la SRE" in sim.texto
     assert "confírmelo con su oficina estatal" in sim.texto
     assert sim.estado is not None and sim.estado.paso == "tipo"

@@ -15,6 +15,7 @@ from typing import Any
 from bot.flujos.catalogo import CatalogoGeografico
 from bot.flujos.controles import es_confirmacion, polaridad
 from bot.flujos.definicion import FIN, Flujo, Opcion, Paso
+from bot.flujos.menciones import leer_menciones
 from bot.flujos.modelos import Accion, Entrada, EstadoFlujo, Resultado
 from bot.flujos.nombres import nombre_propio
 from bot.flujos.plantillas import evaluar, render, verdadera
@@ -391,6 +392,31 @@ class _Turno:
         if not dichos:
             self.estado.respuestas.pop("dichos", None)
 
+    def corregir_dichos(self, campos: list[str], texto: str) -> bool:
+        """Lo que una corrección trae para los datos que la pregunta confirmaba los
+        reemplaza (sin confirmar): la ciudad y el país por lo que se lee en la oración, una
+        opción (el tipo de acuerdo) por su nombre dentro del texto. Una ciudad nueva sin
+        país deja el país por preguntar. ¿Cambió algo?"""
+        halladas = leer_menciones(texto, self.catalogo, self.hoy, contraparte=True)
+        nuevos: dict[str, dict[str, Any]] = {}
+        for campo in campos:
+            mencion = getattr(halladas, campo, None)
+            if mencion is not None:
+                nuevos[campo] = mencion.a_json()
+                continue
+            paso = next((p for p in self.flujo.pasos if p.campo == campo and p.opciones), None)
+            opcion = _opcion_nombrada(texto, paso.opciones) if paso is not None else None
+            if opcion is not None:
+                nuevos[campo] = {"valor": opcion.valor, "texto": opcion.titulo}
+        if not nuevos:
+            return False
+        dichos = self.dichos()
+        if "ciudad" in nuevos and "pais" not in nuevos:
+            dichos.pop("pais", None)
+        dichos.update(nuevos)
+        self.estado.respuestas["dichos"] = dichos
+        return True
+
     def guardar_extras(self, paso: Paso, extras: dict[str, dict[str, Any]]) -> None:
         """Lo que la respuesta trajo además (`tambien`): si su paso aún no llega, queda dicho
         (se toma sin preguntar y se avisa); si no hay paso o ya pasó, se guarda directo."""
@@ -611,6 +637,14 @@ class _Turno:
         mostrados = (self.estado.pendiente or {}).get("confirma")
         confirma = mostrados if isinstance(mostrados, list) else (
             paso.prellenar.confirma if paso.prellenar is not None else [])
+        resto = _tras_el_no(entrada.texto) if sino is False else ""
+        if resto and paso.prellenar is not None and self.corregir_dichos(
+                paso.prellenar.confirma, resto):
+            # «no, es un acuerdo de amistad», «no, es con Tucson, Arizona»: se corrige lo
+            # dicho y se confirma otra vez en una línea, sin perder lo demás.
+            self.estado.pendiente = {"tipo": "prellenado", "valor": valor}
+            self.preguntar_prellenado(paso, valor)
+            return
         if sino is True or (sino is False and paso.prellenar is not None
                             and paso.prellenar.olvida):
             self.marcar_dichos(confirma, sino)
@@ -631,7 +665,11 @@ class _Turno:
                 self.preguntar(paso)
         else:
             lectura = self.leer(paso, entrada, None)
-            if lectura.error is not None:
+            if lectura.error is not None and paso.prellenar is not None and entrada.texto \
+                    and self.corregir_dichos(paso.prellenar.confirma, entrada.texto):
+                self.estado.pendiente = {"tipo": "prellenado", "valor": valor}
+                self.preguntar_prellenado(paso, valor)  # «Francia»: completa lo confirmado
+            elif lectura.error is not None:
                 self.fallar(paso, "Responda «sí» o «no», o escriba directamente el dato correcto.",
                             [Boton("Sí", "/si"), Boton("No, es otro", "/no")])
             else:
@@ -810,6 +848,15 @@ _SIN_EL_ARCHIVO = re.compile(
     r"|\b(?:despues|luego|mas tarde|otro dia|manana)\b")
 
 _NO_INICIAL = re.compile(r"^\s*(no|nel|nop|negativo)\b[\s,.;:!]*", re.I)
+
+
+def _opcion_nombrada(texto: str, opciones: list[Opcion]) -> Opcion | None:
+    """La única opción cuyo título o sinónimo aparece, como palabras enteras, en el texto
+    («es un acuerdo de amistad» → Acuerdo de amistad)."""
+    forma = f" {normalizar(texto)} "
+    halladas = {o.valor: o for o in opciones
+                for nombre in (o.titulo, *o.sinonimos) if f" {normalizar(nombre)} " in forma}
+    return next(iter(halladas.values())) if len(halladas) == 1 else None
 
 
 def _tras_el_no(texto: str) -> str:

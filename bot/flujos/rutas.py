@@ -455,6 +455,12 @@ class RutasFlujos:
             return [Respuesta(f"Guardé su avance. {avance} Cuando quiera seguir, escriba "
                               "«continuar».".replace("  ", " "),
                               botones=[Boton("Continuar", "/continuar"), Boton("Menú", "/menu")])]
+        if entrada.archivo is None and not ctx.payload and (
+                pedido := self.pedidos.reconocer(ctx.texto)) is not None \
+                and pedido.flujo == definicion.id:
+            # El mismo trámite pedido otra vez («anotar integrantes» cuando ya se anotan): no es
+            # un dato; se repite la pregunta abierta.
+            return flujo.recordatorio(definicion, estado, contexto, hoy=hoy, seguir=False)
         if entrada.archivo is None and not ctx.payload and es_duda_del_paso(ctx.texto):
             # «¿cuál me conviene?», «¿qué pongo?»: la ayuda del paso, no un dato ni la base.
             return await self._aplicar(ctx, definicion,
