@@ -241,3 +241,21 @@ async def test_primer_mensaje_que_se_presenta_no_recibe_una_respuesta_no_pedida(
         assert "integrante de comité" in charla.texto.lower()
     finally:
         await servicios.cerrar()
+
+
+@pytest.mark.nlu
+async def test_me_vuelve_a_mandar_el_oficio_reenvia_aunque_el_nlu_diga_subir_documento(
+    servidor_nlu: str, ajustes_prueba: Ajustes,
+) -> None:
+    """El NLU toma «me vuelve a mandar el oficio» por `subir_documento`; el pedido sobre el
+    caso (reenviar) ya decidió: no se abre el trámite de subir un documento."""
+    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
+    try:
+        charla = Charla(servicios.motor)
+        folio = await registrar_iniciativa(charla)
+        await charla.di("me vuelve a mandar el oficio")
+        nombres = [r.documento.nombre for r in charla.ultimas if r.documento]
+        assert f"oficio-{folio}.docx" in nombres
+        assert "¿El documento es para el caso" not in charla.texto
+    finally:
+        await servicios.cerrar()

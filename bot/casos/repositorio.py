@@ -31,6 +31,14 @@ TIPOS_DOCUMENTO: dict[str, str] = {
     "acuerdo_firmado": "Acuerdo firmado",
     "otro": "Otro documento",
 }
+
+
+def nombre_documento(tipo: str, ambito: str | None = None) -> str:
+    """Cómo se nombra un tipo de documento; el proyecto de acuerdo es bilingüe solo con una
+    contraparte extranjera."""
+    if tipo == "proyecto_acuerdo" and ambito == "nacional":
+        return "Proyecto de acuerdo"
+    return TIPOS_DOCUMENTO.get(tipo, tipo)
 DOCUMENTOS_HABITUALES = ("acta_cabildo", "proyecto_acuerdo", "perfil_ciudad", "programa_trabajo")
 
 

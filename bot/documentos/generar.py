@@ -30,7 +30,7 @@ from fpdf.fonts import TTFFont
 from fpdf.prefs import ViewerPreferences
 
 from bot.casos.estatus import en_palabras
-from bot.casos.repositorio import TIPOS_DOCUMENTO, documentos_pendientes
+from bot.casos.repositorio import documentos_pendientes, nombre_documento
 from bot.casos.visibilidad import eventos_para_persona
 from bot.config import ajustes
 from bot.nucleo.formato import (
@@ -150,7 +150,7 @@ def datos_documento(
     nombres_area = dict(AREAS) | dict(areas or {})
     contacto = caso.contacto or {}
     if pendientes is None:
-        pendientes = [TIPOS_DOCUMENTO.get(t, t) for t in documentos_pendientes(caso)]
+        pendientes = [nombre_documento(t, caso.ambito) for t in documentos_pendientes(caso)]
         if caso.fecha_cabildo is None:
             pendientes.insert(0, "Aprobación del acuerdo en sesión de Cabildo")
     eventos = [
@@ -158,7 +158,7 @@ def datos_documento(
         for e in eventos_para_persona(caso.eventos)
     ]
     documentos = [
-        DocumentoRecibido(TIPOS_DOCUMENTO.get(d.tipo, d.tipo), d.nombre_archivo,
+        DocumentoRecibido(nombre_documento(d.tipo, caso.ambito), d.nombre_archivo,
                           hora_local(d.creado_en).date())
         for d in caso.documentos if d.tipo != TIPO_GENERADO
     ]

@@ -305,7 +305,9 @@ class RutasFlujos:
         if ctx.payload and ctx.payload.startswith("/iniciar "):
             pedido = ctx.payload.split(maxsplit=1)[1].strip()
             return (pedido, None) if pedido in self.flujos else None
-        if not ctx.payload and ctx.texto and (
+        if ctx.payload:  # otro botón (o un pedido ya vuelto botón, p. ej. «/documentos»)
+            return None
+        if ctx.texto and (
                 reconocido := self.pedidos.reconocer(ctx.texto)) is not None:
             dichos = dichos_del_pedido(self.flujos[reconocido.flujo], reconocido.dice)
             return reconocido.flujo, ({"dichos": dichos} if dichos else None)
