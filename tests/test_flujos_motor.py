@@ -259,3 +259,22 @@ async def test_me_vuelve_a_mandar_el_oficio_reenvia_aunque_el_nlu_diga_subir_doc
         assert "¿El documento es para el caso" not in charla.texto
     finally:
         await servicios.cerrar()
+
+
+@pytest.mark.nlu
+async def test_pregunta_larga_de_privacidad_la_contesta_la_base_no_el_aviso(
+    servidor_nlu: str, ajustes_prueba: Ajustes,
+) -> None:
+    """El NLU la toma por `privacidad`; pide un plazo, no el aviso integral."""
+    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
+    try:
+        charla = Charla(servicios.motor)
+        for mensaje in PERFIL:
+            await charla.di(payload=mensaje) if mensaje.startswith("/") else await charla.di(
+                mensaje)
+        await charla.di("si pido mis datos arco en cuanto tiempo me contestan?")
+        assert "Fuente:" in charla.texto and "*Responsable.*" not in charla.texto
+        await charla.di("aviso de privacidad")
+        assert "*Responsable.*" in charla.texto
+    finally:
+        await servicios.cerrar()

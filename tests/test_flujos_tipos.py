@@ -223,6 +223,9 @@ AREAS = Paso(
         ("todas", ["cultura", "educacion", "turismo"]),
         ("cultura; turismo", ["cultura", "turismo"]),
         ("1, 4", ["cultura"]),  # la exclusiva se ignora si hay otras
+        ("solo turismo", ["turismo"]),
+        ("nomás cultura y turismo", ["cultura", "turismo"]),
+        ("ninguna todavía", ["ninguna"]),
     ],
 )
 def test_multiopcion(texto: str, valores: list[str]) -> None:

@@ -428,6 +428,9 @@ _RELLENO_VARIAS = frozenset({
     "una", "me", "nos", "interesa", "interesan", "queremos", "quisieramos", "cooperar",
     "colaborar", "sobre", "por", "favor", "todo", "principalmente", "sobretodo", "etc",
     "a", "al", "que", "seria", "serian", "son", "es", "bueno", "ah",
+    # «solo el acta», «nomás el acta y el POA», «ya tenemos el acta», «ninguno todavía»
+    "solo", "solamente", "nomas", "unicamente", "nada", "tengo", "tenemos", "ya", "todavia",
+    "aun", "ahorita", "ahora",
 })
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_PALABRAS_OPCION = 4

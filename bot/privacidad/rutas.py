@@ -22,6 +22,7 @@ from bot.nucleo.comandos import Comando
 from bot.nucleo.contexto import Contexto, Ruta
 from bot.nucleo.formato import fecha_larga, numero
 from bot.nucleo.mensajes import Boton, Respuesta
+from bot.nucleo.preguntas import es_pregunta
 from bot.privacidad.anonimizar import ResultadoAnonimizacion, anonimizar_usuario
 from bot.privacidad.aviso import PLANTILLAS, aviso
 from bot.privacidad.exportar import contar_mensajes, documento_json, recopilar
@@ -72,6 +73,10 @@ def es_frase_de_privacidad(texto: str) -> bool:
     return any(forma in frases for frases in _FRASES.values())
 
 
+MAXIMO_PALABRAS_PIDE_AVISO = 6
+"""«¿cuál es el aviso de privacidad?» pide el aviso; una pregunta más larga pregunta algo."""
+
+
 def _pide(ctx: Contexto, intent: str, payloads: tuple[str, ...]) -> bool:
     """¿El mensaje pide esto (por botón, por intent o con la frase exacta)?"""
     if ctx.payload:
@@ -96,8 +101,13 @@ def _marcar_solicitud(ctx: Contexto, activa: bool) -> None:
 
 
 async def aviso_integral(ctx: Contexto) -> list[Respuesta] | None:
-    """«Aviso de privacidad»: el aviso integral del estado de la persona (o el general)."""
+    """«Aviso de privacidad»: el aviso integral del estado de la persona (o el general). Una
+    pregunta larga sobre privacidad («si pido mis datos ARCO, ¿en cuánto tiempo me
+    contestan?») no pide el aviso: la contesta la base de conocimiento."""
     if not _pide(ctx, "privacidad", PAYLOADS_AVISO):
+        return None
+    if not ctx.payload and normalizar(ctx.texto) not in _FRASES["privacidad"] \
+            and es_pregunta(ctx.texto) and len(ctx.texto.split()) > MAXIMO_PALABRAS_PIDE_AVISO:
         return None
     texto, _version = await aviso(ctx.sesion, ctx.usuario.estado_id, integral=True)
     return [Respuesta(texto, botones=[Boton("Mis datos", PAYLOAD_MIS_DATOS),
