@@ -68,13 +68,19 @@ REGISTRO = ["quiero registrar un hermanamiento", "/si", "San Antonio, Texas", "h
             "ana.perez@sanpedro.gob.mx", "(81) 1234-5678", "confirmar"]
 
 
-async def registrar_iniciativa(charla: Charla) -> str:
-    """Recorre bienvenida y registro; devuelve el folio."""
-    for mensaje in PERFIL + REGISTRO:
+async def decir_todo(charla: Charla, mensajes: list[str]) -> Charla:
+    """Manda los mensajes en orden («/…» va como botón)."""
+    for mensaje in mensajes:
         if mensaje.startswith("/"):
             await charla.di(payload=mensaje)
         else:
             await charla.di(mensaje)
+    return charla
+
+
+async def registrar_iniciativa(charla: Charla) -> str:
+    """Recorre bienvenida y registro; devuelve el folio."""
+    await decir_todo(charla, PERFIL + REGISTRO)
     import re
 
     encontrado = re.search(r"CH-\d{4}-[A-Z]+-\d{4}", charla.texto)

@@ -7,15 +7,12 @@ import pytest
 
 from bot.servicios import Servicios
 
-from conversacion import PERFIL, Charla
+from conversacion import PERFIL, Charla, decir_todo
 
 
 @pytest.fixture
 async def charla(servicios: Servicios) -> Charla:
-    persona = Charla(servicios.motor)
-    for mensaje in PERFIL:
-        await (persona.di(payload=mensaje) if mensaje.startswith("/") else persona.di(mensaje))
-    return persona
+    return await decir_todo(Charla(servicios.motor), PERFIL)
 
 
 async def test_respuesta_directa_con_fuente_y_mas_detalle(charla: Charla) -> None:

@@ -14,7 +14,7 @@ from bot.conocimiento.preguntas_reales import leer_casos, revisar
 from bot.nucleo.mensajes import Respuesta
 from bot.servicios import Servicios
 
-from conversacion import PERFIL, Charla
+from conversacion import PERFIL, Charla, decir_todo
 
 ARCHIVO = Path(__file__).parent / "datos" / "preguntas_retencion.yaml"
 MINIMO_ACIERTOS = 0.90
@@ -34,10 +34,7 @@ async def test_el_conjunto_de_retencion_no_baja_del_minimo(servicios: Servicios)
     assert len(casos) >= 60
     fallos: list[str] = []
     for n, caso in enumerate(casos):
-        persona = Charla(servicios.motor, usuario=f"retencion-{n}")
-        for mensaje in PERFIL:
-            await (persona.di(payload=mensaje) if mensaje.startswith("/")
-                   else persona.di(mensaje))
+        persona = await decir_todo(Charla(servicios.motor, usuario=f"retencion-{n}"), PERFIL)
         motivos = revisar(caso, _como_rest(await persona.di(caso.q)))
         if motivos:
             fallos.append(f"«{caso.q}»: {'; '.join(motivos)}")

@@ -16,7 +16,7 @@ from bot.db.modelos import Caso, Conversacion, Usuario
 from bot.nucleo.mensajes import ArchivoEntrante, Canal
 from bot.servicios import Servicios, crear_servicios
 
-from conversacion import PERFIL, REGISTRO, Charla, registrar_iniciativa
+from conversacion import PERFIL, REGISTRO, Charla, decir_todo, registrar_iniciativa
 
 
 # 1.2 s medido, casi todo el arranque del taller de documentos (otro proceso), que paga la
@@ -268,10 +268,7 @@ async def test_pregunta_larga_de_privacidad_la_contesta_la_base_no_el_aviso(
     """El NLU la toma por `privacidad`; pide un plazo, no el aviso integral."""
     servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
     try:
-        charla = Charla(servicios.motor)
-        for mensaje in PERFIL:
-            await charla.di(payload=mensaje) if mensaje.startswith("/") else await charla.di(
-                mensaje)
+        charla = await decir_todo(Charla(servicios.motor), PERFIL)
         await charla.di("si pido mis datos arco en cuanto tiempo me contestan?")
         assert "Fuente:" in charla.texto and "*Responsable.*" not in charla.texto
         await charla.di("aviso de privacidad")

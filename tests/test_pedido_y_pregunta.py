@@ -9,7 +9,7 @@ import pytest
 from bot.nlu.respaldo import analizar_respaldo, pedido_de_tramite
 from bot.servicios import Servicios
 
-from conversacion import PERFIL, Charla
+from conversacion import PERFIL, Charla, decir_todo
 
 MENSAJE = ("Buenas tardes, somos de San Pedro Garza García, Nuevo León, y queremos registrar "
            "un hermanamiento con San Antonio, Texas, q piden?")
@@ -38,10 +38,7 @@ def test_respaldo_separa_el_pedido_de_la_pregunta(texto: str, intent: str | None
 
 @pytest.fixture
 async def charla(servicios: Servicios) -> Charla:
-    persona = Charla(servicios.motor)
-    for mensaje in PERFIL:
-        await (persona.di(payload=mensaje) if mensaje.startswith("/") else persona.di(mensaje))
-    return persona
+    return await decir_todo(Charla(servicios.motor), PERFIL)
 
 
 async def test_contesta_la_pregunta_y_ofrece_el_tramite(charla: Charla) -> None:
