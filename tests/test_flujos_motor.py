@@ -4,6 +4,7 @@ medio (preguntas, interrupciones, reanudar días después con otro proceso)."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -200,78 +201,65 @@ async def test_ficha_y_oficio_a_pedido_desde_el_seguimiento(servicios: Servicios
     assert "No encontré" in beto.texto
 
 
-@pytest.mark.nlu
-async def test_lugar_mencionado_al_inicio_solo_se_confirma(
-    servidor_nlu: str, ajustes_prueba: Ajustes,
-) -> None:
+@pytest.fixture
+async def servicios_nlu(servidor_nlu: str, ajustes_prueba: Ajustes) -> AsyncIterator[Servicios]:
+    """Los servicios con el servidor NLU real."""
     servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
-    try:
-        charla = Charla(servicios.motor)
-        await charla.di("buenas, somos de san pedro garza garcia y queremos hermanarnos con "
-                        "una ciudad de texas, q piden?")
-        assert "Fuente:" in charla.texto  # la pregunta se contesta…
-        assert "Aviso de privacidad" in charla.texto  # …y empieza la bienvenida
-        await charla.pulsa("Acepto")
-        # Pidió hermanarse y dijo su municipio: papel, estado y municipio en una línea.
-        assert ("¿Trabaja usted en el ayuntamiento de San Pedro Garza García, Nuevo León?"
-                in charla.texto)
-        await charla.pulsa("Sí")
-        assert "cómo se llama" in charla.texto
-        # El registro que pidió sigue tras el perfil, sin pasar por el menú.
-        await charla.di("Alicia Torres")
-        assert "¿La iniciativa es del municipio de San Pedro Garza García" in charla.texto
-        assert "¿En qué le ayudo?" not in charla.texto
-    finally:
-        await servicios.cerrar()
+    yield servicios
+    await servicios.cerrar()
+
+
+@pytest.mark.nlu
+async def test_lugar_mencionado_al_inicio_solo_se_confirma(servicios_nlu: Servicios) -> None:
+    charla = Charla(servicios_nlu.motor)
+    await charla.di("buenas, somos de san pedro garza garcia y queremos hermanarnos con "
+                    "una ciudad de texas, q piden?")
+    assert "Fuente:" in charla.texto  # la pregunta se contesta…
+    assert "Aviso de privacidad" in charla.texto  # …y empieza la bienvenida
+    await charla.pulsa("Acepto")
+    # Pidió hermanarse y dijo su municipio: papel, estado y municipio en una línea.
+    assert ("¿Trabaja usted en el ayuntamiento de San Pedro Garza García, Nuevo León?"
+            in charla.texto)
+    await charla.pulsa("Sí")
+    assert "cómo se llama" in charla.texto
+    # El registro que pidió sigue tras el perfil, sin pasar por el menú.
+    await charla.di("Alicia Torres")
+    assert "¿La iniciativa es del municipio de San Pedro Garza García" in charla.texto
+    assert "¿En qué le ayudo?" not in charla.texto
 
 
 @pytest.mark.nlu
 async def test_primer_mensaje_que_se_presenta_no_recibe_una_respuesta_no_pedida(
-    servidor_nlu: str, ajustes_prueba: Ajustes,
-) -> None:
+        servicios_nlu: Servicios) -> None:
     """«soy del comité de Mérida» es una presentación (el NLU la toma por el intent
     «comite»): la bienvenida y el papel anotado, sin un artículo sobre el comité."""
-    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
-    try:
-        charla = Charla(servicios.motor)
-        await charla.di("buenas noches, soy del comite de ciudades hermanas de merida yucatan")
-        assert "Fuente:" not in charla.texto
-        assert "Aviso de privacidad" in charla.texto
-        await charla.pulsa("Acepto")
-        assert "integrante de comité" in charla.texto.lower()
-    finally:
-        await servicios.cerrar()
+    charla = Charla(servicios_nlu.motor)
+    await charla.di("buenas noches, soy del comite de ciudades hermanas de merida yucatan")
+    assert "Fuente:" not in charla.texto
+    assert "Aviso de privacidad" in charla.texto
+    await charla.pulsa("Acepto")
+    assert "integrante de comité" in charla.texto.lower()
 
 
 @pytest.mark.nlu
 async def test_me_vuelve_a_mandar_el_oficio_reenvia_aunque_el_nlu_diga_subir_documento(
-    servidor_nlu: str, ajustes_prueba: Ajustes,
-) -> None:
+        servicios_nlu: Servicios) -> None:
     """El NLU toma «me vuelve a mandar el oficio» por `subir_documento`; el pedido sobre el
     caso (reenviar) ya decidió: no se abre el trámite de subir un documento."""
-    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
-    try:
-        charla = Charla(servicios.motor)
-        folio = await registrar_iniciativa(charla)
-        await charla.di("me vuelve a mandar el oficio")
-        nombres = [r.documento.nombre for r in charla.ultimas if r.documento]
-        assert f"oficio-{folio}.docx" in nombres
-        assert "¿El documento es para el caso" not in charla.texto
-    finally:
-        await servicios.cerrar()
+    charla = Charla(servicios_nlu.motor)
+    folio = await registrar_iniciativa(charla)
+    await charla.di("me vuelve a mandar el oficio")
+    nombres = [r.documento.nombre for r in charla.ultimas if r.documento]
+    assert f"oficio-{folio}.docx" in nombres
+    assert "¿El documento es para el caso" not in charla.texto
 
 
 @pytest.mark.nlu
 async def test_pregunta_larga_de_privacidad_la_contesta_la_base_no_el_aviso(
-    servidor_nlu: str, ajustes_prueba: Ajustes,
-) -> None:
+        servicios_nlu: Servicios) -> None:
     """El NLU la toma por `privacidad`; pide un plazo, no el aviso integral."""
-    servicios = crear_servicios(ajustes_prueba.model_copy(update={"nlu_url": servidor_nlu}))
-    try:
-        charla = await decir_todo(Charla(servicios.motor), PERFIL)
-        await charla.di("si pido mis datos arco en cuanto tiempo me contestan?")
-        assert "Fuente:" in charla.texto and "*Responsable.*" not in charla.texto
-        await charla.di("aviso de privacidad")
-        assert "*Responsable.*" in charla.texto
-    finally:
-        await servicios.cerrar()
+    charla = await decir_todo(Charla(servicios_nlu.motor), PERFIL)
+    await charla.di("si pido mis datos arco en cuanto tiempo me contestan?")
+    assert "Fuente:" in charla.texto and "*Responsable.*" not in charla.texto
+    await charla.di("aviso de privacidad")
+    assert "*Responsable.*" in charla.texto
