@@ -14,13 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import tempfile
-from pathlib import Path
 
-from benchmarks.pasos_flujo import preparar_base
-from bot.config import Ajustes
+from benchmarks.pasos_flujo import servicios_temporales
 from bot.nucleo.mensajes import Canal, MensajeEntrante
-from bot.servicios import crear_servicios
 
 META = 18
 IDEAL = 15
@@ -51,27 +47,19 @@ FOLIO = re.compile(r"CH-\d{4}-[A-Z]+-\d{4}")
 
 async def recorrer() -> tuple[int, list[str], list[tuple[str, str]]]:
     """(mensajes hasta el folio, preguntas repetidas, transcripción)."""
-    with tempfile.TemporaryDirectory(prefix="bench-folio-") as tmp:
-        directorio = Path(tmp)
-        url = await preparar_base(directorio)
-        config = Ajustes(database_url=url, documentos_dir=directorio / "documentos",
-                         nlu_url="http://127.0.0.1:9", _env_file=None)  # type: ignore[call-arg]
-        servicios = crear_servicios(config, con_nlu=False)
-        transcripcion: list[tuple[str, str]] = []
-        repetidas: list[str] = []
-        try:
-            for n, texto in enumerate(FUNCIONARIA, start=1):
-                respuestas = await servicios.motor.procesar(MensajeEntrante(
-                    Canal.REST, "funcionaria", f"funcionaria-{n}", texto=texto))
-                dicho = "\n".join(r.texto for r in respuestas)
-                if not dicho.strip():
-                    raise RuntimeError(f"respuesta vacía al mensaje {n}: {texto!r}")
-                transcripcion.append((texto, dicho))
-                repetidas += [p for p in YA_DICHO if p in dicho]
-                if FOLIO.search(dicho):
-                    return n, repetidas, transcripcion
-        finally:
-            await servicios.cerrar()
+    transcripcion: list[tuple[str, str]] = []
+    repetidas: list[str] = []
+    async with servicios_temporales("bench-folio-") as servicios:
+        for n, texto in enumerate(FUNCIONARIA, start=1):
+            respuestas = await servicios.motor.procesar(MensajeEntrante(
+                Canal.REST, "funcionaria", f"funcionaria-{n}", texto=texto))
+            dicho = "\n".join(r.texto for r in respuestas)
+            if not dicho.strip():
+                raise RuntimeError(f"respuesta vacía al mensaje {n}: {texto!r}")
+            transcripcion.append((texto, dicho))
+            repetidas += [p for p in YA_DICHO if p in dicho]
+            if FOLIO.search(dicho):
+                return n, repetidas, transcripcion
     raise RuntimeError("no llegó al folio:\n" + "\n".join(f"> {a}\n{b}" for a, b in
                                                          transcripcion[-3:]))
 

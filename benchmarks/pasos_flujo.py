@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from benchmarks.comun import carga_sistema, percentil
@@ -57,32 +59,40 @@ async def recorrer(servicios: Servicios, usuario: str, pasos: list[Paso],
             raise RuntimeError(f"sin respuesta en «{paso.etiqueta}» para {usuario}")
 
 
-async def medir(usuarios: int, concurrencia: int) -> tuple[dict[str, list[float]], float]:
-    """Recorre la conversación `usuarios` veces; devuelve los tiempos y la duración total."""
-    pasos = conversacion_completa()
-    tiempos: dict[str, list[float]] = {p.etiqueta: [] for p in pasos}
-    with tempfile.TemporaryDirectory(prefix="bench-pasos-") as tmp:
+@contextlib.asynccontextmanager
+async def servicios_temporales(prefijo: str) -> AsyncIterator[Servicios]:
+    """Una base SQLite temporal migrada y con catálogo, y los servicios sin NLU sobre ella
+    (los cierra al salir)."""
+    with tempfile.TemporaryDirectory(prefix=prefijo) as tmp:
         directorio = Path(tmp)
         url = await preparar_base(directorio)
         config = Ajustes(database_url=url, documentos_dir=directorio / "documentos",
                          nlu_url="http://127.0.0.1:9", _env_file=None)  # type: ignore[call-arg]
         servicios = crear_servicios(config, con_nlu=False)
         try:
-            await recorrer(servicios, "calentamiento", pasos, {p.etiqueta: [] for p in pasos})
-            cola: asyncio.Queue[int] = asyncio.Queue()
-            for i in range(usuarios):
-                cola.put_nowait(i)
-
-            async def trabajador() -> None:
-                while not cola.empty():
-                    i = cola.get_nowait()
-                    await recorrer(servicios, f"bench-{i:05d}", pasos, tiempos)
-
-            inicio = time.perf_counter()
-            await asyncio.gather(*(trabajador() for _ in range(concurrencia)))
-            total = time.perf_counter() - inicio
+            yield servicios
         finally:
             await servicios.cerrar()
+
+
+async def medir(usuarios: int, concurrencia: int) -> tuple[dict[str, list[float]], float]:
+    """Recorre la conversación `usuarios` veces; devuelve los tiempos y la duración total."""
+    pasos = conversacion_completa()
+    tiempos: dict[str, list[float]] = {p.etiqueta: [] for p in pasos}
+    async with servicios_temporales("bench-pasos-") as servicios:
+        await recorrer(servicios, "calentamiento", pasos, {p.etiqueta: [] for p in pasos})
+        cola: asyncio.Queue[int] = asyncio.Queue()
+        for i in range(usuarios):
+            cola.put_nowait(i)
+
+        async def trabajador() -> None:
+            while not cola.empty():
+                i = cola.get_nowait()
+                await recorrer(servicios, f"bench-{i:05d}", pasos, tiempos)
+
+        inicio = time.perf_counter()
+        await asyncio.gather(*(trabajador() for _ in range(concurrencia)))
+        total = time.perf_counter() - inicio
     return tiempos, total
 
 

@@ -21,7 +21,6 @@ import asyncio
 import cProfile
 import json
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,9 @@ from typing import Any
 from sqlalchemy import event
 
 from benchmarks.conversaciones import Paso, conversacion_completa
-from benchmarks.pasos_flujo import preparar_base
-from bot.config import Ajustes
+from benchmarks.pasos_flujo import servicios_temporales
 from bot.nucleo.mensajes import Canal, MensajeEntrante
-from bot.servicios import Servicios, crear_servicios
+from bot.servicios import Servicios
 
 PASO_DOCUMENTOS = "confirmar"
 """El paso que genera la ficha y el oficio (su CPU es del generador, no del motor)."""
@@ -78,23 +76,14 @@ async def medir(usuarios: int, perfil: cProfile.Profile | None
     cpu: dict[str, list[float]] = {p.etiqueta: [] for p in pasos}
     sql: dict[str, list[int]] = {p.etiqueta: [] for p in pasos}
     contador = [0]
-    with tempfile.TemporaryDirectory(prefix="bench-perfil-") as tmp:
-        directorio = Path(tmp)
-        url = await preparar_base(directorio)
-        config = Ajustes(database_url=url, documentos_dir=directorio / "documentos",
-                         nlu_url="http://127.0.0.1:9", _env_file=None)  # type: ignore[call-arg]
-        servicios = crear_servicios(config, con_nlu=False)
-
+    async with servicios_temporales("bench-perfil-") as servicios:
         @event.listens_for(servicios.almacen.motor.sync_engine, "before_cursor_execute")
         def _contar(*_: Any) -> None:
             contador[0] += 1
 
-        try:
-            await calentar(servicios, pasos, contador)
-            for i in range(usuarios):
-                await recorrer(servicios, f"bench-{i:05d}", pasos, cpu, sql, contador, perfil)
-        finally:
-            await servicios.cerrar()
+        await calentar(servicios, pasos, contador)
+        for i in range(usuarios):
+            await recorrer(servicios, f"bench-{i:05d}", pasos, cpu, sql, contador, perfil)
     return cpu, sql
 
 
